@@ -1,0 +1,97 @@
+"""The `liaison` command. Its stdout and exit codes are an API; diagnostics go to stderr.
+
+Each subcommand lives in a small module that registers its parser; errors the user
+can act on become one clear message and a documented exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import traceback
+from typing import Callable, Sequence
+
+from ..domain.station import ProfileError
+from ..domain.validation import ValidationError
+from ..store.errors import NotFound, NotInitialised, StoreBusy, StoreCorrupt, StoreError, StoreWriteError
+from . import exitcodes as ec
+from .output import say
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CliError(Exception):
+    """A refusal with a message and an exit code, raised by subcommands."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import demo_cmd, record_cmds, station_cmds
+
+    p = argparse.ArgumentParser(
+        prog="liaison",
+        description="检察联络站咨询登记 · consultation log for procuratorate liaison stations",
+        epilog="exit codes: " + "; ".join(f"{k} {v}" for k, v in ec.TABLE.items()),
+    )
+    p.add_argument("--home", help="data folder (default: $LIAISON_HOME, else the user data folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    # --home is accepted after the subcommand too (`liaison demo --home DIR`).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--home", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    for module in (station_cmds, record_cmds, demo_cmd):
+        module.register(sub, common)
+    return p
+
+
+def _run(handler: Handler, args: argparse.Namespace) -> int:
+    try:
+        return handler(args)
+    except CliError as e:
+        say(f"liaison: {e}")
+        return e.code
+    except ValidationError as e:
+        say("liaison: 输入有误，未保存 (input refused, nothing saved):")
+        for err in e.errors:
+            say(f"  - {err}")
+        return ec.INVALID
+    except NotFound as e:
+        say(f"liaison: {e}")
+        return ec.NOT_FOUND
+    except (NotInitialised, ProfileError) as e:
+        say(f"liaison: {e}")
+        return ec.NOT_SET_UP
+    except StoreBusy as e:
+        say(f"liaison: {e}")
+        return ec.BUSY
+    except (StoreWriteError, StoreCorrupt, StoreError) as e:
+        say(f"liaison: {e}")
+        return ec.STORAGE
+    except KeyboardInterrupt:
+        say("liaison: 已取消 (interrupted)")
+        return 130
+    except BrokenPipeError:
+        return ec.OK  # `liaison list | head` closed the pipe: not an error
+    except Exception:  # a bug: keep the details, show one line
+        with tempfile.NamedTemporaryFile("w", prefix="liaison-error-", suffix=".log", delete=False) as f:
+            traceback.print_exc(file=f)
+        say(f"liaison: 内部错误，已保存的数据不受影响；详情见 {f.name} "
+            f"(internal error; saved data is unaffected; details in {f.name})")
+        return ec.INTERNAL
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        from .ui_cmd import run_ui
+
+        return _run(run_ui, args)
+    return _run(args.handler, args)
+
+
+def entry() -> None:
+    sys.exit(main())

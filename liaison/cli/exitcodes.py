@@ -1,0 +1,21 @@
+"""Exit codes of the `liaison` command: part of its API (cron and scripts test them)."""
+
+OK = 0
+INTERNAL = 1  # a bug: the message says where the details were written
+USAGE = 2  # wrong arguments (argparse's own code)
+NOT_FOUND = 3  # no such consultation / station
+INVALID = 4  # input refused by validation; nothing was saved
+BUSY = 5  # another process held the write lock too long; retry later
+NOT_SET_UP = 6  # data folder not initialised, or a station profile is broken
+STORAGE = 7  # the disk refused a write (full, read-only) or a data file is unreadable
+
+TABLE = {
+    OK: "success",
+    INTERNAL: "internal error (a bug; see the message)",
+    USAGE: "wrong arguments",
+    NOT_FOUND: "no such consultation or station",
+    INVALID: "input refused by validation; nothing saved",
+    BUSY: "data folder busy (another liaison process is writing); retry",
+    NOT_SET_UP: "not set up (run `liaison init`) or a broken station profile",
+    STORAGE: "storage failure (disk full, read-only, unreadable file); earlier data intact",
+}

@@ -1,0 +1,59 @@
+"""Printing: JSON for programs (stdout), aligned tables for people, messages on stderr."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Iterable, Sequence
+
+import orjson
+from rich.cells import cell_len  # display width of CJK text; rich is not textual
+
+from ..domain.masking import mask_name, mask_phone
+from ..domain.vocab import CATEGORIES, STATUSES, label
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def say(message: str) -> None:
+    """A diagnostic for the person at the terminal (stderr: stdout stays parseable)."""
+    print(message, file=sys.stderr)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - cell_len(text))
+
+
+def _clip(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text
+    out, w = "", 0
+    for ch in text:
+        if w + cell_len(ch) > width - 1:
+            break
+        out, w = out + ch, w + cell_len(ch)
+    return out + "…"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, max_widths: Sequence[int] | None = None) -> str:
+    rows = [[str(c) for c in r] for r in rows]
+    if max_widths:
+        rows = [[_clip(c, m) for c, m in zip(r, max_widths)] for r in rows]
+    widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+LIST_HEADERS = ("编号 Ref", "日期 Date", "类别 Category", "来访人 Visitor", "状态 Status", "回访 Follow-up", "摘要 Summary")
+
+
+def list_row(r: Any, summary: str) -> tuple[str, ...]:
+    """One masked line of the consultation list (a row of the store's index)."""
+    who = " ".join(x for x in (mask_name(r.name), mask_phone(r.phone)) if x) or "（匿名）"
+    if r.party_size > 1:
+        who += f" 等{r.party_size}人"
+    return (r.ref, r.visited_at[:10], label(CATEGORIES, r.category), who,
+            label(STATUSES, r.status), r.follow_up_on or "", summary)

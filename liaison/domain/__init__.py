@@ -1,0 +1,1 @@
+"""Pure domain model: no storage, no UI. Imports nothing of ours outside this package."""

@@ -1,0 +1,80 @@
+"""Controlled vocabularies: categories, referrals, statuses, with Chinese and English labels.
+
+Codes are what we store and exchange; labels are what people read.
+"""
+
+from __future__ import annotations
+
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "relocation": ("动迁/征收", "Relocation"),
+    "labour": ("劳资/欠薪", "Labour / unpaid wages"),
+    "rider": ("骑手/新就业形态", "Delivery rider / gig work"),
+    "neighbour": ("邻里纠纷", "Neighbour dispute"),
+    "family": ("婚恋家庭", "Marriage and family"),
+    "fraud": ("电信网络诈骗", "Telecom / online fraud"),
+    "administrative": ("行政争议", "Administrative dispute"),
+    "other": ("其他", "Other"),
+}
+
+# Fields each category asks for beyond the common ones, stored under `details`.
+CATEGORY_DETAILS: dict[str, tuple[str, ...]] = {
+    "relocation": ("project", "issue"),
+    "labour": ("employer", "workers", "amount_owed"),
+    "rider": ("platform", "delivery_site", "issue"),
+}
+
+DETAIL_LABELS: dict[str, tuple[str, str]] = {
+    "project": ("项目/地块", "Project / plot"),
+    "issue": ("争议事项", "Issue"),
+    "employer": ("用人单位", "Employer"),
+    "workers": ("涉及人数", "Workers involved"),
+    "amount_owed": ("欠薪金额(元)", "Amount owed (CNY)"),
+    "platform": ("平台", "Platform"),
+    "delivery_site": ("站点", "Delivery site"),
+}
+
+REFERRALS: dict[str, tuple[str, str]] = {
+    "mediation": ("人民调解", "People's mediation"),
+    "legal_aid": ("法律援助", "Legal aid"),
+    "labour_inspection": ("劳动监察", "Labour inspection"),
+    "labour_arbitration": ("劳动仲裁", "Labour arbitration"),
+    "admin_resolution": ("行政争议化解", "Administrative dispute resolution"),
+    "service_centre_12309": ("12309检察服务中心", "12309 procuratorial service centre"),
+    "judicial_aid": ("司法救助", "Judicial aid"),
+    "counselling": ("心理疏导", "Psychological counselling"),
+    "police": ("公安报警(96110/110)", "Police (96110 / 110)"),
+    "court": ("法院", "Court"),
+    "public_interest": ("公益诉讼线索", "Public-interest litigation clue"),
+}
+
+# The order a consultation normally moves through.
+STATUSES: dict[str, tuple[str, str]] = {
+    "open": ("待处理", "Open"),
+    "referred": ("已转介", "Referred"),
+    "following_up": ("跟进中", "Following up"),
+    "resolved": ("已化解", "Resolved"),
+    "closed": ("已办结", "Closed"),
+}
+
+# Statuses after which no follow-up is due any more.
+DONE_STATUSES = frozenset({"resolved", "closed"})
+
+
+def label(table: dict[str, tuple[str, str]], code: str, lang: str = "zh") -> str:
+    """The label of `code` in `lang` ("zh" or "en"); the code itself if unknown."""
+    pair = table.get(code)
+    if pair is None:
+        return code
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def lookup(table: dict[str, tuple[str, str]], text: str) -> str | None:
+    """Find a code from a code, a Chinese label or an English label (case-insensitive)."""
+    t = text.strip()
+    if t in table:
+        return t
+    low = t.lower()
+    for code, (zh, en) in table.items():
+        if t == zh or low == en.lower() or t in zh.split("/"):
+            return code
+    return None

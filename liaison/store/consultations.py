@@ -1,0 +1,283 @@
+"""The consultation store: the one object the CLI, the TUI and the nightly job save through.
+
+Every create, edit and delete takes the write lock, gets the next change sequence
+number, and is on disk (fsynced) when the call returns. Reads come from the in-memory
+index (lists, search) or from the record's shard (one record, exports).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping
+
+import orjson
+
+from ..domain.consultation import Consultation, Note
+from ..domain.intake import apply_edits, new_consultation
+from ..domain.refs import day_prefix, format_ref
+from ..domain.search import name_keys
+from ..domain.timeutil import now
+from ..domain.validation import FieldError, ValidationError, validate
+from .atomic import atomic_write, fsync_dir
+from .errors import NotFound, VersionConflict
+from .index import Index, Row
+from .lock import DEFAULT_TIMEOUT, WriteLock
+from .meta import SCHEMA_VERSION, Meta, migrate
+from .shards import SHARD_CAPACITY, Shards
+
+PENDING = "import.pending"  # ids of a batch being written; rolled back if found at open
+
+
+def _py(doc: Mapping[str, Any]) -> str:
+    name = (doc.get("visitor") or {}).get("name")
+    return name_keys(name) if name else ""
+
+
+def _doc(c: Consultation) -> dict[str, Any]:
+    d = c.to_dict()
+    d["_py"] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
+    return d
+
+
+def _record(doc: Mapping[str, Any]) -> Consultation:
+    return Consultation.from_dict(doc)
+
+
+class Store:
+    def __init__(self, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT):
+        self.home = Path(home)
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.meta = Meta(self.home)
+        self.lock = WriteLock(self.home, lock_timeout)
+        self.shards = Shards(self.home / "consultations")
+        self.index = Index()
+        self._stamps: dict[int, Any] = {}
+        self._counts: dict[int, int] = defaultdict(int)
+
+    # -- opening -------------------------------------------------------------------
+    @classmethod
+    def init(cls, home: Path, *, station: str, code: str, officer: str = "") -> "Store":
+        store = cls(home)
+        with store.lock.hold():
+            if not store.meta.exists:
+                store.meta.put(schema=SCHEMA_VERSION, created_at=now().isoformat())
+            store.meta.put(station=station, code=code, officer=officer)
+        store._load()
+        return store
+
+    @classmethod
+    def open(cls, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT) -> "Store":
+        store = cls(home, lock_timeout=lock_timeout)
+        facts = store.meta.get()  # raises NotInitialised
+        if int(facts.get("schema", 0)) < 1 or (store.home / PENDING).exists():
+            with store.lock.hold():
+                migrate(store.home, store.meta, _py)
+                store._roll_back_pending()
+        store._load()
+        return store
+
+    @property
+    def station(self) -> str:
+        return self.meta.get()["station"]
+
+    @property
+    def code(self) -> str:
+        return self.meta.get()["code"]
+
+    @property
+    def officer(self) -> str:
+        return self.meta.get().get("officer", "")
+
+    def _load(self) -> None:
+        self.index = Index()
+        self._counts.clear()
+        rows = []
+        for n in self.shards.numbers():
+            self._stamps[n] = self.shards.stamp(n)
+            for doc_id, doc in self.shards.docs(n):
+                rows.append(Row.from_doc(doc, n, doc_id))
+                self._counts[n] += 1
+        self.index.load(rows)
+        self.lock.mark_seen()
+
+    def refresh(self) -> bool:
+        """Pick up what other processes saved; True if anything changed."""
+        if not self.lock.others_wrote:
+            return False
+        changed = self._reload_changed()
+        self.lock.mark_seen()
+        return changed
+
+    def _reload_changed(self) -> bool:
+        changed = [n for n in self.shards.numbers() if self.shards.stamp(n) != self._stamps.get(n)]
+        for n in changed:
+            self.shards.forget(n)
+            self.index.drop(r.id for r in list(self.index.by_id.values()) if r.shard == n)
+            self._stamps[n] = self.shards.stamp(n)
+            self._counts[n] = 0
+            for doc_id, doc in self.shards.docs(n):
+                self.index.put(Row.from_doc(doc, n, doc_id))
+                self._counts[n] += 1
+        return bool(changed)
+
+    # -- reading -------------------------------------------------------------------
+    def find(self, key: str) -> Row | None:
+        """By id, by reference (any case), or by a unique id prefix of ≥ 8 characters."""
+        k = key.strip()
+        row = self.index.by_id.get(k) or self.index.by_ref.get(k.upper())
+        if row is None and len(k) >= 8:
+            hits = [r for i, r in self.index.by_id.items() if i.startswith(k.lower())]
+            row = hits[0] if len(hits) == 1 else None
+        return row
+
+    def get(self, key: str) -> Consultation:
+        row = self.find(key)
+        if row is None:
+            raise NotFound(f"找不到咨询记录：{key} (no consultation with id or reference {key!r})")
+        doc = self.shards.table(row.shard).get(doc_id=row.doc_id)
+        return _record(doc)
+
+    def load(self, rows: Iterable[Row]) -> list[Consultation]:
+        """Whole records for many rows, reading each shard once, in the rows' order."""
+        rows = list(rows)
+        wanted: dict[int, set[int]] = defaultdict(set)
+        for r in rows:
+            wanted[r.shard].add(r.doc_id)
+        got: dict[tuple[int, int], Consultation] = {}
+        for n, ids in wanted.items():
+            for doc_id, doc in self.shards.docs(n):
+                if doc_id in ids:
+                    got[(n, doc_id)] = _record(doc)
+        return [got[(r.shard, r.doc_id)] for r in rows]
+
+    def changes_since(self, seq: int) -> Iterator[dict[str, Any]]:
+        """Full snapshots (tombstones included) of every record changed after `seq`."""
+        shards = sorted({r.shard for r in self.index.by_id.values() if r.seq > seq})
+        for n in shards:
+            for _, doc in self.shards.docs(n):
+                if doc["seq"] > seq:
+                    yield {k: v for k, v in doc.items() if k != "_py"}
+
+    # -- writing -------------------------------------------------------------------
+    def _target_shard(self) -> int:
+        last = max(self._counts, default=0)
+        return last if last and self._counts[last] < SHARD_CAPACITY else last + 1
+
+    def _put(self, c: Consultation, old: Row | None) -> Consultation:
+        doc = _doc(c)
+        if old is None:
+            n = self._target_shard()
+            doc_id = self.shards.table(n).insert(doc)
+            self._counts[n] += 1
+        else:
+            n, doc_id = old.shard, old.doc_id
+            self.shards.table(n).update(doc, doc_ids=[doc_id])
+        self._stamps[n] = self.shards.stamp(n)
+        self.index.put(Row.from_doc(doc, n, doc_id))
+        return c
+
+    def _next_ref(self, visited: datetime) -> str:
+        prefix = day_prefix(self.code, visited.date())
+        return format_ref(self.code, visited.date(), self.index.next_ref_number(prefix))
+
+    def create(self, fields: Mapping[str, Any], *, at: datetime | None = None) -> Consultation:
+        """Save a new consultation from checked input (see domain.intake.fields_from_input)."""
+        t = at or now()
+        with self.lock.hold() as stale:
+            if stale:
+                self._reload_changed()
+            ref = self._next_ref(fields.get("visited_at") or t)
+            c = new_consultation(fields, station=self.station, ref=ref, at=t)
+            return self._put(c.evolve(seq=self.index.max_seq + 1), None)
+
+    def create_many(self, batch: list[Mapping[str, Any]], *, at: datetime | None = None) -> list[Consultation]:
+        """All or nothing: either every record is saved, or none is (even after a crash)."""
+        t = at or now()
+        with self.lock.hold() as stale:
+            if stale:
+                self._reload_changed()
+            made, refs = [], {}
+            for i, fields in enumerate(batch):
+                visited = fields.get("visited_at") or t
+                prefix = day_prefix(self.code, visited.date())
+                refs[prefix] = refs.get(prefix, self.index.next_ref_number(prefix) - 1) + 1
+                c = new_consultation(fields, station=self.station, at=t,
+                                     ref=format_ref(self.code, visited.date(), refs[prefix]))
+                made.append(c.evolve(seq=self.index.max_seq + 1 + i))
+            pending = self.home / PENDING
+            atomic_write(pending, orjson.dumps([c.id for c in made]))
+            by_shard: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            n = self._target_shard()
+            room = SHARD_CAPACITY - self._counts[n]
+            for c in made:
+                if room == 0:
+                    n, room = n + 1, SHARD_CAPACITY
+                by_shard[n].append(_doc(c))
+                room -= 1
+            written: list[tuple[int, list[int]]] = []
+            try:
+                for n, docs in by_shard.items():
+                    written.append((n, self.shards.table(n).insert_multiple(docs)))
+            except Exception:
+                for n, ids in written:
+                    self.shards.table(n).remove(doc_ids=ids)
+                raise
+            finally:
+                self._counts.clear()
+                self._load()
+            pending.unlink()
+            fsync_dir(self.home)
+            return made
+
+    def _roll_back_pending(self) -> None:
+        pending = self.home / PENDING
+        if not pending.exists():
+            return
+        ids = set(orjson.loads(pending.read_bytes() or b"[]"))
+        for n in self.shards.numbers():
+            doomed = [doc_id for doc_id, doc in self.shards.docs(n) if doc["id"] in ids]
+            if doomed:
+                self.shards.table(n).remove(doc_ids=doomed)
+        pending.unlink()
+        fsync_dir(self.home)
+
+    def save(self, c: Consultation) -> Consultation:
+        """Save an edited record as its next version. `c.version` must still be the
+        stored one, so two windows cannot silently overwrite each other."""
+        with self.lock.hold() as stale:
+            if stale:
+                self._reload_changed()
+            old = self.index.by_id.get(c.id)
+            if old is None:
+                raise NotFound(f"找不到咨询记录：{c.ref} (no consultation {c.id})")
+            if old.version != c.version:
+                raise VersionConflict(
+                    f"记录 {c.ref} 已在别处被修改（当前第{old.version}版），请重新打开后再改。"
+                    f"(record {c.ref} was changed elsewhere; now version {old.version}, reopen it)"
+                )
+            validate(c)
+            t = now()
+            nxt = c.evolve(version=c.version + 1, seq=self.index.max_seq + 1, updated_at=t)
+            return self._put(nxt, old)
+
+    def edit(self, key: str, edits: Mapping[str, Any]) -> Consultation:
+        c = self.get(key)
+        return self.save(apply_edits(c, edits))
+
+    def add_note(self, key: str, text: str, officer: str | None = None) -> Consultation:
+        c = self.get(key)
+        note = Note(at=now(), officer=officer or self.officer, text=text.strip())
+        if not note.text:
+            raise ValidationError([FieldError("notes", "备注不能为空", "a note cannot be empty")])
+        return self.save(c.evolve(notes=c.notes + (note,)))
+
+    def delete(self, key: str) -> Consultation:
+        """A tombstone: the record stays (hidden) so the district office learns of it."""
+        return self.save(self.get(key).evolve(deleted=True))
+
+    def close(self) -> None:
+        self.shards.close()
+        self.meta.close()
+
