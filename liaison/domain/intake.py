@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from .consultation import Clue, Consultation, Note, Visitor
 from .timeutil import now as _now, parse_date, parse_datetime
-from .validation import FieldError, ValidationError, coerce_number, normalize_phone, validate
+from .validation import FieldError, ValidationError, check, coerce_number, normalize_phone, validate
 from .vocab import CATEGORIES, CATEGORY_DETAILS, REFERRALS, STATUSES, lookup
 
 # Keys the program assigns; input that sets them is refused rather than ignored.
@@ -90,7 +90,8 @@ def _visitor(raw: Mapping[str, Any], errs: list[FieldError]) -> Visitor:
             errs.extend(e.errors)
     party = raw.get("party_size", 1)
     try:
-        party = coerce_number("visitor.party_size", party, integer=True) or 1
+        party = coerce_number("visitor.party_size", party, integer=True)
+        party = 1 if party is None else party
     except ValidationError as e:
         errs.extend(e.errors)
         party = 1
@@ -152,6 +153,11 @@ def fields_from_input(data: Mapping[str, Any], *, officer: str) -> dict[str, Any
         except (KeyError, ValueError, TypeError, AttributeError):
             errs.append(FieldError("notes", "备注格式不对", "each note is a text or {at, officer, text}"))
     out["notes"] = tuple(notes)
+    # The record-level rules too, so a form or an import shows every problem at once.
+    draft = Consultation(id="", ref="", station="", visited_at=out.get("visited_at") or _now(),
+                         created_at=_now(), **{k: v for k, v in out.items() if k != "visited_at"})
+    seen = {e.field for e in errs}
+    errs += [e for e in check(draft) if e.field not in seen]
     if errs:
         raise ValidationError(errs)
     return out

@@ -48,7 +48,7 @@ def _record(doc: Mapping[str, Any]) -> Consultation:
 class Store:
     def __init__(self, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT):
         self.home = Path(home)
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # personal data: owner only
         self.meta = Meta(self.home)
         self.lock = WriteLock(self.home, lock_timeout)
         self.shards = Shards(self.home / "consultations")
