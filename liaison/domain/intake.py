@@ -4,6 +4,7 @@ into consultations, with every mistake reported at once, by field.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from typing import Any, Mapping
@@ -41,8 +42,16 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+# Short forms people write on paper for a referral.
+REFERRAL_ALIASES = {"公安": "police", "报警": "police", "110": "police", "96110": "police",
+                    "劳动监察大队": "labour_inspection", "仲裁": "labour_arbitration",
+                    "12309": "service_centre_12309", "调解": "mediation", "调解员": "mediation"}
+
+
 def _code(field: str, table: dict, value: Any, errs: list[FieldError]) -> str:
     code = lookup(table, _text(value))
+    if code is None and table is REFERRALS:
+        code = REFERRAL_ALIASES.get(_text(value))
     if code is None:
         errs.append(FieldError(field, f"未知取值：{value}", f"unknown value {value!r}; one of {', '.join(table)}"))
         return _text(value)
@@ -52,7 +61,7 @@ def _code(field: str, table: dict, value: Any, errs: list[FieldError]) -> str:
 def _referrals(value: Any, errs: list[FieldError]) -> tuple[str, ...]:
     if value is None or value == "":
         return ()
-    items = value if isinstance(value, (list, tuple)) else str(value).replace("；", ";").replace("，", ",").replace(";", ",").split(",")
+    items = value if isinstance(value, (list, tuple)) else re.split(r"[,，;；、/]", str(value))
     return tuple(_code("referrals", REFERRALS, i, errs) for i in items if _text(i))
 
 
@@ -111,6 +120,13 @@ def fields_from_input(data: Mapping[str, Any], *, officer: str) -> dict[str, Any
     problem (unknown keys included) so a batch import can report all of them.
     """
     errs: list[FieldError] = []
+    data = dict(data)
+    for key in ("visitor", "details", "clue"):
+        if data.get(key) is not None and not isinstance(data[key], (dict, bool) if key == "clue" else dict):
+            errs.append(FieldError(key, "格式不对，应为对象", f"expected an object {{...}}, got {data[key]!r}"))
+            data[key] = None
+    if isinstance(data.get("notes"), str):
+        data["notes"] = [data["notes"]]  # one note, not one per character
     for k in data:
         if k in ASSIGNED_KEYS:
             errs.append(FieldError(k, "由系统生成，请勿填写", "assigned by liaison; leave it out"))
@@ -131,7 +147,7 @@ def fields_from_input(data: Mapping[str, Any], *, officer: str) -> dict[str, Any
         "details": _details(category, data.get("details") or {}, errs),
     }
     clue = data.get("clue") or {}
-    if isinstance(clue, (bool, str)):
+    if isinstance(clue, bool):
         clue = {"flag": clue}
     for k in clue:
         if k not in CLUE_KEYS:

@@ -9,12 +9,11 @@ the phone numbers ending in it.
 
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
-
-from pypinyin import Style, lazy_pinyin
 
 SEP = "\x1f"  # never typed, so a query cannot match across two fields
 PHONE_TAIL_MAX = 4
@@ -22,12 +21,26 @@ PHONE_TAIL_MAX = 4
 
 @lru_cache(maxsize=4096)
 def name_keys(name: str) -> str:
-    """'张三' -> 'zhangsan zhang san zs': full pinyin, syllables, initials."""
+    """'张三' -> 'zhangsan zhang san zs': full pinyin, syllables, initials.
+
+    A surname with several readings (曾 zeng/ceng, 单 shan/dan) gets a key per
+    reading, so the officer finds the person whichever one they type.
+    """
+    # pypinyin's phrase dictionary costs ~45 MB and names do not need it. Imported
+    # here, not at module level: opening a store reads stored keys and needs no pinyin.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
+    from pypinyin import lazy_pinyin, pinyin, Style
+
     syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore")]
-    initials = [s[0] for s in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore") if s]
     if not syllables:
         return ""
-    return " ".join(("".join(syllables), " ".join(syllables), "".join(initials).lower()))
+    keys = []
+    for first in dict.fromkeys([syllables[0], *pinyin(name[0], style=Style.NORMAL, heteronym=True)[0]]):
+        if not first.isascii() or not first.isalpha():
+            continue
+        sy = [first, *syllables[1:]]
+        keys += ["".join(sy), " ".join(sy), "".join(s[0] for s in sy)]
+    return " ".join(dict.fromkeys(keys))
 
 
 def normalize_query(text: str) -> str:
@@ -37,16 +50,15 @@ def normalize_query(text: str) -> str:
 def haystack(record: Mapping[str, Any], pinyin: str = "") -> str:
     """The searchable text of a record in its dict form (see Consultation.to_dict)."""
     v = record.get("visitor") or {}
-    d = record.get("details") or {}
-    clue = record.get("clue") or {}
-    parts = [
-        record.get("ref", ""), record.get("summary", ""), record.get("requests", ""),
-        record.get("advice", ""), v.get("name") or "", clue.get("note", ""),
-        *(str(x) for x in d.values() if isinstance(x, str)),
-        *(n.get("text", "") for n in record.get("notes") or ()),
-        pinyin,
-    ]
-    return SEP.join(p for p in parts if p).lower()
+    parts = [record.get("ref", ""), record.get("summary", ""), record.get("requests", ""),
+             record.get("advice", ""), v.get("name") or "", (record.get("clue") or {}).get("note", ""),
+             pinyin]
+    for x in (record.get("details") or {}).values():
+        if isinstance(x, str):
+            parts.append(x)
+    for n in record.get("notes") or ():
+        parts.append(n.get("text", ""))
+    return SEP.join(parts).lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,10 +97,21 @@ class Store:
         for n in self.shards.numbers():
             self._stamps[n] = self.shards.stamp(n)
             for doc_id, doc in self.shards.docs(n):
-                rows.append(Row.from_doc(doc, n, doc_id))
+                rows.append(Row.from_doc(doc, n, doc_id, with_hay=False))
                 self._counts[n] += 1
-        self.index.load(rows)
+        self.index.load(rows, hay_loader=self._load_hay)
         self.lock.mark_seen()
+
+    def _load_hay(self, rows: list[Row]) -> None:
+        """Fill in the search text of rows loaded without it (see Index.warm)."""
+        wanted: dict[int, dict[int, Row]] = defaultdict(dict)
+        for r in rows:
+            wanted[r.shard][r.doc_id] = r
+        for n, by_doc in wanted.items():
+            for doc_id, doc in self.shards.docs(n):
+                r = by_doc.get(doc_id)
+                if r is not None:
+                    r.hay = Row.from_doc(doc, n, doc_id).hay
 
     def refresh(self) -> bool:
         """Pick up what other processes saved; True if anything changed."""
@@ -180,7 +191,7 @@ class Store:
 
     def _next_ref(self, visited: datetime) -> str:
         prefix = day_prefix(self.code, visited.date())
-        return format_ref(self.code, visited.date(), self.index.next_ref_number(prefix))
+        return format_ref(self.code, visited.date(), self.index.next_ref_number(prefix, visited.date()))
 
     def create(self, fields: Mapping[str, Any], *, at: datetime | None = None) -> Consultation:
         """Save a new consultation from checked input (see domain.intake.fields_from_input)."""
@@ -202,7 +213,7 @@ class Store:
             for i, fields in enumerate(batch):
                 visited = fields.get("visited_at") or t
                 prefix = day_prefix(self.code, visited.date())
-                refs[prefix] = refs.get(prefix, self.index.next_ref_number(prefix) - 1) + 1
+                refs[prefix] = refs.get(prefix, self.index.next_ref_number(prefix, visited.date()) - 1) + 1
                 c = new_consultation(fields, station=self.station, at=t,
                                      ref=format_ref(self.code, visited.date(), refs[prefix]))
                 made.append(c.evolve(seq=self.index.max_seq + 1 + i))

@@ -82,3 +82,13 @@ def test_edit_changes_fields_and_moving_category_drops_foreign_details():
     assert apply_edits(e, {"follow_up_on": ""}).follow_up_on is None
     with pytest.raises(ValidationError):
         apply_edits(c, {"version": "9"})
+
+
+def test_shapes_people_get_wrong_are_reported_not_crashed():
+    with pytest.raises(ValidationError) as e:
+        fields_from_input({"category": "other", "summary": "x", "visitor": "张三", "details": "x"}, officer="王")
+    assert e.value.for_field("visitor") and e.value.for_field("details")
+    f = fields_from_input({"category": "other", "summary": "x", "notes": "已回访",
+                           "referrals": "人民调解、法律援助、公安"}, officer="王")
+    assert [n.text for n in f["notes"]] == ["已回访"]
+    assert f["referrals"] == ("mediation", "legal_aid", "police")

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): figures printed side by side with their anchors, in one run."""

@@ -1,0 +1,22 @@
+"""python -m liaison.bench {store} [--records N]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(prog="python -m liaison.bench")
+    p.add_argument("what", choices=["store"], help="which benchmark")
+    p.add_argument("--records", type=int, default=50_000)
+    p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
+    args = p.parse_args()
+    from . import store
+
+    store.run(records=args.records, saves=args.saves)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
