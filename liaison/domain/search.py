@@ -47,18 +47,25 @@ def normalize_query(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
 
+KEYS = "\x1d"  # separates a haystack's text from its ASCII keys (reference, pinyin)
+
+
 def haystack(record: Mapping[str, Any], pinyin: str = "") -> str:
-    """The searchable text of a record in its dict form (see Consultation.to_dict)."""
+    """The searchable text of a record in its dict form (see Consultation.to_dict):
+    its free text, then KEYS, then the reference and the pinyin of the name.
+
+    Keeping the ASCII keys at the end lets an index scan only the part a query can
+    match: Chinese terms never match pinyin, and pinyin rarely lives in the text.
+    """
     v = record.get("visitor") or {}
-    parts = [record.get("ref", ""), record.get("summary", ""), record.get("requests", ""),
-             record.get("advice", ""), v.get("name") or "", (record.get("clue") or {}).get("note", ""),
-             pinyin]
+    parts = [record.get("summary", ""), record.get("requests", ""), record.get("advice", ""),
+             v.get("name") or "", (record.get("clue") or {}).get("note", "")]
     for x in (record.get("details") or {}).values():
         if isinstance(x, str):
             parts.append(x)
     for n in record.get("notes") or ():
         parts.append(n.get("text", ""))
-    return SEP.join(parts).lower()
+    return f"{SEP.join(parts)}{KEYS}{record.get('ref', '')} {pinyin}".lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -78,17 +79,22 @@ class Store:
         store._load()
         return store
 
+    @cached_property
+    def facts(self) -> dict[str, Any]:
+        """Station, code, officer (set by `liaison init`; read once per open)."""
+        return self.meta.get()
+
     @property
     def station(self) -> str:
-        return self.meta.get()["station"]
+        return self.facts["station"]
 
     @property
     def code(self) -> str:
-        return self.meta.get()["code"]
+        return self.facts["code"]
 
     @property
     def officer(self) -> str:
-        return self.meta.get().get("officer", "")
+        return self.facts.get("officer", "")
 
     def _load(self) -> None:
         self.index = Index()
@@ -291,4 +297,5 @@ class Store:
     def close(self) -> None:
         self.shards.close()
         self.meta.close()
+        self.lock.close()
 

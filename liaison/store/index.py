@@ -8,6 +8,7 @@ memory budget. Rows are kept in visit order, so "newest first" is a reversed wal
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from itertools import accumulate
 from operator import attrgetter
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable, Mapping
 
-from ..domain.search import PHONE_TAIL_MAX, Query, haystack
+from ..domain.search import KEYS, PHONE_TAIL_MAX, Query, haystack
 from ..domain.vocab import DONE_STATUSES
 
 
@@ -56,14 +57,25 @@ ORDER = attrgetter("visited_at", "ref")  # list order: visit time, then referenc
 
 class _Segment:
     """A frozen, newest-first snapshot of rows with their haystacks joined into one
-    string: one C-level str.find over contiguous memory is several times faster than
-    50 000 separate `in` tests, and it is what keeps a keystroke under budget."""
+    string: one C-level scan over contiguous memory is several times faster than
+    50 000 separate `in` tests, and it is what keeps a keystroke under budget.
+
+    Two strings: the records' free text (for Chinese terms), and a short ASCII one
+    of references, pinyin and the ASCII words of the text (for Latin queries)."""
 
     def __init__(self, rows: list[Row]):
         self.rows = rows
-        hays = [r.hay for r in rows]
-        self.text = RS.join(hays)
-        self.starts = list(accumulate(map(len, hays), lambda pos, n: pos + n + 1, initial=0))
+        texts, keys = [], []
+        for r in rows:
+            text, _, key = r.hay.partition(KEYS)
+            texts.append(text)
+            keys.append(f"{key} {' '.join(ASCII_WORD.findall(text))}")
+        self.text = RS.join(texts)
+        self.ascii = RS.join(keys)
+        # Every match swallows the rest of its record, so it ends where the record
+        # ends: a dict from end position to row is the cheapest way back to the row.
+        self.text_ends = _ends(texts)
+        self.ascii_ends = _ends(keys)
         self.tails: dict[str, list[int]] = {}
         for i, r in enumerate(rows):
             if r.phone:
@@ -71,19 +83,26 @@ class _Segment:
 
     def find(self, term: str) -> list[int]:
         """Positions (in self.rows) of rows whose haystack contains `term`."""
-        # re's literal search scans faster than str.find on wide (CJK) strings.
-        search = re.compile(re.escape(term)).search
-        out, text, starts, last = [], self.text, self.starts, len(self.rows) - 1
-        m = search(text)
-        while m is not None:
-            k = bisect.bisect_right(starts, m.start()) - 1
-            out.append(k)
-            if k >= last:
-                break
-            m = search(text, starts[k + 1])
-        return out
+        # re's literal search scans wide (CJK) strings faster than str.find.
+        pattern = re.compile(re.escape(term) + "[^" + RS + "]*")
+        if term.isascii():
+            ends, text = self.ascii_ends, self.ascii
+            hits = {ends[m.end()] for m in pattern.finditer(text)}
+            # ASCII inside the free text next to Chinese ("3号楼") is not a word of
+            # its own, so digits and mixed terms are looked for in the text as well.
+            if not term.isalpha():
+                hits |= {self.text_ends[m.end()] for m in pattern.finditer(self.text)}
+            return sorted(hits)
+        ends = self.text_ends
+        return [ends[m.end()] for m in pattern.finditer(self.text)]
 
 
+def _ends(parts: list[str]) -> dict[int, int]:
+    """{position just past each part in RS.join(parts): its index}"""
+    return {end: i for i, end in enumerate(accumulate(map(len, parts), lambda pos, n: pos + n + 1))}
+
+
+ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 RS = "\x1e"  # between records; never typed
 REBUILD_AFTER = 512  # changed rows searched one by one before the segment is rebuilt
 
@@ -120,9 +139,9 @@ class Index:
     def warm(self) -> None:
         """Make search ready now (the TUI calls it in a worker) rather than on the
         first keystroke."""
-        missing = [r for r in self.by_id.values() if r.hay is None]
-        if missing and self._hay_loader is not None:
-            self._hay_loader(missing)
+        if self._hay_loader is not None:
+            self._hay_loader([r for r in self.by_id.values() if r.hay is None])
+            self._hay_loader = None  # every row has its text from now on
         if self._segment is None:
             self._rebuild()
 
@@ -199,14 +218,16 @@ class Index:
         else:
             hits = seg.find(first)
         rows = seg.rows
-        old = [rows[i] for i in hits if rows[i].id not in changed]
+        old = list(map(rows.__getitem__, hits))
+        if changed:
+            old = [r for r in old if r.id not in changed]
         if len(q.terms) > 1 or first.isdigit():
             old = [r for r in old if q.matches(r.hay, r.phone)]
         if not changed:
             return old
         fresh = [r for i in changed if (r := self.by_id.get(i)) is not None and not r.deleted
                  and q.matches(r.hay, r.phone)]
-        return sorted(old + fresh, key=ORDER, reverse=True)
+        return list(heapq.merge(old, sorted(fresh, key=ORDER, reverse=True), key=ORDER, reverse=True))
 
     def search(self, query: Query | str = "", *, status: str | None = None,
                category: str | None = None, due_by: date | None = None,

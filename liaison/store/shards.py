@@ -16,7 +16,7 @@ from tinydb.table import Table
 
 from .atomic import AtomicJSONStorage, remove_stale_temps
 
-SHARD_CAPACITY = 200
+SHARD_CAPACITY = 100
 TABLE = "consultations"
 KEEP_OPEN = 4  # shards whose parsed content stays in memory (the one being filled, recent reads)
 
