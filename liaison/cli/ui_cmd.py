@@ -1,4 +1,4 @@
-"""Opening the officer's interface on a data folder."""
+"""Opening the officer's interface on a data folder (the only CLI path into textual)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from pathlib import Path
 from ..home import resolve_home
 from ..store import Store
 from . import exitcodes as ec
-from .output import LIST_HEADERS, list_row, say, table
 
 
 def open_ui(home: Path) -> int:
-    # Until the terminal UI lands, show the station and its consultations.
-    store = Store.open(home)
-    from ..profiles import get_station
+    Store.check_ready(home)  # a clear CLI error (not set up) before the screen opens
+    from ..tui.app import build_app  # imported here: the nightly job never loads textual
 
-    station = get_station(store.station)
-    print(f"{station.name}（{station.code}） · {station.place}")
-    rows = store.index.newest_first()
-    print(table(LIST_HEADERS, (list_row(r, r.brief) for r in rows), max_widths=(18, 10, 14, 24, 8, 10, 30)))
-    say(f"共 {len(rows)} 条 ({len(rows)} consultations) · {home}")
+    build_app(home).run()
     return ec.OK
 
 

@@ -68,6 +68,15 @@ class Store:
         store._load()
         return store
 
+    @staticmethod
+    def check_ready(home: Path) -> None:
+        """Raise NotInitialised (cheaply, without loading records) if `home` is not set up."""
+        meta = Meta(Path(home))
+        try:
+            meta.get()
+        finally:
+            meta.close()
+
     @classmethod
     def open(cls, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT) -> "Store":
         store = cls(home, lock_timeout=lock_timeout)

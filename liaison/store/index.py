@@ -8,6 +8,7 @@ memory budget. Rows are kept in visit order, so "newest first" is a reversed wal
 from __future__ import annotations
 
 import bisect
+import threading
 import heapq
 import re
 from itertools import accumulate
@@ -107,8 +108,18 @@ RS = "\x1e"  # between records; never typed
 REBUILD_AFTER = 512  # changed rows searched one by one before the segment is rebuilt
 
 
+def _locked(method):
+    """Readers (the UI thread) and writers (save workers) share an index."""
+    def wrapper(self, *args, **kwargs):
+        with self.mutex:
+            return method(self, *args, **kwargs)
+    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
+    return wrapper
+
+
 class Index:
     def __init__(self) -> None:
+        self.mutex = threading.RLock()
         self._rows: list[Row] = []  # ascending by ORDER
         self.by_id: dict[str, Row] = {}
         self.by_ref: dict[str, Row] = {}
@@ -121,6 +132,7 @@ class Index:
     def __len__(self) -> int:
         return len(self.by_id)
 
+    @_locked
     def load(self, rows: Iterable[Row], hay_loader: Callable[[list[Row]], None] | None = None) -> None:
         """Bulk load (at open): one sort instead of many inserts.
 
@@ -138,12 +150,14 @@ class Index:
 
     def warm(self) -> None:
         """Make search ready now (the TUI calls it in a worker) rather than on the
-        first keystroke."""
-        if self._hay_loader is not None:
-            self._hay_loader([r for r in self.by_id.values() if r.hay is None])
+        first keystroke. The slow part reads shards without holding the mutex."""
+        loader = self._hay_loader
+        if loader is not None:
+            loader([r for r in list(self.by_id.values()) if r.hay is None])
             self._hay_loader = None  # every row has its text from now on
-        if self._segment is None:
-            self._rebuild()
+        with self.mutex:
+            if self._segment is None:
+                self._rebuild()
 
     def _rebuild(self) -> None:
         self._segment = _Segment(self.newest_first())
@@ -158,6 +172,7 @@ class Index:
         if top is not None and n.isdigit() and int(n) > top:
             self._ref_top[prefix + "-"] = int(n)
 
+    @_locked
     def put(self, r: Row) -> None:
         old = self.by_id.get(r.id)
         if old is not None:
@@ -171,6 +186,7 @@ class Index:
         self._rows.insert(bisect.bisect_right(self._rows, ORDER(r), key=ORDER), r)
         self._changed.add(r.id)
 
+    @_locked
     def drop(self, ids: Iterable[str]) -> None:
         gone = set(ids)
         for i in gone:
@@ -180,6 +196,7 @@ class Index:
         self._rows = [r for r in self._rows if r.id not in gone]
         self._changed |= gone
 
+    @_locked
     def next_ref_number(self, prefix: str, day: date) -> int:
         """The next free NNN for references starting with `prefix` (one station-day).
 
@@ -199,6 +216,7 @@ class Index:
         self._ref_top[prefix] = top
         return top + 1
 
+    @_locked
     def newest_first(self, include_deleted: bool = False) -> list[Row]:
         rows = self._rows[::-1]
         return rows if include_deleted else [r for r in rows if not r.deleted]
@@ -229,6 +247,7 @@ class Index:
                  and q.matches(r.hay, r.phone)]
         return list(heapq.merge(old, sorted(fresh, key=ORDER, reverse=True), key=ORDER, reverse=True))
 
+    @_locked
     def search(self, query: Query | str = "", *, status: str | None = None,
                category: str | None = None, due_by: date | None = None,
                within: list[Row] | None = None) -> list[Row]:

@@ -1,0 +1,1 @@
+"""Figures and ledgers computed from a station's records (no UI, no storage)."""

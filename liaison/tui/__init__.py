@@ -1,0 +1,1 @@
+"""The officer's terminal UI: the only package that imports textual."""

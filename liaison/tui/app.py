@@ -1,0 +1,141 @@
+"""The officer's application. `build_app` is the one way to make it (CLI and tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Callable
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.reactive import reactive
+
+from ..domain.consultation import Consultation
+from ..domain.station import Station
+from ..domain.timeutil import today as real_today
+from ..domain.validation import ValidationError
+from ..profiles import get_station
+from ..store import Store, StoreError
+from .bindings import localize_bindings
+from .commands import LiaisonCommands
+from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
+
+
+class LiaisonApp(App[None]):
+    CSS_PATH = "styles/app.tcss"
+    TITLE = "liaison"
+    COMMANDS = App.COMMANDS | {LiaisonCommands}
+    BINDINGS = [
+        Binding("f1", "help", "帮助", id="help"),
+        Binding("ctrl+g", "toggle_lang", "English", id="lang"),
+        Binding("ctrl+t", "toggle_theme", "明暗", id="theme", show=False),
+        Binding("ctrl+q", "quit", "退出", id="quit", priority=True),
+    ]
+
+    lang: reactive[str] = reactive("zh")
+    revision: reactive[int] = reactive(0)  # bumped whenever records change; screens reload
+
+    def __init__(self, home: Path, *, today: date | None = None, lang: str = "zh"):
+        super().__init__()
+        self.home = Path(home)
+        self._today = today
+        self.set_reactive(LiaisonApp.lang, lang)
+        self.store: Store | None = None
+        self.station: Station | None = None
+        self.theme = "textual-dark"
+
+    def today(self) -> date:
+        """Today in Shanghai (fixed in tests, so screens and snapshots are stable)."""
+        return self._today or real_today()
+
+    def on_mount(self) -> None:
+        from .screens.dashboard import DashboardScreen
+
+        localize_bindings(self, self.lang)
+        self.push_screen(DashboardScreen())
+        self.open_store()
+
+    @work(thread=True, exit_on_error=False, group="store")
+    def open_store(self) -> None:
+        try:
+            store = Store.open(self.home)
+            station = get_station(store.station)
+        except Exception as e:  # shown on screen; the app stays usable to quit
+            self.post_message(StoreFailed(str(e)))
+            return
+        self.station = station
+        self.post_message(StoreOpened(store))
+        store.index.warm()  # search text and segment, still off the UI thread
+
+    def on_store_opened(self, message: StoreOpened) -> None:
+        self.store = message.store
+        self.sub_title = self.station.short_name if self.station else ""
+        self.revision += 1
+
+    def on_store_failed(self, message: StoreFailed) -> None:
+        self.notify(message.error, severity="error", timeout=30)
+
+    @work(thread=True, exit_on_error=False, group="save")
+    def save(self, op: Callable[[Store], Consultation], reply_to, created: bool = False) -> None:
+        """Run a store operation off the UI thread; the result goes to `reply_to` as
+        ConsultationSaved or SaveFailed, and every screen reloads."""
+        assert self.store is not None
+        try:
+            c = op(self.store)
+        except (ValidationError, StoreError) as e:
+            reply_to.post_message(SaveFailed(e))
+            return
+        reply_to.post_message(ConsultationSaved(c, created))
+        self.call_from_thread(self._bump)
+
+    def _bump(self) -> None:
+        self.revision += 1
+
+    def watch_lang(self, lang: str) -> None:
+        localize_bindings(self, lang)
+
+    def action_toggle_lang(self) -> None:
+        self.lang = "en" if self.lang == "zh" else "zh"
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_new(self) -> None:
+        from .screens.intake import IntakeScreen
+
+        if self.store is not None:
+            self.push_screen(IntakeScreen())
+
+    def action_list(self) -> None:
+        from .screens.consultations import ConsultationsScreen
+
+        self.push_screen(ConsultationsScreen())
+
+    def action_followups(self) -> None:
+        from .screens.followups import FollowUpsScreen
+
+        self.push_screen(FollowUpsScreen())
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def open_detail(self, consultation_id: str) -> None:
+        from .screens.detail import DetailScreen
+
+        self.push_screen(DetailScreen(consultation_id))
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def build_app(home: Path, *, today: date | None = None, lang: str = "zh") -> LiaisonApp:
+    return LiaisonApp(home, today=today, lang=lang)

@@ -1,0 +1,53 @@
+"""What every screen of the app shares: language, data refresh, saving in a worker."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.screen import ModalScreen, Screen
+
+from .bindings import localize_bindings
+from .i18n import tr
+
+if TYPE_CHECKING:
+    from .app import LiaisonApp
+
+
+class LangMixin:
+    app: "LiaisonApp"
+
+    def tr(self, key: str, **values: object) -> str:
+        return tr(key, self.app.lang, **values)
+
+    def _setup_lang(self) -> None:
+        localize_bindings(self, self.app.lang)
+        self.watch(self.app, "lang", self._lang_changed, init=False)
+        self.watch(self.app, "revision", self._revision_changed, init=False)
+
+    def _lang_changed(self, lang: str) -> None:
+        localize_bindings(self, lang)
+        self.apply_lang()
+
+    def _revision_changed(self, _: int) -> None:
+        if self.app.store is not None:
+            self.refresh_data()
+
+    def apply_lang(self) -> None:
+        """Re-label what this screen shows (called after a language switch)."""
+
+    def refresh_data(self) -> None:
+        """Reload what this screen shows from the store (records changed)."""
+
+
+class LiaisonScreen(LangMixin, Screen):
+    def on_mount(self) -> None:
+        self._setup_lang()
+        self.apply_lang()
+        if self.app.store is not None:
+            self.refresh_data()
+
+
+class LiaisonModal(LangMixin, ModalScreen):
+    def on_mount(self) -> None:
+        self._setup_lang()
+        self.apply_lang()

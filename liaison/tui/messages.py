@@ -1,0 +1,31 @@
+"""Messages the UI posts upward: events, named in the past tense."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..domain.consultation import Consultation
+from ..store import Store
+
+
+@dataclass
+class StoreOpened(Message):
+    store: Store
+
+
+@dataclass
+class StoreFailed(Message):
+    error: str
+
+
+@dataclass
+class ConsultationSaved(Message):
+    consultation: Consultation
+    created: bool
+
+
+@dataclass
+class SaveFailed(Message):
+    error: Exception

@@ -1,0 +1,78 @@
+"""The first screen: today's session, visits, follow-ups due, what is not yet exported."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, Static
+
+from ...reports.station_summary import Summary, summarise
+from ..base import LiaisonScreen
+from ..i18n import category
+from ..widgets.record_list import RecordList
+
+
+class DashboardScreen(LiaisonScreen):
+    BINDINGS = [
+        Binding("n", "app.new", "新建", id="new"),
+        Binding("l", "app.list", "列表", id="list"),
+        Binding("f", "app.followups", "回访", id="followups"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="dashboard"):
+            yield Static(id="station-line")
+            with Horizontal(id="tiles"):
+                for tile in ("today", "week", "due", "overdue", "unexported"):
+                    yield Static(id=f"tile-{tile}", classes="tile")
+            yield Static(id="by-category")
+            yield Static(id="due-title", classes="section-title")
+            yield RecordList(id="due-list")
+        yield Footer()
+
+    def apply_lang(self) -> None:
+        self.query_one(RecordList).lang = self.app.lang
+        if self.app.store is None:
+            self.query_one("#station-line", Static).update(self.tr("loading"))
+        else:
+            self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.compute()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def compute(self) -> None:
+        store = self.app.store
+        summary = summarise(store.index.newest_first(), self.app.today())
+        self.app.call_from_thread(self.show, summary)
+
+    def show(self, s: Summary) -> None:
+        st = self.app.station
+        lang = self.app.lang
+        name = st.name if lang == "zh" else f"{st.short_name} ({st.code})"
+        self.query_one("#station-line", Static).update(
+            f"[b]{name}[/b]\n{st.place} · {self.tr('schedule')}: {st.schedule}"
+        )
+        tiles = {
+            "today": (self.tr("today_visits"), f"{s.visits_today}", f"{s.people_today} {self.tr('people')}"),
+            "week": (self.tr("week_visits"), f"{s.visits_week}", ""),
+            "due": (self.tr("due_today"), f"{len(s.due_today)}", ""),
+            "overdue": (self.tr("overdue"), f"{len(s.overdue)}", ""),
+            "unexported": (self.tr("unexported"), f"{s.total}", f"{self.tr('last_sync')}: {self.tr('never')}"),
+        }
+        for key, (title, number, sub) in tiles.items():
+            tile = self.query_one(f"#tile-{key}", Static)
+            tile.update(f"{title}\n[b]{number}[/b]\n[dim]{sub}[/dim]")
+            tile.set_class(key == "overdue" and len(s.overdue) > 0, "-alert")
+        cats = "  ".join(f"{category(c, lang)} {n}" for c, n in s.week_by_category.items()) or "—"
+        self.query_one("#by-category", Static).update(f"{self.tr('by_category')}: {cats}")
+        due = s.overdue + s.due_today
+        self.query_one("#due-title", Static).update(
+            f"{self.tr('due_today')} / {self.tr('overdue')}" if due else self.tr("nothing_due"))
+        self.query_one(RecordList).set_rows(due)
+
+    def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
+        self.app.open_detail(event.row.id)
