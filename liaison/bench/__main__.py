@@ -1,4 +1,4 @@
-"""python -m liaison.bench {store} [--records N]"""
+"""python -m liaison.bench {store,tui,all} [--records N]"""
 
 from __future__ import annotations
 
@@ -8,13 +8,18 @@ import sys
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m liaison.bench")
-    p.add_argument("what", choices=["store"], help="which benchmark")
+    p.add_argument("what", choices=["store", "tui", "all"], help="which benchmark")
     p.add_argument("--records", type=int, default=50_000)
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
     args = p.parse_args()
-    from . import store
+    if args.what in ("store", "all"):
+        from . import store
 
-    store.run(records=args.records, saves=args.saves)
+        store.run(records=args.records, saves=args.saves)
+    if args.what in ("tui", "all"):
+        from . import tui
+
+        tui.run(records=args.records)
     return 0
 
 

@@ -20,6 +20,7 @@ import orjson
 
 from ..domain.intake import fields_from_input
 from ..store import Store
+from ..store.baseline import plain_tinydb_insert_ms
 from ..synth import generate
 from .common import print_table, stats, timed, verdict
 
@@ -52,16 +53,6 @@ def _sqlite(path: Path, docs: list[dict], extra: list[dict], saves: int) -> tupl
         for t in TWO_CHAR_TERMS * 3]
     db.close()
     return save_ms, like_ms
-
-
-def _tinydb_default(path: Path, docs: list[dict], extra: list[dict], n: int) -> list[float]:
-    from tinydb import TinyDB  # the anchor itself: TinyDB as it comes
-
-    db = TinyDB(path)
-    db.table("c").insert_multiple(docs)
-    ms = [timed(lambda d=d: db.table("c").insert(d)) for d in extra[:n]]
-    db.close()
-    return ms
 
 
 OPENER = """
@@ -112,7 +103,7 @@ def run(records: int, saves: int) -> None:
 
         docs = [{k: v for k, v in d.items()} for d in Store.open(tmp / "station").changes_since(0)][:records]
         sq_save, sq_like = _sqlite(tmp / "anchor.sqlite", docs, extra, saves)
-        tiny = _tinydb_default(tmp / "anchor-tinydb.json", docs, extra, 3)
+        tiny = plain_tinydb_insert_ms(tmp / "anchor-tinydb.json", docs, extra, 3)
 
     s_med, s_p95 = stats(save_ms)
     q_med, q_p95 = stats(sq_save)

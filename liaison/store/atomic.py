@@ -64,9 +64,26 @@ def atomic_write(path: Path, data: bytes) -> None:
         ) from e
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def remove_stale_temps(folder: Path) -> None:
-    """Temp files a killed writer left behind; never part of the data."""
+    """Temp files a killed writer left behind; never part of the data.
+
+    Runs without the write lock (opening must not wait for writers), so only the temp
+    files of processes that no longer exist are removed: a live writer may be about to
+    rename its temp file into place."""
     for p in folder.glob(".*.tmp"):
+        pid = p.name.rsplit(".", 2)[-2]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
         try:
             p.unlink()
         except OSError:

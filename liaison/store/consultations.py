@@ -21,7 +21,7 @@ from ..domain.refs import day_prefix, format_ref
 from ..domain.search import name_keys
 from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
-from .atomic import atomic_write, fsync_dir
+from .atomic import atomic_write, fsync_dir, remove_stale_temps
 from .errors import NotFound, VersionConflict
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
@@ -52,6 +52,7 @@ class Store:
         self.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # personal data: owner only
         self.meta = Meta(self.home)
         self.lock = WriteLock(self.home, lock_timeout)
+        remove_stale_temps(self.home)  # e.g. of import.pending, meta.json
         self.shards = Shards(self.home / "consultations")
         self.index = Index()
         self._stamps: dict[int, Any] = {}
@@ -106,6 +107,7 @@ class Store:
         return self.facts.get("officer", "")
 
     def _load(self) -> None:
+        gen = self.lock.read_gen()
         self.index = Index()
         self._counts.clear()
         rows = []
@@ -115,7 +117,7 @@ class Store:
                 rows.append(Row.from_doc(doc, n, doc_id, with_hay=False))
                 self._counts[n] += 1
         self.index.load(rows, hay_loader=self._load_hay)
-        self.lock.mark_seen()
+        self._settle(gen)
 
     def _load_hay(self, rows: list[Row]) -> None:
         """Fill in the search text of rows loaded without it (see Index.warm)."""
@@ -132,8 +134,20 @@ class Store:
         """Pick up what other processes saved; True if anything changed."""
         if not self.lock.others_wrote:
             return False
+        gen = self.lock.read_gen()
         changed = self._reload_changed()
-        self.lock.mark_seen()
+        return self._settle(gen) or changed
+
+    def _settle(self, gen: int) -> bool:
+        """Shards were read without the lock, starting at generation `gen`. Accept what
+        was read only if no writer finished meanwhile; otherwise re-read what changed.
+        Writers bump the generation after their write too, so a write still under way
+        now will show up as a new generation later and be picked up then."""
+        changed = False
+        while (now := self.lock.read_gen()) != gen:
+            gen = now
+            changed = self._reload_changed() or changed
+        self.lock.known_gen = gen
         return changed
 
     def _reload_changed(self) -> bool:

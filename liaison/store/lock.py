@@ -6,11 +6,13 @@ releases when the holder dies, so a killed writer never leaves the folder locked
 call fcntl directly rather than the filelock package: its acquire path cost ~0.45 ms,
 a third of a whole durable save, and one flock call does the same.
 
-The lock file also holds a generation number that each writer bumps as soon as it
-holds the lock, before touching any data file: another process that finds a
-generation it did not write knows to re-read the shards before trusting its counters.
-It is written without fsync on purpose: after a power cut every process starts by
-reading the shards anyway.
+The lock file also holds a generation number that each writer bumps twice: when it
+takes the lock (before touching any data file) and when it is done. Another process
+that finds a generation it did not write knows to re-read the shards before trusting
+its counters; a reader that loads shards without the lock accepts what it read only
+if the generation was the same before and after (see Store._settle). It is written
+without fsync on purpose: after a power cut every process starts by reading the
+shards anyway.
 """
 
 from __future__ import annotations
@@ -76,18 +78,23 @@ class WriteLock:
                 return
             self._acquire()
             self._depth = 1
+            gen = max(self.read_gen(), self.known_gen)
+            stale = gen != self.known_gen
+            self._write_gen(gen + 1)  # "a write is under way"
+            ok = False
             try:
-                gen = self.read_gen()
-                stale = gen != self.known_gen
-                self.known_gen = max(gen, self.known_gen) + 1
-                os.pwrite(self._fd, f"{self.known_gen}\n".encode().ljust(20), 0)
                 yield stale
+                ok = True
             finally:
+                self._write_gen(gen + 2)  # "done": readers that loaded meanwhile re-check
+                # After a failure our own index may not match the files: stay stale so
+                # the next writer re-reads them.
+                self.known_gen = gen + 2 if ok else -2
                 self._depth = 0
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
 
-    def mark_seen(self) -> None:
-        self.known_gen = self.read_gen()
+    def _write_gen(self, gen: int) -> None:
+        os.pwrite(self._fd, f"{gen}\n".encode().ljust(20), 0)
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -10,7 +10,8 @@ Modes
                        as it lands and stop (sleep) after the K-th, so the parent can
                        kill the process in the middle of the batch
   hold                 take the write lock, say HOLDING, keep it until a line on stdin
-  add N                say READY, wait for "go" on stdin, then create N records
+  add N [PAUSE_MS]     say READY, wait for "go" on stdin, then create N records, pausing
+                       PAUSE_MS between saves (as a form being filled in would)
   one                  create one record and report it
   pause-in-write       create one record, stopping between writing the temp file and
                        replacing the shard with it until a line arrives on stdin
@@ -123,7 +124,7 @@ def hold(home: Path) -> None:
     say("RELEASED")
 
 
-def add(home: Path, n: int) -> None:
+def add(home: Path, n: int, pause: float) -> None:
     rng = random.Random(os.getpid())
     store = Store.open(home)
     say("READY")
@@ -131,6 +132,7 @@ def add(home: Path, n: int) -> None:
         return
     for _ in range(n):
         report("C", store.create(fields(rng, "concurrent")))
+        time.sleep(pause)
     say("DONE")
 
 
@@ -186,7 +188,7 @@ def main(argv: list[str]) -> None:
     elif mode == "hold":
         hold(home)
     elif mode == "add":
-        add(home, int(rest[0]))
+        add(home, int(rest[0]), float(rest[1]) / 1000 if len(rest) > 1 else 0.0)
     elif mode == "one":
         one(home)
     elif mode == "pause-in-write":

@@ -50,7 +50,8 @@ def _ids(store: Store) -> set[str]:
 
 # -- (a) a create that hits ENOSPC -------------------------------------------------------
 
-@pytest.mark.parametrize("earlier", [150, SHARD_CAPACITY], ids=["into-a-shard", "first-of-a-new-shard"])
+@pytest.mark.parametrize("earlier", [SHARD_CAPACITY + SHARD_CAPACITY // 2, SHARD_CAPACITY],
+                         ids=["into-a-shard", "first-of-a-new-shard"])
 def test_create_on_full_disk_changes_nothing(home: Path, monkeypatch: pytest.MonkeyPatch, earlier: int) -> None:
     """Injected ENOSPC (half the bytes written, then the error) on a create that goes into
     a partly filled shard, and on one that would start a new shard file."""
@@ -121,20 +122,23 @@ def test_edit_on_full_disk_changes_nothing(home: Path, monkeypatch: pytest.Monke
 
 
 def test_create_many_failing_on_its_second_shard_leaves_nothing(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """150 records, then a 300-record batch: 50 go into shard 1, 200 into shard 2, 50 into
-    shard 3. Injected ENOSPC on shard 2 only, after shard 1 already holds its 50."""
+    """1.5 shards of records, then a batch of 3 shards' worth: the first part tops up
+    the half-filled shard, the rest goes to new shards. Injected ENOSPC on the batch's
+    second shard only, when the first already holds its part."""
+    earlier = SHARD_CAPACITY + SHARD_CAPACITY // 2
+    second = f"{earlier // SHARD_CAPACITY + 2:06d}.json"
     store = Store.open(home)
-    fill_store(store, 150)
+    fill_store(store, earlier)
     before = snapshot(home / "consultations")
     ids, max_seq = _ids(store), store.index.max_seq
 
-    monkeypatch.setattr(atomic, "_write_all", _enospc_for("000002.json"))
-    batch = [make_fields(f"整批导入 {i}", requests="batch") for i in range(300)]
+    monkeypatch.setattr(atomic, "_write_all", _enospc_for(second))
+    batch = [make_fields(f"整批导入 {i}", requests="batch") for i in range(3 * SHARD_CAPACITY)]
     with pytest.raises(StoreWriteError) as caught:
         store.create_many(batch)
     _assert_disk_full_message(caught.value)
 
-    assert snapshot(home / "consultations") == before  # shard 1 rolled back byte for byte
+    assert snapshot(home / "consultations") == before  # first shard rolled back byte for byte
     assert not temp_files(home)
     assert _ids(store) == ids and store.index.max_seq == max_seq
     assert not store.index.search("整批导入")
@@ -145,8 +149,10 @@ def test_create_many_failing_on_its_second_shard_leaves_nothing(home: Path, monk
 
     monkeypatch.undo()
     made = store.create_many(batch)
-    assert [c.seq for c in made] == list(range(max_seq + 1, max_seq + 301))
-    assert len(Store.open(home).index) == 450
+    assert [c.seq for c in made] == list(range(max_seq + 1, max_seq + 1 + len(batch)))
+    reopened = Store.open(home)
+    assert len(reopened.index) == earlier + len(batch)
+    reopened.close()
     assert_unique(raw_docs(home))
     store.close()
 
@@ -274,17 +280,27 @@ def test_real_full_disk(tiny_disk: Path) -> None:
 
 
 def test_real_full_disk_create_many_fails_on_its_second_shard(tiny_disk: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """150 records in shard 1, and a ballast file leaving ~350 KiB free: a 250-record
-    batch writes its marker and shard 1 (50 more records), then finds no room for the
-    200 of shard 2 and must take shard 1 back. A pass-through wrapper of `_write_all`
-    only records which files were written (it injects nothing)."""
+    """1.5 shards of records, and a ballast file sized so that a batch can write its
+    marker and top up the half-filled shard (A), but then finds no room for its next,
+    full shard (B), and must take A back (for which the freed old A leaves room). A
+    pass-through wrapper of `_write_all` only records which files were written (it
+    injects nothing)."""
     home = tiny_disk / "station"
     store = Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官")
-    for i in range(150):
+    earlier = SHARD_CAPACITY + SHARD_CAPACITY // 2
+    for i in range(earlier):
         store.create(_long_fields(i))
+    a = f"{earlier // SHARD_CAPACITY + 1:06d}"
+    b = f"{earlier // SHARD_CAPACITY + 2:06d}"
+    a_old = (home / "consultations" / f"{a}.json").stat().st_size
+    per_record = a_old / (earlier % SHARD_CAPACITY)
+    a_new = b_size = per_record * SHARD_CAPACITY
+    n = 2 * SHARD_CAPACITY
+    marker = 40 * n + 4096
+    # Free space F: F >= marker + a_new (A fits), F - marker - a_new + a_old < b_size (B does not).
+    target_free = int(marker + a_new + (b_size - a_old) / 2)
     st = os.statvfs(tiny_disk)
-    free = st.f_bavail * st.f_frsize
-    (tiny_disk / "ballast").write_bytes(b"\0" * (free - 350 * 1024))
+    (tiny_disk / "ballast").write_bytes(b"\0" * (st.f_bavail * st.f_frsize - target_free))
     before = snapshot(home / "consultations")
     ids, max_seq = _ids(store), store.index.max_seq
 
@@ -301,9 +317,9 @@ def test_real_full_disk_create_many_fails_on_its_second_shard(tiny_disk: Path, m
 
     monkeypatch.setattr(atomic, "_write_all", observe)
     with pytest.raises(StoreWriteError) as caught:
-        store.create_many([_long_fields(10_000 + i) for i in range(250)])
+        store.create_many([_long_fields(10_000 + i) for i in range(n)])
     _assert_disk_full_message(caught.value)
-    assert outcome[:3] == [("import", "ok"), ("000001", "ok"), ("000002", "ENOSPC")], outcome
+    assert outcome[:3] == [("import", "ok"), (a, "ok"), (b, "ENOSPC")], outcome
 
     assert _ids(store) == ids and store.index.max_seq == max_seq
     assert snapshot(home / "consultations") == before
@@ -314,8 +330,10 @@ def test_real_full_disk_create_many_fails_on_its_second_shard(tiny_disk: Path, m
 
     monkeypatch.undo()
     (tiny_disk / "ballast").unlink()
-    made = store.create_many([_long_fields(20_000 + i) for i in range(250)])
+    made = store.create_many([_long_fields(20_000 + i) for i in range(n)])
     assert made[0].seq == max_seq + 1
-    assert len(Store.open(home).index) == 400
+    reopened = Store.open(home)
+    assert len(reopened.index) == earlier + n
+    reopened.close()
     assert not (home / "import.pending").exists()
     store.close()

@@ -27,6 +27,8 @@ class ConsultationsScreen(LiaisonScreen):
         super().__init__()
         self._last: tuple[Query, list] | None = None  # previous result, to narrow
         self.due_only = False
+        self._asked = 0  # numbers searches, so a late answer to an older one is dropped
+        self.shown = 0  # the number of the search whose answer is on screen
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,7 +78,7 @@ class ConsultationsScreen(LiaisonScreen):
 
     def _filters(self) -> tuple[str | None, str | None]:
         def value(sel: Select) -> str | None:
-            return None if sel.value is Select.BLANK else str(sel.value)
+            return None if sel.is_blank() else str(sel.value)
         return value(self.query_one("#status-filter", Select)), value(self.query_one("#category-filter", Select))
 
     def run_search(self) -> None:
@@ -84,21 +86,26 @@ class ConsultationsScreen(LiaisonScreen):
             return
         text = self.query_one("#search", Input).value
         st, cat = self._filters()
-        self._search(text, st, cat, self.due_only)
+        self._asked += 1
+        self._search(self._asked, text, st, cat, self.due_only)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def _search(self, text: str, st: str | None, cat: str | None, due: bool) -> None:
-        """Off the UI thread; a newer keystroke cancels an older search (exclusive)."""
+    def _search(self, asked: int, text: str, st: str | None, cat: str | None, due: bool) -> None:
+        """Off the UI thread. A thread cannot be interrupted, so an older search may
+        still finish after a newer one started: its answer is then dropped."""
         index = self.app.store.index
         q = Query.parse(text)
         within = None
         if self._last is not None and not q.empty and q.narrows(self._last[0]) and not (st or cat or due):
             within = self._last[1]  # typing more letters: filter the last result only
         rows = index.search(q, status=st, category=cat, due_by=self.app.today() if due else None, within=within)
-        self._last = (q, rows) if not (st or cat or due) else None
-        self.app.call_from_thread(self._show, rows)
+        self.app.call_from_thread(self._show, asked, rows, (q, rows) if not (st or cat or due) else None)
 
-    def _show(self, rows: list) -> None:
+    def _show(self, asked: int, rows: list, last: tuple | None) -> None:
+        if asked != self._asked:
+            return
+        self._last = last
+        self.shown = asked
         self.query_one(RecordList).set_rows(rows)
         due = f" · {self.tr('due')}" if self.due_only else ""
         self.query_one("#count", Static).update(self.tr("count", n=len(rows)) + due)
