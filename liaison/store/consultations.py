@@ -292,6 +292,8 @@ class Store:
             old = self.index.by_id.get(c.id)
             if old is None:
                 raise NotFound(f"找不到咨询记录：{c.ref} (no consultation {c.id})")
+            if old.deleted:
+                raise VersionConflict(f"记录 {c.ref} 已删除，不能再修改。(record {c.ref} was deleted; it cannot be changed)")
             if old.version != c.version:
                 raise VersionConflict(
                     f"记录 {c.ref} 已在别处被修改（当前第{old.version}版），请重新打开后再改。"

@@ -148,6 +148,11 @@ class Index:
         self._segment = None  # built by the first search (the TUI warms it in a worker)
         self._changed.clear()
 
+    @property
+    def warm_ready(self) -> bool:
+        """True once search needs no more preparation (every search is then fast)."""
+        return self._hay_loader is None and self._segment is not None
+
     def warm(self) -> None:
         """Make search ready now (the TUI calls it in a worker) rather than on the
         first keystroke. The slow part reads shards without holding the mutex."""

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
 
-from ..domain.consultation import Consultation
-from ..domain.station import Station
-from ..domain.timeutil import today as real_today
-from ..domain.validation import ValidationError
-from ..profiles import get_station
-from ..store import Store, StoreError
 from .bindings import localize_bindings
 from .commands import LiaisonCommands
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
+from .screens.dashboard import DashboardScreen
+
+if TYPE_CHECKING:  # the store and the model load in the worker, after the first frame
+    from ..domain.consultation import Consultation
+    from ..domain.station import Station
+    from ..store import Store
 
 
 class LiaisonApp(App[None]):
-    CSS_PATH = "styles/app.tcss"
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"  # absolute: subclasses may live elsewhere
     TITLE = "liaison"
     COMMANDS = App.COMMANDS | {LiaisonCommands}
     BINDINGS = [
@@ -47,17 +47,28 @@ class LiaisonApp(App[None]):
 
     def today(self) -> date:
         """Today in Shanghai (fixed in tests, so screens and snapshots are stable)."""
-        return self._today or real_today()
+        if self._today is None:
+            from ..domain.timeutil import today
+
+            return today()
+        return self._today
+
+    def get_default_screen(self) -> DashboardScreen:
+        # The dashboard is the base of the stack (not pushed over a blank screen): one
+        # screen to build before the first frame, and Esc never leaves it empty.
+        return DashboardScreen()
 
     def on_mount(self) -> None:
-        from .screens.dashboard import DashboardScreen
-
         localize_bindings(self, self.lang)
-        self.push_screen(DashboardScreen())
-        self.open_store()
+        # After the first frame: the worker competes with the UI thread for the GIL,
+        # and an officer should see the screen before 50 000 records are read.
+        self.call_after_refresh(self.open_store)
 
     @work(thread=True, exit_on_error=False, group="store")
     def open_store(self) -> None:
+        from ..profiles import get_station
+        from ..store import Store
+
         try:
             store = Store.open(self.home)
             station = get_station(store.station)
@@ -80,6 +91,9 @@ class LiaisonApp(App[None]):
     def save(self, op: Callable[[Store], Consultation], reply_to, created: bool = False) -> None:
         """Run a store operation off the UI thread; the result goes to `reply_to` as
         ConsultationSaved or SaveFailed, and every screen reloads."""
+        from ..domain.validation import ValidationError
+        from ..store import StoreError
+
         assert self.store is not None
         try:
             c = op(self.store)
@@ -116,7 +130,16 @@ class LiaisonApp(App[None]):
     def action_list(self) -> None:
         from .screens.consultations import ConsultationsScreen
 
-        self.push_screen(ConsultationsScreen())
+        # Installed, so it is built once and kept (with the search typed) when the
+        # officer goes back: reopening the list costs a repaint, not a rebuild.
+        if not self.is_screen_installed("consultations"):
+            self.install_screen(ConsultationsScreen(), "consultations")
+        if self.screen is not self.get_screen("consultations"):
+            if self.get_screen("consultations") in self.screen_stack:
+                while self.screen is not self.get_screen("consultations"):
+                    self.pop_screen()
+            else:
+                self.push_screen("consultations")
 
     def action_followups(self) -> None:
         from .screens.followups import FollowUpsScreen
@@ -124,7 +147,7 @@ class LiaisonApp(App[None]):
         self.push_screen(FollowUpsScreen())
 
     def action_home(self) -> None:
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
 
     def open_detail(self, consultation_id: str) -> None:

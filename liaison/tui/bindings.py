@@ -17,6 +17,11 @@ def localize_bindings(node: DOMNode, lang: str) -> None:
     # _bindings is the node's own BindingsMap (Textual copies the class bindings per
     # instance), so this changes nothing for other nodes.
     table = node._bindings.key_to_bindings
+    changed = False
     for key, bindings in table.items():
-        table[key] = [replace(b, description=tr(b.id, lang)) if b.id in STRINGS else b for b in bindings]
-    node.refresh_bindings()
+        for i, b in enumerate(bindings):
+            if b.id in STRINGS and b.description != (text := tr(b.id, lang)):
+                bindings[i] = replace(b, description=text)
+                changed = True
+    if changed:  # each refresh rebuilds the footer: only when a label really changed
+        node.refresh_bindings()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..domain.consultation import Consultation
-from ..store import Store
+if TYPE_CHECKING:
+    from ..domain.consultation import Consultation
+    from ..store import Store
 
 
 @dataclass

@@ -6,11 +6,12 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ...reports.station_summary import Summary, summarise
 from ..base import LiaisonScreen
 from ..i18n import category
+from ..widgets.keybar import KeyBar
 from ..widgets.record_list import RecordList
 
 
@@ -31,7 +32,7 @@ class DashboardScreen(LiaisonScreen):
             yield Static(id="by-category")
             yield Static(id="due-title", classes="section-title")
             yield RecordList(id="due-list")
-        yield Footer()
+        yield KeyBar()
 
     def apply_lang(self) -> None:
         self.query_one(RecordList).lang = self.app.lang

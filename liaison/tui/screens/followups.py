@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ..base import LiaisonScreen
+from ..widgets.keybar import KeyBar
 from ..widgets.record_list import RecordList
 
 
@@ -18,7 +19,7 @@ class FollowUpsScreen(LiaisonScreen):
         yield Header()
         yield Static(id="followups-title", classes="section-title")
         yield RecordList(id="followups")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ..base import LiaisonScreen
+from ..widgets.keybar import KeyBar
 
 KEYS = {
     ("全局", "Everywhere"): [("F1", "帮助", "Help"), ("ctrl+p", "命令面板", "Command palette"),
@@ -34,7 +35,7 @@ class HelpScreen(LiaisonScreen):
         yield Header()
         with VerticalScroll(id="help"):
             yield Static(id="help-text")
-        yield Footer()
+        yield KeyBar()
 
     def apply_lang(self) -> None:
         zh = self.app.lang == "zh"

@@ -1,0 +1,522 @@
+"""One consultation in full — visitor, story, referrals, clue, follow-up, notes — and
+the keys that change it. Every change is a new version saved by `app.save` in a worker.
+
+Full name and phone are shown here (lists mask them). What the officer types is never
+lost: a prompt asks before dropping typed text, and after a failed save the text is
+kept and offered again on the next try.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, timedelta
+from typing import Callable
+
+from rich.cells import cell_len
+from rich.console import Group
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Footer, Header, Input, Static
+
+from ...domain.consultation import Consultation
+from ...domain.intake import apply_edits
+from ...domain.validation import ValidationError
+from ...domain.vocab import DETAIL_LABELS, DONE_STATUSES, STATUSES, label
+from ...store import NotFound, Store, StoreError, VersionConflict
+from ..base import LiaisonModal, LiaisonScreen
+from ..i18n import category, referral, status
+from ..messages import ConsultationSaved, SaveFailed
+from .modals import ConfirmScreen, PickScreen, PromptScreen
+
+# Which key retries a change whose typed text was kept after a failed save.
+RETRY_KEY = {"note": "n", "clue": "c", "follow_up": "f"}
+STATUS_COLOUR = {"open": "text-warning", "referred": "text-primary", "following_up": "text-accent",
+                 "resolved": "text-success", "closed": "text-success"}
+
+
+def resolve_date(text: str, today: date) -> date | None:
+    """What the officer typed in the follow-up box: '' clears (None); 1-9 are weeks
+    from today; +N / N天 days, Nw / N周 weeks; YYYY-MM-DD (also / . 年月日) or MM-DD.
+    Raises ValueError for anything else."""
+    t = unicodedata.normalize("NFKC", text).strip().lower()
+    if not t:
+        return None
+    if m := re.fullmatch(r"\+?(\d{1,3})\s*(w|周|d|天)?", t):
+        n, unit = int(m.group(1)), m.group(2)
+        if unit in ("w", "周") or (unit is None and not t.startswith("+") and 1 <= n <= 9):
+            return today + timedelta(weeks=n)
+        if unit in ("d", "天") or t.startswith("+"):
+            return today + timedelta(days=n)
+    if m := re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", t):
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", t):
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    if m := re.fullmatch(r"(\d{1,2})[-/.月](\d{1,2})日?", t):
+        return date(today.year, int(m.group(1)), int(m.group(2)))
+    raise ValueError(text)
+
+
+def field_errors(e: ValidationError, lang: str) -> str:
+    return "；".join(err.zh if lang == "zh" else err.en for err in e.errors)
+
+
+class TextPrompt(PromptScreen):
+    """A PromptScreen that refuses an empty answer and asks before dropping typed text."""
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "", *, empty_error: str):
+        super().__init__(title, value, placeholder)
+        self.empty_error = empty_error
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # PromptScreen's handler would dismiss with anything
+        event.stop()
+        if not event.value.strip():
+            self.show_error(self.empty_error)
+        else:
+            self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        typed = self.query_one(Input).value
+        if typed.strip() and typed != self.value:
+            self.app.push_screen(ConfirmScreen(self.tr("discard_changes")),
+                                 lambda yes: self.dismiss(None) if yes else None)
+        else:
+            self.dismiss(None)
+
+
+class FollowUpScreen(LiaisonModal):
+    """Pick a follow-up date: '1'/'2' + Enter for one/two weeks, a typed date, or
+    empty to clear. Checked against the record before it closes; dismisses with the
+    ISO date, '' to clear, or None (Esc)."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="no")]
+
+    def __init__(self, c: Consultation, today: date, value: str = ""):
+        super().__init__()
+        self.c, self.today, self.value = c, today, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(id="fu-title", classes="section-title")
+            yield Static(id="fu-info")
+            yield Static(id="fu-hint", classes="hint")
+            yield Input(self.value, placeholder="YYYY-MM-DD", id="fu-input")
+            yield Static(id="fu-preview")
+            yield Static(id="fu-error", classes="field-error")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(Input).focus()
+
+    def _day(self, d: date) -> str:
+        return f"{d.isoformat()} {self.tr('weekdays').split()[d.weekday()]}"
+
+    def apply_lang(self) -> None:
+        c = self.c
+        current = c.follow_up_on.isoformat() if c.follow_up_on else self.tr("not_set")
+        self.query_one("#fu-title", Static).update(self.tr("follow_up_title") + f" · {c.ref}")
+        self.query_one("#fu-info", Static).update(
+            self.tr("follow_up_info", visited=c.visited_at.date().isoformat(), current=current))
+        self.query_one("#fu-hint", Static).update(self.tr(
+            "follow_up_hint", w1=self._day(self.today + timedelta(weeks=1)), w2=self._day(self.today + timedelta(weeks=2))))
+        self._preview(self.query_one(Input).value)
+
+    def _preview(self, text: str) -> None:
+        try:
+            d = resolve_date(text, self.today)
+        except ValueError:
+            shown = ""
+        else:
+            if d is None:
+                shown = self.tr("follow_up_clears") if self.c.follow_up_on else ""
+            else:
+                shown = "→ " + self._day(d)
+            if d is not None and d < self.today:
+                shown += " " + self.tr("before_today")
+        self.query_one("#fu-preview", Static).update(Text(shown))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#fu-error", Static).update("")
+        self._preview(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        error = self.query_one("#fu-error", Static)
+        try:
+            d = resolve_date(event.value, self.today)
+        except ValueError:
+            error.update(Text(self.tr("bad_date")))
+            return
+        value = d.isoformat() if d else ""
+        try:
+            apply_edits(self.c, {"follow_up_on": value})  # the record's own rules, e.g. not before the visit
+        except ValidationError as e:
+            error.update(Text(field_errors(e, self.app.lang)))
+            return
+        self.dismiss(value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DetailScreen(LiaisonScreen):
+    BINDINGS = [
+        Binding("s", "status", "状态", id="status"),
+        Binding("n", "note", "备注", id="note"),
+        Binding("f", "follow_up", "回访", id="set_follow_up"),
+        Binding("e", "edit", "修改", id="edit"),
+        Binding("c", "clue", "线索", id="clue"),
+        Binding("delete", "delete", "删除", id="delete", key_display="Del"),
+        Binding("escape", "back", "返回", id="back"),
+    ]
+
+    def __init__(self, consultation_id: str):
+        super().__init__()
+        self.consultation_id = consultation_id
+        self.c: Consultation | None = None
+        self.missing = False
+        self._saving: str | None = None  # the kind of change in flight (one at a time)
+        self._drafts: dict[str, str] = {}  # typed text of a change whose save failed
+        self._banner: Callable[[], tuple[str, bool]] | None = None
+        self._gone = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="detail"):
+            yield Static(id="detail-head")
+            yield Static(id="detail-banner")
+            yield Static(id="detail-body")
+            yield Static(id="detail-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#detail").focus()
+        self.watch(self.app, "theme", lambda _: self.show(), init=False)
+
+    def on_resize(self) -> None:
+        # At 80 columns the roomy footer would push the app's keys (help, language) off.
+        footer = self.query_one(Footer)
+        footer.compact = self.size.width < 110
+        footer.show_command_palette = self.size.width >= 90
+
+    def on_screen_resume(self) -> None:
+        if self._gone:
+            self.app.pop_screen()
+
+    # -- loading -------------------------------------------------------------------
+    def refresh_data(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail-load")
+    def load(self) -> None:
+        try:
+            c = self.app.store.get(self.consultation_id)
+        except NotFound:
+            c = None
+        except StoreError as e:
+            self.app.call_from_thread(self._set_banner, lambda: (str(e), True))
+            return
+        self.app.call_from_thread(self._loaded, c)
+
+    def _loaded(self, c: Consultation | None) -> None:
+        if c is None:
+            self.c, self.missing = None, True
+        elif self.c is None or c.id != self.c.id or c.version >= self.c.version:
+            self.c = c  # never step back to an older version a slow read returned
+        self.show()
+
+    def apply_lang(self) -> None:
+        self.show()
+
+    # -- showing -------------------------------------------------------------------
+    def _colour(self, name: str) -> str | None:
+        value = self.app.theme_variables.get(name)
+        try:
+            return Color.parse(value).hex6 if value else None
+        except Exception:
+            return None
+
+    def _set_banner(self, make: Callable[[], tuple[str, bool]] | None) -> None:
+        self._banner = make
+        self._show_banner()
+
+    def _show_banner(self) -> None:
+        banner = self.query_one("#detail-banner", Static)
+        text, error = self._banner() if self._banner else ("", False)
+        if not text and self.c is not None and self.c.deleted:
+            text, error = self.tr("deleted_banner"), True
+        banner.update(Text(text))
+        banner.display = bool(text)
+        banner.set_class(error, "-error")
+
+    def show(self) -> None:
+        head = self.query_one("#detail-head", Static)
+        body = self.query_one("#detail-body", Static)
+        notes = self.query_one("#detail-notes", Static)
+        self._show_banner()
+        c = self.c
+        if c is None:
+            head.update(Text(self.tr("not_found" if self.missing else "record_loading")))
+            body.update("")
+            notes.update("")
+            return
+        head.update(self._head(c))
+        body.update(self._body(c))
+        notes.update(self._notes(c))
+
+    def _head(self, c: Consultation) -> Text:
+        lang = self.app.lang
+        t = Text()
+        t.append(c.ref, Style(bold=True))
+        t.append("  ")
+        t.append(f" {status(c.status, lang)} ", Style(bold=True, reverse=True, color=self._colour(STATUS_COLOUR.get(c.status, ""))))
+        t.append(f"  {category(c.category, lang)}  ·  {self.tr('version_n', v=c.version)}")
+        if c.clue.flag:
+            t.append("  ")
+            t.append(f" {self.tr('clue_label')} ", Style(bold=True, color=self._colour("text-warning")))
+        if c.deleted:
+            t.append("  ")
+            t.append(f" {self.tr('deleted')} ", Style(bold=True, reverse=True, color=self._colour("text-error")))
+        return t
+
+    def _grid(self, labels: list[str]) -> Table:
+        grid = Table.grid(padding=(0, 2), expand=True)
+        grid.add_column(width=max(map(cell_len, labels), default=4), no_wrap=True, style=Style(dim=True))
+        grid.add_column(ratio=1, overflow="fold")
+        return grid
+
+    def _follow_up(self, c: Consultation) -> Text:
+        if c.follow_up_on is None:
+            return Text(self.tr("not_set"), Style(dim=True))
+        t = Text(c.follow_up_on.isoformat() + " " + self.tr("weekdays").split()[c.follow_up_on.weekday()])
+        today = self.app.today()
+        if c.status in DONE_STATUSES:
+            t.append(f"  {self.tr('no_follow_up_needed')}", Style(dim=True))
+        elif c.follow_up_on < today:
+            t.append(f"  {self.tr('overdue_days', n=(today - c.follow_up_on).days)}",
+                     Style(bold=True, color=self._colour("text-error")))
+            t.stylize(Style(color=self._colour("text-error")), 0, 10)
+        elif c.follow_up_on == today:
+            t.append(f"  {self.tr('due_today_tag')}", Style(bold=True, color=self._colour("text-warning")))
+        else:
+            t.append(f"  {self.tr('in_days', n=(c.follow_up_on - today).days)}", Style(dim=True))
+        return t
+
+    def _body(self, c: Consultation) -> Table:
+        lang, v = self.app.lang, c.visitor
+        none = self.tr("none")
+        yes_no = lambda b: self.tr("bool_yes" if b else "bool_no")  # noqa: E731
+        rows: list[tuple[str, Text | str] | None] = [
+            (self.tr("visited"), c.visited_at.strftime("%Y-%m-%d %H:%M")),
+            (self.tr("officer"), c.officer or none),
+            None,
+        ]
+        if v.anonymous:  # nothing personal was kept, so there is no consent to show
+            rows += [(self.tr("visitor"), self.tr("anon_visitor")), (self.tr("party_size"), str(v.party_size))]
+        else:
+            rows += [(self.tr("visitor"), v.name or none), (self.tr("phone"), v.phone or none),
+                     (self.tr("party_size"), str(v.party_size)), (self.tr("consent"), yes_no(v.consent))]
+        if c.details:
+            rows.append(None)
+            for key, value in c.details.items():
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    value = f"{value:,}"
+                rows.append((label(DETAIL_LABELS, key, lang), str(value)))
+        clue = Text(yes_no(c.clue.flag))
+        if c.clue.flag:
+            clue.stylize(Style(bold=True, color=self._colour("text-warning")))
+        rows += [
+            None,
+            (self.tr("summary"), c.summary or none),
+            (self.tr("requests"), c.requests or none),
+            (self.tr("advice"), c.advice or none),
+            None,
+            (self.tr("referrals"), ("、" if lang == "zh" else ", ").join(referral(r, lang) for r in c.referrals) or none),
+            (self.tr("clue_label"), clue),
+            *([(self.tr("clue_note"), c.clue.note)] if c.clue.note else []),
+            (self.tr("follow_up"), self._follow_up(c)),
+        ]
+        if c.updated_at and c.version > 1:
+            rows.append((self.tr("updated"), c.updated_at.strftime("%Y-%m-%d %H:%M")))
+        grid = self._grid([r[0] for r in rows if r])
+        for r in rows:
+            if r is None:
+                grid.add_row("", "")
+            else:  # Text, never markup: what people typed may contain [brackets]
+                grid.add_row(Text(r[0]), r[1] if isinstance(r[1], Text) else Text(r[1]))
+        return grid
+
+    def _notes(self, c: Consultation) -> Group:
+        title = Text(f"{self.tr('notes')} ({len(c.notes)})", Style(bold=True))
+        if not c.notes:
+            return Group(Text(""), title, Text(self.tr("no_notes"), Style(dim=True)))
+        grid = Table.grid(padding=(0, 2), expand=True)
+        grid.add_column(no_wrap=True, style=Style(dim=True))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        for n in sorted(c.notes, key=lambda n: n.at):
+            grid.add_row(Text(n.at.strftime("%Y-%m-%d %H:%M")), Text(n.officer), Text(n.text))
+        return Group(Text(""), title, grid)
+
+    # -- changing ------------------------------------------------------------------
+    def _ready(self) -> bool:
+        if self.c is None or self.app.store is None:
+            return False
+        if self._saving:
+            self.notify(self.tr("wait_saving"), severity="warning")
+            return False
+        if self.c.deleted:
+            self.notify(self.tr("is_deleted"), severity="warning")
+            return False
+        return True
+
+    def _submit(self, kind: str, op: Callable[[Store], Consultation]) -> None:
+        self._saving = kind
+        self._set_banner(lambda: (self.tr("saving"), False))
+        self.app.save(op, self)
+
+    def _change(self, kind: str, edits: dict) -> None:
+        """Edit fields of the version on screen; the store refuses it if that version
+        is no longer the latest (VersionConflict), so nobody's change is overwritten."""
+        assert self.c is not None
+        try:
+            edited = apply_edits(self.c, edits)
+        except ValidationError as e:
+            self._set_banner(lambda: (field_errors(e, self.app.lang), True))
+            return
+        self._submit(kind, lambda store: store.save(edited))
+
+    def on_consultation_saved(self, message: ConsultationSaved) -> None:
+        message.stop()
+        kind, self._saving = self._saving, None
+        self._drafts.pop(kind or "", None)
+        c = message.consultation
+        self._set_banner(None)
+        if c.deleted:
+            self.app.notify(self.tr("deleted_done", ref=c.ref))
+            self._gone = True
+            if self.is_current:
+                self.app.pop_screen()
+            return
+        self.c = c
+        self.show()
+        self.notify(self.tr("new_version", v=c.version))
+
+    def on_save_failed(self, message: SaveFailed) -> None:
+        message.stop()
+        kind, self._saving = self._saving, None
+        e = message.error
+
+        def text() -> tuple[str, bool]:
+            lang = self.app.lang
+            if isinstance(e, VersionConflict):
+                msg = self.tr("conflict_reloaded")
+            elif isinstance(e, ValidationError):
+                msg = field_errors(e, lang)
+            else:
+                msg = self.tr("save_failed", error=str(e))
+            if kind in RETRY_KEY and self._drafts.get(kind):
+                msg += " " + self.tr("draft_kept", k=RETRY_KEY[kind])
+            return msg, True
+
+        self._set_banner(text)
+        self.notify(text()[0], severity="error", timeout=10)
+        if isinstance(e, VersionConflict):
+            self.load()
+
+    def action_status(self) -> None:
+        if not self._ready():
+            return
+        choices = [(status(code, self.app.lang), code) for code in STATUSES]
+        self.app.push_screen(PickScreen(self.tr("pick_status"), choices, self.c.status), self._status_picked)
+
+    def _status_picked(self, code: str | None) -> None:
+        if code is not None and self.c is not None and code != self.c.status:
+            self._change("status", {"status": code})
+
+    def action_note(self) -> None:
+        if not self._ready():
+            return
+        self.app.push_screen(TextPrompt(self.tr("add_note"), self._drafts.get("note", ""),
+                                        self.tr("note_placeholder"), empty_error=self.tr("note_empty")),
+                             self._note_typed)
+
+    def _note_typed(self, text: str | None) -> None:
+        if text is None or self.c is None:
+            return
+        self._drafts["note"] = text
+        cid = self.c.id
+        # A note only adds: it goes onto the latest version, whatever changed meanwhile.
+        self._submit("note", lambda store: store.add_note(cid, text))
+
+    def action_follow_up(self) -> None:
+        if not self._ready():
+            return
+        self.app.push_screen(FollowUpScreen(self.c, self.app.today(), self._drafts.get("follow_up", "")),
+                             self._follow_up_chosen)
+
+    def _follow_up_chosen(self, value: str | None) -> None:
+        if value is None or self.c is None:
+            return
+        current = self.c.follow_up_on.isoformat() if self.c.follow_up_on else ""
+        if value != current:
+            self._drafts["follow_up"] = value
+            self._change("follow_up", {"follow_up_on": value})
+
+    def action_clue(self) -> None:
+        if not self._ready():
+            return
+        if self.c.clue.flag:
+            self.app.push_screen(ConfirmScreen(self.tr("confirm_unclue")), self._unclue)
+        else:
+            self.app.push_screen(TextPrompt(self.tr("clue_note_title"), self._drafts.get("clue", self.c.clue.note),
+                                            self.tr("clue_note_placeholder"), empty_error=self.tr("clue_note_empty")),
+                                 self._clue_typed)
+
+    def _clue_typed(self, text: str | None) -> None:
+        if text is not None and self.c is not None:
+            self._drafts["clue"] = text
+            self._change("clue", {"clue.flag": True, "clue.note": text})
+
+    def _unclue(self, yes: bool | None) -> None:
+        if yes and self.c is not None:
+            self._change("unclue", {"clue.flag": False, "clue.note": ""})
+
+    def action_edit(self) -> None:
+        if not self._ready():
+            return
+        try:
+            from .intake import IntakeScreen
+
+            screen = IntakeScreen(edit=self.c)
+        except (ImportError, TypeError):  # the form (or its edit mode) is not there yet
+            self.notify(self.tr("edit_unavailable"), severity="warning")
+            return
+        self.app.push_screen(screen)
+
+    def action_delete(self) -> None:
+        if not self._ready():
+            return
+        self.app.push_screen(ConfirmScreen(self.tr("confirm_delete", ref=self.c.ref)), self._delete_confirmed)
+
+    def _delete_confirmed(self, yes: bool | None) -> None:
+        if yes and self.c is not None:
+            tombstone = self.c.evolve(deleted=True)
+            self._submit("delete", lambda store: store.save(tombstone))
+
+    def action_back(self) -> None:
+        if self._saving:  # its result (or its error) must reach the officer
+            self.notify(self.tr("wait_saving"), severity="warning")
+        elif any(self._drafts.get(k) for k in ("note", "clue")):
+            self.app.push_screen(ConfirmScreen(self.tr("discard_drafts")),
+                                 lambda yes: self.app.pop_screen() if yes else None)
+        else:
+            self.app.pop_screen()

@@ -1,0 +1,168 @@
+"""The consultation list: `l` from the dashboard, search-as-you-type over the demo
+scenarios plus 300 synthetic records (Chinese term, phone tail, pinyin initials),
+newest first, masked names and phones, Enter opens the detail."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+from textual.widgets import Input, Static
+
+from liaison.demo_data import SCENARIO_IDS, YUANFANG, scenarios
+from liaison.domain.intake import fields_from_input
+from liaison.domain.masking import mask_name, mask_phone
+from liaison.store import Store
+from liaison.synth import generate
+from liaison.tui.app import build_app
+from liaison.tui.screens.consultations import ConsultationsScreen
+from liaison.tui.screens.detail import DetailScreen
+from liaison.tui.widgets.record_list import RecordList
+
+TODAY = date(2026, 11, 28)
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def seeded(home: Path) -> dict:
+    """The 枫桥远坊 scenarios by scenario id, plus 300 synthetic records."""
+    store = Store.open(home)
+    made = {}
+    for sid, (station, mapping) in zip(SCENARIO_IDS, scenarios(TODAY)):
+        if station == YUANFANG:
+            made[sid] = store.create(fields_from_input(mapping, officer="王检察官"))
+    synth = [fields_from_input(m, officer="陆检察官")
+             for m in generate(300, seed=11, station=YUANFANG, start=TODAY, days=400)]
+    store.create_many(synth)
+    store.close()
+    return made
+
+
+def all_records(home: Path) -> list:
+    s = Store.open(home)
+    try:
+        return s.load(s.index.newest_first())
+    finally:
+        s.close()
+
+
+def list_lines(rl: RecordList) -> list[str]:
+    return [rl.render_line(y).text for y in range(rl.scrollable_content_region.height)]
+
+
+def screen_text(screen) -> str:
+    lines = []
+    for w in screen.query(Static):
+        if w.display and w.outer_size.area:
+            lines += [s.text for s in w.render_lines(Region(0, 0, *w.outer_size))]
+    return "\n".join(lines)
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_list(app, pilot) -> RecordList:
+    await settle(app, pilot)
+    await pilot.press("l")
+    await settle(app, pilot)
+    assert isinstance(app.screen, ConsultationsScreen)
+    return app.screen.query_one(RecordList)
+
+
+async def search(app, pilot, text: str) -> list:
+    box = app.screen.query_one("#search", Input)
+    if box.value:
+        box.value = ""
+        await settle(app, pilot)
+    await pilot.press(*text)
+    await settle(app, pilot)
+    return list(app.screen.query_one(RecordList).rows)
+
+
+async def test_list_is_newest_first_and_masks_personal_data(home, seeded):
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        rl = await open_list(app, pilot)
+        rows = rl.rows
+        assert len(rows) == 305
+        keys = [(r.visited_at, r.ref) for r in rows]
+        assert keys == sorted(keys, reverse=True)
+        s2 = seeded["S2"]
+        rows = await search(app, pilot, "5678")
+        assert s2.id in {r.id for r in rows}
+        lines = "\n".join(list_lines(rl))
+        assert f"{mask_name('刘建华')} {mask_phone('13900005678')}" in lines  # 刘** 139****5678
+        assert "刘建华" not in lines and "13900005678" not in lines
+        for r in rows:
+            if r.name:
+                assert r.name not in lines
+            if r.phone:
+                assert r.phone not in lines
+
+
+async def test_search_chinese_term(home, seeded):
+    records = {c.id: c for c in all_records(home)}
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(app, pilot)
+        rows = await search(app, pilot, "亭子")
+        assert seeded["S1"].id in {r.id for r in rows}
+        assert len(rows) > 1  # synthetic relocation cases mention 亭子间 too
+        for r in rows:
+            c = records[r.id]
+            text = " ".join([c.summary, c.requests, c.advice, c.clue.note, *map(str, c.details.values()),
+                             *(n.text for n in c.notes)])
+            assert "亭子" in text
+        keys = [(r.visited_at, r.ref) for r in rows]
+        assert keys == sorted(keys, reverse=True)
+        assert f"共 {len(rows)} 条" in screen_text(app.screen)
+
+
+async def test_search_phone_tail(home, seeded):
+    records = all_records(home)
+    tail = seeded["S1"].visitor.phone[-4:]
+    expected = {c.id for c in records if c.visitor.phone and c.visitor.phone.endswith(tail)}
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(app, pilot)
+        rows = await search(app, pilot, tail)
+        assert {r.id for r in rows} == expected
+        assert seeded["S1"].id in expected
+
+
+async def test_search_pinyin_initials(home, seeded):
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(app, pilot)
+        rows = await search(app, pilot, "cxy")  # 陈秀英
+        assert seeded["S1"].id in {r.id for r in rows}
+        assert all("cxy" in r.hay for r in rows)
+        rows = await search(app, pilot, "liujianhua")  # full pinyin of 刘建华
+        assert seeded["S2"].id in {r.id for r in rows}
+
+
+async def test_enter_opens_the_detail_with_full_name(home, seeded):
+    s1 = seeded["S1"]
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        rl = await open_list(app, pilot)
+        rows = await search(app, pilot, "cxy")
+        await pilot.press("enter")  # from the search box to the list
+        assert rl.has_focus
+        rl.cursor = [r.id for r in rows].index(s1.id)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert app.screen.consultation_id == s1.id
+        text = screen_text(app.screen)
+        assert "陈秀英" in text and "13800001234" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConsultationsScreen)
+        assert app.screen.query_one("#search", Input).value == "cxy"  # the search is still there
