@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from .demo_data import DEMO_OFFICERS, scenarios
@@ -14,11 +15,14 @@ from .store import Store
 DEFAULT_STATION = "fengqiao-yuanfang"
 
 
-def seed_demo(root: Path | None = None, *, synthetic: int = 0, station_for_synthetic: str = DEFAULT_STATION) -> dict[str, Path]:
-    """Create (or reuse) `root` with a seeded data folder per station; returns their paths."""
+def seed_demo(root: Path | None = None, *, synthetic: int = 0, station_for_synthetic: str = DEFAULT_STATION,
+              on: date | None = None) -> dict[str, Path]:
+    """Create (or reuse) `root` with a seeded data folder per station; returns their paths.
+
+    Visits are dated in the weeks before `on` (default today)."""
     root = Path(root) if root else Path(tempfile.mkdtemp(prefix="liaison-demo-"))
     by_station: dict[str, list] = {}
-    for station_id, mapping in scenarios(today()):
+    for station_id, mapping in scenarios(on or today()):
         by_station.setdefault(station_id, []).append(mapping)
     homes = {}
     for station_id, mappings in by_station.items():

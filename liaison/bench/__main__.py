@@ -1,4 +1,4 @@
-"""python -m liaison.bench {store,tui,all} [--records N]"""
+"""python -m liaison.bench {store,tui,sync,all} [--records N]"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m liaison.bench")
-    p.add_argument("what", choices=["store", "tui", "all"], help="which benchmark")
+    p.add_argument("what", choices=["store", "tui", "sync", "all"], help="which benchmark")
     p.add_argument("--records", type=int, default=50_000)
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
     args = p.parse_args()
@@ -20,6 +20,10 @@ def main() -> int:
         from . import tui
 
         tui.run(records=args.records)
+    if args.what in ("sync", "all"):
+        from . import sync
+
+        sync.run(records=args.records)
     return 0
 
 

@@ -8,6 +8,11 @@ INVALID = 4  # input refused by validation; nothing was saved
 BUSY = 5  # another process held the write lock too long; retry later
 NOT_SET_UP = 6  # data folder not initialised, or a station profile is broken
 STORAGE = 7  # the disk refused a write (full, read-only) or a data file is unreadable
+SYNC_PENDING = 10  # sync: some bundles have no receipt yet (normal for a folder target until the office ingests)
+UNREACHABLE = 11  # sync: a target was unreachable (folder not mounted, office down) and bundles remain pending
+REFUSED = 12  # sync: the office refused a bundle, or a receipt did not verify; bundles remain pending
+KEYS = 13  # keys missing or wrong (run `liaison keys --hq-key`, `liaison hq init`, `liaison hq enroll`)
+QUARANTINED = 14  # hq ingest: some bundles failed a check and were moved to quarantine/ (the rest were ingested)
 
 TABLE = {
     OK: "success",
@@ -18,4 +23,9 @@ TABLE = {
     BUSY: "data folder busy (another liaison process is writing); retry",
     NOT_SET_UP: "not set up (run `liaison init`) or a broken station profile",
     STORAGE: "storage failure (disk full, read-only, unreadable file); earlier data intact",
+    SYNC_PENDING: "sync: some bundles not yet acknowledged by the office (no receipt yet)",
+    UNREACHABLE: "sync: delivery target unreachable; bundles kept pending",
+    REFUSED: "sync: the office refused a bundle or a receipt failed verification",
+    KEYS: "keys missing or invalid (liaison keys / hq init / hq enroll)",
+    QUARANTINED: "hq ingest: some bundles quarantined (see quarantine/*.reason.txt)",
 }

@@ -20,6 +20,7 @@ class DashboardScreen(LiaisonScreen):
         Binding("n", "app.new", "新建", id="new"),
         Binding("l", "app.list", "列表", id="list"),
         Binding("f", "app.followups", "回访", id="followups"),
+        Binding("q", "app.qr", "二维码", id="qr"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -60,9 +61,10 @@ class DashboardScreen(LiaisonScreen):
         tiles = {
             "today": (self.tr("today_visits"), f"{s.visits_today}", f"{s.people_today} {self.tr('people')}"),
             "week": (self.tr("week_visits"), f"{s.visits_week}", ""),
-            "due": (self.tr("due_today"), f"{len(s.due_today)}", ""),
-            "overdue": (self.tr("overdue"), f"{len(s.overdue)}", ""),
-            "unexported": (self.tr("unexported"), f"{s.total}", f"{self.tr('last_sync')}: {self.tr('never')}"),
+            # Short titles: five tiles share 80 columns on a small laptop screen.
+            "due": (self.tr("tile_due"), f"{len(s.due_today)}", ""),
+            "overdue": (self.tr("tile_overdue"), f"{len(s.overdue)}", ""),
+            "unexported": (self.tr("tile_unexported"), f"{s.total}", f"{self.tr('sync_short')} {self.tr('never')}"),
         }
         for key, (title, number, sub) in tiles.items():
             tile = self.query_one(f"#tile-{key}", Static)
@@ -74,6 +76,7 @@ class DashboardScreen(LiaisonScreen):
         self.query_one("#due-title", Static).update(
             f"{self.tr('due_today')} / {self.tr('overdue')}" if due else self.tr("nothing_due"))
         self.query_one(RecordList).set_rows(due)
+        self.app.warm_search()
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
         self.app.open_detail(event.row.id)

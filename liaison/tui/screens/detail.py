@@ -23,13 +23,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from ...domain.consultation import Consultation
 from ...domain.intake import apply_edits
 from ...domain.validation import ValidationError
 from ...domain.vocab import DETAIL_LABELS, DONE_STATUSES, STATUSES, label
 from ...store import NotFound, Store, StoreError, VersionConflict
+from ..widgets.keybar import KeyBar
 from ..base import LiaisonModal, LiaisonScreen
 from ..i18n import category, referral, status
 from ..messages import ConsultationSaved, SaveFailed
@@ -174,6 +175,7 @@ class DetailScreen(LiaisonScreen):
         Binding("e", "edit", "修改", id="edit"),
         Binding("c", "clue", "线索", id="clue"),
         Binding("delete", "delete", "删除", id="delete", key_display="Del"),
+        Binding("r", "receipt", "回执码", id="receipt"),
         Binding("escape", "back", "返回", id="back"),
     ]
 
@@ -194,18 +196,12 @@ class DetailScreen(LiaisonScreen):
             yield Static(id="detail-banner")
             yield Static(id="detail-body")
             yield Static(id="detail-notes")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#detail").focus()
         self.watch(self.app, "theme", lambda _: self.show(), init=False)
-
-    def on_resize(self) -> None:
-        # At 80 columns the roomy footer would push the app's keys (help, language) off.
-        footer = self.query_one(Footer)
-        footer.compact = self.size.width < 110
-        footer.show_command_palette = self.size.width >= 90
 
     def on_screen_resume(self) -> None:
         if self._gone:
@@ -511,6 +507,9 @@ class DetailScreen(LiaisonScreen):
         if yes and self.c is not None:
             tombstone = self.c.evolve(deleted=True)
             self._submit("delete", lambda store: store.save(tombstone))
+
+    def action_receipt(self) -> None:
+        self.app.action_receipt(self.consultation_id)
 
     def action_back(self) -> None:
         if self._saving:  # its result (or its error) must reach the officer

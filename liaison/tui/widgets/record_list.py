@@ -25,6 +25,7 @@ from textual import events
 from textual.strip import Strip
 
 from ...domain.masking import mask_name, mask_phone
+from ..bindings import localize_bindings
 from ..i18n import category, status, tr
 
 
@@ -208,6 +209,15 @@ class RecordList(Widget, can_focus=True):
         if 0 <= index < len(self.rows):
             self.cursor = index
             self.action_choose()
+
+    def on_mount(self) -> None:
+        self._relabel(self.app.lang)
+        self.watch(self.app, "lang", self._relabel, init=False)
+
+    def _relabel(self, lang: str) -> None:
+        localize_bindings(self, lang)  # its own "Enter: open" in the key bar
+        self.lang = lang
+        self.refresh()
 
     def on_focus(self) -> None:
         self.refresh()

@@ -1,0 +1,147 @@
+"""`liaison hq init | enroll | ingest | serve | status | list`: the district office."""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from . import CliError
+from . import exitcodes as ec
+from .output import print_json, say, table
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    hq = sub.add_parser("hq", help="district office: receive station bundles / 院本部")
+    hsub = hq.add_subparsers(dest="hq_command", metavar="HQ_COMMAND", required=True)
+    c = argparse.ArgumentParser(add_help=False)
+    c.add_argument("--hq-home", "--home", dest="hq_home", metavar="DIR",
+                   help="office data folder (default: $LIAISON_HQ_HOME, else the user data folder 'liaison-hq')")
+
+    p = hsub.add_parser("init", parents=[c], help="create the office keys; prints office.pub.json's path")
+    p.add_argument("--name", default="", help="office name shown on receipts")
+    p.set_defaults(handler=cmd_init)
+    p = hsub.add_parser("enroll", parents=[c], help="register a station's station.pub.json")
+    p.add_argument("pub", type=Path, metavar="STATION.pub.json")
+    p.set_defaults(handler=cmd_enroll)
+    p = hsub.add_parser("ingest", parents=[c], help="ingest every bundle in a folder; receipts to ../receipts")
+    p.add_argument("inbox", type=Path, metavar="INBOX_DIR")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_ingest)
+    p = hsub.add_parser("serve", parents=[c], help="HTTP inbox: POST /bundles, GET /health")
+    p.add_argument("--bind", default="127.0.0.1:8765", metavar="HOST:PORT")
+    p.add_argument("--max-bytes", type=int, default=256 * 1024 * 1024, help="largest bundle accepted (413 above)")
+    p.set_defaults(handler=cmd_serve)
+    p = hsub.add_parser("status", parents=[c], help="per station: last bundle, gaps, conflicts; quarantine")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_status)
+    p = hsub.add_parser("list", parents=[c], help="the office's records")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--all", action="store_true", help="include deleted records (tombstones)")
+    p.set_defaults(handler=cmd_list)
+
+
+@contextmanager
+def office(args: argparse.Namespace) -> Iterator["Office"]:
+    from ..hq.office import Office, resolve_hq_home
+    from ..sync.keys import KeyProblem
+
+    try:
+        o = Office(resolve_hq_home(args.hq_home))
+    except KeyProblem as e:
+        raise CliError(str(e), ec.NOT_SET_UP) from None
+    try:
+        yield o
+    finally:
+        o.close()
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ..hq.office import init_office, resolve_hq_home
+
+    home = resolve_hq_home(args.hq_home)
+    pub = init_office(home, args.name)
+    say(f"院本部已设置，数据目录 {home}；请把公钥文件交给各站点 (office set up; give this file to every station)")
+    print(pub)
+    return ec.OK
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from ..sync.keys import KeyProblem
+
+    with office(args) as o:
+        try:
+            station = o.enroll(args.pub)
+        except KeyProblem as e:
+            raise CliError(str(e), ec.KEYS) from None
+    say(f"已登记站点 (enrolled) {station}")
+    print(station)
+    return ec.OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ..hq.ingest import ingest_folder
+
+    if not args.inbox.is_dir():
+        raise CliError(f"收件目录不存在 (no such inbox folder): {args.inbox}", ec.NOT_FOUND)
+    with office(args) as o:
+        summary, outcomes = ingest_folder(o, args.inbox)
+    for out in outcomes:
+        if out.status == "quarantined":
+            say(f"隔离 quarantined {out.name}: {out.reason}")
+        elif out.status == "replay":
+            say(f"重复数据包 replay {out.name}: 已收过，回执已重发 (already ingested; receipt re-issued)")
+    for station, missing in summary["missing"].items():
+        say(f"缺号 gap: {station} 缺少数据包 missing bundles {', '.join(map(str, missing))}")
+    if args.json:
+        print_json(summary)
+    else:
+        print(" ".join(f"{k}={summary[k]}" for k in ("bundles", "accepted", "duplicates", "conflicts", "stale",
+                                                    "quarantined", "gaps", "replays")))
+    return ec.QUARANTINED if summary["quarantined"] else ec.OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ..hq.office import resolve_hq_home
+    from ..hq.server import serve
+
+    host, _, port = args.bind.rpartition(":")
+    if not host or not port.isdigit():
+        raise CliError(f"--bind 应为 HOST:PORT (expected HOST:PORT, got {args.bind!r})", ec.USAGE)
+    with office(args):
+        pass  # refuse to start on a folder that is not set up
+    say(f"院本部收件服务 (office inbox) http://{host}:{port}/bundles")
+    try:
+        serve(resolve_hq_home(args.hq_home), host, int(port), args.max_bytes)
+    except OSError as e:
+        raise CliError(f"无法监听 {args.bind}：{e.strerror} (cannot listen on {args.bind})", ec.UNREACHABLE) from None
+    return ec.OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with office(args) as o:
+        stations = [o.db.station_status(s) for s in o.db.stations()]
+        quarantined = sorted(p.name for p in o.quarantine.iterdir() if not p.name.endswith(".reason.txt"))
+    if args.json:
+        print_json({"stations": stations, "quarantined": len(quarantined), "quarantine_files": quarantined,
+                    "gaps": sum(len(s["gaps"]) for s in stations), "conflicts": sum(s["conflicts"] for s in stations)})
+        return ec.OK
+    print(table(("站点 Station", "最后包 Last", "接收时间 Received", "缺号 Gaps", "冲突 Conflicts", "记录 Records"),
+                [(s["station"], str(s["last_bundle"]), s["last_received_at"] or "-",
+                  ",".join(map(str, s["gaps"])) or "-", str(s["conflicts"]), str(s["records"])) for s in stations]))
+    say(f"隔离区 quarantine: {len(quarantined)} 个文件 files" + (f" ({', '.join(quarantined)})" if quarantined else ""))
+    return ec.OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with office(args) as o:
+        records = list(o.db.records(include_deleted=args.all))
+    if args.json:
+        print_json(records)
+        return ec.OK
+    print(table(("站点 Station", "编号 Ref", "日期 Date", "类别 Category", "状态 Status", "版本 v", "摘要 Summary"),
+                [(r["station"], r["ref"], r["visited_at"][:10], r["category"], r["status"], str(r["version"]),
+                  r["summary"]) for r in records], max_widths=(18, 18, 10, 12, 10, 4, 30)))
+    say(f"共 {len(records)} 条 ({len(records)} records)")
+    return ec.OK

@@ -1,0 +1,109 @@
+"""`liaison qr`: the station's service-list code, or a consultation's receipt code,
+printed to the terminal or written as an A4 poster (SVG / PNG).
+
+    liaison qr [--station ID] [--terminal | --svg FILE | --png FILE]
+    liaison qr --receipt ID|REF [--terminal | --svg FILE | --png FILE]
+
+Without --station the station is the data folder's (--home / $LIAISON_HOME). A
+receipt always needs the data folder. The terminal form goes to stdout: black on white
+when stdout is a terminal (whatever its theme), plain half-block glyphs otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..domain.timeutil import today
+from ..home import resolve_home
+from ..profiles import get_station, office_for
+from ..qr.payloads import POSTER_MAX_VERSION, SCREEN_MAX_VERSION, PayloadTooLong, receipt_payload, service_payload
+from . import CliError
+from . import exitcodes as ec
+from .output import say
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("qr", parents=[common], help="service-list or receipt QR code / 二维码（服务清单、回执）")
+    p.add_argument("--station", help="station id (default: the data folder's station)")
+    p.add_argument("--receipt", metavar="ID|REF", help="the receipt of one consultation instead of the service list")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--terminal", action="store_true", help="print the code to stdout (the default)")
+    out.add_argument("--svg", metavar="FILE", help="write an A4 poster as SVG")
+    out.add_argument("--png", metavar="FILE", help="write an A4 poster as PNG (needs a Chinese font)")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="black-on-white colours for the terminal code (auto: when stdout is a terminal)")
+    p.set_defaults(handler=cmd_qr)
+
+
+def _open_store(args: argparse.Namespace):
+    from ..store import Store  # only here: `liaison qr --station X` works without a data folder
+
+    return Store.open(resolve_home(args.home))
+
+
+def cmd_qr(args: argparse.Namespace) -> int:
+    poster = bool(args.svg or args.png)
+    # A poster on paper can hold a bigger code than a screen read at arm's length.
+    max_version = POSTER_MAX_VERSION if poster else SCREEN_MAX_VERSION
+    if args.receipt:
+        store = _open_store(args)
+        try:
+            c = store.get(args.receipt)
+            station_id = store.station
+        finally:
+            store.close()
+        if args.station and args.station != station_id:
+            raise CliError(f"{args.receipt} 属于 {station_id}，不是 {args.station} "
+                           f"({args.receipt} belongs to {station_id})", ec.USAGE)
+        station = get_station(station_id)
+        office = office_for(station)
+        make = lambda: receipt_payload(c, station, office, max_version)  # noqa: E731
+    else:
+        if args.station:
+            station = get_station(args.station)
+        else:
+            store = _open_store(args)
+            station_id = store.station
+            store.close()
+            station = get_station(station_id)
+        office = office_for(station)
+        make = lambda: service_payload(station, office, max_version)  # noqa: E731
+    try:
+        payload = make()
+    except PayloadTooLong as e:
+        raise CliError(str(e), ec.INVALID) from None
+
+    if not poster:
+        from ..qr.render import terminal_text
+
+        colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+        sys.stdout.write(terminal_text(payload, colour=colour))
+        say(f"{station.short_name} · {'回执 receipt' if args.receipt else '服务清单 service list'} · "
+            f"QR v{payload.version}-{payload.ecc_name}, {len(payload.text.encode())} bytes")
+        return ec.OK
+    return _write_poster(args, station, office, payload)
+
+
+def _write_poster(args: argparse.Namespace, station, office, payload) -> int:
+    from ..qr.poster import layout, svg
+
+    lay = layout(station, office, payload, today(), receipt=bool(args.receipt))
+    target = Path(args.svg or args.png)
+    if args.svg:
+        data = svg(lay).encode("utf-8")
+    else:
+        from ..qr.png import NoCjkFont, png
+
+        try:
+            data = png(lay)
+        except NoCjkFont as e:
+            raise CliError(str(e), ec.NOT_SET_UP) from None
+    try:
+        target.write_bytes(data)
+    except OSError as e:
+        raise CliError(f"无法写入 {target}：{e.strerror or e} (cannot write {target})", ec.STORAGE) from None
+    say(f"已写入 {target} (wrote {target}): QR v{payload.version}-{payload.ecc_name}")
+    print(target)
+    return ec.OK

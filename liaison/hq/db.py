@@ -1,0 +1,153 @@
+"""The office's SQLite store and the merge rule.
+
+One transaction per bundle: the records it changes, the conflicts it raises, and the
+row that says "bundle N of station S, digest D, was ingested, here is its receipt" are
+committed together (synchronous=FULL), and the receipt is only handed out after the
+commit. So a crash at any point either ingested the bundle completely, receipt
+included, or not at all; a bundle seen again is a replay and gets the stored receipt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import orjson
+
+from ..sync.bundle import BundleRejected, canonical
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS stations (station TEXT PRIMARY KEY, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+  id TEXT PRIMARY KEY, station TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
+  deleted INTEGER NOT NULL, visited_at TEXT, doc BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS records_station ON records(station, visited_at);
+CREATE TABLE IF NOT EXISTS conflicts (
+  id TEXT NOT NULL, station TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
+  bundle INTEGER NOT NULL, doc BLOB NOT NULL, UNIQUE (id, version, hash));
+CREATE TABLE IF NOT EXISTS bundles (
+  station TEXT NOT NULL, number INTEGER NOT NULL, digest TEXT NOT NULL, received_at TEXT NOT NULL,
+  count INTEGER NOT NULL, receipt BLOB NOT NULL, PRIMARY KEY (station, number));
+"""
+FORK_MESSAGE = ("{station} 的第 {number} 号数据包已收过另一份不同内容的（站点数据可能被重装）"
+                "(bundle {number} of {station} was already ingested with different content: station reinstalled?)")
+CHUNK = 500  # ids per SELECT … IN (…): under SQLite's variable limit
+
+
+def content_hash(record: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(record)).hexdigest()
+
+
+def stored_form(record: dict[str, Any]) -> tuple[bytes, str]:
+    """(the bytes kept, their hash): one serialisation serves both."""
+    doc = canonical(record)
+    return doc, hashlib.sha256(doc).hexdigest()
+
+
+class OfficeDB:
+    def __init__(self, path: Path):
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a receipt promises the data survives a power cut
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- stations ----------------------------------------------------------------
+    def enroll(self, station: str, key_b64: str) -> None:
+        from ..domain.timeutil import iso, now
+        self.db.execute("INSERT INTO stations VALUES (?,?,?) ON CONFLICT(station) DO UPDATE SET ed25519=excluded.ed25519",
+                        (station, key_b64, iso(now())))
+
+    def station_key(self, station: str) -> str | None:
+        row = self.db.execute("SELECT ed25519 FROM stations WHERE station=?", (station,)).fetchone()
+        return row[0] if row else None
+
+    # -- ingest ------------------------------------------------------------------
+    def seen(self, station: str, number: int) -> tuple[str, bytes] | None:
+        row = self.db.execute("SELECT digest, receipt FROM bundles WHERE station=? AND number=?",
+                              (station, number)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _current(self, ids: list[str]) -> dict[str, tuple[int, str]]:
+        out = {}
+        for i in range(0, len(ids), CHUNK):
+            part = ids[i:i + CHUNK]
+            q = f"SELECT id, version, hash FROM records WHERE id IN ({','.join('?' * len(part))})"
+            out.update((r[0], (r[1], r[2])) for r in self.db.execute(q, part))
+        return out
+
+    def merge(self, station: str, number: int, digest: str, received_at: str, records: list[dict[str, Any]],
+              make_receipt: Callable[[Counter], bytes]) -> tuple[Counter, bytes]:
+        """Merge one verified bundle; returns the counts and the (committed) receipt."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            prior = self.seen(station, number)
+            if prior is not None:  # raced with another ingest of the same bundle
+                self.db.execute("ROLLBACK")
+                if prior[0] != digest:
+                    raise BundleRejected("fork", FORK_MESSAGE.format(station=station, number=number))
+                return Counter(replay=1), prior[1]
+            counts: Counter = Counter()
+            have = self._current([r["id"] for r in records])
+            upserts, conflicts = [], []
+            for r in records:
+                doc, h = stored_form(r)
+                old = have.get(r["id"])
+                if old is None or r["version"] > old[0]:
+                    counts["accepted"] += 1
+                    upserts.append((r["id"], station, r["version"], h, int(bool(r.get("deleted"))),
+                                    r.get("visited_at"), doc))
+                    have[r["id"]] = (r["version"], h)
+                elif r["version"] < old[0]:
+                    counts["stale"] += 1
+                elif h == old[1]:
+                    counts["duplicates"] += 1
+                else:
+                    counts["conflicts"] += 1
+                    conflicts.append((r["id"], station, r["version"], h, number, doc))
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?)", upserts)
+            self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?)", conflicts)
+            rec = make_receipt(counts)
+            self.db.execute("INSERT INTO bundles VALUES (?,?,?,?,?,?)",
+                            (station, number, digest, received_at, len(records), rec))
+            self.db.execute("COMMIT")
+            return counts, rec
+        except BaseException:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise
+
+    # -- reports -----------------------------------------------------------------
+    def gaps(self, station: str) -> list[int]:
+        nums = {r[0] for r in self.db.execute("SELECT number FROM bundles WHERE station=?", (station,))}
+        return [n for n in range(1, max(nums, default=0)) if n not in nums]
+
+    def stations(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT station FROM stations UNION SELECT station FROM bundles ORDER BY 1")]
+
+    def station_status(self, station: str) -> dict[str, Any]:
+        q = self.db.execute
+        last = q("SELECT number, received_at FROM bundles WHERE station=? ORDER BY number DESC LIMIT 1",
+                 (station,)).fetchone()
+        return {
+            "station": station,
+            "enrolled": self.station_key(station) is not None,
+            "last_bundle": last[0] if last else 0,
+            "last_received_at": last[1] if last else None,
+            "bundles": q("SELECT count(*) FROM bundles WHERE station=?", (station,)).fetchone()[0],
+            "gaps": self.gaps(station),
+            "records": q("SELECT count(*) FROM records WHERE station=? AND deleted=0", (station,)).fetchone()[0],
+            "deleted": q("SELECT count(*) FROM records WHERE station=? AND deleted=1", (station,)).fetchone()[0],
+            "conflicts": q("SELECT count(*) FROM conflicts WHERE station=?", (station,)).fetchone()[0],
+        }
+
+    def records(self, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        where = "" if include_deleted else "WHERE deleted=0"
+        for (doc,) in self.db.execute(f"SELECT doc FROM records {where} ORDER BY visited_at DESC, id"):
+            yield orjson.loads(doc)

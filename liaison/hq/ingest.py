@@ -1,0 +1,115 @@
+"""`liaison hq ingest INBOX` and the one-bundle step the HTTP inbox shares.
+
+Checks in order: parse, enrolled station, signature, replay, payload hash, office
+key, decryption; then one merge transaction. A bundle failing a check goes to
+quarantine/ with a reason file and the next one is processed; nothing about a bad
+bundle can change the office's records.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..domain.timeutil import iso, now
+from ..store.atomic import atomic_write, fsync_dir
+from ..sync import bundle, receipt
+from ..sync.bundle import BundleRejected
+from ..sync.outbox import NAME
+from .db import FORK_MESSAGE
+from .office import Office
+
+COUNTS = ("accepted", "duplicates", "conflicts", "stale")
+
+
+@dataclass
+class Outcome:
+    name: str
+    status: str  # ingested | replay | quarantined
+    counts: Counter = field(default_factory=Counter)
+    receipt: bytes | None = None
+    kind: str = ""  # the failed check, for quarantined bundles
+    reason: str = ""
+    station: str = ""
+
+
+def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
+    try:
+        p = bundle.parse(data)
+        name = p.name
+        key = office.station_key(p.station)
+        if key is None:
+            raise BundleRejected("unknown-station", f"站点 {p.station} 未登记，请先运行 liaison hq enroll "
+                                                    f"(station {p.station} is not enrolled: run `liaison hq enroll`)")
+        bundle.verify(p, key)
+        prior = office.db.seen(p.station, p.number)
+        if prior is not None:
+            if prior[0] != p.digest:
+                raise BundleRejected("fork", FORK_MESSAGE.format(station=p.station, number=p.number))
+            return Outcome(name, "replay", Counter(), prior[1], station=p.station)
+        records = bundle.decrypt(p, office.x25519)
+        at = iso(now())
+
+        def make_receipt(counts: Counter) -> bytes:
+            body = {"office": office.name, "office_key": office.key_id, "station": p.station, "bundle": p.number,
+                    "digest": p.digest, "status": "ingested", "count": len(records), "received_at": at,
+                    **{k: counts[k] for k in COUNTS}}
+            return receipt.sign(body, office.ed25519)
+
+        counts, rec = office.db.merge(p.station, p.number, p.digest, at, records, make_receipt)
+        status = "replay" if counts.pop("replay", 0) else "ingested"
+        return Outcome(name, status, counts, rec, station=p.station)
+    except BundleRejected as e:
+        quarantine(office, name, data, e)
+        return Outcome(name, "quarantined", kind=e.kind, reason=str(e))
+
+
+def quarantine(office: Office, name: str, data: bytes, why: BundleRejected) -> Path:
+    base = Path(name).name if name.endswith(".bundle") and not name.startswith(".") else "unnamed.bundle"
+    dest, i = office.quarantine / base, 1
+    while dest.exists():  # keep every refused copy: they are evidence
+        dest, i = office.quarantine / f"{base}.{i}", i + 1
+    atomic_write(dest, data)
+    atomic_write(dest.with_name(dest.name + ".reason.txt"), f"{why.kind}\n{why}\n{iso(now())}\n".encode())
+    return dest
+
+
+def _order(path: Path) -> tuple:
+    """Oldest first per station, by the name a station gives its bundles (a renamed
+    file still goes in; only the order of its merge is affected, not the result)."""
+    m = NAME.match(path.name)
+    return (0, m["station"], int(m["n"])) if m else (1, path.name, 0)
+
+
+def ingest_folder(office: Office, inbox: Path) -> tuple[dict[str, Any], list[Outcome]]:
+    """Ingest every bundle in `inbox`, oldest first per station; receipts go to the
+    inbox's sibling `receipts/`, processed bundles to the office's `processed/`."""
+    files = sorted((p for p in inbox.glob("*.bundle") if not p.name.startswith(".")), key=_order)
+    receipts = inbox.parent / "receipts"
+    receipts.mkdir(exist_ok=True)
+    outcomes = []
+    for f in files:
+        data = f.read_bytes()
+        out = ingest_bytes(office, data, f.name)
+        if out.receipt is not None:
+            atomic_write(receipts / receipt.file_name(out.name), out.receipt)
+            atomic_write(office.processed / out.name, data)
+        f.unlink()  # now in processed/ or quarantine/, durably
+        fsync_dir(inbox)
+        outcomes.append(out)
+    return summarise(office, outcomes), outcomes
+
+
+def summarise(office: Office, outcomes: list[Outcome]) -> dict[str, Any]:
+    total: Counter = Counter()
+    for o in outcomes:
+        total.update(o.counts)
+    missing = {s: g for s in sorted({o.station for o in outcomes if o.station}) if (g := office.db.gaps(s))}
+    return {**{k: total[k] for k in COUNTS},
+            "quarantined": sum(o.status == "quarantined" for o in outcomes),
+            "gaps": sum(len(g) for g in missing.values()),
+            "missing": missing,
+            "bundles": sum(o.status == "ingested" for o in outcomes),
+            "replays": sum(o.status == "replay" for o in outcomes)}

@@ -1,0 +1,90 @@
+"""The office's data folder: keys, enrolled stations, the database, quarantine.
+
+    <hq home>/keys/office.x25519     decrypts bundles        (0600)
+    <hq home>/keys/office.ed25519    signs receipts          (0600)
+    <hq home>/office.pub.json        handed to every station
+    <hq home>/office.db              SQLite: records, conflicts, bundles, stations
+    <hq home>/processed/             bundles ingested (kept as the office's copy)
+    <hq home>/quarantine/            bundles refused, each with <name>.reason.txt
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import orjson
+import platformdirs
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from ..store.atomic import atomic_write
+from ..sync.keys import (KeyProblem, b64d, b64e, fingerprint, keys_dir, load_private, raw_private, raw_public,
+                         read_json, write_secret)
+from .db import OfficeDB
+
+PUB = "office.pub.json"
+
+
+def resolve_hq_home(explicit: str | os.PathLike[str] | None = None) -> Path:
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("LIAISON_HQ_HOME")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("liaison-hq", appauthor=False))
+
+
+def init_office(home: Path, name: str) -> Path:
+    """Create the office's keys once (re-running keeps them); returns office.pub.json."""
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    d = keys_dir(home)
+    if not (d / "office.x25519").exists():
+        write_secret(d / "office.x25519", raw_private(X25519PrivateKey.generate()))
+    if not (d / "office.ed25519").exists():
+        write_secret(d / "office.ed25519", raw_private(Ed25519PrivateKey.generate()))
+    office = Office(home)
+    pub = {"office": name or office.name, "x25519": b64e(raw_public(office.x25519.public_key())),
+           "ed25519": b64e(raw_public(office.ed25519.public_key()))}
+    atomic_write(home / PUB, orjson.dumps(pub, option=orjson.OPT_INDENT_2))
+    office.close()
+    return home / PUB
+
+
+class Office:
+    def __init__(self, home: Path):
+        self.home = Path(home)
+        if not (self.home / "keys" / "office.x25519").exists():
+            raise KeyProblem(f"院本部数据目录尚未初始化：{self.home}，请先运行 liaison hq init "
+                             f"(office folder not set up: run `liaison hq init`)")
+        d = keys_dir(self.home)
+        self.x25519 = load_private(d / "office.x25519", X25519PrivateKey, "院本部解密密钥 office decryption key")
+        self.ed25519 = load_private(d / "office.ed25519", Ed25519PrivateKey, "院本部签名密钥 office signing key")
+        self.key_id = fingerprint(raw_public(self.x25519.public_key()))
+        self.quarantine = self.home / "quarantine"
+        self.processed = self.home / "processed"
+        for f in (self.quarantine, self.processed):
+            f.mkdir(exist_ok=True, mode=0o700)
+        self.db = OfficeDB(self.home / "office.db")
+
+    @property
+    def name(self) -> str:
+        pub = self.home / PUB
+        return str(orjson.loads(pub.read_bytes()).get("office", "")) if pub.exists() else "district-office"
+
+    def enroll(self, pub_file: Path) -> str:
+        data = read_json(Path(pub_file), "站点公钥 station public key")
+        try:
+            station, raw = str(data["station"]), b64d(data["ed25519"])
+            Ed25519PublicKey.from_public_bytes(raw)
+        except (KeyError, ValueError, TypeError):
+            raise KeyProblem(f"不是站点公钥文件：{pub_file} (not a station public key file)") from None
+        self.db.enroll(station, b64e(raw))
+        return station
+
+    def station_key(self, station: str) -> Ed25519PublicKey | None:
+        raw = self.db.station_key(station)
+        return Ed25519PublicKey.from_public_bytes(b64d(raw)) if raw else None
+
+    def close(self) -> None:
+        self.db.close()

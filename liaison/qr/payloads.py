@@ -1,0 +1,135 @@
+"""What a QR code says: the station's service list, or the receipt of one consultation.
+
+The text is plain UTF-8 that the WeChat scanner shows as-is, so it is written for a
+resident to read, not for a program. A code shown on a laptop screen must stay small
+enough to be read at arm's length: the version is capped (SCREEN_MAX_VERSION) and a
+text that does not fit is refused with a hint (set the profile's `url`, or print the
+poster, whose larger paper allows a bigger code).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import qrcode
+from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_M
+from qrcode.exceptions import DataOverflowError
+
+from ..domain.consultation import Consultation
+from ..domain.station import Office, Station
+from ..domain.vocab import CATEGORIES, REFERRALS, STATUSES, label
+
+# Version 12 is 65 modules, 73 with the quiet zone: 73 columns × 37 rows in
+# half-blocks, which fits a maximised laptop terminal (≥ 80×40) with modules of
+# ~8–10 px. A service list of seven titles needs 265–291 bytes: version 12 at M, or
+# 11 at L. Larger versions need a small font and scan badly from a screen.
+SCREEN_MAX_VERSION = 12
+# On A4 a version-25 code (117 modules) printed 12 cm wide has 1 mm modules: still
+# easy for a phone at half a metre.
+POSTER_MAX_VERSION = 25
+
+# M (15 % recovery) survives glare and a moiré on screens and a crease on paper; L is
+# accepted only when M would push the code past the size limit.
+ECC_ORDER = ((ERROR_CORRECT_M, "M"), (ERROR_CORRECT_L, "L"))
+
+HOTLINE_LABEL = "检察服务热线"
+
+
+class PayloadTooLong(ValueError):
+    """The text needs a bigger code than `max_version` allows. `en`/`zh` say what to do."""
+
+    def __init__(self, what: str, size: int, max_version: int):
+        self.size, self.max_version = size, max_version
+        self.en = (f"the {what} is {size} bytes, too long for a QR code that can be scanned from the screen "
+                   f"(version ≤ {max_version}); set `url` in the station profile, or print the poster "
+                   f"(liaison qr --svg poster.svg)")
+        self.zh = (f"{'服务清单' if what == 'service list' else '回执'}共 {size} 字节，太长，无法生成可在屏幕上扫描的二维码"
+                   f"（版本 ≤ {max_version}）；请在联络站配置中设置 url，或打印海报（liaison qr --svg poster.svg）")
+        super().__init__(f"{self.zh}\n{self.en}")
+
+
+@dataclass(frozen=True, slots=True)
+class Payload:
+    """A text to encode and how: `version` is the smallest that holds it at `ecc`."""
+
+    kind: str  # "url" | "services" | "receipt"
+    text: str
+    ecc: int
+    ecc_name: str
+    version: int
+
+    @property
+    def modules(self) -> int:
+        """Width of the symbol in modules, without the quiet zone."""
+        return 17 + 4 * self.version
+
+
+def fit(kind: str, text: str, max_version: int = SCREEN_MAX_VERSION) -> Payload:
+    """The Payload for `text` at the strongest error correction that keeps the code
+    within `max_version`; PayloadTooLong if none does."""
+    data = text.encode("utf-8")
+    for ecc, name in ECC_ORDER:
+        qr = qrcode.QRCode(error_correction=ecc, border=0)
+        qr.add_data(data)  # bytes: always byte mode, so the scanner sees UTF-8
+        try:
+            qr.make(fit=True)
+        except (DataOverflowError, ValueError):  # longer than version 40 holds (qrcode raises either)
+            continue
+        if qr.version <= max_version:
+            return Payload(kind, text, ecc, name, qr.version)
+    what = "receipt" if kind == "receipt" else "service list"
+    raise PayloadTooLong(what, len(data), max_version)
+
+
+def service_text(station: Station, office: Office) -> str:
+    """The service list as compact text: name, one line per service, hours, hotline.
+    Only the service titles (the explanations are on the poster) and no address (the
+    resident is standing in the room): every byte makes the modules smaller."""
+    lines = [f"{station.name}法治服务清单"]
+    lines += [f"{i}.{s.title}" for i, s in enumerate(station.services, 1)]
+    lines.append(f"时间：{station.hours}")
+    if station.contacts:
+        lines.append(f"电话：{station.contacts[0].phone}")
+    lines.append(f"{HOTLINE_LABEL}：{office.hotline}")
+    return "\n".join(lines)
+
+
+def service_payload(station: Station, office: Office, max_version: int = SCREEN_MAX_VERSION) -> Payload:
+    """The station's code: its public page when the profile has a `url` (a short code
+    that never goes stale), else the service list itself."""
+    if station.url:
+        return fit("url", station.url, max_version)
+    return fit("services", service_text(station, office), max_version)
+
+
+def next_step(c: Consultation) -> str:
+    """Status, where it was referred and when we call back — never what it is about."""
+    parts = [label(STATUSES, c.status)]
+    if c.referrals:
+        parts.append("转介" + "、".join(label(REFERRALS, r) for r in c.referrals))
+    if c.follow_up_on and c.status not in ("resolved", "closed"):
+        parts.append(f"{c.follow_up_on.isoformat()}前回访")
+    return "；".join(parts)
+
+
+def receipt_text(c: Consultation, station: Station, office: Office) -> str:
+    """The receipt a resident keeps. Built from an allow-list of fields: the visitor's
+    name and phone, the summary, requests, advice, details and notes are never read,
+    so a photo of the screen leaks nothing about the person or the dispute."""
+    lines = [
+        f"{station.short_name} 咨询回执",
+        f"编号：{c.ref}",
+        f"日期：{c.visited_at:%Y-%m-%d}",
+        f"类别：{label(CATEGORIES, c.category)}",
+        f"下一步：{next_step(c)}",
+    ]
+    if station.contacts:
+        contact = station.contacts[0]
+        lines.append(f"联系：{contact.name} {contact.phone}")
+    lines.append(f"{HOTLINE_LABEL}：{office.hotline}（查询请报编号）")
+    return "\n".join(lines)
+
+
+def receipt_payload(c: Consultation, station: Station, office: Office,
+                    max_version: int = SCREEN_MAX_VERSION) -> Payload:
+    return fit("receipt", receipt_text(c, station, office), max_version)

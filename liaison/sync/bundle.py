@@ -1,0 +1,185 @@
+"""Bundles: the signed, encrypted file a station sends to the office.
+
+    {"format": "liaison-bundle/1", "manifest": {...}, "signature": b64}
+
+The station signs the canonical bytes of the manifest (orjson, sorted keys); the
+manifest carries the ciphertext itself, so the signature covers every byte that
+matters. The payload is encrypted to the office's X25519 key with a fresh ephemeral
+key per bundle (so a nonce can never repeat under one key), HKDF-SHA256 bound to the
+station and bundle number, AES-256-GCM with the same binding as associated data: a
+payload cut from one bundle and pasted into another does not decrypt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import zlib
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import orjson
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from ..domain.timeutil import iso, now
+from .keys import b64d, b64e, fingerprint, raw_public
+
+FORMAT = "liaison-bundle/1"
+ALG = "X25519-HKDF-SHA256-AES-256-GCM"
+
+
+class BundleRejected(Exception):
+    """A bundle failed a check. `kind` names the check (it picks the HTTP status and the
+    quarantine reason); the message says what is wrong in both languages."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+def canonical(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
+
+
+def file_name(station: str, number: int) -> str:
+    return f"{station}-{number:06d}.bundle"
+
+
+def _binding(station: str, number: int) -> bytes:
+    return f"liaison-bundle/1\x00{station}\x00{number}".encode()
+
+
+def _key(shared: bytes, epk: bytes, office: bytes, station: str, number: int) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=epk + office,
+                info=_binding(station, number)).derive(shared)
+
+
+@dataclass(frozen=True)
+class Built:
+    data: bytes  # the file's bytes
+    manifest: dict[str, Any]
+    digest: str  # sha256 of the canonical manifest: the next bundle's prev_digest
+
+
+def build(records: list[dict[str, Any]], *, station: str, number: int, prev_digest: str,
+          signing_key: Ed25519PrivateKey, office: X25519PublicKey) -> Built:
+    plain = zlib.compress(orjson.dumps({"records": records}), 1)  # level 1: 3x faster than 6, ~10% larger
+    eph = X25519PrivateKey.generate()
+    epk, office_raw = raw_public(eph.public_key()), raw_public(office)
+    key = _key(eph.exchange(office), epk, office_raw, station, number)
+    nonce = os.urandom(12)
+    cipher = AESGCM(key).encrypt(nonce, plain, _binding(station, number))
+    seqs = [r["seq"] for r in records]
+    manifest = {
+        "station": station, "bundle": number, "prev_digest": prev_digest,
+        "created_at": iso(now()), "count": len(records),
+        "seq_from": min(seqs, default=0), "seq_to": max(seqs, default=0),
+        "payload_sha256": hashlib.sha256(cipher).hexdigest(),
+        "enc": {"alg": ALG, "epk": b64e(epk), "nonce": b64e(nonce)},
+        "office_key": fingerprint(office_raw),
+        "payload": b64e(cipher),
+    }
+    signed = canonical(manifest)
+    doc = {"format": FORMAT, "manifest": manifest, "signature": b64e(signing_key.sign(signed))}
+    return Built(orjson.dumps(doc), manifest, hashlib.sha256(signed).hexdigest())
+
+
+_FIELDS = {"station": str, "bundle": int, "prev_digest": str, "created_at": str, "count": int,
+           "seq_from": int, "seq_to": int, "payload_sha256": str, "enc": dict, "office_key": str,
+           "payload": str}
+
+
+@dataclass(frozen=True)
+class Parsed:
+    manifest: dict[str, Any]
+    signature: bytes
+    signed: bytes  # canonical manifest bytes
+
+    @property
+    def station(self) -> str:
+        return self.manifest["station"]
+
+    @property
+    def number(self) -> int:
+        return self.manifest["bundle"]
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.signed).hexdigest()
+
+    @property
+    def name(self) -> str:
+        return file_name(self.station, self.number)
+
+
+def parse(data: bytes) -> Parsed:
+    """Shape checks only: nothing here is trusted until `verify`."""
+    bad = BundleRejected
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as e:
+        raise bad("malformed", f"不是有效的数据包（JSON 无法解析）(not a bundle: invalid JSON: {e})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise bad("malformed", f"不是 {FORMAT} 格式的数据包 (not a {FORMAT} file)")
+    m, sig = doc.get("manifest"), doc.get("signature")
+    if not isinstance(m, dict) or not isinstance(sig, str):
+        raise bad("malformed", "数据包缺少清单或签名 (manifest or signature missing)")
+    for k, t in _FIELDS.items():
+        if not isinstance(m.get(k), t) or (t is int and isinstance(m.get(k), bool)):
+            raise bad("malformed", f"清单字段 {k} 缺失或类型错误 (manifest field {k!r} missing or of the wrong type)")
+    if m["bundle"] < 1 or not m["station"]:
+        raise bad("malformed", "清单中的站点或编号无效 (invalid station or bundle number)")
+    try:
+        signature = b64d(sig)
+    except ValueError:
+        raise bad("malformed", "签名不是 base64 (signature is not base64)") from None
+    return Parsed(m, signature, canonical(m))
+
+
+def verify(p: Parsed, station_key: Ed25519PublicKey) -> None:
+    try:
+        station_key.verify(p.signature, p.signed)
+    except InvalidSignature:
+        raise BundleRejected("bad-signature", f"签名验证失败：数据包被篡改或并非 {p.station} 所签 "
+                                              f"(bad signature: altered, or not signed by {p.station})") from None
+
+
+def decrypt(p: Parsed, office_key: X25519PrivateKey) -> list[dict[str, Any]]:
+    """Payload hash, office key, then the AEAD; returns the record snapshots."""
+    m = p.manifest
+    try:
+        cipher, epk, nonce = b64d(m["payload"]), b64d(m["enc"]["epk"]), b64d(m["enc"]["nonce"])
+    except (ValueError, KeyError, TypeError):
+        raise BundleRejected("malformed", "加密参数无效 (invalid encryption fields)") from None
+    if hashlib.sha256(cipher).hexdigest() != m["payload_sha256"]:
+        raise BundleRejected("payload-hash", "数据内容的 SHA-256 与清单不符 (payload SHA-256 does not match the manifest)")
+    office_raw = raw_public(office_key.public_key())
+    if m["office_key"] != fingerprint(office_raw) or m["enc"].get("alg") != ALG:
+        raise BundleRejected("wrong-office", f"数据包加密给了另一把院本部密钥（{m['office_key']}）"
+                                             f"(encrypted to another office key: {m['office_key']})")
+    try:
+        key = _key(office_key.exchange(X25519PublicKey.from_public_bytes(epk)), epk, office_raw, p.station, p.number)
+        plain = AESGCM(key).decrypt(nonce, cipher, _binding(p.station, p.number))
+        body = orjson.loads(zlib.decompress(plain))
+        records = body["records"]
+    except (InvalidTag, ValueError):
+        raise BundleRejected("wrong-office", "无法解密：不是用本院密钥加密的 (cannot decrypt with this office's key)") from None
+    except (zlib.error, orjson.JSONDecodeError, KeyError, TypeError):
+        raise BundleRejected("malformed", "解密后的内容无法读取 (decrypted payload is unreadable)") from None
+    if not isinstance(records, list) or len(records) != m["count"] or not all(_record_ok(r, p.station) for r in records):
+        raise BundleRejected("malformed", "数据内容与清单不符（条数或站点）(payload does not match the manifest: count or station)")
+    return records
+
+
+def _record_ok(r: Any, station: str) -> bool:
+    return (isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("version"), int)
+            and r.get("station") == station)
+
+
+def ids(records: Iterable[dict[str, Any]]) -> list[str]:
+    return [r["id"] for r in records]

@@ -1,0 +1,125 @@
+"""The station's outbox folder: pending/, delivered/, state.json (see exports/README.md).
+
+The bundle files are the truth; state.json is a checkpoint derived from them. Export
+writes the bundle durably first and the state second, so a crash in between leaves a
+bundle the state does not mention yet: `recover` adopts it (its signature is ours and
+its prev_digest continues the chain) before anything else happens. Hence no change is
+skipped (the checkpoint only moves past changes that are in a durable bundle) and no
+bundle number is used twice.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ..store.atomic import atomic_write, fsync_dir
+from . import bundle
+from .bundle import BundleRejected
+
+STATE = "state.json"
+NAME = re.compile(r"^(?P<station>.+)-(?P<n>\d{6,})\.bundle$")
+LOCK_WAIT = 30.0  # a second sync (cron + a manual run) waits this long for the first
+
+
+class OutboxBusy(Exception):
+    pass
+
+
+class OutboxBroken(Exception):
+    pass
+
+
+class Outbox:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.pending = self.root / "pending"
+        self.delivered = self.root / "delivered"
+        for d in (self.root, self.pending, self.delivered):
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)  # bundles are encrypted, receipts are not secret; still owner-only
+
+    @contextmanager
+    def locked(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+        """One export/sync per outbox at a time: two would both number bundle N."""
+        fd = os.open(self.root / "outbox.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise OutboxBusy(f"另一个同步程序正在使用发件箱 {self.root} (another export/sync is using {self.root})") from None
+                    time.sleep(0.05)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock
+
+    # -- state -----------------------------------------------------------------------
+    def state(self) -> dict[str, Any]:
+        try:
+            return orjson.loads((self.root / STATE).read_bytes())
+        except FileNotFoundError:
+            return {"checkpoint": 0, "last_bundle": 0, "last_digest": "", "last_sync": None}
+        except orjson.JSONDecodeError as e:  # atomic writes make this a foreign edit, not a crash
+            raise OutboxBroken(f"发件箱状态文件已损坏：{self.root / STATE} (unreadable outbox state: {e})") from None
+
+    def save_state(self, state: dict[str, Any]) -> None:
+        atomic_write(self.root / STATE, orjson.dumps(state, option=orjson.OPT_INDENT_2))
+
+    # -- bundles ---------------------------------------------------------------------
+    def pending_files(self) -> list[Path]:
+        return sorted(p for p in self.pending.iterdir() if NAME.match(p.name))
+
+    def _numbered(self, station: str) -> dict[int, Path]:
+        out = {}
+        for folder in (self.delivered, self.pending):  # pending wins if both hold one
+            for p in folder.iterdir():
+                m = NAME.match(p.name)
+                if m and m["station"] == station:
+                    out[int(m["n"])] = p
+        return out
+
+    def recover(self, station: str, own_key: Ed25519PublicKey) -> dict[str, Any]:
+        """The state, after adopting bundles a crash left unrecorded."""
+        state = self.state()
+        files = self._numbered(station)
+        n = state["last_bundle"] + 1
+        while n in files:
+            try:
+                p = bundle.parse(files[n].read_bytes())
+                bundle.verify(p, own_key)
+            except BundleRejected as e:
+                raise OutboxBroken(f"发件箱中的 {files[n].name} 无法识别 (cannot adopt {files[n].name}: {e})") from None
+            if p.manifest["prev_digest"] != state["last_digest"] or p.station != station:
+                raise OutboxBroken(f"发件箱中的 {files[n].name} 与之前的数据包不衔接 "
+                                   f"({files[n].name} does not continue the chain of bundles)")
+            state.update(checkpoint=max(state["checkpoint"], p.manifest["seq_to"]),
+                         last_bundle=n, last_digest=p.digest)
+            self.save_state(state)
+            n += 1
+        return state
+
+    def add(self, built: bundle.Built, state: dict[str, Any]) -> Path:
+        m = built.manifest
+        path = self.pending / bundle.file_name(m["station"], m["bundle"])
+        atomic_write(path, built.data)  # durable before the checkpoint moves past its records
+        state.update(checkpoint=max(state["checkpoint"], m["seq_to"]), last_bundle=m["bundle"], last_digest=built.digest)
+        self.save_state(state)
+        return path
+
+    def mark_delivered(self, path: Path, receipt: bytes) -> None:
+        """Keep the receipt beside the bundle, then move the bundle (never delete it)."""
+        atomic_write(self.delivered / (path.name.removesuffix(".bundle") + ".receipt.json"), receipt)
+        os.replace(path, self.delivered / path.name)
+        fsync_dir(self.delivered)
+        fsync_dir(self.pending)

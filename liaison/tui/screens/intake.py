@@ -1,0 +1,356 @@
+"""New consultation (and edit): pick the category, fill the form, ctrl+s.
+
+Step 1 is the category (number keys 1–8, or arrows and Enter); step 2 is the form,
+showing only the detail fields of that category. Input is checked by the domain
+(`fields_from_input` / `apply_edits`), and every message appears under its field.
+Saving runs in the app's save worker; the new reference number is shown when it is on
+disk. A new consultation's raw input is autosaved as a draft (`store.drafts`) shortly
+after each change, in a worker, and offered back when the form is opened again.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.timer import Timer
+from textual.widgets import ContentSwitcher, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...domain.consultation import Consultation
+from ...domain.intake import apply_edits, fields_from_input
+from ...domain.timeutil import TZ, now
+from ...domain.validation import FieldError, ValidationError
+from ...domain.vocab import CATEGORIES
+from ...store.drafts import Drafts
+from ..base import LiaisonScreen
+from ..i18n import category as category_label, tr
+from ..messages import ConsultationSaved, SaveFailed
+from ..widgets.intake_form import IntakeForm
+from ..widgets.keybar import KeyBar
+from ..widgets.intake_values import meaningful, record_values
+from .modals import ConfirmScreen
+
+AUTOSAVE_DELAY = 0.6  # seconds after the last change
+_DRAFT_LOCK = threading.Lock()  # draft writes and the final clear never interleave
+
+
+def _when(found: tuple[dict, datetime], lang: str) -> str:
+    """When the draft was saved, and enough of it to recognise: category, visitor, summary."""
+    data, at = found
+    parts = [at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")]
+    if data.get("category") in CATEGORIES:
+        parts.append(category_label(data["category"], lang))
+    for key in ("name", "summary"):
+        text = str(data.get(key) or "").strip().replace("\n", " ")
+        if text:
+            parts.append(text if len(text) <= 16 else text[:15] + "…")
+    return " · ".join(parts)
+
+
+def offer_draft(app) -> None:
+    """Ask whether to restore a draft left by a crash or a closed terminal, if there is one.
+
+    IntakeScreen asks by itself when opened; an app may also call this once its store
+    is open, so the officer is asked at start.
+    """
+    def ask(found: tuple[dict, datetime]) -> None:
+        def answer(yes: bool | None) -> None:
+            if yes:
+                app.push_screen(IntakeScreen(draft=found[0]))
+            else:
+                drafts = Drafts(app.home)
+                app.run_worker(lambda: _locked(drafts.clear), thread=True, group="draft", exit_on_error=False)
+        app.push_screen(ConfirmScreen(tr("draft_found", app.lang, when=_when(found, app.lang))), answer)
+
+    def load() -> None:
+        found = Drafts(app.home).load()
+        if found is not None and found[0].get("category") in CATEGORIES:
+            app.call_from_thread(ask, found)
+
+    app.run_worker(load, thread=True, group="draft", exit_on_error=False)
+
+
+class IntakeScreen(LiaisonScreen):
+    BINDINGS = [
+        Binding("escape", "leave", "返回", id="back"),
+        Binding("ctrl+s", "save", "保存", id="save", priority=True),
+        Binding("ctrl+a", "anonymous", "匿名", id="anonymous", priority=True),
+        Binding("f5", "follow_up(1)", "+1周", id="week1", priority=True),
+        Binding("f6", "follow_up(2)", "+2周", id="week2", priority=True),
+    ]
+
+    def __init__(self, edit: Consultation | None = None, *, draft: dict[str, Any] | None = None):
+        super().__init__()
+        self.edit = edit
+        self._draft = draft
+        self._step = "category"
+        self._baseline: dict[str, Any] = {}
+        self._saving = False
+        self._finished = False  # saved or discarded: no more draft writes (not _closed: Textual uses that)
+        self._draft_ready = edit is not None or draft is not None  # the old draft was dealt with
+        self._timer: Timer | None = None
+        self._seq = self._written = 0
+        self._pending = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="intake-title")
+        with ContentSwitcher(initial="step-category", id="intake-steps"):
+            with Vertical(id="step-category"):
+                yield Static(id="pick-title", classes="section-title")
+                yield OptionList(*[Option(f"[b]{i + 1}[/b]  {category_label(code, self.app.lang)}", id=code)
+                                   for i, code in enumerate(CATEGORIES)], id="category-list")
+                yield Static(id="pick-hint", classes="hint")
+            station = self.app.station
+            yield IntakeForm(id="step-form", consent_text=station.consent_text if station else "", lang=self.app.lang)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.form = self.query_one(IntakeForm)  # kept: still readable while the screen goes
+        super().on_mount()
+        if self.edit is not None:
+            self.form.set_category(self.edit.category)
+            self.form.fill(record_values(self.edit))
+            self._baseline = self.form.values()
+            self._show_form(focus="#f-summary")
+            return
+        self.form.query_one("#f-visited", Input).value = self._default_visit()
+        self._baseline = self.form.values()
+        if self._draft is not None:
+            self._restore(self._draft)
+        else:
+            self.query_one("#category-list", OptionList).focus()
+            self._check_draft()
+
+    def _default_visit(self) -> str:
+        t, day = now(), self.app.today()
+        if t.date() != day:  # a fixed "today" (tests, demos): that day at the current time
+            t = datetime.combine(day, t.time(), TZ)
+        return t.strftime("%Y-%m-%d %H:%M")
+
+    def apply_lang(self) -> None:
+        lang = self.app.lang
+        title = self.tr("new_title") if self.edit is None else self.tr("edit_title", ref=self.edit.ref)
+        self.query_one("#intake-title", Static).update(f"[b]{title}[/b]")
+        self.query_one("#pick-title", Static).update(self.tr("pick_category"))
+        self.query_one("#pick-hint", Static).update(self.tr("pick_hint"))
+        options = self.query_one("#category-list", OptionList)
+        for i, code in enumerate(CATEGORIES):
+            options.replace_option_prompt_at_index(i, f"[b]{i + 1}[/b]  {category_label(code, lang)}")
+        self.form.relabel(lang)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("save", "anonymous", "follow_up"):
+            return self._step == "form"
+        return True
+
+    # -- step 1: category --------------------------------------------------------------
+    def on_key(self, event) -> None:
+        if self._step == "category" and event.character and event.character in "12345678":
+            event.stop()
+            event.prevent_default()
+            self._pick(list(CATEGORIES)[int(event.character) - 1])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if self._step == "category" and event.option.id in CATEGORIES:
+            self._pick(event.option.id)
+
+    def _pick(self, code: str) -> None:
+        self.form.set_category(code)
+        self._show_form(focus="#f-consent")
+
+    def _show_form(self, focus: str) -> None:
+        self._step = "form"
+        self.query_one(ContentSwitcher).current = "step-form"
+        self.refresh_bindings()
+        target = self.form.query_one(focus)
+        if target.disabled:
+            target = self.form.query_one("#f-summary")
+        target.focus()
+
+    # -- step 2: the form --------------------------------------------------------------
+    def action_anonymous(self) -> None:
+        self.form.toggle_anonymous()
+
+    def action_follow_up(self, weeks: int) -> None:
+        self.form.shift_follow_up(weeks, self.app.today())
+
+    def _dirty(self) -> bool:
+        """Is there input worth keeping (compared with the blank or the stored form)?"""
+        if self._step != "form":
+            return False
+        cur, base = self.form.values(), self._baseline
+        if self.edit is None:
+            cur, base = meaningful(cur), meaningful(base)
+        return cur != base
+
+    def action_save(self) -> None:
+        if self._saving or self._step != "form":
+            return
+        today = self.app.today()
+        try:
+            if self.edit is None:
+                fields = fields_from_input(self.form.to_input(today), officer=self.app.store.officer)
+                op = lambda store: store.create(fields)  # noqa: E731
+            else:
+                edits = self.form.to_edits(today)
+                if self.form.values()["visited_at"] == self._baseline.get("visited_at"):
+                    edits.pop("visited_at")  # untouched: keep the stored time to the second
+                edited = apply_edits(self.edit, edits)
+                if edited == self.edit:
+                    self.notify(self.tr("no_changes"))
+                    self._close(None)
+                    return
+                op = lambda store: store.save(edited)  # noqa: E731
+        except ValidationError as e:
+            self._show_errors(e.errors)
+            return
+        self.form.clear_errors()
+        self._saving = True
+        self.app.save(op, self, created=self.edit is None)
+
+    def _show_errors(self, errors: list[FieldError]) -> None:
+        first = self.form.show_errors(errors)
+        self.notify(self.tr("form_errors", n=len({e.field for e in errors})), severity="warning", timeout=6)
+        if first is not None:
+            first.focus()
+            self.form.query_one(f"#row-{first.id}").scroll_visible(animate=False)
+
+    def on_consultation_saved(self, message: ConsultationSaved) -> None:
+        message.stop()
+        self._saving = False
+        c = message.consultation
+        text = self.tr("saved", ref=c.ref)
+        if not message.created:
+            text += " · " + self.tr("new_version", v=c.version)
+        self.app.notify(text, timeout=30)
+        self._close(c)
+
+    def on_save_failed(self, message: SaveFailed) -> None:
+        message.stop()
+        self._saving = False
+        if isinstance(message.error, ValidationError):
+            self._show_errors(message.error.errors)
+        else:
+            self.notify(self.tr("save_failed", error=str(message.error)), severity="error", timeout=30)
+
+    def action_leave(self) -> None:
+        if self._saving:
+            return
+        if not self._dirty():
+            self._close(None)
+            return
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self._close(None)
+        self.app.push_screen(ConfirmScreen(self.tr("discard_changes")), answer)
+
+    def _close(self, result: Consultation | None) -> None:
+        """Leave the screen for good (saved or discarded): the draft goes too."""
+        self._finished = True
+        if self._timer is not None:
+            self._timer.stop()
+        if self.edit is None and self._draft_ready:
+            drafts = Drafts(self.app.home)
+            self.app.run_worker(lambda: _locked(drafts.clear), thread=True, group="draft", exit_on_error=False)
+        self.dismiss(result)
+
+    # -- drafts ---------------------------------------------------------------------------
+    def _check_draft(self) -> None:
+        home = self.app.home
+
+        def load() -> None:
+            found = Drafts(home).load()
+            self.app.call_from_thread(self._draft_checked, found)
+        self.run_worker(load, thread=True, group="draft", exit_on_error=False)
+
+    def _draft_checked(self, found: tuple[dict, datetime] | None) -> None:
+        if found is None or found[0].get("category") not in CATEGORIES or self._finished:
+            self._draft_ready = True
+            return
+
+        def answer(yes: bool | None) -> None:
+            self._draft_ready = True
+            if yes:
+                self._restore(found[0])
+            else:
+                self.run_worker(lambda: _locked(Drafts(self.app.home).clear), thread=True,
+                                group="draft", exit_on_error=False)
+                if self._pending:
+                    self._schedule_autosave()
+        self.app.push_screen(ConfirmScreen(self.tr("draft_found", when=_when(found, self.app.lang))), answer)
+
+    def _restore(self, data: dict[str, Any]) -> None:
+        self.form.set_category(data["category"] if data.get("category") in CATEGORIES else "other")
+        self.form.fill(data)
+        self.notify(self.tr("draft_restored"))
+        self._show_form(focus="#f-summary" if data.get("anonymous") else "#f-consent")
+
+    def on_intake_form_changed(self, message: IntakeForm.Changed) -> None:
+        message.stop()
+        if self.edit is not None or self._finished or self._step != "form":
+            return
+        self._pending = True
+        if self._draft_ready:
+            self._schedule_autosave()
+
+    def _schedule_autosave(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(AUTOSAVE_DELAY, self._autosave)
+
+    def _autosave(self) -> None:
+        self._timer = None
+        if self._finished:
+            return
+        self._pending = False
+        self._seq += 1
+        data = self.form.values() if self._dirty() else None
+        self._write_draft(self._seq, data)
+
+    def _write_draft(self, seq: int, data: dict[str, Any] | None) -> None:
+        drafts = Drafts(self.app.home)
+
+        def write() -> None:
+            try:
+                self._write_now(drafts, seq, data)
+            except Exception as e:  # a failed autosave must not stop the officer
+                self.app.call_from_thread(self.notify, self.tr("draft_failed", error=str(e)),
+                                          severity="warning", timeout=10)
+        self.run_worker(write, thread=True, group="draft", exit_on_error=False)
+
+    def _write_now(self, drafts: Drafts, seq: int, data: dict[str, Any] | None) -> None:
+        """Write (or, with nothing typed, delete) the draft, unless a newer one was written."""
+        with _DRAFT_LOCK:
+            if self._finished or seq < self._written:
+                return  # a newer draft is on disk, or the form was saved / discarded
+            self._written = seq
+            drafts.save(data) if data is not None else drafts.clear()
+
+    def on_unmount(self) -> None:
+        """Leaving without saving or discarding (the app quits, the terminal closes): the
+        last change may still wait for its autosave, so write it now (a small file)."""
+        if not self._pending or self._finished or self.edit is not None or not self._draft_ready:
+            return
+        self._seq += 1
+        data = self.form.values() if self._dirty() else None
+        try:
+            self._write_now(Drafts(self.app.home), self._seq, data)
+        except Exception:
+            pass
+
+
+def _locked(fn) -> None:
+    with _DRAFT_LOCK:
+        try:
+            fn()
+        except Exception:  # a draft is a convenience; never let it take the app down
+            pass
+

@@ -1,0 +1,353 @@
+"""The fields of one consultation, as a scrolling form (new and edit share it).
+
+The form only holds what was typed. `values()` / `fill()` give the raw values (what a
+draft keeps); `to_input()` and `to_edits()` turn them into what the domain checks
+(`fields_from_input`, `apply_edits`; see intake_values); `show_errors()` puts each
+FieldError under its field. Every change posts `IntakeForm.Changed`, so the screen can
+autosave.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+
+from ...domain.timeutil import TZ
+from ...domain.validation import FieldError
+from ...domain.vocab import CATEGORIES, CATEGORY_DETAILS, DETAIL_LABELS, REFERRALS, STATUSES
+from ..i18n import category as category_label, referral as referral_label, status as status_label, tr
+from .intake_values import DETAIL_KEYS, TEXTS, follow_up_date, to_edits, to_input, visit_date
+WEEKDAYS_ZH = "一二三四五六日"
+FORM_KEYS = ("ctrl+a", "ctrl+s", "f5", "f6")  # the screen's keys
+
+# Field name (as FieldError names it) -> id of the widget that edits it.
+WIDGET_OF = {
+    "category": "f-category", "visited_at": "f-visited",
+    "visitor": "f-anonymous", "visitor.anonymous": "f-anonymous", "visitor.consent": "f-consent",
+    "visitor.name": "f-name", "visitor.phone": "f-phone", "visitor.party_size": "f-party",
+    **{f"details.{k}": f"f-d-{k}" for k in DETAIL_KEYS},
+    "summary": "f-summary", "requests": "f-requests", "advice": "f-advice",
+    "referrals": "f-referrals", "clue": "f-clue", "clue.flag": "f-clue", "clue.note": "f-clue-note",
+    "status": "f-status", "follow_up_on": "f-follow",
+}
+LABEL_KEYS = {
+    "f-category": "category", "f-visited": "visited", "f-name": "name", "f-phone": "phone",
+    "f-party": "party_size", "f-summary": "summary", "f-requests": "requests", "f-advice": "advice",
+    "f-referrals": "referrals", "f-clue-note": "clue_note", "f-status": "status", "f-follow": "follow_up",
+}
+
+def _row(wid: str, *widgets: Widget, below: Widget | None = None) -> Vertical:
+    """Label | widget(s), and under them the field's error message (hidden when empty)."""
+    return Vertical(
+        Horizontal(Label(id=f"l-{wid}", classes="field-label"), *widgets, classes="field-row"),
+        *([below] if below is not None else []),
+        Static(id=f"err-{wid}", classes="field-error"),
+        classes="field", id=f"row-{wid}",
+    )
+
+
+class IntakeForm(VerticalScroll):
+    """All fields of a consultation; the category decides which detail fields show."""
+
+    class Changed(Message):
+        """Something in the form was edited (by the officer or by `fill`)."""
+
+    def __init__(self, *, consent_text: str = "", lang: str = "zh", id: str | None = None):
+        super().__init__(id=id)
+        self.consent_text = consent_text
+        self.lang = lang
+        self.category = "other"
+        self._shown: list[FieldError] = []  # the errors on screen
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-body"):
+            yield Static(id="err-form", classes="field-error")
+            yield Static(id="sec-visit", classes="form-section")
+            yield _row("f-category", Select([(category_label(c, self.lang), c) for c in CATEGORIES], id="f-category", allow_blank=False, compact=True))
+            yield _row("f-visited", Input(id="f-visited", classes="short", compact=True))
+            yield Static(id="sec-visitor", classes="form-section")
+            yield _row("f-anonymous", Checkbox(id="f-anonymous", compact=True))
+            yield Static(id="consent-text", classes="hint consent-text")
+            yield _row("f-consent", Checkbox(id="f-consent", compact=True))
+            yield _row("f-name", Input(id="f-name", max_length=50, compact=True))
+            yield _row("f-phone", Input(id="f-phone", max_length=20, classes="short", compact=True))
+            yield _row("f-party", Input("1", id="f-party", type="integer", max_length=5, classes="tiny", compact=True))
+            yield Static(id="sec-details", classes="form-section")
+            for key in DETAIL_KEYS:
+                yield _row(f"f-d-{key}", Input(id=f"f-d-{key}", max_length=200, compact=True))
+            yield Static(id="sec-content", classes="form-section")
+            for name in TEXTS:
+                yield _row(f"f-{name}", TextArea(id=f"f-{name}", classes=f"text-{name}", compact=True))
+            yield Static(id="sec-handling", classes="form-section")
+            yield _row("f-referrals", SelectionList(*[(referral_label(c, self.lang), c) for c in REFERRALS], id="f-referrals", compact=True),
+                       below=Static(id="referrals-hint", classes="hint"))
+            yield _row("f-clue", Checkbox(id="f-clue", compact=True))
+            yield _row("f-clue-note", Input(id="f-clue-note", max_length=500, compact=True))
+            yield _row("f-status", Select([(status_label(c, self.lang), c) for c in STATUSES], id="f-status", allow_blank=False, value="open", compact=True))
+            yield _row("f-follow", Input(id="f-follow", classes="short", compact=True),
+                       Button("+1", id="week1", classes="quick", compact=True), Button("+2", id="week2", classes="quick", compact=True),
+                       below=Static(id="follow-hint", classes="hint"))
+
+    # -- language --------------------------------------------------------------------
+    def relabel(self, lang: str) -> None:
+        self.lang = lang
+        t = lambda key, **kw: tr(key, lang, **kw)  # noqa: E731
+        for wid, key in LABEL_KEYS.items():
+            self.query_one(f"#l-{wid}", Label).update(t(key))
+        for key in DETAIL_KEYS:
+            self.query_one(f"#l-f-d-{key}", Label).update(DETAIL_LABELS[key][0 if lang == "zh" else 1])
+        for sec, key in (("visit", "section_visit"), ("visitor", "section_visitor"),
+                         ("content", "section_content"), ("handling", "section_handling")):
+            self.query_one(f"#sec-{sec}", Static).update(t(key))
+        self.query_one("#sec-details", Static).update(t("section_details", category=category_label(self.category, lang)))
+        self.query_one("#f-anonymous", Checkbox).label = f"{t('anonymous_visit')}  [dim]ctrl+a[/dim]"
+        self.query_one("#f-consent", Checkbox).label = t("consent_box")
+        self.query_one("#f-clue", Checkbox).label = t("clue_flag")
+        self.query_one("#consent-text", Static).update(f"{t('consent_read')}{self.consent_text}")
+        self.query_one("#f-visited", Input).placeholder = t("visited_ph")
+        self.query_one("#f-phone", Input).placeholder = t("phone_ph")
+        self.query_one("#f-follow", Input).placeholder = t("follow_up_ph")
+        self.query_one("#f-summary", TextArea).placeholder = t("summary_ph")
+        self.query_one("#week1", Button).label = f"{t('week1')} F5"
+        self.query_one("#week2", Button).label = f"{t('week2')} F6"
+        self._relabel_select("#f-category", [(category_label(c, lang), c) for c in CATEGORIES])
+        self._relabel_select("#f-status", [(status_label(c, lang), c) for c in STATUSES])
+        refs = self.query_one("#f-referrals", SelectionList)
+        for i, code in enumerate(REFERRALS):
+            refs.replace_option_prompt_at_index(i, referral_label(code, lang))
+        self.query_one("#referrals-hint", Static).update(t("referrals_hint"))
+        self._update_follow_hint()
+        if self._shown:
+            self._display_errors(self._shown)  # the messages, in the new language
+
+    def _relabel_select(self, selector: str, options: list[tuple[str, str]]) -> None:
+        sel = self.query_one(selector, Select)
+        value = sel.value
+        with sel.prevent(Select.Changed):
+            sel.set_options(options)
+            # Setting the value it already has would not redraw the shown label.
+            sel.value = next(v for _, v in options if v != value)
+            sel.value = value
+
+    # -- category and anonymity ----------------------------------------------------------
+    def set_category(self, code: str) -> None:
+        self.category = code
+        sel = self.query_one("#f-category", Select)
+        if sel.value != code:
+            with sel.prevent(Select.Changed):
+                sel.value = code
+        keys = CATEGORY_DETAILS.get(code, ())
+        for key in DETAIL_KEYS:
+            self.query_one(f"#row-f-d-{key}").display = key in keys
+        self.query_one("#sec-details").display = bool(keys)
+        self.query_one("#sec-details", Static).update(
+            tr("section_details", self.lang, category=category_label(code, self.lang)))
+
+    @property
+    def anonymous(self) -> bool:
+        return self.query_one("#f-anonymous", Checkbox).value
+
+    def toggle_anonymous(self) -> None:
+        self.query_one("#f-anonymous", Checkbox).toggle()
+
+    def _apply_anonymous(self, on: bool) -> None:
+        focused = self.screen.focused
+        if on and focused is not None and focused.id in ("f-name", "f-phone", "f-consent"):
+            self.query_one("#f-party", Input).focus()  # the next field still open
+        for wid in ("f-name", "f-phone"):
+            w = self.query_one(f"#{wid}", Input)
+            if on:
+                w.value = ""
+            w.disabled = on
+        consent = self.query_one("#f-consent", Checkbox)
+        if on:
+            consent.value = False
+        consent.disabled = on
+        self.query_one("#consent-text").display = not on
+        if on:
+            self.clear_error("f-name", "f-phone", "f-consent")
+
+    # -- follow-up -----------------------------------------------------------------------
+    def _today(self) -> date:
+        today = getattr(self.app, "today", None)
+        return today() if callable(today) else datetime.now(TZ).date()
+
+    def visit_day(self, fallback: date) -> date:
+        return visit_date(self.query_one("#f-visited", Input).value, fallback)
+
+    def shift_follow_up(self, weeks: int, fallback: date) -> None:
+        day = self.visit_day(fallback) + timedelta(weeks=weeks)
+        self.query_one("#f-follow", Input).value = day.isoformat()
+
+    def _update_follow_hint(self) -> None:
+        hint = ""
+        text = self.query_one("#f-follow", Input).value.strip()
+        if text:
+            visit = self.visit_day(self._today())
+            try:
+                day = date.fromisoformat(follow_up_date(text, visit))
+            except ValueError:
+                day = None
+            if day is not None:
+                wd = f"星期{WEEKDAYS_ZH[day.weekday()]}" if self.lang == "zh" else f"{day:%A}"
+                shown = "" if text == day.isoformat() else f"{day.isoformat()} "
+                hint = tr("follow_hint", self.lang, date=shown, weekday=wd, n=(day - visit).days)
+        self.query_one("#follow-hint", Static).update(hint)
+
+    @on(Button.Pressed, ".quick")
+    def _quick(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.shift_follow_up(1 if event.button.id == "week1" else 2, self._today())
+
+    # -- changes ---------------------------------------------------------------------------
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    @on(SelectionList.SelectedChanged)
+    def _changed(self, event: Message) -> None:
+        control = getattr(event, "control", None)
+        wid = getattr(control, "id", None) or ""
+        if wid == "f-anonymous":
+            self._apply_anonymous(self.anonymous)
+        elif wid == "f-category" and isinstance(event, Select.Changed) and event.value in CATEGORIES:
+            self.set_category(str(event.value))
+        elif wid == "f-clue-note" and self.query_one("#f-clue-note", Input).value.strip():
+            self.query_one("#f-clue", Checkbox).value = True  # a note is a clue
+        if wid in ("f-follow", "f-visited"):
+            self._update_follow_hint()
+        if wid:
+            self.clear_error(wid)
+        self.post_message(self.Changed())
+
+    # -- values ------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        # Direct references: cheaper than queries, and still readable while the screen
+        # is being taken down (the last draft is written then).
+        self._widgets = {w.id: w for w in self.query("#form-body *") if w.id}
+        # Inputs and text areas bind ctrl+a (line start) and f6 (select line) themselves;
+        # the form's keys win anyway (priority), and dropping these keeps the footer in
+        # the same order wherever the cursor is.
+        for w in self.query("Input, TextArea"):
+            for key in FORM_KEYS:
+                w._bindings.key_to_bindings.pop(key, None)
+        # Enter in a one-line field goes to the next field, as a binding (not by handling
+        # Input.Submitted later), so keys typed right after it land in the next field.
+        for w in self.query(Input):
+            w._bindings.key_to_bindings["enter"] = [Binding("enter", "app.focus_next", show=False)]
+
+    def _q(self, selector: str, _type: type | None = None) -> Any:
+        return self._widgets[selector.lstrip("#")]
+
+    def values(self) -> dict[str, Any]:
+        """The raw values, JSON-able (what a draft keeps)."""
+        q = self._q
+        return {
+            "category": self.category,
+            "visited_at": q("#f-visited", Input).value,
+            "anonymous": q("#f-anonymous", Checkbox).value,
+            "consent": q("#f-consent", Checkbox).value,
+            "name": q("#f-name", Input).value,
+            "phone": q("#f-phone", Input).value,
+            "party_size": q("#f-party", Input).value,
+            "details": {k: q(f"#f-d-{k}", Input).value for k in CATEGORY_DETAILS.get(self.category, ())},
+            **{name: q(f"#f-{name}", TextArea).text for name in TEXTS},
+            "referrals": list(q("#f-referrals", SelectionList).selected),
+            "clue": q("#f-clue", Checkbox).value,
+            "clue_note": q("#f-clue-note", Input).value,
+            "status": q("#f-status", Select).value,
+            "follow_up_on": q("#f-follow", Input).value,
+        }
+
+    def fill(self, v: dict[str, Any]) -> None:
+        """Put raw values (a draft, or a record's) into the fields; unknown codes are skipped."""
+        q = self._q
+        s = lambda key: v.get(key) if isinstance(v.get(key), str) else ""  # noqa: E731
+        if v.get("category") in CATEGORIES:
+            self.set_category(v["category"])
+        q("#f-visited", Input).value = s("visited_at")
+        q("#f-anonymous", Checkbox).value = bool(v.get("anonymous"))
+        self._apply_anonymous(bool(v.get("anonymous")))
+        q("#f-consent", Checkbox).value = bool(v.get("consent")) and not v.get("anonymous")
+        q("#f-name", Input).value = "" if v.get("anonymous") else s("name")
+        q("#f-phone", Input).value = "" if v.get("anonymous") else s("phone")
+        q("#f-party", Input).value = str(v.get("party_size") or "1")
+        details = v.get("details") if isinstance(v.get("details"), dict) else {}
+        for k in DETAIL_KEYS:
+            q(f"#f-d-{k}", Input).value = "" if details.get(k) is None else str(details[k])
+        for name in TEXTS:
+            area = q(f"#f-{name}", TextArea)
+            area.text = s(name)
+            area.move_cursor(area.document.end)  # ready to add to what is there
+        refs = q("#f-referrals", SelectionList)
+        refs.deselect_all()
+        for code in v.get("referrals") or ():
+            if code in REFERRALS:
+                refs.select(code)
+        q("#f-clue", Checkbox).value = bool(v.get("clue"))
+        q("#f-clue-note", Input).value = s("clue_note")
+        if v.get("status") in STATUSES:
+            q("#f-status", Select).value = v["status"]
+        q("#f-follow", Input).value = s("follow_up_on")
+
+    def to_input(self, today: date) -> dict[str, Any]:
+        """The mapping `fields_from_input` checks."""
+        return to_input(self.values(), today)
+
+    def to_edits(self, today: date) -> dict[str, Any]:
+        """The same as `field=value` edits for `apply_edits` (an empty value clears)."""
+        return to_edits(self.values(), today)
+
+    # -- errors ------------------------------------------------------------------------------
+    @staticmethod
+    def widget_of(e: FieldError) -> str:
+        return WIDGET_OF.get(e.field) or WIDGET_OF.get(e.field.split(".")[0]) or "form"
+
+    def clear_error(self, *wids: str) -> None:
+        self._shown = [e for e in self._shown if self.widget_of(e) not in wids]
+        for wid in wids:
+            for err in self.query(f"#err-{wid}"):
+                err.update("")
+                err.display = False
+            for row in self.query(f"#row-{wid}"):
+                row.remove_class("-error")
+
+    def clear_errors(self) -> None:
+        self._shown = []
+        for err in self.query(".field-error"):
+            err.update("")
+            err.display = False
+        for row in self.query(".field.-error"):
+            row.remove_class("-error")
+
+    def show_errors(self, errors: Iterable[FieldError]) -> Widget | None:
+        """Each message under its field; returns the first field (in form order) to focus."""
+        errors = list(errors)
+        self.clear_errors()
+        self._shown = errors
+        wids = self._display_errors(errors)
+        order = [w.id for w in self.query("#form-body *") if w.id in wids]
+        return self.query_one(f"#{order[0]}") if order else None
+
+    def _display_errors(self, errors: list[FieldError]) -> set[str]:
+        by_widget: dict[str, list[str]] = {}
+        for e in errors:
+            wid = self.widget_of(e)
+            text = e.zh if self.lang == "zh" else e.en
+            by_widget.setdefault(wid, []).append(f"{e.field}: {text}" if wid == "form" else text)
+        sep = "；" if self.lang == "zh" else "; "
+        for wid, texts in by_widget.items():
+            err = self.query_one(f"#err-{wid}", Static)
+            err.update(sep.join(dict.fromkeys(texts)))
+            err.display = True
+            for row in self.query(f"#row-{wid}"):
+                row.add_class("-error")
+        return set(by_widget)

@@ -1,0 +1,73 @@
+"""Screens as an officer sees them, in Chinese and English, compared with reviewed
+snapshots (pytest-textual-snapshot). Data and "today" are fixed so the pictures are
+stable. After a deliberate change: look at the report, then `pytest --snapshot-update`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from liaison.demo import seed_demo
+from liaison.tui.app import build_app
+
+TODAY = date(2026, 11, 28)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    return seed_demo(tmp_path_factory.mktemp("snap"), on=TODAY)["fengqiao-yuanfang"]
+
+
+async def _ready(pilot) -> None:
+    app = pilot.app
+    while app.store is None:
+        await pilot.pause(0.05)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _then(*steps):
+    """run_before: wait for the records, then do `steps` (keys, or callables on the app)."""
+    async def run(pilot) -> None:
+        await _ready(pilot)
+        for step in steps:
+            if callable(step):
+                step(pilot.app)
+            else:
+                await pilot.press(step)
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+    return run
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dashboard(snap_compare, demo, lang):
+    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 36), run_before=_then())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_list(snap_compare, demo, lang):
+    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 36), run_before=_then("l"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_list_searched_at_80x24(snap_compare, demo, lang):
+    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(80, 24),
+                        run_before=_then("l", *"chen"))
+
+
+def _open_s2(app) -> None:
+    row = next(r for r in app.store.index.newest_first() if r.party_size == 27)
+    app.open_detail(row.id)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_detail(snap_compare, demo, lang):
+    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then(_open_s2))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_help(snap_compare, demo, lang):
+    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(100, 40), run_before=_then("f1"))
