@@ -95,7 +95,9 @@ async def main():
     app.action_list = timed_list
     out = {"keys": []}
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.store is None:
+        # The app has settled (figures shown, search prepared): what the officer meets
+        # from the second visitor on.
+        while app.store is None or not app.store.index.warm_ready:
             await asyncio.sleep(0.01)
         await app.workers.wait_for_complete()
         await pilot.pause()

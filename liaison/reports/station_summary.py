@@ -24,15 +24,18 @@ class Summary:
     due_today: list[Any] = field(default_factory=list)
     overdue: list[Any] = field(default_factory=list)
     total: int = 0
+    unexported: int = 0  # records changed after the last export's checkpoint
 
 
-def summarise(rows: Iterable[Any], today: date) -> Summary:
+def summarise(rows: Iterable[Any], today: date, checkpoint: int = 0) -> Summary:
     day = today.isoformat()
     week_start = (today - timedelta(days=today.weekday())).isoformat()
-    visits_today = people_today = visits_week = total = 0
+    visits_today = people_today = visits_week = total = unexported = 0
     by_cat: Counter[str] = Counter()
     due_today, overdue = [], []
     for r in rows:
+        if r.seq > checkpoint:
+            unexported += 1  # tombstones too: the office must learn of deletions
         if r.deleted:
             continue
         total += 1
@@ -51,4 +54,4 @@ def summarise(rows: Iterable[Any], today: date) -> Summary:
                 overdue.append(r)
     overdue.sort(key=lambda r: r.follow_up_on)
     return Summary(today, visits_today, people_today, visits_week, dict(by_cat.most_common()),
-                   due_today, overdue, total)
+                   due_today, overdue, total, unexported)

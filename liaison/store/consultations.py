@@ -7,6 +7,7 @@ index (lists, search) or from the record's shard (one record, exports).
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from datetime import datetime
 from functools import cached_property
@@ -22,7 +23,7 @@ from ..domain.search import name_keys
 from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
 from .atomic import atomic_write, fsync_dir, remove_stale_temps
-from .errors import NotFound, VersionConflict
+from .errors import NotFound, StoreBusy, VersionConflict
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
 from .meta import SCHEMA_VERSION, Meta, migrate
@@ -70,6 +71,37 @@ class Store:
         return store
 
     @staticmethod
+    def read_changes(home: Path, after: int, attempts: int = 5) -> tuple[str, list[dict[str, Any]]]:
+        """(station id, full snapshots of every record changed after `after`), for the
+        nightly export: read straight from the shards, each parsed once, no index built.
+
+        Read without the write lock (the TUI may be saving); the lock is then held for
+        an instant to confirm that no save finished meanwhile and no batch import is
+        half-done, else the read is repeated, so the result is one consistent state
+        and its highest `seq` is a safe checkpoint."""
+        home = Path(home)
+        meta = Meta(home)
+        facts = meta.get()
+        meta.close()
+        if int(facts.get("schema", 0)) < SCHEMA_VERSION or (home / PENDING).exists():
+            Store.open(home).close()  # migrates, or rolls back an interrupted batch
+        station = facts["station"]
+        lock = WriteLock(home)
+        try:
+            for _ in range(attempts):
+                shards = Shards(home / "consultations")
+                out = [{k: v for k, v in doc.items() if k != "_py"}
+                       for n in shards.numbers() for _, doc in shards.docs(n) if doc["seq"] > after]
+                with lock.hold() as stale:
+                    clean = not stale and not (home / PENDING).exists()
+                if clean:
+                    return station, out
+        finally:
+            lock.close()
+        raise StoreBusy("站点数据一直在变化，无法取得一致的快照，请稍后再试 "
+                        "(the station's records kept changing while being read; retry later)")
+
+    @staticmethod
     def check_ready(home: Path) -> None:
         """Raise NotInitialised (cheaply, without loading records) if `home` is not set up."""
         meta = Meta(Path(home))
@@ -107,6 +139,17 @@ class Store:
         return self.facts.get("officer", "")
 
     def _load(self) -> None:
+        # Building 50 000 rows would trigger many full garbage collections, each walking
+        # everything built so far (quadratic); nothing here makes cycles, so pause it.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._load_rows()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _load_rows(self) -> None:
         gen = self.lock.read_gen()
         self.index = Index()
         self._counts.clear()

@@ -1,10 +1,8 @@
 """`liaison export`: one bundle with every change after the checkpoint.
 
-The station's records are read without the store's write lock (the TUI may be saving);
-the write lock is then taken for an instant only to confirm that no save finished
-during the read and no batch import was left half-done. If either happened the read
-is simply repeated, so the bundle is always a consistent snapshot and its highest
-`seq` is a safe checkpoint.
+The station's records are read by Store.read_changes: without the store's write lock
+(the TUI may be saving), then confirmed under it for an instant, so the bundle is
+always a consistent snapshot and its highest `seq` is a safe checkpoint.
 """
 
 from __future__ import annotations
@@ -13,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..store import Store
+from ..store import Store, StoreBusy
 from . import bundle, keys
 from .outbox import Outbox
 
-PENDING_IMPORT = "import.pending"  # liaison.store's marker of an unfinished batch
 ATTEMPTS = 5
 
 
@@ -33,19 +30,11 @@ class ExportBusy(Exception):
 
 
 def snapshot(home: Path, after: int) -> tuple[str, list[dict[str, Any]]]:
-    """(station id, every record changed after `after`), read consistently."""
-    for _ in range(ATTEMPTS):
-        store = Store.open(home)
-        try:
-            records = list(store.changes_since(after))
-            with store.lock.hold() as stale:  # brief: nothing is read or written inside
-                clean = not stale and not (Path(home) / PENDING_IMPORT).exists()
-            if clean:
-                return store.station, records
-        finally:
-            store.close()
-    raise ExportBusy("站点数据一直在变化，无法取得一致的快照，请稍后再试 "
-                     "(the station's records kept changing during the export; retry later)")
+    """(station id, every record changed after `after`), read consistently by the store."""
+    try:
+        return Store.read_changes(home, after, attempts=ATTEMPTS)
+    except StoreBusy as e:
+        raise ExportBusy(str(e)) from None
 
 
 def export_locked(home: Path, box: Outbox) -> Exported:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -45,6 +45,14 @@ class LiaisonApp(App[None]):
         self.store: Store | None = None
         self.station: Station | None = None
         self.theme = "textual-dark"
+
+    def now(self) -> datetime:
+        """The time now in Shanghai; with a fixed `today` (tests, snapshots), 09:30 of it."""
+        from ..domain.timeutil import TZ, now
+
+        if self._today is None:
+            return now()
+        return datetime.combine(self._today, time(9, 30), TZ)
 
     def today(self) -> date:
         """Today in Shanghai (fixed in tests, so screens and snapshots are stable)."""

@@ -436,7 +436,7 @@ async def test_category_step_shows_only_that_categorys_details_and_footer_keys(h
         assert footer["ctrl+s"] == "保存" and footer["ctrl+a"] == "匿名"
         assert footer["f5"] == "+1周" and footer["f6"] == "+2周" and footer["escape"] == "返回"
         bar = str(s.query_one("KeyBar").render())
-        assert all(f"{k}  {d}" in bar for k, d in (("^s", "保存"), ("^a", "匿名"), ("f5", "+1周"), ("f6", "+2周")))
+        assert all(f" {k} {d}" in bar for k, d in (("^s", "保存"), ("^a", "匿名"), ("f5", "+1周"), ("f6", "+2周")))
         await pilot.press("f5")
         assert s.query_one("#f-follow").value == "2026-12-05"
 

@@ -71,3 +71,14 @@ def test_detail(snap_compare, demo, lang):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_help(snap_compare, demo, lang):
     assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(100, 40), run_before=_then("f1"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_new_consultation_category_picker(snap_compare, demo, lang):
+    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then("n"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_new_consultation_labour_form(snap_compare, demo, lang):
+    """After picking 劳资/欠薪 (key 2): the visitor block and the labour details."""
+    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then("n", "2"))

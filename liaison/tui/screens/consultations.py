@@ -16,6 +16,11 @@ from ..widgets.record_list import RecordList
 from .modals import PickScreen
 
 
+# Filtering the previous result row by row beats a fresh scan of the whole index (one
+# C-level pass, ~6 ms at 50 000 records) only while that result is small.
+NARROW_MAX = 5_000
+
+
 class ConsultationsScreen(LiaisonScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "返回", id="back"),
@@ -139,7 +144,8 @@ class ConsultationsScreen(LiaisonScreen):
         index = self.app.store.index
         q = Query.parse(text)
         within = None
-        if self._last is not None and not q.empty and q.narrows(self._last[0]) and not (st or cat or due):
+        if (self._last is not None and not q.empty and q.narrows(self._last[0])
+                and len(self._last[1]) <= NARROW_MAX and not (st or cat or due)):
             within = self._last[1]  # typing more letters: filter the last result only
         rows = index.search(q, status=st, category=cat, due_by=self.app.today() if due else None, within=within)
         return rows, ((q, rows) if not (st or cat or due) else None)

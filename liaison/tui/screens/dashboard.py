@@ -9,6 +9,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Static
 
 from ...reports.station_summary import Summary, summarise
+from ...sync.status import sync_status
 from ..base import LiaisonScreen
 from ..i18n import category
 from ..widgets.keybar import KeyBar
@@ -48,10 +49,18 @@ class DashboardScreen(LiaisonScreen):
     @work(thread=True, exclusive=True, exit_on_error=False)
     def compute(self) -> None:
         store = self.app.store
-        summary = summarise(store.index.newest_first(), self.app.today())
-        self.app.call_from_thread(self.show, summary)
+        sync = sync_status(store.home)
+        summary = summarise(store.index.newest_first(include_deleted=True), self.app.today(), sync["checkpoint"])
+        self.app.call_from_thread(self.show, summary, sync["last_sync"])
 
-    def show(self, s: Summary) -> None:
+    def _last_sync(self, last: dict | None) -> str:
+        if not last:
+            return f"{self.tr('sync_short')} {self.tr('never')}"
+        ok = last.get("result") == "ok"
+        when = str(last.get("at", ""))[5:16].replace("T", " ")
+        return f"{self.tr('sync_short')} {when} {'✓' if ok else '⚠'}"
+
+    def show(self, s: Summary, last_sync: dict | None = None) -> None:
         st = self.app.station
         lang = self.app.lang
         name = st.name if lang == "zh" else f"{st.short_name} ({st.code})"
@@ -64,7 +73,7 @@ class DashboardScreen(LiaisonScreen):
             # Short titles: five tiles share 80 columns on a small laptop screen.
             "due": (self.tr("tile_due"), f"{len(s.due_today)}", ""),
             "overdue": (self.tr("tile_overdue"), f"{len(s.overdue)}", ""),
-            "unexported": (self.tr("tile_unexported"), f"{s.total}", f"{self.tr('sync_short')} {self.tr('never')}"),
+            "unexported": (self.tr("tile_unexported"), f"{s.unexported}", self._last_sync(last_sync)),
         }
         for key, (title, number, sub) in tiles.items():
             tile = self.query_one(f"#tile-{key}", Static)
@@ -76,7 +85,8 @@ class DashboardScreen(LiaisonScreen):
         self.query_one("#due-title", Static).update(
             f"{self.tr('due_today')} / {self.tr('overdue')}" if due else self.tr("nothing_due"))
         self.query_one(RecordList).set_rows(due)
-        self.app.warm_search()
+        # Once these figures are painted: preparing search competes for the GIL.
+        self.set_timer(0.3, self.app.warm_search)
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
         self.app.open_detail(event.row.id)

@@ -218,7 +218,7 @@ class DetailScreen(LiaisonScreen):
         except NotFound:
             c = None
         except StoreError as e:
-            self.app.call_from_thread(self._set_banner, lambda: (str(e), True))
+            self.app.call_from_thread(self._set_banner, lambda msg=str(e): (msg, True))
             return
         self.app.call_from_thread(self._loaded, c)
 
@@ -386,7 +386,7 @@ class DetailScreen(LiaisonScreen):
         try:
             edited = apply_edits(self.c, edits)
         except ValidationError as e:
-            self._set_banner(lambda: (field_errors(e, self.app.lang), True))
+            self._set_banner(lambda err=e: (field_errors(err, self.app.lang), True))
             return
         self._submit(kind, lambda store: store.save(edited))
 

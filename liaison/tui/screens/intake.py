@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 
 from ...domain.consultation import Consultation
 from ...domain.intake import apply_edits, fields_from_input
-from ...domain.timeutil import TZ, now
+from ...domain.timeutil import TZ
 from ...domain.validation import FieldError, ValidationError
 from ...domain.vocab import CATEGORIES
 from ...store.drafts import Drafts
@@ -128,10 +128,7 @@ class IntakeScreen(LiaisonScreen):
             self._check_draft()
 
     def _default_visit(self) -> str:
-        t, day = now(), self.app.today()
-        if t.date() != day:  # a fixed "today" (tests, demos): that day at the current time
-            t = datetime.combine(day, t.time(), TZ)
-        return t.strftime("%Y-%m-%d %H:%M")
+        return self.app.now().strftime("%Y-%m-%d %H:%M")
 
     def apply_lang(self) -> None:
         lang = self.app.lang

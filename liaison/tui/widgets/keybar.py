@@ -37,8 +37,8 @@ class KeyBar(Static):
             seen.add(binding.action)
             style = "" if enabled else "dim"
             text.append(f" {self.app.get_key_display(binding)} ", style=f"bold reverse {style}".strip())
-            text.append(f" {binding.description} ", style=style)
+            text.append(f"{binding.description} ", style=style)  # tight: 80 columns hold them all
         palette = "命令" if self.app.lang == "zh" else "commands"
         text.append(" ^p ", style="bold reverse")
-        text.append(f" {palette}")
+        text.append(palette)
         self.update(text, layout=False)

@@ -1,0 +1,61 @@
+"""The dashboard's figures, as an officer reads them: today's visits, follow-ups due and
+overdue, and what the nightly sync has not yet delivered (after a real sync cycle)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+
+from _sync_world import World  # noqa: E402  (the sync tests' real office + station set-up)
+
+from liaison.demo_data import scenarios  # noqa: E402
+from liaison.domain.intake import fields_from_input  # noqa: E402
+from liaison.store import Store  # noqa: E402
+from liaison.sync.run import sync  # noqa: E402
+from liaison.tui.app import build_app  # noqa: E402
+
+TODAY = date(2026, 11, 28)
+
+
+def _tiles(app) -> dict[str, str]:
+    return {t.id: str(t.render()) for t in app.screen.query(".tile")}
+
+
+async def _ready(app, pilot) -> None:
+    while app.store is None:
+        await pilot.pause(0.05)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_figures_and_sync_state(tmp_path: Path):
+    world = World(tmp_path)
+    home = world.station("fengqiao-yuanfang")
+    store = Store.open(home)
+    mine = [m for sid, m in scenarios(TODAY) if sid == "fengqiao-yuanfang"]
+    store.create_many([fields_from_input(m, officer="王检察官") for m in mine])
+    store.close()
+
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _ready(app, pilot)
+        tiles = _tiles(app)
+        assert f"\n{len(mine)}\n" in tiles["tile-unexported"] and "从未" in tiles["tile-unexported"]
+        overdue = [m for m in mine if m.get("follow_up_on") and m["follow_up_on"] < TODAY.isoformat()
+                   and m.get("status") not in ("resolved", "closed")]
+        assert f"\n{len(overdue)}\n" in tiles["tile-overdue"]
+
+    # The night: export + deliver to the folder, the office ingests, the next sync reads the receipt.
+    sync(home, [str(world.drop)])
+    world.ingest()
+    report = sync(home, [str(world.drop)])
+    assert report.result == "ok"
+
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _ready(app, pilot)
+        tiles = _tiles(app)
+        assert "\n0\n" in tiles["tile-unexported"] and "✓" in tiles["tile-unexported"]
