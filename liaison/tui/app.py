@@ -100,9 +100,12 @@ class LiaisonApp(App[None]):
         gc.freeze()
 
     def on_store_opened(self, message: StoreOpened) -> None:
+        from .screens.intake import offer_draft
+
         self.store = message.store
         self.sub_title = self.station.short_name if self.station else ""
         self.revision += 1
+        offer_draft(self)  # a form left by a crash or a closed terminal is offered back at start
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.notify(message.error, severity="error", timeout=30)

@@ -16,7 +16,7 @@ from liaison.domain.vocab import CATEGORIES, REFERRALS, STATUSES
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
-from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen, offer_draft
+from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
 
 
@@ -271,9 +271,7 @@ async def test_draft_survives_closing_the_app_and_is_offered_back(home):
 
     app = build_app(home, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await settle(pilot)  # offered at start, before any key
         assert isinstance(app.screen, ConfirmScreen)
         assert "是否恢复" in str(app.screen.query_one("#question").render())
         await pilot.press("y")
@@ -316,11 +314,12 @@ async def test_declined_draft_is_deleted(home):
     Drafts(home).save({"category": "fraud", "summary": "旧草稿"})
     app = build_app(home, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("n")
-        await settle(pilot)
+        await settle(pilot)  # offered at start, before any key
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
+        await settle(pilot)
+        assert not isinstance(app.screen, (ConfirmScreen, IntakeScreen))  # back on the dashboard
+        await pilot.press("n")  # a new form now starts empty, with no second question
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
         assert app.focused.id == "category-list"
@@ -331,9 +330,7 @@ async def test_draft_can_be_offered_at_start(home):
     Drafts(home).save({"category": "other", "anonymous": True, "summary": "举报非法采砂"})
     app = build_app(home, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        offer_draft(app)  # what the app may call once its store is open
-        await settle(pilot)
+        await settle(pilot)  # the app offers it by itself once its store is open
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(pilot)
