@@ -1,22 +1,33 @@
-"""`liaison hq init | enroll | ingest | serve | status | list`: the district office."""
+"""`liaison hq init | enroll | ingest | serve | status | list | report`: the district office.
+
+`liaison hq` alone opens the office dashboard; textual is imported inside that handler
+only, so the nightly `liaison sync` and `liaison hq ingest` never load it."""
 
 from __future__ import annotations
 
 import argparse
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from . import CliError
 from . import exitcodes as ec
 from .output import print_json, say, table
 
+if TYPE_CHECKING:
+    from ..hq.office import Office
+
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    hq = sub.add_parser("hq", help="district office: receive station bundles / 院本部")
-    hsub = hq.add_subparsers(dest="hq_command", metavar="HQ_COMMAND", required=True)
+    hq = sub.add_parser("hq", help="district office: receive station bundles, reports; alone: the dashboard / 院本部",
+                        description="院本部 district office. Without HQ_COMMAND: open the office dashboard.")
+    hq.add_argument("--hq-home", "--home", dest="hq_home", metavar="DIR",
+                    help="office data folder (default: $LIAISON_HQ_HOME, else the user data folder 'liaison-hq')")
+    hq.set_defaults(handler=cmd_dashboard)
+    hsub = hq.add_subparsers(dest="hq_command", metavar="HQ_COMMAND")
     c = argparse.ArgumentParser(add_help=False)
-    c.add_argument("--hq-home", "--home", dest="hq_home", metavar="DIR",
+    # SUPPRESS: when given only before the subcommand (`hq --home X status`), keep that value.
+    c.add_argument("--hq-home", "--home", dest="hq_home", metavar="DIR", default=argparse.SUPPRESS,
                    help="office data folder (default: $LIAISON_HQ_HOME, else the user data folder 'liaison-hq')")
 
     p = hsub.add_parser("init", parents=[c], help="create the office keys; prints office.pub.json's path")
@@ -40,6 +51,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--json", action="store_true")
     p.add_argument("--all", action="store_true", help="include deleted records (tombstones)")
     p.set_defaults(handler=cmd_list)
+    from .hq_report import register_report  # its own module: this one stays small
+
+    register_report(hsub, c)
+    register_clusters(hsub, c)
 
 
 @contextmanager
@@ -144,4 +159,55 @@ def cmd_list(args: argparse.Namespace) -> int:
                 [(r["station"], r["ref"], r["visited_at"][:10], r["category"], r["status"], str(r["version"]),
                   r["summary"]) for r in records], max_widths=(18, 18, 10, 12, 10, 4, 30)))
     say(f"共 {len(records)} 条 ({len(records)} records)")
+    return ec.OK
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    from ..hq.office import resolve_hq_home
+
+    with office(args):
+        pass  # a clear "not set up" message before any screen opens
+    from ..tui.hq_app import build_hq_app  # here only: sync and ingest never load textual
+
+    build_hq_app(resolve_hq_home(args.hq_home)).run()
+    return ec.OK
+
+
+def register_clusters(hsub: argparse._SubParsersAction, c: argparse.ArgumentParser) -> None:
+    p = hsub.add_parser("clusters", parents=[c], help="clusters of similar complaints across stations (类案)")
+    p.add_argument("--json", action="store_true", help="clusters with their member ids, as JSON")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only visits on or after this day")
+    p.add_argument("--window-days", type=int, default=90, metavar="N", help="largest gap in days between linked visits")
+    p.set_defaults(handler=cmd_clusters)
+
+
+def cmd_clusters(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from ..reports.clusters import SIMILAR, find_clusters
+    from .report_cmd import station_name
+
+    try:
+        since = date.fromisoformat(args.since).isoformat() if args.since else None
+    except ValueError:
+        raise CliError(f"--since 应为 YYYY-MM-DD：{args.since!r} (expected a date YYYY-MM-DD)", ec.INVALID) from None
+    if args.window_days < 1:
+        raise CliError(f"--window-days 应为正整数：{args.window_days} (must be at least 1)", ec.INVALID)
+    with office(args) as o:
+        clusters = find_clusters(o.db.records(), window_days=args.window_days, since=since)
+    if args.json:
+        print_json({"window_days": args.window_days, "since": since, "threshold": SIMILAR,
+                    "clusters": [k.to_dict() for k in clusters]})
+        return ec.OK
+    names = {s: station_name(s, short=True) for k in clusters for s in k.stations}
+    for k in map(lambda k: k.to_dict(), clusters):
+        print(f"类案 {k['id']} · {k['size']}件 · {'、'.join(names[s] for s in k['stations'])} · {k['first']} 至 {k['last']}")
+        print("  共同点 shared: " + "；".join(f"{x['label']} {x['value']}" for x in k["keys"]))
+        print(f"  建议 suggested: {k['action']['zh']}")
+        print(table(("编号 Ref", "日期 Date", "站点 Station", "摘要 Summary"),
+                    [(m["ref"], m["date"], names[m["station"]], m["summary"]) for m in k["members"]],
+                    max_widths=(20, 10, 24, 50)))
+        print()
+    say(f"共发现类案 {len(clusters)} 组 ({len(clusters)} clusters; window {args.window_days} days)"
+        if clusters else "没有发现类案 (no clusters found)")
     return ec.OK

@@ -1,0 +1,175 @@
+"""The station's monthly ledger (台账): one row per consultation in the official column
+order, totals by category and status, and a summary paragraph in Chinese.
+
+Pure on record dicts (the shape of `Consultation.to_dict()`, also what the office
+keeps), so the same ledger can be drawn from a station folder or from the office's copy.
+Writers: CSV in UTF-8 *with* a BOM (without it Excel on a Chinese Windows reads the
+file as GBK and shows mojibake) and XLSX through openpyxl.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..domain.masking import mask_name, mask_phone
+from ..domain.vocab import CATEGORIES, DONE_STATUSES, REFERRALS, STATUSES, label
+
+HEADERS = ("序号", "日期", "来访人", "类别", "事由摘要", "诉求", "处理情况/转介", "状态", "回访日期")
+WIDTHS = (6, 12, 22, 15, 48, 30, 44, 10, 12)  # XLSX columns, in character cells
+CAT_SECTION, STATUS_SECTION, TOTAL = "按类别合计", "按状态合计", "合计"
+_ORDER = {c: i for i, c in enumerate(CATEGORIES)}  # ties in the paragraph: vocabulary order
+
+
+class BadMonth(ValueError):
+    """The --month text is not a calendar month."""
+
+
+def parse_month(text: str) -> tuple[date, date]:
+    """(first day, last day) of 'YYYY-MM'; BadMonth with a bilingual message otherwise."""
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", (text or "").strip())
+    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1:
+        raise BadMonth(f"月份格式应为 YYYY-MM，例如 2026-11：{text!r} (month must be YYYY-MM, e.g. 2026-11)")
+    first = date(int(m.group(1)), int(m.group(2)), 1)
+    nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, nxt - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    title: str
+    month: str  # YYYY-MM
+    rows: list[tuple[Any, ...]]
+    by_category: list[tuple[str, int]]  # (label, count), every category in vocabulary order
+    by_status: list[tuple[str, int]]
+    summary: str
+    overdue_refs: list[str]
+
+    def totals(self) -> list[tuple[str, str, int]]:
+        """(section, label, count) lines printed under the rows."""
+        n = len(self.rows)
+        return ([(CAT_SECTION, lab, c) for lab, c in self.by_category] + [(CAT_SECTION, TOTAL, n)]
+                + [(STATUS_SECTION, lab, c) for lab, c in self.by_status] + [(STATUS_SECTION, TOTAL, n)])
+
+
+def visitor_cell(v: dict[str, Any] | None) -> str:
+    """Masked: 张* 138****5678; 匿名 when the visitor declined; '等27人' for a group."""
+    v = v or {}
+    who = " ".join(x for x in (mask_name(v.get("name")), mask_phone(v.get("phone"))) if x)
+    if v.get("anonymous") or not who:
+        who = "匿名"
+    if int(v.get("party_size") or 1) > 1:
+        who += f" 等{v['party_size']}人"
+    return who
+
+
+def handling_cell(r: dict[str, Any]) -> str:
+    refs = "、".join(label(REFERRALS, c) for c in r.get("referrals") or ())
+    return "\n".join(x for x in ((r.get("advice") or "").strip(), f"转介：{refs}" if refs else "") if x)
+
+
+def build(records: Iterable[dict[str, Any]], month: str, station_name: str, today: date) -> Ledger:
+    first, last = parse_month(month)
+    key = first.isoformat()[:7]
+    mine = sorted((r for r in records if not r.get("deleted") and r["visited_at"][:7] == key),
+                  key=lambda r: (r["visited_at"], r["ref"]))
+    rows = [(i, r["visited_at"][:10], visitor_cell(r.get("visitor")), label(CATEGORIES, r["category"]),
+             r["summary"], r.get("requests") or "", handling_cell(r), label(STATUSES, r["status"]),
+             r.get("follow_up_on") or "") for i, r in enumerate(mine, 1)]
+    cats, stats = Counter(r["category"] for r in mine), Counter(r["status"] for r in mine)
+    # A month that is over is judged at its end (a follow-up due in it and not done is
+    # late); the current month is judged today.
+    as_of = last if last < today else today
+    cutoff = (last + timedelta(days=1) if last < today else today).isoformat()
+    overdue = [r["ref"] for r in mine
+               if r.get("follow_up_on") and r["follow_up_on"] < cutoff and r["status"] not in DONE_STATUSES]
+    title = f"{station_name} 来访咨询台账（{first.year}年{first.month}月）"
+    return Ledger(title, key, rows, [(label(CATEGORIES, c), cats[c]) for c in CATEGORIES],
+                  [(label(STATUSES, s), stats[s]) for s in STATUSES],
+                  _paragraph(mine, first, station_name, as_of, overdue, cats), overdue)
+
+
+def _paragraph(mine: list[dict[str, Any]], first: date, station: str, as_of: date,
+               overdue: list[str], cats: Counter) -> str:
+    when = f"{first.year}年{first.month}月"
+    n = len(mine)
+    if n == 0:
+        return f"{when}，{station}无来访咨询登记。"
+    people = sum(int((r.get("visitor") or {}).get("party_size") or 1) for r in mine)
+    groups = sum(1 for r in mine if int((r.get("visitor") or {}).get("party_size") or 1) > 1)
+    done = sum(1 for r in mine if r["status"] in DONE_STATUSES)
+    referred = sum(1 for r in mine if r.get("referrals"))
+    parts = "、".join(f"{label(CATEGORIES, c)}{k}件" for c, k in sorted(cats.items(), key=lambda x: (-x[1], _ORDER.get(x[0], 99))))
+    text = (f"{when}，{station}共接待来访咨询{n}件，涉及{people}人"
+            + (f"（其中群体来访{groups}件）" if groups else "") + f"。按类别：{parts}。"
+            f"已化解或办结{done}件，占{done / n:.1%}；转介相关部门{referred}件；尚在处理中{n - done}件。"
+            f"截至{as_of.isoformat()}，逾期未回访{len(overdue)}件")
+    return text + (f"（{'、'.join(overdue)}）。" if overdue else "。")
+
+
+def write_csv(ledger: Ledger, path: Path) -> None:
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(HEADERS)
+        w.writerows(ledger.rows)
+        w.writerow([])
+        w.writerows(["", sec, lab, n] for sec, lab, n in ledger.totals())
+        w.writerow([])
+        w.writerow(["", "本月小结", ledger.summary])
+
+
+def write_xlsx(ledger: Ledger, path: Path) -> None:
+    from openpyxl import Workbook  # only the XLSX export pays for importing it
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = ledger.month
+    ncol, last_col = len(HEADERS), get_column_letter(len(HEADERS))
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    ws.append([ledger.title])
+    ws.merge_cells(f"A1:{last_col}1")
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
+    ws.row_dimensions[1].height = 28
+    ws.append(list(HEADERS))
+    for c in range(1, ncol + 1):
+        cell = ws.cell(row=2, column=c)
+        cell.font, cell.border = Font(bold=True), box
+        cell.fill = PatternFill("solid", fgColor="DDE4EE")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    for i, w in enumerate(WIDTHS, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    for row in ledger.rows:
+        ws.append(list(row))
+        for c in range(1, ncol + 1):
+            cell = ws.cell(row=ws.max_row, column=c)
+            cell.alignment, cell.border = wrap, box
+    ws.freeze_panes = "A3"  # title and header stay in view while scrolling
+    ws.print_title_rows = "2:2"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.append([])
+    for sec, lab, n in ledger.totals():
+        ws.append(["", sec, lab, n])
+        if lab == TOTAL:
+            for c in (2, 3, 4):
+                ws.cell(row=ws.max_row, column=c).font = Font(bold=True)
+    ws.append([])
+    ws.append(["本月小结"])
+    ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
+    ws.append([ledger.summary])
+    r = ws.max_row
+    ws.merge_cells(f"A{r}:{last_col}{r}")
+    ws.cell(row=r, column=1).alignment = wrap
+    ws.row_dimensions[r].height = 15 * (2 + len(ledger.summary) // 90)
+    wb.save(path)

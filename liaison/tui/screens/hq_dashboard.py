@@ -1,0 +1,173 @@
+"""The office dashboard: each station's sync state, this week's visits with an eight-week
+sparkline, this week by category, open clusters (类案) and overdue follow-ups.
+
+The figures come from liaison.hq.report (the same numbers as `liaison hq report`),
+computed in a worker; this screen only lays them out as text. Plain text bars keep
+the dashboard free of a charting dependency and readable over SSH.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Header, Static
+
+from ...hq.report import build_report, iso_week, week_start
+from ..base import LiaisonScreen
+from ..i18n import category, status
+from ..widgets.keybar import KeyBar
+from ..widgets.record_list import fit
+
+WEEKS = 8  # the sparkline's span: two months shows a trend without crowding the tile
+CLUSTER_DAYS = 90  # "open" clusters: those with visits in the last three months
+BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[int]) -> str:
+    top = max(values, default=0)
+    if not top:
+        return "·" * len(values)
+    # Any visit shows at least the lowest block, so a quiet week is not mistaken for none.
+    return "".join("·" if v == 0 else BLOCKS[max(0, round(v / top * len(BLOCKS)) - 1)] for v in values)
+
+
+def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """Cells cut or padded to their widths (CJK-aware), one space apart."""
+    return " ".join(fit(c, w) for c, w in zip(cells, widths)).rstrip()
+
+
+def open_clusters(records: list[dict[str, Any]], since: date) -> int | None:
+    """How many clusters liaison.reports.clusters finds among visits since `since`, or
+    None (panel hidden) where that module is absent or fails: the dashboard must open."""
+    try:
+        from ...reports.clusters import find_clusters
+    except ImportError:
+        return None
+    try:
+        return len(find_clusters(records, since=since.isoformat()))
+    except Exception:
+        return None
+
+
+class HqDashboardScreen(LiaisonScreen):
+    BINDINGS = [
+        Binding("r", "app.reload", "刷新", id="reload"),
+        Binding("q", "app.quit", "退出", id="quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="hq-dashboard"):
+            yield Static(id="hq-title")
+            yield Static(id="hq-sync-title", classes="section-title")
+            yield Static(id="hq-sync")
+            with Horizontal(id="hq-panels"):
+                yield Static(id="hq-week", classes="hq-panel")
+                yield Static(id="hq-categories", classes="hq-panel")
+                yield Static(id="hq-clusters", classes="hq-panel")
+            yield Static(id="hq-overdue-title", classes="section-title")
+            with VerticalScroll(id="hq-overdue-box"):
+                yield Static(id="hq-overdue")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.figures: tuple[dict[str, Any], int | None] | None = None
+        self.query_one("#hq-clusters").display = False  # shown once a count exists
+        super().on_mount()
+
+    def apply_lang(self) -> None:
+        if self.figures is None:
+            self.query_one("#hq-title", Static).update(self.tr("loading"))
+        else:
+            self.show(*self.figures)
+
+    def refresh_data(self) -> None:
+        self.compute()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def compute(self) -> None:
+        office, today = self.app.store, self.app.today()
+        try:
+            quarantined = sum(1 for p in office.quarantine.iterdir() if not p.name.endswith(".reason.txt"))
+            start = week_start(today) - timedelta(weeks=WEEKS - 1)
+            rep = build_report(office.db, start=start, end=today, today=today, quarantined=quarantined)
+            rep["spark_weeks"] = [iso_week(start + timedelta(weeks=i)) for i in range(WEEKS)]
+            clusters = open_clusters(list(office.db.records()), today - timedelta(days=CLUSTER_DAYS))
+        except Exception as e:  # a locked or damaged database: say so, keep the app usable
+            self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
+            return
+        self.app.call_from_thread(self.show, rep, clusters)
+
+    def _station_label(self, rep: dict[str, Any], station: str) -> str:
+        return rep["station_names"].get(station, station) if self.app.lang == "zh" else station
+
+    def show(self, rep: dict[str, Any], clusters: int | None) -> None:
+        self.figures = (rep, clusters)
+        lang, tr = self.app.lang, self.tr
+        this_week = rep["spark_weeks"][-1]
+        week_rows = [w for w in rep["weekly"] if w["week"] == this_week]
+        self.query_one("#hq-title", Static).update(Text.from_markup(tr(
+            "hq_title", day=rep["period"]["as_of"], week=this_week, n=sum(w["count"] for w in week_rows),
+            stations=len(rep["sync"]))))
+        self.query_one("#hq-sync-title", Static).update(tr("hq_sync_title"))
+        self.query_one("#hq-sync", Static).update(self._sync_text(rep))
+        self.query_one("#hq-week", Static).update(self._week_text(rep, this_week))
+        by_cat: dict[str, int] = {}
+        for w in week_rows:
+            by_cat[w["category"]] = by_cat.get(w["category"], 0) + w["count"]
+        top = max(by_cat.values(), default=0)
+        lines = [tr("hq_week_by_category")] + [
+            f"{fit(category(c, lang), 16)} {'█' * max(1, round(n / top * 12))} {n}"
+            for c, n in sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))]
+        self.query_one("#hq-categories", Static).update(Text("\n".join(lines if by_cat else lines + ["—"])))
+        box = self.query_one("#hq-clusters", Static)
+        box.display = clusters is not None
+        if clusters is not None:
+            box.update(Text(f"{tr('hq_clusters')}\n\n{clusters}", justify="center"))
+        self._show_overdue(rep, lang)
+
+    def _sync_text(self, rep: dict[str, Any]) -> Text:
+        tr = self.tr
+        widths = (20, 8, 11, 12, 9, 7)
+        head = row(tuple(tr(k) for k in ("hq_col_station", "hq_col_last", "hq_col_when", "hq_col_gaps",
+                                         "hq_col_conflicts", "hq_col_records")), widths)
+        text = Text(head + "\n", style="bold")
+        for s in rep["sync"]:
+            gaps = ",".join(map(str, s["gaps"]))
+            when = (s["last_received_at"] or "")[5:16].replace("T", " ") or tr("never")
+            cells = (self._station_label(rep, s["station"]), f"#{s['last_bundle']}", when,
+                     tr("hq_missing", gaps=gaps) if gaps else "—", str(s["conflicts"]), str(s["records"]))
+            text.append(row(cells, widths) + "\n", style="bold yellow" if gaps or s["conflicts"] else "")
+        q = rep["quarantined"]
+        text.append(tr("hq_quarantine", n=q), style="bold red" if q else "dim")
+        return text
+
+    def _week_text(self, rep: dict[str, Any], this_week: str) -> Text:
+        weeks = rep["spark_weeks"]
+        per: dict[str, dict[str, int]] = {}
+        for w in rep["weekly"]:
+            per.setdefault(w["station"], {}).setdefault(w["week"], 0)
+            per[w["station"]][w["week"]] += w["count"]
+        lines = [self.tr("hq_week_totals", weeks=len(weeks))]
+        for s in sorted({*per, *(x["station"] for x in rep["sync"])}):
+            counts = [per.get(s, {}).get(w, 0) for w in weeks]
+            lines.append(f"{fit(self._station_label(rep, s), 20)} {counts[-1]:>3}  {sparkline(counts)}")
+        return Text("\n".join(lines))
+
+    def _show_overdue(self, rep: dict[str, Any], lang: str) -> None:
+        items = sorted((o for v in rep["overdue"].values() for o in v),
+                       key=lambda o: (-o["days_overdue"], o["ref"]))
+        self.query_one("#hq-overdue-title", Static).update(
+            self.tr("hq_overdue_title", n=len(items)) if items else self.tr("hq_no_overdue"))
+        widths = (18, 18, 10, 18, 16, 8)
+        lines = [row(
+            (o["ref"], self._station_label(rep, o["station"]), o["follow_up_on"],
+             self.tr("overdue_days", n=o["days_overdue"]), category(o["category"], lang),
+             status(o["status"] or "open", lang)), widths) for o in items]
+        self.query_one("#hq-overdue", Static).update(Text("\n".join(lines)))

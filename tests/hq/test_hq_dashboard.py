@@ -1,0 +1,156 @@
+"""The office dashboard (`liaison hq`) on a real office folder with two stations'
+bundles ingested: sync state, this week's figures, overdue follow-ups, language, keys."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from _report_world import FQ, RIDER, build
+from liaison.domain.intake import fields_from_input
+from liaison.store import Store
+from liaison.sync.export import export
+from liaison.tui.hq_app import build_hq_app
+
+TODAY = date(2026, 11, 12)  # a Thursday of ISO week 46
+
+
+@pytest.fixture
+def office(tmp_path):
+    world, ids = build(tmp_path)
+    (world.drop / "inbox" / "forged.bundle").write_bytes(b"not a bundle")  # one for the quarantine
+    world.ingest()
+    return world, ids
+
+
+async def _ready(app, pilot) -> None:
+    while app.store is None or app.screen.figures is None:
+        await pilot.pause(0.05)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def text(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def test_figures_shown(office):
+    world, ids = office
+    app = build_hq_app(world.hq, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        assert "截至 2026-11-12" in text(app, "#hq-title") and "本周（2026-W46）接待 3 件" in text(app, "#hq-title")
+        sync = text(app, "#hq-sync").splitlines()
+        assert sync[0].split() == ["站点", "最后包", "接收时间", "缺号", "冲突", "记录"]
+        fq = next(line for line in sync if line.startswith("枫桥远坊"))
+        rider = next(line for line in sync if line.startswith("骑手友好站"))
+        assert "#3" in fq and "缺 2" in fq and fq.split()[-2:] == ["0", "4"]
+        assert "#1" in rider and "缺" not in rider and rider.split()[-2:] == ["0", "3"]
+        assert "隔离区：1 个数据包" in sync[-1]
+        # This week: 枫桥远坊 2 (relocation 11-10, neighbour 11-11), 骑手友好站 1 (rider 11-12);
+        # the sparkline runs over ISO weeks 39…46.
+        week = {line.split()[0]: line.split()[1:] for line in text(app, "#hq-week").splitlines()[1:]}
+        assert week == {"枫桥远坊": ["2", "······██"], "骑手友好站": ["1", "····█·██"]}
+        cats = text(app, "#hq-categories")
+        assert "骑手/新就业形态" in cats and "动迁/征收" in cats and "邻里纠纷" in cats and "劳资" not in cats
+        # Overdue on 11-12: the October rider visit (16 days), the rider follow-up of 11-05 (7), the labour one of 11-10 (2).
+        assert text(app, "#hq-overdue-title") == "逾期未回访 3 件"
+        rows = text(app, "#hq-overdue").splitlines()
+        assert [r.split()[0] for r in rows] == ["QSYH-20261020-001", "QSYH-20261104-001", "FQYF-20261103-001"]
+        assert "已逾期 16 天" in rows[0] and "已逾期 7 天" in rows[1] and "已逾期 2 天" in rows[2]
+        bar = str(app.screen.query_one("KeyBar").render())
+        assert "刷新" in bar and "退出" in bar and "English" in bar
+
+
+async def test_english_switch_reload_and_quit(office):
+    world, _ = office
+    app = build_hq_app(world.hq, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("ctrl+g")
+        await pilot.pause()
+        assert "District office" in text(app, "#hq-title") and "this week (2026-W46) 3 visits" in text(app, "#hq-title")
+        assert text(app, "#hq-sync").splitlines()[0].split() == ["Station", "Last", "Received", "Gaps", "Conflicts",
+                                                                 "Records"]
+        assert f"{FQ}" in text(app, "#hq-sync") and "missing 2" in text(app, "#hq-sync")
+        assert text(app, "#hq-overdue-title") == "3 overdue follow-ups" and "overdue by 16 days" in text(app, "#hq-overdue")
+        bar = str(app.screen.query_one("KeyBar").render())
+        assert "Reload" in bar and "Quit" in bar and "中文" in bar
+        # A bundle ingested while the dashboard is open shows after r (reload).
+        home = world.root / RIDER
+        store = Store.open(home)
+        store.create(fields_from_input({"category": "rider", "summary": "配送费被扣", "visited_at": "2026-11-12T10:00",
+                                        "visitor": {"anonymous": True}}, officer="测试"))
+        store.close()
+        b = export(home).path
+        (world.drop / "inbox" / b.name).write_bytes(b.read_bytes())
+        world.ingest()
+        await pilot.press("r")
+        await _ready(app, pilot)
+        rider = next(line for line in text(app, "#hq-sync").splitlines() if line.startswith(RIDER))
+        assert "#2" in rider and rider.split()[-1] == "4"
+        assert "this week (2026-W46) 4 visits" in text(app, "#hq-title")
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+async def test_clusters_panel_hidden_without_module(office, monkeypatch):
+    import liaison.tui.screens.hq_dashboard as dash
+
+    world, _ = office
+    monkeypatch.setattr(dash, "open_clusters", lambda records, since: None)
+    app = build_hq_app(world.hq, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        assert app.screen.query_one("#hq-clusters").display is False
+    monkeypatch.setattr(dash, "open_clusters", lambda records, since: 2)
+    app = build_hq_app(world.hq, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        assert app.screen.query_one("#hq-clusters").display is True and "待处理类案\n\n2" in text(app, "#hq-clusters")
+
+
+async def test_folder_not_set_up_is_a_message(tmp_path):
+    app = build_hq_app(tmp_path / "nowhere", today=TODAY)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.store is None and any("liaison hq init" in str(n.message) for n in app._notifications)
+
+
+async def test_clusters_count_from_the_clusters_module(office):
+    clusters = pytest.importorskip("liaison.reports.clusters", reason="the clusters module is not there yet")
+    world, _ = office
+    want = len(clusters.find_clusters(world.records(include_deleted=False).values(), since="2026-08-14"))
+    app = build_hq_app(world.hq, today=TODAY)  # 90 days before 2026-11-12 is 2026-08-14
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _ready(app, pilot)
+        assert app.screen.query_one("#hq-clusters").display is True
+        assert text(app, "#hq-clusters") == f"待处理类案\n\n{want}"
+
+
+def test_bare_hq_opens_the_dashboard(office, monkeypatch, capsys):
+    from liaison.cli import exitcodes as ec
+    from liaison.cli import main
+    from liaison.tui import hq_app
+
+    world, _ = office
+    opened = []
+    monkeypatch.setattr(hq_app.HqApp, "run", lambda self: opened.append(self.home))
+    assert main(["hq", "--home", str(world.hq)]) == ec.OK and opened == [world.hq]
+    assert main(["hq", "--home", str(world.root / "nowhere")]) == ec.NOT_SET_UP
+    assert "liaison hq init" in capsys.readouterr().err and len(opened) == 1
+
+
+def test_ingest_and_report_never_load_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys; from liaison.cli import build_parser; build_parser(); import liaison.cli.hq_report, "
+            "liaison.hq.report, liaison.hq.report_html, liaison.hq.report_xlsx, liaison.hq.ingest\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
