@@ -164,6 +164,12 @@ class LiaisonApp(App[None]):
             else:
                 self.push_screen("consultations")
 
+    def action_ledger(self) -> None:
+        from .screens.ledger import LedgerScreen
+
+        if self.store is not None:
+            self.push_screen(LedgerScreen())
+
     def action_followups(self) -> None:
         from .screens.followups import FollowUpsScreen
 

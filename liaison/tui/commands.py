@@ -10,6 +10,7 @@ ACTIONS = [
     ("new", "new", "新建咨询登记 New consultation"),
     ("list", "list", "咨询列表与搜索 Consultations and search"),
     ("followups", "followups", "到期回访 Follow-ups due"),
+    ("ledger", "ledger", "本月台账 Monthly ledger"),
     ("home", "dashboard", "首页 Dashboard"),
     ("toggle_lang", "lang", "切换语言 Switch language 中文/English"),
     ("toggle_theme", "theme", "切换明暗主题 Light / dark theme"),

@@ -22,6 +22,7 @@ class DashboardScreen(LiaisonScreen):
         Binding("l", "app.list", "列表", id="list"),
         Binding("f", "app.followups", "回访", id="followups"),
         Binding("q", "app.qr", "二维码", id="qr"),
+        Binding("t", "app.ledger", "台账", id="ledger"),
     ]
 
     def compose(self) -> ComposeResult:
