@@ -38,20 +38,19 @@ import sys, time
 t0 = float(sys.argv[1])
 from pathlib import Path
 from liaison.tui.app import LiaisonApp
+from liaison.tui.screens.dashboard import DashboardScreen
 
 class Timed(LiaisonApp):  # the real app, instrumented: when did frames reach the screen
     first = {}
     def on_mount(self):
         super().on_mount()
         self.call_after_refresh(lambda: self.first.setdefault("frame", time.time() - t0))
-    def on_store_opened(self, message):
-        super().on_store_opened(message)
-        self.set_timer(0.001, self._when_figures_shown)
-    def _when_figures_shown(self):
-        if any(w.name == "compute" and w.is_running for w in self.workers):
-            self.set_timer(0.001, self._when_figures_shown)
-            return
-        self.call_after_refresh(lambda: (self.first.setdefault("data", time.time() - t0), self.exit()))
+
+show = DashboardScreen.show
+def timed_show(self, *args, **kwargs):  # the figures are set: time the repaint that shows them
+    show(self, *args, **kwargs)
+    self.app.call_after_refresh(lambda: (self.app.first.setdefault("data", time.time() - t0), self.app.exit()))
+DashboardScreen.show = timed_show
 
 app = Timed(Path(sys.argv[2]))
 app.run(headless=True, size=(120, 40))
