@@ -30,7 +30,7 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import demo_cmd, hq_cmds, qr_cmd, record_cmds, report_cmd, station_cmds, sync_cmds
+    from . import audit_cmd, demo_cmd, hq_cmds, officer_cmds, qr_cmd, record_cmds, report_cmd, station_cmds, sync_cmds
 
     p = argparse.ArgumentParser(
         prog="liaison",
@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     # --home is accepted after the subcommand too (`liaison demo --home DIR`).
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-    for module in (station_cmds, record_cmds, report_cmd, demo_cmd, qr_cmd, sync_cmds, hq_cmds):
+    for module in (station_cmds, record_cmds, report_cmd, demo_cmd, qr_cmd, sync_cmds, hq_cmds,
+                   officer_cmds, audit_cmd):
         module.register(sub, common)
     return p
 

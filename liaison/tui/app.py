@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import gc
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding
-from textual.reactive import reactive
 
+from .app_base import BaseApp
 from .bindings import localize_bindings
 from .commands import LiaisonCommands
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
@@ -23,44 +22,15 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
     from ..store import Store
 
 
-class LiaisonApp(App[None]):
-    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"  # absolute: subclasses may live elsewhere
+class LiaisonApp(BaseApp):
     TITLE = "liaison"
-    COMMANDS = App.COMMANDS | {LiaisonCommands}
-    BINDINGS = [
-        Binding("f1", "help", "帮助", id="help"),
-        Binding("ctrl+g", "toggle_lang", "English", id="lang"),
-        Binding("ctrl+t", "toggle_theme", "明暗", id="theme", show=False),
-        Binding("ctrl+q", "quit", "退出", id="quit", priority=True),
-    ]
-
-    lang: reactive[str] = reactive("zh")
-    revision: reactive[int] = reactive(0)  # bumped whenever records change; screens reload
+    COMMANDS = BaseApp.COMMANDS | {LiaisonCommands}
+    BINDINGS = [Binding("f1", "help", "帮助", id="help")]  # plus BaseApp's, merged by Textual
 
     def __init__(self, home: Path, *, today: date | None = None, lang: str = "zh"):
-        super().__init__()
-        self.home = Path(home)
-        self._today = today
-        self.set_reactive(LiaisonApp.lang, lang)
+        super().__init__(home, today=today, lang=lang)
         self.store: Store | None = None
         self.station: Station | None = None
-        self.theme = "textual-dark"
-
-    def now(self) -> datetime:
-        """The time now in Shanghai; with a fixed `today` (tests, snapshots), 09:30 of it."""
-        from ..domain.timeutil import TZ, now
-
-        if self._today is None:
-            return now()
-        return datetime.combine(self._today, time(9, 30), TZ)
-
-    def today(self) -> date:
-        """Today in Shanghai (fixed in tests, so screens and snapshots are stable)."""
-        if self._today is None:
-            from ..domain.timeutil import today
-
-            return today()
-        return self._today
 
     def get_default_screen(self) -> DashboardScreen:
         # The dashboard is the base of the stack (not pushed over a blank screen): one
@@ -107,9 +77,6 @@ class LiaisonApp(App[None]):
         self.revision += 1
         offer_draft(self)  # a form left by a crash or a closed terminal is offered back at start
 
-    def on_store_failed(self, message: StoreFailed) -> None:
-        self.notify(message.error, severity="error", timeout=30)
-
     @work(thread=True, exit_on_error=False, group="save")
     def save(self, op: Callable[[Store], Consultation], reply_to, created: bool = False) -> None:
         """Run a store operation off the UI thread; the result goes to `reply_to` as
@@ -128,15 +95,6 @@ class LiaisonApp(App[None]):
 
     def _bump(self) -> None:
         self.revision += 1
-
-    def watch_lang(self, lang: str) -> None:
-        localize_bindings(self, lang)
-
-    def action_toggle_lang(self) -> None:
-        self.lang = "en" if self.lang == "zh" else "zh"
-
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
@@ -196,9 +154,6 @@ class LiaisonApp(App[None]):
 
         self.push_screen(DetailScreen(consultation_id))
 
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            self.store.close()
 
 
 def build_app(home: Path, *, today: date | None = None, lang: str = "zh") -> LiaisonApp:

@@ -14,11 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
-from textual.binding import Binding
 from textual.message import Message
-from textual.reactive import reactive
 
+from .app_base import BaseApp
 from .bindings import localize_bindings
 from .messages import StoreFailed
 from .screens.hq_dashboard import HqDashboardScreen
@@ -32,33 +30,12 @@ class OfficeOpened(Message):
     office: "Office"
 
 
-class HqApp(App[None]):
-    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"
+class HqApp(BaseApp):
     TITLE = "liaison hq"
-    BINDINGS = [
-        Binding("ctrl+g", "toggle_lang", "English", id="lang"),
-        Binding("ctrl+t", "toggle_theme", "明暗", id="theme", show=False),
-        Binding("ctrl+q", "quit", "退出", id="quit", priority=True),
-    ]
-
-    lang: reactive[str] = reactive("zh")
-    revision: reactive[int] = reactive(0)  # bumped to make the screens read the database again
 
     def __init__(self, home: Path, *, today: date | None = None, lang: str = "zh"):
-        super().__init__()
-        self.home = Path(home)
-        self._today = today
-        self.set_reactive(HqApp.lang, lang)
+        super().__init__(home, today=today, lang=lang)
         self.store: Office | None = None
-        self.theme = "textual-dark"
-
-    def today(self) -> date:
-        """Today in Shanghai (fixed in tests so the figures are known)."""
-        if self._today is None:
-            from ..domain.timeutil import today
-
-            return today()
-        return self._today
 
     def get_default_screen(self) -> HqDashboardScreen:
         return HqDashboardScreen()
@@ -83,25 +60,10 @@ class HqApp(App[None]):
         self.sub_title = message.office.name
         self.revision += 1
 
-    def on_store_failed(self, message: StoreFailed) -> None:
-        self.notify(message.error, severity="error", timeout=30)
-
     def action_reload(self) -> None:
         if self.store is not None:
             self.revision += 1
 
-    def watch_lang(self, lang: str) -> None:
-        localize_bindings(self, lang)
-
-    def action_toggle_lang(self) -> None:
-        self.lang = "en" if self.lang == "zh" else "zh"
-
-    def action_toggle_theme(self) -> None:
-        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
-
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            self.store.close()
 
 
 def build_hq_app(home: Path, *, today: date | None = None, lang: str = "zh") -> HqApp:

@@ -1,0 +1,90 @@
+"""Checking the audit chain, without any key: what `liaison audit verify` and the office run.
+
+Walks the log line by line expecting entries 1, 2, 3 … and reports the FIRST problem,
+naming the entry it concerns:
+  - a line that is not a whole JSON entry (edited into nonsense, or cut mid-line) → that entry;
+  - an entry whose hash does not match its content (a field edited) → that entry;
+  - an entry with the wrong number (one removed, or two swapped) → the number expected there;
+  - an entry whose `prev` is not the previous entry's hash (the previous entry was
+    edited and its hash recomputed to hide it) → the previous entry.
+Everything after the first problem is unchecked: once the chain is broken, later
+entries can no longer be vouched for, and a reviewer starts from the first break.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+GENESIS = "0" * 64
+FIELDS = ("n", "at", "officer", "action", "target", "details", "prev", "hash")
+
+
+def canonical(entry: dict[str, Any]) -> bytes:
+    """The bytes an entry's hash covers: sorted keys, compact, UTF-8, without `hash`."""
+    return orjson.dumps({k: v for k, v in entry.items() if k != "hash"}, option=orjson.OPT_SORT_KEYS)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    entries: int  # entries checked and found good, from the start
+    first_bad: int | None = None  # number of the first entry that is wrong or missing
+    reason: str = ""
+    head: str = GENESIS  # hash of the last good entry (to compare with the office's copy)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "entries": self.entries, "first_bad": self.first_bad,
+                "reason": self.reason, "head": self.head}
+
+
+def _bad(good: int, head: str, n: int, zh: str, en: str) -> VerifyResult:
+    return VerifyResult(False, good, n, f"{zh} ({en})", head)
+
+
+def _parse(line: bytes) -> dict | None:
+    try:
+        entry = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(entry, dict) or set(entry) != set(FIELDS):
+        return None
+    if not isinstance(entry["n"], int) or not isinstance(entry["hash"], str) or not isinstance(entry["prev"], str):
+        return None
+    return entry
+
+
+def verify(path: Path) -> VerifyResult:
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        return VerifyResult(True, 0)
+    lines = raw.split(b"\n")
+    torn = lines.pop() != b""  # a file of whole lines ends with "\n", leaving "" here
+    expected, prev, before, good = 1, GENESIS, GENESIS, 0
+    for line in lines:
+        entry = _parse(line)
+        if entry is None:
+            return _bad(good, prev, expected, f"第 {expected} 条无法读取（被改动或不完整）",
+                        f"entry {expected} is unreadable: edited or cut short")
+        if hashlib.sha256(canonical(entry)).hexdigest() != entry["hash"]:
+            return _bad(good, prev, entry["n"] if entry["n"] == expected else expected,
+                        f"第 {expected} 条内容被改动（与其哈希不符）",
+                        f"entry {expected} was altered: its hash does not match its content")
+        if entry["n"] != expected:
+            return _bad(good, prev, expected, f"第 {expected} 条缺失或顺序被调换（此处是第 {entry['n']} 条）",
+                        f"entry {expected} is missing or out of order: found entry {entry['n']} in its place")
+        if entry["prev"] != prev:
+            at = max(expected - 1, 1)
+            return _bad(max(good - 1, 0), before, at, f"第 {at} 条与第 {expected} 条之间的链接断开（第 {at} 条被改动后重算了哈希）",
+                        f"the chain between entries {at} and {expected} is broken: "
+                        f"entry {at} was altered and re-hashed")
+        before, prev, expected, good = prev, entry["hash"], expected + 1, good + 1
+    if torn:
+        return _bad(good, prev, expected, f"第 {expected} 条不完整（文件末尾被截断）",
+                    f"entry {expected} is cut short: the file ends mid-line")
+    return VerifyResult(True, good, head=prev)

@@ -1,0 +1,85 @@
+"""Sealing one value under the data key: the primitive the store will use for personal fields.
+
+Layout of a sealed value:  version (1 byte) | nonce (12 bytes) | AES-GCM ciphertext+tag.
+The version byte is also part of the authenticated data, so it cannot be flipped to
+make a reader try another layout. Nonces are random: with 96 bits, the chance of a
+repeat stays negligible far beyond the few million values a station will ever seal
+under one key (NIST's limit for random nonces is 2**32 messages per key).
+
+`aad` is what the value belongs to — e.g. b"consultation:<id>:visitor.name" — so a
+sealed phone number copied into another record's field, or into another field, fails
+to open instead of silently showing the wrong person's data.
+
+`seal_json`/`open_json` wrap a JSON value into a base64 string that can sit in a JSON
+document (the store's shards, the audit log) where bytes cannot.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from typing import Any
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .errors import SealBroken
+
+VERSION = 1
+NONCE = 12
+TAG = 16
+KEY_BYTES = 32
+PREFIX = "s1:"  # marks a sealed string, so a reader can tell it from a clear legacy value
+
+
+def _check_key(data_key: bytes) -> None:
+    if not isinstance(data_key, (bytes, bytearray)) or len(data_key) != KEY_BYTES:
+        raise ValueError("data key must be 32 bytes")
+
+
+def _aad(aad: bytes) -> bytes:
+    return bytes([VERSION]) + b"\x00" + bytes(aad)
+
+
+def seal(data_key: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
+    """Encrypt and authenticate `plaintext`, bound to `aad` (which is not stored)."""
+    _check_key(data_key)
+    nonce = os.urandom(NONCE)
+    return bytes([VERSION]) + nonce + AESGCM(bytes(data_key)).encrypt(nonce, bytes(plaintext), _aad(aad))
+
+
+def open_sealed(data_key: bytes, sealed: bytes, aad: bytes = b"") -> bytes:
+    """The plaintext, or SealBroken if the bytes, the key or the aad are not the sealed ones."""
+    _check_key(data_key)
+    if len(sealed) < 1 + NONCE + TAG:
+        raise SealBroken("加密数据不完整 (sealed value is truncated)")
+    if sealed[0] != VERSION:
+        raise SealBroken(f"未知的加密格式版本 {sealed[0]} (unknown sealed-value version {sealed[0]})")
+    nonce, body = sealed[1:1 + NONCE], sealed[1 + NONCE:]
+    try:
+        return AESGCM(bytes(data_key)).decrypt(nonce, body, _aad(aad))
+    except InvalidTag:
+        raise SealBroken("加密数据校验失败：已被改动，或密钥/所属记录不符 "
+                         "(sealed value failed authentication: altered, or wrong key or context)") from None
+
+
+def is_sealed(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def seal_json(data_key: bytes, value: Any, aad: bytes = b"") -> str:
+    """A JSON value sealed into a printable string ("s1:" + base64)."""
+    raw = seal(data_key, orjson.dumps(value), aad)
+    return PREFIX + base64.b64encode(raw).decode("ascii")
+
+
+def open_json(data_key: bytes, text: str, aad: bytes = b"") -> Any:
+    if not is_sealed(text):
+        raise SealBroken("不是加密值 (not a sealed value)")
+    try:
+        raw = base64.b64decode(text[len(PREFIX):], validate=True)
+    except (binascii.Error, ValueError):
+        raise SealBroken("加密值编码损坏 (sealed value is not valid base64)") from None
+    return orjson.loads(open_sealed(data_key, raw, aad))
