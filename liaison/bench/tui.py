@@ -77,8 +77,8 @@ def run_search(self, *args, **kwargs):
     if self._asked != before:
         marks.setdefault("asked", {})[self._asked] = t
 
-def show(self, asked, rows, last):
-    orig_show(self, asked, rows, last)
+def show(self, asked, *rest):
+    orig_show(self, asked, *rest)
     if self.shown == asked:
         self.app.call_after_refresh(lambda: marks.setdefault("painted", {}).setdefault(asked, time.perf_counter()))
 

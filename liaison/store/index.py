@@ -11,7 +11,7 @@ import bisect
 import threading
 import heapq
 import re
-from itertools import accumulate
+from itertools import accumulate, islice
 from operator import attrgetter
 from dataclasses import dataclass
 from datetime import date
@@ -85,20 +85,22 @@ class _Segment:
                 for n in range(1, PHONE_TAIL_MAX + 1):
                     self.tails.setdefault(r.phone[-n:], []).append(i)
 
-    def find(self, term: str) -> list[int]:
-        """Positions (in self.rows) of rows whose haystack contains `term`."""
+    def find(self, term: str, limit: int | None = None) -> list[int]:
+        """Positions (in self.rows, so newest first) of rows whose haystack contains
+        `term`; with `limit`, only the first that many (the scan stops there)."""
         # re's literal search scans wide (CJK) strings faster than str.find.
         pattern = re.compile(re.escape(term) + "[^" + RS + "]*")
         if term.isascii():
             ends, text = self.ascii_ends, self.ascii
-            hits = {ends[m.end()] for m in pattern.finditer(text)}
             # ASCII inside the free text next to Chinese ("3号楼") is not a word of
             # its own, so digits and mixed terms are looked for in the text as well.
-            if not term.isalpha():
-                hits |= {self.text_ends[m.end()] for m in pattern.finditer(self.text)}
-            return sorted(hits)
+            if term.isalpha():
+                return [ends[m.end()] for m in islice(pattern.finditer(text), limit)]
+            hits = {ends[m.end()] for m in pattern.finditer(text)}
+            hits |= {self.text_ends[m.end()] for m in pattern.finditer(self.text)}
+            return sorted(hits)[:limit]
         ends = self.text_ends
-        return [ends[m.end()] for m in pattern.finditer(self.text)]
+        return [ends[m.end()] for m in islice(pattern.finditer(self.text), limit)]
 
 
 def _ends(parts: list[str]) -> dict[int, int]:
@@ -229,9 +231,11 @@ class Index:
         rows = self._rows[::-1]
         return rows if include_deleted else [r for r in rows if not r.deleted]
 
-    def _text_search(self, q: Query) -> list[Row]:
+    def _text_search(self, q: Query, limit: int | None = None) -> list[Row]:
         """Rows matching `q`, newest first: the segment for what has not changed since
-        it was built, a direct test for the few rows that have."""
+        it was built, a direct test for the few rows that have. With `limit`, the
+        newest `limit` of them (exactly those: every segment row past the limit is
+        older than the ones before it)."""
         self.warm()
         if len(self._changed) > REBUILD_AFTER:
             self._rebuild()
@@ -240,7 +244,7 @@ class Index:
         if first.isascii() and first.isdigit() and len(first) <= PHONE_TAIL_MAX:
             hits = seg.tails.get(first, [])
         else:
-            hits = seg.find(first)
+            hits = seg.find(first, limit if len(q.terms) == 1 else None)
         rows = seg.rows
         old = list(map(rows.__getitem__, hits))
         if changed:
@@ -248,18 +252,21 @@ class Index:
         if len(q.terms) > 1 or first.isdigit():
             old = [r for r in old if q.matches(r.hay, r.phone)]
         if not changed:
-            return old
+            return old[:limit]
         fresh = [r for i in changed if (r := self.by_id.get(i)) is not None and not r.deleted
                  and q.matches(r.hay, r.phone)]
-        return list(heapq.merge(old, sorted(fresh, key=ORDER, reverse=True), key=ORDER, reverse=True))
+        merged = heapq.merge(old, sorted(fresh, key=ORDER, reverse=True), key=ORDER, reverse=True)
+        return list(islice(merged, limit))
 
     @_locked
     def search(self, query: Query | str = "", *, status: str | None = None,
                category: str | None = None, due_by: date | None = None,
-               within: list[Row] | None = None) -> list[Row]:
+               within: list[Row] | None = None, limit: int | None = None) -> list[Row]:
         """Rows matching everything given, newest first.
 
         `within` is an earlier result to narrow (search-as-you-type adds letters).
+        `limit` asks for the newest that many only (a first screenful, fast); it is
+        applied only to a plain text search, where it can stop the scan early.
         """
         q = Query.parse(query) if isinstance(query, str) else query
         if q.empty:
@@ -272,7 +279,8 @@ class Index:
             else:
                 rows = [r for r in within if q.matches(r.hay, r.phone)]
         else:
-            rows = self._text_search(q)
+            plain = not (status or category or due_by is not None)
+            rows = self._text_search(q, limit if plain else None)
         if status:
             rows = [r for r in rows if r.status == status]
         if category:

@@ -118,3 +118,18 @@ def test_data_files_are_owner_only(store):
     store.create(fields())
     mode = os.stat(store.home / "consultations" / "000001.json").st_mode & 0o777
     assert mode == 0o600
+
+
+def test_a_limited_search_is_exactly_the_newest_of_the_full_result(store):
+    """The list's first answer to a keystroke (limit) must be the top of the real answer,
+    also when records changed since the search segment was built."""
+    store.create_many([fields(summary=f"欠薪第{i}次来访", visited_at=f"2026-10-{1 + i % 28:02d}T10:00:00+08:00")
+                       for i in range(300)])
+    store.index.warm()
+    late = store.create(fields(summary="欠薪，新来的", visited_at="2026-10-15T11:00:00+08:00"))
+    full = store.index.search("欠薪")
+    assert len(full) == 301 and late.id in {r.id for r in full}
+    for n in (1, 7, 50, 200, 400):
+        assert [r.id for r in store.index.search("欠薪", limit=n)] == [r.id for r in full[:n]]
+    by_pinyin = store.index.search("zhang")
+    assert len(by_pinyin) == 301 and [r.id for r in store.index.search("zhang", limit=3)] == [r.id for r in by_pinyin[:3]]

@@ -19,6 +19,9 @@ from .modals import PickScreen
 # Filtering the previous result row by row beats a fresh scan of the whole index (one
 # C-level pass, ~6 ms at 50 000 records) only while that result is small.
 NARROW_MAX = 5_000
+# The first answer to a keystroke: a few screenfuls of the newest matches, found by a
+# scan that stops early; the whole result follows from a worker.
+FIRST_PAGE = 200
 
 
 class ConsultationsScreen(LiaisonScreen):
@@ -40,6 +43,7 @@ class ConsultationsScreen(LiaisonScreen):
         self.category: str | None = None
         self._asked = 0  # numbers searches, so a late answer to an older one is dropped
         self.shown = 0  # the number of the search whose answer is on screen
+        self.complete = True  # whether that answer is the whole result
         self._criteria: tuple | None = None  # what the last search was asked for
 
     def compose(self) -> ComposeResult:
@@ -101,7 +105,7 @@ class ConsultationsScreen(LiaisonScreen):
     def _filters(self) -> tuple[str | None, str | None]:
         return self.status, self.category
 
-    def _show_filters(self, count: int | None = None) -> None:
+    def _show_filters(self, count: int | None = None, partial: int | None = None) -> None:
         lang = self.app.lang
         parts = [
             f"[b]F2[/b] {status(self.status, lang) if self.status else self.tr('all_statuses')}",
@@ -110,7 +114,9 @@ class ConsultationsScreen(LiaisonScreen):
         ]
         if count is not None:
             self._count = count
-        if getattr(self, "_count", None) is not None:
+        if count is None and partial is not None:
+            parts.append(self.tr("count", n=f"{partial}+"))  # the rest is being counted
+        elif getattr(self, "_count", None) is not None:
             parts.append(self.tr("count", n=self._count))
         # Fixed height in the stylesheet, so no relayout of the screen per keystroke.
         self.query_one("#filters", Static).update("   ".join(parts), layout=False)
@@ -126,37 +132,46 @@ class ConsultationsScreen(LiaisonScreen):
         self._criteria = criteria
         self._asked += 1
         if self.app.store.index.warm_ready:
-            # A warm index answers in a few ms (p95 under 20 ms at 50 000 records,
-            # see the benchmark), less than a round trip through a worker thread costs
-            # (~25 ms measured), so the keystroke is answered right here.
-            self._show(self._asked, *self._query(text, st, cat, self.due_only))
-        else:
-            self._search(self._asked, text, st, cat, self.due_only)
+            # A warm index answers a first screenful in a few ms, less than a round
+            # trip through a worker thread costs (~25 ms measured), so the keystroke is
+            # answered right here; a large result is then completed in a worker.
+            rows, last, complete = self._query(text, st, cat, self.due_only, limit=FIRST_PAGE)
+            self._show(self._asked, rows, last, complete)
+            if complete:
+                return
+        self._search(self._asked, text, st, cat, self.due_only)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _search(self, asked: int, text: str, st: str | None, cat: str | None, due: bool) -> None:
-        """Off the UI thread, while the index is still being prepared (the first
-        search after start). A thread cannot be interrupted, so an older search may
-        still finish after a newer one started: its answer is then dropped."""
+        """The whole result, off the UI thread (and the first search after start,
+        while the index is still being prepared). A thread cannot be interrupted, so
+        an older search may still finish after a newer one started: its answer is
+        then dropped."""
         self.app.call_from_thread(self._show, asked, *self._query(text, st, cat, due))
 
-    def _query(self, text: str, st: str | None, cat: str | None, due: bool) -> tuple[list, tuple | None]:
+    def _query(self, text: str, st: str | None, cat: str | None, due: bool,
+               limit: int | None = None) -> tuple[list, tuple | None, bool]:
+        """(rows, what later keystrokes may narrow, whether rows is the whole result)"""
         index = self.app.store.index
         q = Query.parse(text)
         within = None
         if (self._last is not None and not q.empty and q.narrows(self._last[0])
                 and len(self._last[1]) <= NARROW_MAX and not (st or cat or due)):
             within = self._last[1]  # typing more letters: filter the last result only
-        rows = index.search(q, status=st, category=cat, due_by=self.app.today() if due else None, within=within)
-        return rows, ((q, rows) if not (st or cat or due) else None)
+        limited = limit is not None and within is None and not q.empty and not (st or cat or due)
+        rows = index.search(q, status=st, category=cat, due_by=self.app.today() if due else None,
+                            within=within, limit=limit if limited else None)
+        complete = not limited or len(rows) < limit
+        return rows, ((q, rows) if complete and not (st or cat or due) else None), complete
 
-    def _show(self, asked: int, rows: list, last: tuple | None) -> None:
+    def _show(self, asked: int, rows: list, last: tuple | None, complete: bool = True) -> None:
         if asked != self._asked:
             return
         self._last = last
         self.shown = asked
+        self.complete = complete
         self.query_one(RecordList).set_rows(rows)
-        self._show_filters(len(rows))
+        self._show_filters(len(rows) if complete else None, partial=len(rows))
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
         self.app.open_detail(event.row.id)
