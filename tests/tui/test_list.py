@@ -166,3 +166,35 @@ async def test_enter_opens_the_detail_with_full_name(home, seeded):
         await pilot.pause()
         assert isinstance(app.screen, ConsultationsScreen)
         assert app.screen.query_one("#search", Input).value == "cxy"  # the search is still there
+
+
+async def test_a_large_result_shows_its_newest_rows_first_then_all_of_them(tmp_path):
+    """More matches than a first screenful: the newest 200 come at once, then the list
+    (and its count) completes; every row shown matches."""
+    from liaison.domain.intake import fields_from_input
+    from liaison.store import Store
+    from liaison.tui.screens.consultations import FIRST_PAGE
+
+    home = tmp_path / "big"
+    store = Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官")
+    store.create_many([fields_from_input({"category": "labour", "summary": f"工地欠薪第{i}批",
+                                          "visited_at": f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}T10:00:00+08:00"},
+                                         officer="王检察官") for i in range(FIRST_PAGE + 150)])
+    store.close()
+    app = build_app(home, today=date(2026, 11, 28))
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.store is None or not app.store.index.warm_ready:
+            await pilot.pause(0.05)
+        await pilot.press("l")
+        await pilot.pause()
+        await pilot.press(*"欠薪")
+        for _ in range(100):  # the completion runs after a repaint, in a worker
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.02)
+            if app.screen.complete:
+                break
+        rows = app.screen.query_one(RecordList).rows
+        expected = app.store.index.search("欠薪")
+        assert app.screen.complete and len(rows) == len(expected) == FIRST_PAGE + 150
+        assert [r.id for r in rows] == [r.id for r in expected]
+        assert f"共 {FIRST_PAGE + 150} 条" in str(app.screen.query_one("#filters").render())

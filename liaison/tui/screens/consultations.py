@@ -137,8 +137,9 @@ class ConsultationsScreen(LiaisonScreen):
             # answered right here; a large result is then completed in a worker.
             rows, last, complete = self._query(text, st, cat, self.due_only, limit=FIRST_PAGE)
             self._show(self._asked, rows, last, complete)
-            if complete:
-                return
+            if not complete:  # after the first screenful is painted: the worker takes the GIL
+                self.call_after_refresh(self._search, self._asked, text, st, cat, self.due_only)
+            return
         self._search(self._asked, text, st, cat, self.due_only)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
@@ -147,6 +148,8 @@ class ConsultationsScreen(LiaisonScreen):
         while the index is still being prepared). A thread cannot be interrupted, so
         an older search may still finish after a newer one started: its answer is
         then dropped."""
+        if asked != self._asked:
+            return  # typed on already: a newer search is coming
         self.app.call_from_thread(self._show, asked, *self._query(text, st, cat, due))
 
     def _query(self, text: str, st: str | None, cat: str | None, due: bool,
