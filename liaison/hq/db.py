@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS bundles (
 FORK_MESSAGE = ("{station} 的第 {number} 号数据包已收过另一份不同内容的（站点数据可能被重装）"
                 "(bundle {number} of {station} was already ingested with different content: station reinstalled?)")
 CHUNK = 500  # ids per SELECT … IN (…): under SQLite's variable limit
+BULK = 5_000  # more ids than this: read the (id, version, hash) columns once instead
 
 
 def content_hash(record: dict[str, Any]) -> str:
@@ -74,6 +75,12 @@ class OfficeDB:
         return (row[0], row[1]) if row else None
 
     def _current(self, ids: list[str]) -> dict[str, tuple[int, str]]:
+        if len(ids) > BULK:
+            # A big bundle (a first export, a re-install): one pass over the table is
+            # cheaper than a hundred IN (…) lookups, and ids are unique across stations.
+            wanted = set(ids)
+            return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, version, hash FROM records")
+                    if r[0] in wanted}
         out = {}
         for i in range(0, len(ids), CHUNK):
             part = ids[i:i + CHUNK]
