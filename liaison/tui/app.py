@@ -22,6 +22,9 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
     from ..store import Store
 
 
+POLL_SECONDS = 3.0
+
+
 class LiaisonApp(BaseApp):
     TITLE = "liaison"
     COMMANDS = BaseApp.COMMANDS | {LiaisonCommands}
@@ -76,6 +79,14 @@ class LiaisonApp(BaseApp):
         self.sub_title = self.station.short_name if self.station else ""
         self.revision += 1
         offer_draft(self)  # a form left by a crash or a closed terminal is offered back at start
+        self.set_interval(POLL_SECONDS, self.poll_others)
+
+    @work(thread=True, exit_on_error=False, group="poll", exclusive=True)
+    def poll_others(self) -> None:
+        """Pick up what another process saved (`liaison add` or an import while the app
+        is open): one read of the lock file's generation when nothing changed."""
+        if self.store is not None and self.store.refresh():
+            self.call_from_thread(self._bump)
 
     @work(thread=True, exit_on_error=False, group="save")
     def save(self, op: Callable[[Store], Consultation], reply_to, created: bool = False) -> None:

@@ -59,3 +59,26 @@ async def test_figures_and_sync_state(tmp_path: Path):
         await _ready(app, pilot)
         tiles = _tiles(app)
         assert "\n0\n" in tiles["tile-unexported"] and "✓" in tiles["tile-unexported"]
+
+
+async def test_a_record_added_by_another_process_appears_without_restart(tmp_path):
+    """`liaison add` (here: another Store object, as another process would) while the
+    app is open: the list shows the new record after the app's next poll."""
+    from liaison.tui.widgets.record_list import RecordList
+
+    home = tmp_path / "st"
+    Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官").close()
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("l")
+        await _ready(app, pilot)
+        assert app.screen.query_one(RecordList).rows == []
+        other = Store.open(home)
+        other.create(fields_from_input({"category": "other", "summary": "另一个进程登记的来访"}, officer="李"))
+        other.close()
+        for _ in range(100):
+            await pilot.pause(0.1)
+            if app.screen.query_one(RecordList).rows:
+                break
+        assert [r.brief for r in app.screen.query_one(RecordList).rows] == ["另一个进程登记的来访"]
