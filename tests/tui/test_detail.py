@@ -15,7 +15,8 @@ from liaison.demo_data import SCENARIO_IDS, YUANFANG, scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.store import Store, StoreWriteError
 from liaison.tui.app import build_app
-from liaison.tui.screens.detail import DetailScreen, FollowUpScreen, TextPrompt, resolve_date
+from liaison.tui.screens.detail import DetailScreen
+from liaison.tui.screens.detail_dialogs import FollowUpScreen, TextPrompt, resolve_date
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
 
 TODAY = date(2026, 11, 28)
