@@ -101,7 +101,7 @@ def run(records: int, saves: int) -> None:
         warm_ms = [o["warm_ms"] for o in opened]
         rss = max(o["rss_mb"] for o in opened)
 
-        docs = [{k: v for k, v in d.items()} for d in Store.open(tmp / "station").changes_since(0)][:records]
+        docs = Store.read_changes(tmp / "station", 0)[1][:records]
         sq_save, sq_like = _sqlite(tmp / "anchor.sqlite", docs, extra, saves)
         tiny = plain_tinydb_insert_ms(tmp / "anchor-tinydb.json", docs, extra, 3)
 

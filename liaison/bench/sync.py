@@ -57,7 +57,7 @@ def run(records: int = 50_000) -> None:
         assert summary["accepted"] == records, summary
 
         rows = [(r["id"], r["station"], r["version"], h, int(r["deleted"]), r["visited_at"], doc)
-                for r in Store.open(home).changes_since(0) for doc, h in [stored_form(r)]]
+                for r in Store.read_changes(home, 0)[1] for doc, h in [stored_form(r)]]
         db = sqlite3.connect(tmp / "anchor.db", isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")

@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 import orjson
 
@@ -234,14 +234,6 @@ class Store:
                 if doc_id in ids:
                     got[(n, doc_id)] = _record(doc)
         return [got[(r.shard, r.doc_id)] for r in rows]
-
-    def changes_since(self, seq: int) -> Iterator[dict[str, Any]]:
-        """Full snapshots (tombstones included) of every record changed after `seq`."""
-        shards = sorted({r.shard for r in self.index.by_id.values() if r.seq > seq})
-        for n in shards:
-            for _, doc in self.shards.docs(n):
-                if doc["seq"] > seq:
-                    yield {k: v for k, v in doc.items() if k != "_py"}
 
     # -- writing -------------------------------------------------------------------
     def _target_shard(self) -> int:

@@ -36,11 +36,7 @@ def station(tmp_path: Path) -> Path:
 
 
 def _records(home: Path) -> list[dict]:
-    store = Store.open(home)
-    try:
-        return list(store.changes_since(0))
-    finally:
-        store.close()
+    return Store.read_changes(home, 0)[1]
 
 
 def test_rows_totals_and_summary_of_a_finished_month(station):

@@ -78,11 +78,7 @@ def seed(home: Path, sid: str, n: int | None = None) -> list[str]:
 
 
 def station_records(home: Path) -> dict[str, dict]:
-    store = Store.open(home)
-    try:
-        return {r["id"]: r for r in store.changes_since(0)}
-    finally:
-        store.close()
+    return {r["id"]: r for r in Store.read_changes(home, 0)[1]}
 
 
 def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:

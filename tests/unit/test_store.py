@@ -1,6 +1,5 @@
 import json
 import os
-from pathlib import Path
 
 import pytest
 from tinydb import TinyDB  # only to write a legacy (v0) folder the way the prototype did
@@ -50,7 +49,7 @@ def test_edit_note_delete_make_new_versions_and_tombstones(store):
     d = store.delete(c.ref)
     assert d.deleted and d.version == 3
     assert store.index.search("") == []  # hidden from lists …
-    assert [x["id"] for x in store.changes_since(n.seq)] == [c.id]  # … but exported
+    assert [x["id"] for x in Store.read_changes(store.home, n.seq)[1]] == [c.id]  # … but exported
 
 
 def test_stale_version_is_refused(store):
