@@ -10,9 +10,14 @@ from .demo_data import DEMO_OFFICERS, scenarios
 from .domain.intake import fields_from_input
 from .domain.timeutil import today
 from .profiles import get_station
+from .security.keyring import Keyring
+from .security.session import office_envelope, unlock
 from .store import Store
 
 DEFAULT_STATION = "fengqiao-yuanfang"
+# The demo's officers share one PIN, shown on the demo's unlock screen (meta "demo").
+# Fictional data only: a real station's PINs are chosen at `liaison init`.
+DEMO_PIN = "demo-2468"
 
 
 def seed_demo(root: Path | None = None, *, synthetic: int = 0, station_for_synthetic: str = DEFAULT_STATION,
@@ -32,7 +37,11 @@ def seed_demo(root: Path | None = None, *, synthetic: int = 0, station_for_synth
             continue  # already seeded: a demo folder reused with --home
         station = get_station(station_id)
         officer = DEMO_OFFICERS[station_id]
-        store = Store.init(home, station=station.id, code=station.code, officer=officer)
+        Keyring.create(home, station.id, officer, DEMO_PIN)  # the recovery code is not needed for a demo
+        session = unlock(home, officer, DEMO_PIN)
+        store = Store.init(home, station=station.id, code=station.code, officer=officer,
+                           cipher=session.sealer, office=office_envelope(session))
+        store.meta.put(demo=True)
         batch = [fields_from_input(m, officer=officer) for m in mappings]
         if synthetic and station_id == station_for_synthetic:
             from .synth import generate

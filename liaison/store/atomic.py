@@ -122,15 +122,22 @@ class AtomicJSONStorage(Storage):
         if self._data is None or stamp != self._stamp:
             raw = self.path.read_bytes()
             try:
-                self._data = orjson.loads(raw) if raw else None
+                self._data = self._decode(orjson.loads(raw)) if raw else None
             except orjson.JSONDecodeError as e:
                 raise StoreCorrupt(f"数据文件已损坏，无法读取：{self.path} ({e})") from e
             self._stamp = stamp
         return self._data
 
+    # What a subclass changes to store the data in another form (see sealed.py).
+    def _decode(self, doc: Any) -> dict[str, Any]:
+        return doc
+
+    def _encode(self, data: dict[str, Any]) -> Any:
+        return data
+
     def write(self, data: dict[str, Any]) -> None:
         try:
-            atomic_write(self.path, orjson.dumps(data))
+            atomic_write(self.path, orjson.dumps(self._encode(data)))
         except StoreWriteError:
             # TinyDB mutated our cached dict before calling write: forget it, so
             # the next read shows what is really on disk.

@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 import orjson
 
@@ -23,10 +23,11 @@ from ..domain.search import name_keys
 from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
 from .atomic import atomic_write, fsync_dir, remove_stale_temps
-from .errors import NotFound, StoreBusy, VersionConflict
+from .errors import NotFound, StoreBusy, StoreLocked, VersionConflict
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
 from .meta import SCHEMA_VERSION, Meta, migrate
+from .sealed import Cipher
 from .shards import SHARD_CAPACITY, Shards
 
 PENDING = "import.pending"  # ids of a batch being written; rolled back if found at open
@@ -37,10 +38,22 @@ def _py(doc: Mapping[str, Any]) -> str:
     return name_keys(name) if name else ""
 
 
-def _doc(c: Consultation) -> dict[str, Any]:
-    d = c.to_dict()
-    d["_py"] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
-    return d
+class OfficeSealer(Protocol):
+    """Seals a record's snapshot to the district office (see security.envelope), so the
+    nightly export can ship it without the data key, i.e. without any PIN."""
+
+    current: str  # id of the envelope key in use; snapshots under another are resealed
+
+    def seal(self, snapshot: dict[str, Any]) -> dict[str, Any]: ...
+
+
+def _needs_office(doc: Mapping[str, Any], office: OfficeSealer) -> bool:
+    o = doc.get("_o")
+    return not (isinstance(o, dict) and o.get("e") == office.current)
+
+
+def _snapshot(doc: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in ("_py", "_o")}
 
 
 def _record(doc: Mapping[str, Any]) -> Consultation:
@@ -48,27 +61,46 @@ def _record(doc: Mapping[str, Any]) -> Consultation:
 
 
 class Store:
-    def __init__(self, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT):
+    def __init__(self, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT,
+                 cipher: Cipher | None = None, office: OfficeSealer | None = None, officer: str = ""):
         self.home = Path(home)
+        self.acting_officer = officer  # who unlocked: notes and records carry this name
+        self.cipher = cipher
+        self.office = office
         self.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # personal data: owner only
         self.meta = Meta(self.home)
         self.lock = WriteLock(self.home, lock_timeout)
         remove_stale_temps(self.home)  # e.g. of import.pending, meta.json
-        self.shards = Shards(self.home / "consultations")
+        self.shards = Shards(self.home / "consultations", cipher)
         self.index = Index()
         self._stamps: dict[int, Any] = {}
         self._counts: dict[int, int] = defaultdict(int)
+        self._office_todo: set[int] = set()  # shards with records the office cannot read yet
 
     # -- opening -------------------------------------------------------------------
+    def _doc(self, c: Consultation) -> dict[str, Any]:
+        d = c.to_dict()
+        d["_py"] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
+        if self.office is not None:
+            d["_o"] = self.office.seal(c.to_dict())
+        return d
+
     @classmethod
-    def init(cls, home: Path, *, station: str, code: str, officer: str = "") -> "Store":
-        store = cls(home)
+    def init(cls, home: Path, *, station: str, code: str, officer: str = "",
+             cipher: Cipher | None = None, office: OfficeSealer | None = None) -> "Store":
+        store = cls(home, cipher=cipher, office=office)
         with store.lock.hold():
             if not store.meta.exists:
                 store.meta.put(schema=SCHEMA_VERSION, created_at=now().isoformat())
             store.meta.put(station=station, code=code, officer=officer)
         store._load()
+        if cipher is not None:
+            store._seal_at_rest()
         return store
+
+    @property
+    def sealed(self) -> bool:
+        return bool(self.facts.get("sealed"))
 
     @staticmethod
     def read_changes(home: Path, after: int, attempts: int = 5) -> tuple[str, list[dict[str, Any]]]:
@@ -89,7 +121,7 @@ class Store:
         lock = WriteLock(home)
         try:
             for _ in range(attempts):
-                shards = Shards(home / "consultations")
+                shards = Shards(home / "consultations")  # no key: sealed shards give clear parts only
                 out = [{k: v for k, v in doc.items() if k != "_py"}
                        for n in shards.numbers() for _, doc in shards.docs(n) if doc["seq"] > after]
                 with lock.hold() as stale:
@@ -111,15 +143,51 @@ class Store:
             meta.close()
 
     @classmethod
-    def open(cls, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT) -> "Store":
-        store = cls(home, lock_timeout=lock_timeout)
+    def open(cls, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT, cipher: Cipher | None = None,
+             office: OfficeSealer | None = None, officer: str = "") -> "Store":
+        """Open the records. A sealed store needs `cipher` (StoreLocked otherwise); a
+        plain one opened with a cipher is sealed now (the first unlock migrates it)."""
+        store = cls(home, lock_timeout=lock_timeout, cipher=cipher, office=office, officer=officer)
         facts = store.meta.get()  # raises NotInitialised
+        if facts.get("sealed") and cipher is None:
+            store.close()
+            raise StoreLocked()
         if int(facts.get("schema", 0)) < 1 or (store.home / PENDING).exists():
             with store.lock.hold():
                 migrate(store.home, store.meta, _py)
                 store._roll_back_pending()
         store._load()
+        if cipher is not None:
+            store._seal_at_rest()
         return store
+
+    def _seal_at_rest(self) -> None:
+        """Seal shards still plain on disk, add the office's copy where it is missing or
+        under an old envelope key, then mark the folder sealed. Safe to interrupt: each
+        shard is rewritten atomically, and the mark is set only when all are done."""
+        todo = set(self.shards.plain) | self._office_todo
+        if not todo and self.facts.get("sealed"):
+            return
+        with self.lock.hold() as stale:
+            if stale:
+                self._reload_changed()
+            for n in sorted(todo):
+                self.shards.rewrite(n, self._reseal_doc)
+                self._office_todo.discard(n)
+                self._stamps[n] = self.shards.stamp(n)
+                for doc_id, doc in self.shards.docs(n):
+                    self.index.put(Row.from_doc(doc, n, doc_id))
+            legacy = self.home / "consultations.json.v0-migrated"
+            if legacy.exists():  # the prototype's plain copy, now in sealed shards
+                legacy.unlink()
+            if not self.facts.get("sealed"):
+                self.meta.put(sealed=True)
+                self.__dict__.pop("facts", None)
+
+    def _reseal_doc(self, doc: dict[str, Any]) -> dict[str, Any]:
+        if self.office is not None and _needs_office(doc, self.office):
+            doc = {**doc, "_o": self.office.seal(_snapshot(doc))}
+        return doc
 
     @cached_property
     def facts(self) -> dict[str, Any]:
@@ -136,7 +204,8 @@ class Store:
 
     @property
     def officer(self) -> str:
-        return self.facts.get("officer", "")
+        """The officer who unlocked, else the one named at `liaison init`."""
+        return self.acting_officer or self.facts.get("officer", "")
 
     def _load(self) -> None:
         # Building 50 000 rows would trigger many full garbage collections, each walking
@@ -154,11 +223,14 @@ class Store:
         self.index = Index()
         self._counts.clear()
         rows = []
+        office = self.office if self.cipher is not None else None
         for n in self.shards.numbers():
             self._stamps[n] = self.shards.stamp(n)
             for doc_id, doc in self.shards.docs(n):
                 rows.append(Row.from_doc(doc, n, doc_id, with_hay=False))
                 self._counts[n] += 1
+                if office is not None and n not in self._office_todo and _needs_office(doc, office):
+                    self._office_todo.add(n)
         self.index.load(rows, hay_loader=self._load_hay)
         self._settle(gen)
 
@@ -241,7 +313,7 @@ class Store:
         return last if last and self._counts[last] < SHARD_CAPACITY else last + 1
 
     def _put(self, c: Consultation, old: Row | None) -> Consultation:
-        doc = _doc(c)
+        doc = self._doc(c)
         if old is None:
             n = self._target_shard()
             doc_id = self.shards.table(n).insert(doc)
@@ -289,7 +361,7 @@ class Store:
             for c in made:
                 if room == 0:
                     n, room = n + 1, SHARD_CAPACITY
-                by_shard[n].append(_doc(c))
+                by_shard[n].append(self._doc(c))
                 room -= 1
             written: list[tuple[int, list[int]]] = []
             try:

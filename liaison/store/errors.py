@@ -29,3 +29,11 @@ class NotFound(StoreError):
 
 class VersionConflict(StoreError):
     """The record changed (in another window or process) since it was read."""
+
+
+class StoreLocked(StoreError):
+    """The station's records are encrypted and no officer has unlocked them."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or "站点数据已加密，需要警员 PIN 解锁 "
+                                    "(the station's records are encrypted; an officer must unlock them with a PIN)")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from tinydb import TinyDB
 from tinydb.table import Table
 
 from .atomic import AtomicJSONStorage, remove_stale_temps
+from .sealed import Cipher, SealedStorage
 
 SHARD_CAPACITY = 100
 TABLE = "consultations"
@@ -22,11 +23,13 @@ KEEP_OPEN = 4  # shards whose parsed content stays in memory (the one being fill
 
 
 class Shards:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, cipher: Cipher | None = None):
         self.folder = folder
+        self.cipher = cipher
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(folder)
         self._open: OrderedDict[int, TinyDB] = OrderedDict()
+        self.plain: set[int] = set()  # shards last read from a file that is not sealed
 
     def path(self, n: int) -> Path:
         return self.folder / f"{n:06d}.json"
@@ -40,7 +43,7 @@ class Shards:
     def table(self, n: int) -> Table:
         db = self._open.get(n)
         if db is None:
-            db = TinyDB(self.path(n), storage=AtomicJSONStorage)
+            db = TinyDB(self.path(n), storage=SealedStorage, cipher=self.cipher)
             self._open[n] = db
             while len(self._open) > KEEP_OPEN:
                 self._open.popitem(last=False)[1].close()
@@ -59,10 +62,24 @@ class Shards:
         """(doc_id, document) of one shard, read without keeping it open."""
         if n in self._open:
             self.forget(n)  # its cache may predate another process's write
-        storage = AtomicJSONStorage(self.path(n))
+        storage = SealedStorage(self.path(n), self.cipher)
         data = storage.read() or {}
+        if storage.plain_on_disk:
+            self.plain.add(n)
+        else:
+            self.plain.discard(n)
         for doc_id, doc in (data.get(TABLE) or {}).items():
             yield int(doc_id), doc
+
+    def rewrite(self, n: int, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Write shard `n` once with `change` applied to every document (e.g. sealing
+        a plain shard, or adding what the office needs); one durable write."""
+        self.forget(n)
+        storage = SealedStorage(self.path(n), self.cipher)
+        data = storage.read() or {}
+        docs = data.get(TABLE) or {}
+        storage.write({TABLE: {doc_id: change(doc) for doc_id, doc in docs.items()}})
+        self.plain.discard(n)
 
     def close(self) -> None:
         while self._open:

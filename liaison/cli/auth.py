@@ -1,0 +1,81 @@
+"""Who is at the keyboard: the PIN for commands that read or write personal data.
+
+`liaison add/import/list/show/edit/delete/report/purge` need an unlocked station.
+On a terminal they ask for the officer and PIN (on /dev/tty, so `liaison add` can
+still read its JSON from stdin); scripts pass `--officer NAME` with the PIN in
+LIAISON_PIN (documented as for scripts only: an environment variable can be read
+by other processes of the same user). Without either they refuse with PIN_NEEDED.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+from pathlib import Path
+
+from ..home import resolve_home
+from . import CliError
+from . import exitcodes as ec
+
+
+def add_officer_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--officer", metavar="NAME",
+                        help="officer name; the PIN is asked on the terminal, or read from "
+                             "$LIAISON_PIN (for scripts only)")
+
+
+def _tty() -> bool:
+    try:
+        with open("/dev/tty", "rb"):
+            return True
+    except OSError:
+        return False
+
+
+def _ask(prompt: str, secret: bool) -> str:
+    if secret:
+        return getpass.getpass(prompt)  # reads /dev/tty, echo off
+    with open("/dev/tty", "r+", encoding="utf-8") as tty:
+        tty.write(prompt)
+        tty.flush()
+        return tty.readline().strip()
+
+
+def credentials(home: Path, officer: str | None) -> tuple[str, str]:
+    """(officer, PIN) from --officer + LIAISON_PIN, else the terminal, else PIN_NEEDED."""
+    pin = os.environ.get("LIAISON_PIN")
+    if officer and pin:
+        return officer, pin
+    if not _tty():
+        raise CliError("需要警员 PIN，但没有终端可以询问。请在终端中运行；仅供脚本：--officer 姓名 并设置环境变量 "
+                       "LIAISON_PIN (an officer's PIN is needed but there is no terminal to ask on; run it in a "
+                       "terminal, or, for scripts only, pass --officer NAME and set LIAISON_PIN)", ec.PIN_NEEDED)
+    if not officer:
+        officer = _ask("警员姓名 (officer): ", secret=False)
+    return officer, _ask(f"{officer}的 PIN ({officer}'s PIN): ", secret=True)
+
+
+def session_for(args: argparse.Namespace):
+    """Unlock the station for this command (audited as unlock / unlock_failed)."""
+    from ..security.keyring import Keyring
+    from ..security.session import unlock
+    from .officer_cmds import security_errors
+
+    home = resolve_home(args.home)
+    if (home / "meta.json").exists() and not Keyring.exists(home):
+        raise CliError("此站点尚未设置警员 PIN，个人信息无法加密保存。请先运行：liaison officer setup --officer <姓名> "
+                       "(no officer PIN is set up at this station, so personal data cannot be protected; "
+                       "run `liaison officer setup --officer NAME` first)", ec.NOT_SET_UP)
+    with security_errors():
+        Keyring.open(home)  # NoKeyring → NOT_SET_UP, before asking for anything
+        officer, pin = credentials(home, getattr(args, "officer", None))
+        return unlock(home, officer, pin)
+
+
+def unlocked_store(args: argparse.Namespace):
+    """(session, store) for a command that handles personal data."""
+    from ..security.session import open_store
+
+    session = session_for(args)
+    return session, open_store(session)

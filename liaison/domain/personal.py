@@ -1,0 +1,62 @@
+"""Which parts of a stored consultation are personal, and must be sealed at rest.
+
+A stored document is split into a clear part — what the nightly export, the
+dashboard's counts and the sync protocol need (ids, versions, sequence numbers,
+category, status, dates, referral codes, flags) — and a personal part: the visitor's
+name and phone, every free text (summary, requests, advice, details, clue note,
+notes) and the search keys derived from the name. `join(split(doc)) == doc`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+# Top-level keys that are personal as a whole.
+PERSONAL_KEYS = ("summary", "details", "requests", "advice", "notes", "_py")
+# Inside `visitor` and `clue`, only these are personal (party size, consent and the
+# clue flag stay clear: they are counted in reports).
+VISITOR_KEYS = ("name", "phone")
+CLUE_KEYS = ("note",)
+
+
+def split(doc: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(clear, personal) parts of a stored document."""
+    clear = dict(doc)
+    personal: dict[str, Any] = {}
+    for k in PERSONAL_KEYS:
+        if k in clear:
+            personal[k] = clear.pop(k)
+    for outer, inner in (("visitor", VISITOR_KEYS), ("clue", CLUE_KEYS)):
+        part = clear.get(outer)
+        if isinstance(part, dict):
+            part = dict(part)
+            taken = {k: part.pop(k) for k in inner if k in part}
+            if taken:
+                personal[outer] = taken
+            clear[outer] = part
+    return clear, personal
+
+
+def join(clear: Mapping[str, Any], personal: Mapping[str, Any]) -> dict[str, Any]:
+    """The whole document again."""
+    doc = dict(clear)
+    for k, v in personal.items():
+        if k in ("visitor", "clue"):
+            doc[k] = {**(doc.get(k) or {}), **v}
+        else:
+            doc[k] = v
+    return doc
+
+
+def redacted(clear: Mapping[str, Any]) -> dict[str, Any]:
+    """A clear part made readable as a document with the personal fields empty
+    (what a locked reader, e.g. the nightly job, can see)."""
+    doc = dict(clear)
+    doc.setdefault("summary", "")
+    doc.setdefault("details", {})
+    doc.setdefault("requests", "")
+    doc.setdefault("advice", "")
+    doc.setdefault("notes", [])
+    doc["visitor"] = {"name": None, "phone": None, **(doc.get("visitor") or {})}
+    doc["clue"] = {"note": "", **(doc.get("clue") or {})}
+    return doc

@@ -1,0 +1,160 @@
+"""Envelope keys: how a record saved at the station becomes readable by the district
+office while the nightly job, which runs with no PIN, never holds the data key.
+
+When an officer saves a record (the station is unlocked), the store also seals the
+whole snapshot under an *envelope key* E (AES-256-GCM, bound to the record id and
+version) and keeps that copy, `_o`, in the record's clear part. E itself is kept
+twice in keys/envelopes.json:
+
+  - `to_office`: E encrypted to the office's X25519 public key (ephemeral X25519,
+    HKDF-SHA256, AES-GCM) — only the office can open it; the export ships it;
+  - `local`: E sealed under the data key — so an unlocked station can seal with it.
+
+A thief with the disk has neither the office's private key nor a PIN. The export
+ships the `_o` copies and the `to_office` envelopes, exactly as stored; the office
+opens each envelope once per bundle and each copy with one AES-GCM call. A new
+office key gets a new envelope (E is never sent to two offices), and records
+sealed under the old one are resealed at the next unlock.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from ..domain.timeutil import now
+from ..store.atomic import atomic_write
+from ..sync.keys import OfficePublic, b64d, b64e, keys_dir, raw_public
+from .errors import SealBroken
+from .seal import Sealer
+
+FILE = "envelopes.json"
+FORMAT = "liaison-envelopes/1"
+
+
+def _info(env_id: str) -> bytes:
+    return b"liaison-envelope/1\x00" + env_id.encode()
+
+
+def _kek(shared: bytes, epk: bytes, office_raw: bytes, env_id: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=epk + office_raw, info=_info(env_id)).derive(shared)
+
+
+def seal_to_office(office: X25519PublicKey, env_id: str, key: bytes) -> str:
+    eph = X25519PrivateKey.generate()
+    epk, office_raw = raw_public(eph.public_key()), raw_public(office)
+    nonce = os.urandom(12)
+    ct = AESGCM(_kek(eph.exchange(office), epk, office_raw, env_id)).encrypt(nonce, key, _info(env_id))
+    return b64e(epk + nonce + ct)
+
+
+def open_at_office(office: X25519PrivateKey, env_id: str, blob: str) -> bytes:
+    """The envelope key E, opened with the office's private key (SealBroken if not ours)."""
+    try:
+        raw = b64d(blob)
+        epk, nonce, ct = raw[:32], raw[32:44], raw[44:]
+        office_raw = raw_public(office.public_key())
+        kek = _kek(office.exchange(X25519PublicKey.from_public_bytes(epk)), epk, office_raw, env_id)
+        return AESGCM(kek).decrypt(nonce, ct, _info(env_id))
+    except (InvalidTag, ValueError, TypeError):
+        raise SealBroken(f"信封密钥 {env_id} 无法用本院密钥打开 (envelope {env_id} does not open with this office's key)") from None
+
+
+def _copy_aad(env_id: str, record_id: str, version: Any) -> bytes:
+    return orjson.dumps(["liaison-office-copy/1", env_id, record_id, version])
+
+
+class Envelope:
+    """Seals snapshots for the office under one envelope key (the store's OfficeSealer)."""
+
+    def __init__(self, env_id: str, key: bytes):
+        self.current = env_id
+        self._aead = AESGCM(key)
+
+    def seal(self, snapshot: dict[str, Any]) -> dict[str, Any]:
+        nonce = os.urandom(12)
+        ct = self._aead.encrypt(nonce, orjson.dumps(snapshot),
+                                _copy_aad(self.current, snapshot["id"], snapshot["version"]))
+        return {"e": self.current, "s": b64e(nonce + ct)}
+
+    def open(self, copy: dict[str, Any], record_id: str, version: Any) -> dict[str, Any]:
+        try:
+            raw = b64d(copy["s"])
+            return orjson.loads(self._aead.decrypt(raw[:12], raw[12:], _copy_aad(self.current, record_id, version)))
+        except (InvalidTag, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
+            raise SealBroken(f"记录 {record_id} 的院本部副本无法解密 (the office copy of {record_id} does not open)") from None
+
+
+def _path(home: Path) -> Path:
+    return keys_dir(home) / FILE
+
+
+def _load(home: Path) -> dict:
+    try:
+        doc = orjson.loads(_path(home).read_bytes())
+    except FileNotFoundError:
+        return {"format": FORMAT, "current": None, "envelopes": {}}
+    except (orjson.JSONDecodeError, OSError) as e:
+        raise SealBroken(f"信封密钥文件无法读取：{_path(home)} (unreadable envelope file: {e})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or not isinstance(doc.get("envelopes"), dict):
+        raise SealBroken(f"信封密钥文件格式不对：{_path(home)} (unexpected envelope file)")
+    return doc
+
+
+def for_office(home: Path, sealer: Sealer, office: OfficePublic) -> Envelope:
+    """The envelope for `office` (made on first use; needs the unlocked data key)."""
+    doc = _load(home)
+    cur = doc["envelopes"].get(doc.get("current") or "")
+    if cur is not None and cur.get("office_key") == office.key_id:
+        key = b64d(sealer.open(cur["local"], _info(doc["current"])))
+        return Envelope(doc["current"], key)
+    env_id = secrets.token_hex(8)
+    key = AESGCM.generate_key(bit_length=256)
+    doc["envelopes"][env_id] = {"office_key": office.key_id, "created_at": now().isoformat(timespec="seconds"),
+                                "to_office": seal_to_office(office.x25519, env_id, key),
+                                "local": sealer.seal(b64e(key), _info(env_id))}
+    doc["current"] = env_id
+    atomic_write(_path(home), orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    os.chmod(_path(home), 0o600)
+    return Envelope(env_id, key)
+
+
+def shipped(home: Path, env_ids: set[str]) -> dict[str, str]:
+    """{envelope id: to_office} for the envelopes the exported records use (no key needed)."""
+    envs = _load(home)["envelopes"]
+    missing = sorted(env_ids - envs.keys())
+    if missing:
+        raise SealBroken(f"缺少信封密钥 {', '.join(missing)}：keys/{FILE} 被改动或丢失 "
+                         f"(envelope keys {', '.join(missing)} are missing from keys/{FILE})")
+    return {e: envs[e]["to_office"] for e in sorted(env_ids)}
+
+
+@dataclass
+class OfficeOpener:
+    """At the office: opens the copies of one bundle (each envelope once)."""
+
+    office: X25519PrivateKey
+    to_office: dict[str, str]
+
+    def __post_init__(self):
+        self._open: dict[str, Envelope] = {}
+
+    def open(self, record: dict[str, Any]) -> dict[str, Any]:
+        copy = record["_o"]
+        env_id = copy.get("e") if isinstance(copy, dict) else None
+        env = self._open.get(env_id or "")
+        if env is None:
+            if env_id not in self.to_office:
+                raise SealBroken(f"数据包缺少信封密钥 {env_id} (the bundle lacks envelope {env_id})")
+            env = self._open[env_id] = Envelope(env_id, open_at_office(self.office, env_id, self.to_office[env_id]))
+        return env.open(copy, record["id"], record["version"])

@@ -1,0 +1,74 @@
+"""An unlocked station: which officer, and the sealer built from the data key.
+
+`unlock` is the one door every interface goes through (the TUI's unlock screen, the
+CLI's PIN prompt, `LIAISON_PIN` for scripts): it checks the PIN against the keyring
+(with its growing delays) and writes `unlock` or `unlock_failed` to the audit log.
+`open_store` then opens the records sealed with the session's key, with the
+office's envelope when an office key is installed, so every save is also readable
+by the office without a PIN at export time.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..store import Store
+from ..store.drafts import Drafts
+from ..sync import keys
+from .audit import AuditLog
+from .envelope import Envelope, for_office
+from .errors import WrongPin
+from .keyring import Keyring
+from .seal import Sealer
+
+
+@dataclass
+class Session:
+    home: Path
+    officer: str
+    data_key: bytes = field(repr=False)
+
+    def __post_init__(self):
+        self.sealer = Sealer(self.data_key)
+
+    def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None:
+        """Append to the audit log; the details are sealed (they may name a resident)."""
+        AuditLog(self.home).record(self.officer, action, target, details, data_key=self.data_key)
+
+
+def unlock(home: Path, officer: str, pin: str, **keyring_kw: Any) -> Session:
+    """A session, or WrongPin (after the back-off delay; logged as unlock_failed)."""
+    home = Path(home)
+    ring = Keyring.open(home, **keyring_kw)
+    try:
+        key = ring.unlock(officer, pin)
+    except WrongPin as e:
+        # The typed name is logged as typed: a reviewer wants to see who was tried.
+        AuditLog(home).record(officer.strip()[:40], "unlock_failed", details={"delay_s": round(e.delay, 1)})
+        raise
+    session = Session(home, unicodedata.normalize("NFC", officer).strip(), key)
+    session.audit("unlock")
+    return session
+
+
+def office_envelope(session: Session) -> Envelope | None:
+    try:
+        office = keys.office_public(session.home)
+    except keys.KeyProblem:
+        return None  # no office key yet: records are resealed for it at the first unlock after
+    return for_office(session.home, session.sealer, office)
+
+
+def open_store(session: Session, **kw: Any) -> Store:
+    """The records, sealed under the session's key (a plain store is sealed now)."""
+    store = Store.open(session.home, cipher=session.sealer, office=office_envelope(session),
+                       officer=session.officer, **kw)
+    Drafts(session.home, session.sealer).reseal()
+    return store
+
+
+def drafts(session: Session) -> Drafts:
+    return Drafts(session.home, session.sealer)
