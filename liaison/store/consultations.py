@@ -60,6 +60,13 @@ def _record(doc: Mapping[str, Any]) -> Consultation:
     return Consultation.from_dict(doc)
 
 
+def _pending_ids(home: Path) -> set[str]:
+    try:
+        return set(orjson.loads((home / PENDING).read_bytes() or b"[]"))
+    except FileNotFoundError:
+        return set()
+
+
 class Store:
     def __init__(self, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT,
                  cipher: Cipher | None = None, office: OfficeSealer | None = None, officer: str = ""):
@@ -110,12 +117,16 @@ class Store:
         Read without the write lock (the TUI may be saving); the lock is then held for
         an instant to confirm that no save finished meanwhile and no batch import is
         half-done, else the read is repeated, so the result is one consistent state
-        and its highest `seq` is a safe checkpoint."""
+        and its highest `seq` is a safe checkpoint.
+
+        A sealed store cannot be rolled back without a key, so the records of a batch
+        import that crashed (import.pending, found while we hold the lock, so no
+        import is running) are left out instead; the next unlock rolls them back."""
         home = Path(home)
         meta = Meta(home)
         facts = meta.get()
         meta.close()
-        if int(facts.get("schema", 0)) < SCHEMA_VERSION or (home / PENDING).exists():
+        if int(facts.get("schema", 0)) < SCHEMA_VERSION or ((home / PENDING).exists() and not facts.get("sealed")):
             Store.open(home).close()  # migrates, or rolls back an interrupted batch
         station = facts["station"]
         lock = WriteLock(home)
@@ -125,9 +136,9 @@ class Store:
                 out = [{k: v for k, v in doc.items() if k != "_py"}
                        for n in shards.numbers() for _, doc in shards.docs(n) if doc["seq"] > after]
                 with lock.hold() as stale:
-                    clean = not stale and not (home / PENDING).exists()
-                if clean:
-                    return station, out
+                    pending = _pending_ids(home)
+                if not stale:
+                    return station, [d for d in out if d["id"] not in pending]
         finally:
             lock.close()
         raise StoreBusy("站点数据一直在变化，无法取得一致的快照，请稍后再试 "
@@ -382,7 +393,7 @@ class Store:
         pending = self.home / PENDING
         if not pending.exists():
             return
-        ids = set(orjson.loads(pending.read_bytes() or b"[]"))
+        ids = _pending_ids(self.home)
         for n in self.shards.numbers():
             doomed = [doc_id for doc_id, doc in self.shards.docs(n) if doc["id"] in ids]
             if doomed:
