@@ -53,13 +53,17 @@ def seal(data_key: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
 def open_sealed(data_key: bytes, sealed: bytes, aad: bytes = b"") -> bytes:
     """The plaintext, or SealBroken if the bytes, the key or the aad are not the sealed ones."""
     _check_key(data_key)
+    return _open(AESGCM(bytes(data_key)), sealed, aad)
+
+
+def _open(aead: AESGCM, sealed: bytes, aad: bytes) -> bytes:
     if len(sealed) < 1 + NONCE + TAG:
         raise SealBroken("加密数据不完整 (sealed value is truncated)")
     if sealed[0] != VERSION:
         raise SealBroken(f"未知的加密格式版本 {sealed[0]} (unknown sealed-value version {sealed[0]})")
     nonce, body = sealed[1:1 + NONCE], sealed[1 + NONCE:]
     try:
-        return AESGCM(bytes(data_key)).decrypt(nonce, body, _aad(aad))
+        return aead.decrypt(nonce, body, _aad(aad))
     except InvalidTag:
         raise SealBroken("加密数据校验失败：已被改动，或密钥/所属记录不符 "
                          "(sealed value failed authentication: altered, or wrong key or context)") from None
@@ -71,18 +75,11 @@ def is_sealed(value: Any) -> bool:
 
 def seal_json(data_key: bytes, value: Any, aad: bytes = b"") -> str:
     """A JSON value sealed into a printable string ("s1:" + base64)."""
-    raw = seal(data_key, orjson.dumps(value), aad)
-    return PREFIX + base64.b64encode(raw).decode("ascii")
+    return Sealer(data_key).seal(value, aad)
 
 
 def open_json(data_key: bytes, text: str, aad: bytes = b"") -> Any:
-    if not is_sealed(text):
-        raise SealBroken("不是加密值 (not a sealed value)")
-    try:
-        raw = base64.b64decode(text[len(PREFIX):], validate=True)
-    except (binascii.Error, ValueError):
-        raise SealBroken("加密值编码损坏 (sealed value is not valid base64)") from None
-    return orjson.loads(open_sealed(data_key, raw, aad))
+    return Sealer(data_key).open(text, aad)
 
 
 class Sealer:
@@ -107,10 +104,4 @@ class Sealer:
             raw = base64.b64decode(text[len(PREFIX):], validate=True)
         except (binascii.Error, ValueError):
             raise SealBroken("加密值编码损坏 (sealed value is not valid base64)") from None
-        if len(raw) < 1 + NONCE + TAG or raw[0] != VERSION:
-            raise SealBroken("加密数据不完整或版本未知 (sealed value is truncated or of an unknown version)")
-        try:
-            return orjson.loads(self._aead.decrypt(raw[1:1 + NONCE], raw[1 + NONCE:], _aad(aad)))
-        except InvalidTag:
-            raise SealBroken("加密数据校验失败：已被改动，或密钥/所属记录不符 "
-                             "(sealed value failed authentication: altered, or wrong key or context)") from None
+        return orjson.loads(_open(self._aead, raw, aad))
