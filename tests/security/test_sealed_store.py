@@ -3,7 +3,9 @@ nightly export (no PIN) can still send to the office."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -11,6 +13,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from liaison.cli import exitcodes as ec
 from liaison.demo_data import scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.security.keyring import Keyring
@@ -21,7 +24,7 @@ from liaison.sync import keys
 from liaison.sync.export import export
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
-from _sync_world import World  # noqa: E402
+from _sync_world import LIAISON, World  # noqa: E402
 
 STATION = "fengqiao-yuanfang"
 PIN = "ks83jd-x"
@@ -171,3 +174,28 @@ def test_export_of_a_sealed_store_leaves_out_a_crashed_import_until_the_next_unl
     again = open_store(unlock(home, "王检察官", PIN))  # the unlock rolls the batch back
     assert set(again.index.by_id) == {kept.id} and not (home / "import.pending").exists()
     again.close()
+
+
+def test_liaison_sync_runs_locked_with_no_pin_and_no_terminal(world):
+    """What cron does: the real command, in its own session (no /dev/tty), no LIAISON_PIN."""
+    home = _sealed_station(world)
+    store = open_store(unlock(home, "王检察官", PIN))
+    _seed(store)
+    store.close()
+    env = {k: v for k, v in os.environ.items() if k not in ("LIAISON_PIN", "LIAISON_HOME")}
+
+    def sync() -> subprocess.CompletedProcess:
+        return subprocess.run([*LIAISON, "--home", str(home), "sync", "--to", str(world.drop)], env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+                              start_new_session=True)
+
+    r = sync()
+    assert r.returncode == ec.SYNC_PENDING, r.stderr
+    outbox = b"\n".join(p.read_bytes() for p in (home / "outbox").rglob("*") if p.is_file())
+    assert [s for s in _secrets() if s.encode() in outbox] == []
+    assert world.ingest()["accepted"] == len(MAPPINGS)
+    r = sync()
+    assert r.returncode == ec.OK, r.stderr  # the receipt came back and verified
+    with world.office() as o:
+        names = {r["visitor"]["name"] for r in o.db.records()}
+    assert MAPPINGS[0]["visitor"]["name"] in names
