@@ -4,7 +4,8 @@
 On a terminal they ask for the officer and PIN (on /dev/tty, so `liaison add` can
 still read its JSON from stdin); scripts pass `--officer NAME` with the PIN in
 LIAISON_PIN (documented as for scripts only: an environment variable can be read
-by other processes of the same user). Without either they refuse with PIN_NEEDED.
+by other processes of the same user). Without either they refuse with PIN_NEEDED
+rather than hang waiting for input that cannot come (cron, a pipe, CI).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from ..home import resolve_home
 from . import CliError
@@ -36,10 +39,16 @@ def _tty() -> bool:
 def _ask(prompt: str, secret: bool) -> str:
     if secret:
         return getpass.getpass(prompt)  # reads /dev/tty, echo off
-    with open("/dev/tty", "r+", encoding="utf-8") as tty:
-        tty.write(prompt)
-        tty.flush()
-        return tty.readline().strip()
+    # Unbuffered bytes: a terminal is not seekable, which buffered "r+" text mode needs.
+    with open("/dev/tty", "r+b", buffering=0) as tty:
+        tty.write(prompt.encode())
+        return tty.readline().decode("utf-8", errors="replace").strip()
+
+
+def _no_terminal() -> CliError:
+    return CliError("需要警员 PIN，但没有终端可以询问。请在终端中运行；仅供脚本：--officer 姓名 并设置环境变量 "
+                    "LIAISON_PIN (an officer's PIN is needed but there is no terminal to ask on; run it in a "
+                    "terminal, or, for scripts only, pass --officer NAME and set LIAISON_PIN)", ec.PIN_NEEDED)
 
 
 def credentials(home: Path, officer: str | None) -> tuple[str, str]:
@@ -48,27 +57,44 @@ def credentials(home: Path, officer: str | None) -> tuple[str, str]:
     if officer and pin:
         return officer, pin
     if not _tty():
-        raise CliError("需要警员 PIN，但没有终端可以询问。请在终端中运行；仅供脚本：--officer 姓名 并设置环境变量 "
-                       "LIAISON_PIN (an officer's PIN is needed but there is no terminal to ask on; run it in a "
-                       "terminal, or, for scripts only, pass --officer NAME and set LIAISON_PIN)", ec.PIN_NEEDED)
+        raise _no_terminal()
     if not officer:
         officer = _ask("警员姓名 (officer): ", secret=False)
     return officer, _ask(f"{officer}的 PIN ({officer}'s PIN): ", secret=True)
+
+
+def first_officer(officer: str | None) -> tuple[str, str]:
+    """(name, PIN) of the station's first officer, for `liaison init`: --officer with
+    LIAISON_PIN, else asked on the terminal (the PIN twice: a typo here would lock the
+    station until the recovery code is found), else PIN_NEEDED."""
+    pin = os.environ.get("LIAISON_PIN")
+    if officer and pin:
+        return officer, pin
+    if not _tty():
+        raise _no_terminal()
+    if not officer:
+        officer = _ask("第一位警员姓名 (first officer's name): ", secret=False)
+    pin = _ask(f"为{officer}设置 PIN (choose {officer}'s PIN): ", secret=True)
+    if _ask("再输入一次 PIN (again): ", secret=True) != pin:
+        raise CliError("两次输入不一致，未作更改 (the two entries differ; nothing changed)", ec.INVALID)
+    return officer, pin
 
 
 def session_for(args: argparse.Namespace):
     """Unlock the station for this command (audited as unlock / unlock_failed)."""
     from ..security.keyring import Keyring
     from ..security.session import unlock
+    from ..store import Store
     from .officer_cmds import security_errors
 
     home = resolve_home(args.home)
-    if (home / "meta.json").exists() and not Keyring.exists(home):
+    Store.check_ready(home)  # not set up at all: "run liaison init", before any PIN question
+    if not Keyring.exists(home):
         raise CliError("此站点尚未设置警员 PIN，个人信息无法加密保存。请先运行：liaison officer setup --officer <姓名> "
                        "(no officer PIN is set up at this station, so personal data cannot be protected; "
                        "run `liaison officer setup --officer NAME` first)", ec.NOT_SET_UP)
     with security_errors():
-        Keyring.open(home)  # NoKeyring → NOT_SET_UP, before asking for anything
+        Keyring.open(home)  # a damaged keyring is reported before asking for anything
         officer, pin = credentials(home, getattr(args, "officer", None))
         return unlock(home, officer, pin)
 
@@ -79,3 +105,13 @@ def unlocked_store(args: argparse.Namespace):
 
     session = session_for(args)
     return session, open_store(session)
+
+
+@contextmanager
+def unlocked(args: argparse.Namespace) -> Iterator[tuple]:
+    """`unlocked_store` for a `with` block: the store is closed (its lock released) after."""
+    session, store = unlocked_store(args)
+    try:
+        yield session, store
+    finally:
+        store.close()

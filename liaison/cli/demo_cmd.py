@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..demo import DEFAULT_STATION, seed_demo
+from ..demo import DEFAULT_STATION, DEMO_PIN, seed_demo
+from ..demo_data import DEMO_OFFICERS
 from ..profiles import get_station
 from . import exitcodes as ec
 from .output import say
@@ -26,6 +27,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     homes = seed_demo(root, synthetic=args.synthetic, station_for_synthetic=args.station)
     home = homes[args.station]
     say(f"演示数据目录 (demo data folder): {home.parent}")
+    # Fictional records under a published PIN: a demo is for trying, not for keeping secrets.
+    say(f"演示警员 (demo officer): {DEMO_OFFICERS[args.station]}，PIN：{DEMO_PIN}  "
+        f"（各站 per station：{'、'.join(f'{s} {o}' for s, o in DEMO_OFFICERS.items())}）")
     if args.no_ui:
         print(home)
         return ec.OK

@@ -16,6 +16,7 @@ import argparse
 import getpass
 import os
 import sys
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -131,6 +132,46 @@ def _unlocking(home: Path, officer: str):
     return guard()
 
 
+def record_officer_add(home: Path, officer: str) -> None:
+    """The audit entry for a station's first officer (by `officer setup` or `init`)."""
+    _audit(home, officer.strip(), "officer_add", officer.strip(), first=True)
+
+
+def show_recovery_code(code: str) -> None:
+    """The recovery code, once: the warning for the person on stderr, the code on stdout."""
+    say("！请立即抄下下面的恢复码并锁进柜子：忘记 PIN 时只能用它恢复，它不会再显示。")
+    say("! Write the recovery code below down NOW and lock it away: it is the only way back "
+        "if every PIN is forgotten, and it will not be shown again.")
+    print(code, flush=True)
+
+
+def first_session(home: Path, officer: str, pin: str):
+    """The session of the officer who has just set the keyring up. Not logged as an
+    `unlock`: the `officer_add` entry already says who did it and when."""
+    from ..security.session import Session
+
+    return Session(home, unicodedata.normalize("NFC", officer).strip(), _ring(home).unlock(officer, pin))
+
+
+def seal_existing(home: Path, officer: str, pin: str) -> None:
+    """Seal a station's plain (pre-PIN) records under the new data key now, rather than
+    leave names on disk until someone happens to unlock."""
+    from ..security.session import open_store
+    from ..store import StoreError
+
+    if not (home / "meta.json").exists():
+        return
+    try:
+        store = open_store(first_session(home, officer, pin))
+    except StoreError as e:  # e.g. the app holds the lock: the next unlock seals them
+        say(f"liaison: 现有记录暂未加密，将在下次解锁时加密 (existing records not sealed yet; "
+            f"they will be at the next unlock): {e}")
+        return
+    n = len(store.index.by_id)
+    store.close()
+    say(f"已用新的数据密钥加密本站现有的 {n} 条记录 (the station's {n} existing records are now encrypted)")
+
+
 def cmd_setup(args: argparse.Namespace) -> int:
     from ..security.errors import KeyringExists
     from ..security.keyring import Keyring
@@ -142,11 +183,11 @@ def cmd_setup(args: argparse.Namespace) -> int:
             raise KeyringExists(home / "keys" / "officers.json")
         pin = read_secret("LIAISON_PIN", f"{args.officer}的 PIN", f"{args.officer}'s PIN", confirm=True)
         code = Keyring.create(home, station, args.officer, pin)
-    _audit(home, args.officer.strip(), "officer_add", args.officer.strip(), first=True)
-    say("！请立即抄下下面的恢复码并锁进柜子：忘记 PIN 时只能用它恢复，它不会再显示。")
-    say("! Write the recovery code below down NOW and lock it away: it is the only way back "
-        "if every PIN is forgotten, and it will not be shown again.")
-    print(code)
+    record_officer_add(home, args.officer)
+    try:
+        seal_existing(home, args.officer, pin)
+    finally:  # whatever happens, the code is shown: it exists nowhere else
+        show_recovery_code(code)
     return ec.OK
 
 

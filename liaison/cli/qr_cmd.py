@@ -21,6 +21,7 @@ from ..profiles import get_station, office_for
 from ..qr.payloads import POSTER_MAX_VERSION, SCREEN_MAX_VERSION, PayloadTooLong, receipt_payload, service_payload
 from . import CliError
 from . import exitcodes as ec
+from .auth import add_officer_arg
 from .output import say
 
 
@@ -34,13 +35,20 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     out.add_argument("--png", metavar="FILE", help="write an A4 poster as PNG (needs a Chinese font)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                    help="black-on-white colours for the terminal code (auto: when stdout is a terminal)")
+    add_officer_arg(p)
     p.set_defaults(handler=cmd_qr)
 
 
 def _open_store(args: argparse.Namespace):
-    from ..store import Store  # only here: `liaison qr --station X` works without a data folder
+    """The records, to find a receipt's consultation. A sealed station is unlocked for
+    it (its index is sealed too), though the receipt itself shows nothing personal."""
+    from ..store import Store, StoreLocked  # only here: `liaison qr --station X` works without a data folder
+    from .auth import unlocked_store
 
-    return Store.open(resolve_home(args.home))
+    try:
+        return Store.open(resolve_home(args.home))
+    except StoreLocked:
+        return unlocked_store(args)[1]
 
 
 def cmd_qr(args: argparse.Namespace) -> int:
@@ -64,10 +72,9 @@ def cmd_qr(args: argparse.Namespace) -> int:
         if args.station:
             station = get_station(args.station)
         else:
-            store = _open_store(args)
-            station_id = store.station
-            store.close()
-            station = get_station(station_id)
+            from .sync_cmds import station_of
+
+            station = get_station(station_of(resolve_home(args.home)))  # from meta.json: no unlock
         office = office_for(station)
         make = lambda: service_payload(station, office, max_version)  # noqa: E731
     try:

@@ -2,7 +2,9 @@
 
 Without a file the ledger is printed as a table; with one it is written there. The
 summary paragraph always goes to stdout (it is the part people paste into reports);
-where the file went and "no visits this month" go to stderr.
+where the file went and "no visits this month" go to stderr. The ledger shows masked
+names and phones but whole summaries, so the station is unlocked for it and the
+report is written to the audit log.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from ..domain.station import ProfileError
 from ..domain.timeutil import today
 from . import CliError
 from . import exitcodes as ec
-from .context import open_store
+from .auth import add_officer_arg, unlocked
 from .output import say, table
 
 
@@ -24,6 +26,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     out = p.add_mutually_exclusive_group()
     out.add_argument("--xlsx", type=Path, metavar="FILE", help="write an Excel workbook")
     out.add_argument("--csv", type=Path, metavar="FILE", help="write CSV (UTF-8 with BOM, opens in Excel)")
+    add_officer_arg(p)
     p.set_defaults(handler=cmd_report)
 
 
@@ -45,13 +48,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     except lg.BadMonth as e:
         raise CliError(str(e), ec.INVALID) from None
     month = first.isoformat()[:7]  # '2026-1' → '2026-01', as stored dates are written
-    store = open_store(args)
-    try:
+    with unlocked(args) as (session, store):
         wanted = [r for r in store.index.by_id.values() if not r.deleted and r.visited_at[:7] == month]
         records = [c.to_dict() for c in store.load(wanted)]
         sid = store.station
-    finally:
-        store.close()
+        session.audit("report", month, {"month": month, "count": len(records)})
     ledger = lg.build(records, month, station_name(sid), today())
     if not ledger.rows:
         say(f"{ledger.month} 没有咨询记录，台账为空 (no consultations in {ledger.month}; the ledger has no rows)")

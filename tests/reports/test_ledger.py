@@ -15,17 +15,25 @@ from liaison.cli import main
 from liaison.demo_data import scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.reports import ledger as lg
+from liaison.security.keyring import Keyring
+from liaison.security.session import open_store, unlock
 from liaison.store import Store
+
+PIN = "ks83jd-x"
 
 NAME = "枫桥远坊·行政争议实质性化解综合履职检察联络站"
 
 
 @pytest.fixture
-def station(tmp_path: Path) -> Path:
+def station(tmp_path: Path, monkeypatch) -> Path:
     """The twelve scenarios (14 visits, 2026-11-06 … 11-23), one October visit and one
-    November visit that was deleted: neither may appear in November's ledger."""
+    November visit that was deleted: neither may appear in November's ledger. A sealed
+    station, as `liaison init` makes it; the commands unlock with --officer + LIAISON_PIN."""
     home = tmp_path / "station"
-    store = Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官")
+    Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官").close()
+    Keyring.create(home, "fengqiao-yuanfang", "王检察官", PIN)
+    monkeypatch.setenv("LIAISON_PIN", PIN)
+    store = open_store(unlock(home, "王检察官", PIN))
     batch = [m for _, m in scenarios(date(2026, 11, 25))]
     batch.append({"visited_at": "2026-10-30T10:00:00+08:00", "category": "other", "summary": "十月的来访，不属于本月台账。"})
     batch.append({"visited_at": "2026-11-12T10:00:00+08:00", "category": "other", "summary": "误录后删除的记录。"})
@@ -36,7 +44,11 @@ def station(tmp_path: Path) -> Path:
 
 
 def _records(home: Path) -> list[dict]:
-    return Store.read_changes(home, 0)[1]
+    store = open_store(unlock(home, "王检察官", PIN))
+    try:
+        return [c.to_dict() for c in store.load(store.index.by_id.values())]
+    finally:
+        store.close()
 
 
 def test_rows_totals_and_summary_of_a_finished_month(station):
@@ -78,7 +90,7 @@ def test_empty_month_and_bad_months():
 
 def test_xlsx_read_back_cell_by_cell(station, tmp_path, capsys):
     out = tmp_path / "ledger.xlsx"
-    assert main(["--home", str(station), "report", "--month", "2026-11", "--xlsx", str(out)]) == ec.OK
+    assert main(["--home", str(station), "report", "--officer", "王检察官", "--month", "2026-11", "--xlsx", str(out)]) == ec.OK
     std = capsys.readouterr()
     assert "共接待来访咨询14件" in std.out and "ledger written, 14 rows" in std.err
     ws = openpyxl.load_workbook(out).active
@@ -102,7 +114,7 @@ def test_xlsx_read_back_cell_by_cell(station, tmp_path, capsys):
 
 def test_csv_has_bom_and_the_same_rows(station, tmp_path, capsys):
     out = tmp_path / "ledger.csv"
-    assert main(["--home", str(station), "report", "--month", "2026-11", "--csv", str(out)]) == ec.OK
+    assert main(["--home", str(station), "report", "--officer", "王检察官", "--month", "2026-11", "--csv", str(out)]) == ec.OK
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     with open(out, encoding="utf-8-sig", newline="") as f:
@@ -115,23 +127,23 @@ def test_csv_has_bom_and_the_same_rows(station, tmp_path, capsys):
 
 
 def test_command_table_errors_and_empty_month(station, tmp_path, capsys):
-    assert main(["--home", str(station), "report", "--month", "2026-11"]) == ec.OK
+    assert main(["--home", str(station), "report", "--officer", "王检察官", "--month", "2026-11"]) == ec.OK
     out = capsys.readouterr().out
     assert "来访咨询台账（2026年11月）" in out and "刘** 139****5678" in out and "13900005678" not in out
     assert "按状态合计" in out and "共接待来访咨询14件" in out
-    assert main(["--home", str(station), "report", "--month", "2026-13"]) == ec.INVALID
+    assert main(["--home", str(station), "report", "--officer", "王检察官", "--month", "2026-13"]) == ec.INVALID
     err = capsys.readouterr().err
     assert "月份格式应为 YYYY-MM" in err and "month must be YYYY-MM" in err and "Traceback" not in err
     empty = tmp_path / "empty.xlsx"
-    assert main(["--home", str(station), "report", "--month", "2025-01", "--xlsx", str(empty)]) == ec.OK
+    assert main(["--home", str(station), "report", "--officer", "王检察官", "--month", "2025-01", "--xlsx", str(empty)]) == ec.OK
     std = capsys.readouterr()
     assert "no consultations in 2025-01" in std.err and "无来访咨询登记" in std.out
     ws = openpyxl.load_workbook(empty).active
     assert [ws.cell(row=2, column=c).value for c in range(1, 10)] == list(lg.HEADERS) and ws["A3"].value is None
-    assert main(["--home", str(station), "report", "--month", "2026-11", "--csv",
+    assert main(["--home", str(station), "report", "--officer", "王检察官", "--month", "2026-11", "--csv",
                  str(tmp_path / "no" / "such" / "dir.csv")]) == ec.STORAGE
     assert "cannot write" in capsys.readouterr().err
     with pytest.raises(SystemExit) as e:
-        main(["--home", str(station), "report", "--xlsx", "a.xlsx", "--csv", "a.csv"])
+        main(["--home", str(station), "report", "--officer", "王检察官", "--xlsx", "a.xlsx", "--csv", "a.csv"])
     assert e.value.code == ec.USAGE
-    assert main(["--home", str(tmp_path / "nowhere"), "report", "--month", "2026-11"]) == ec.NOT_SET_UP
+    assert main(["--home", str(tmp_path / "nowhere"), "report", "--officer", "王检察官", "--month", "2026-11"]) == ec.NOT_SET_UP

@@ -15,6 +15,7 @@ from _security_world import PIN_LI, PIN_WANG
 
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
+from liaison.store import Store
 
 CODE_RE = re.compile(r"^([A-Z2-7]{5}-){5}[A-Z2-7]{5}$")
 
@@ -32,11 +33,12 @@ def run(capsys, monkeypatch, *argv, **env):
 
 
 @pytest.fixture
-def h(tmp_path, capsys):
-    home = str(tmp_path / "h")
-    assert main(["--home", home, "init", "--station", "fengqiao-yuanfang", "--officer", "王检察官"]) == 0
-    capsys.readouterr()
-    return home
+def h(tmp_path):
+    """A station set up before officers existed (`liaison officer setup` is for these;
+    `liaison init` now sets up the first officer itself)."""
+    home = tmp_path / "h"
+    Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官").close()
+    return str(home)
 
 
 @pytest.fixture
