@@ -1,4 +1,10 @@
-"""Store benchmark at N stored consultations: durable save, search, open, memory.
+"""Store benchmark at N stored consultations, encryption at rest on: durable save,
+search, unlock/open, memory.
+
+The store is set up as a station runs it: an officer's keyring, the office's public
+key installed, opened through security.session (so every save seals the shard's
+personal part under the data key and the record's copy for the office). A plain
+store with the same rows is opened beside it, so the cost of sealing is visible.
 
 Anchors measured in the same run on the same rows: stdlib sqlite3 (insert + commit,
 synchronous=FULL; LIKE search) and TinyDB's default JSONStorage (a few inserts only:
@@ -9,6 +15,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import subprocess
 import sys
 import sqlite3
@@ -28,12 +35,40 @@ TWO_CHAR_TERMS = ["欠薪", "噪音", "漏水", "动迁", "骑手", "罚款", "�
 INITIALS = ["zs", "wxm", "lsf", "cay", "liu", "zhang", "wang", "li", "chen", "zy"]
 
 
+STATION, OFFICER, PIN = "fengqiao-yuanfang", "bench", "bench-pin-4821"
+
+
 def _seed(home: Path, n: int) -> tuple[Store, list[dict]]:
-    store = Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="bench")
+    """A plain store (no officers) with n records."""
+    store = Store.init(home, station=STATION, code="FQYF", officer=OFFICER)
     mappings = list(generate(n + 1000, seed=11))
-    batch = [fields_from_input(m, officer="bench") for m in mappings[:n]]
+    batch = [fields_from_input(m, officer=OFFICER) for m in mappings[:n]]
     store.create_many(batch)
     return store, mappings[n:]
+
+
+def seal_station(home: Path, office_home: Path) -> float:
+    """Give a plain station an officer and the office's key, then unlock once: the
+    first unlock seals every shard (the migration a real station goes through).
+    Returns that first unlock's seconds."""
+    from ..hq.office import init_office
+    from ..security.keyring import Keyring
+    from ..security.session import open_store, unlock
+    from ..sync import keys
+
+    keys.install_office_key(home, init_office(office_home, "bench office"))
+    Keyring.create(home, STATION, OFFICER, PIN)
+    t = time.perf_counter()
+    open_store(unlock(home, OFFICER, PIN)).close()
+    return time.perf_counter() - t
+
+
+def sealed_seed(home: Path, office_home: Path, n: int) -> list[dict]:
+    """A sealed station with n records (seeded plain, then sealed by the first unlock)."""
+    store, extra = _seed(home, n)
+    store.close()
+    seal_station(home, office_home)
+    return extra
 
 
 def _sqlite(path: Path, docs: list[dict], extra: list[dict], saves: int) -> tuple[list[float], list[float]]:
@@ -65,30 +100,66 @@ t = time.perf_counter(); s.index.warm(); w = time.perf_counter() - t
 print(json.dumps({"open_ms": o * 1000, "warm_ms": w * 1000, "rss_mb": peak_rss_mb()}))
 """
 
+# What an officer waits for after typing the PIN: scrypt unwraps the data key (keyring),
+# the unlock is audited (fsync), the sealed shards are read and decrypted into the index.
+UNLOCKER = """
+import json, sys, time
+from pathlib import Path
+from liaison.bench.common import peak_rss_mb
+from liaison.security.session import open_store, unlock
+from liaison.store import Store
+home = Path(sys.argv[1])
+Store.check_ready(home)  # imports done, as in the TUI by the time the PIN is typed
+t = time.perf_counter(); session = unlock(home, sys.argv[2], sys.argv[3]); k = time.perf_counter() - t
+s = open_store(session); o = time.perf_counter() - t
+t = time.perf_counter(); s.index.warm(); w = time.perf_counter() - t
+print(json.dumps({"unlock_ms": o * 1000, "keyring_ms": k * 1000, "open_ms": (o - k) * 1000,
+                  "warm_ms": w * 1000, "rss_mb": peak_rss_mb()}))
+"""
 
-def _open_in_fresh_process(home: Path) -> dict:
-    """Open as the TUI or the nightly job would: a new process, cold Python objects."""
-    out = subprocess.run([sys.executable, "-c", OPENER, str(home)], capture_output=True, text=True, check=True)
+
+def _fresh(code: str, *args: str) -> dict:
+    """Run as the TUI or the nightly job would: a new process, cold Python objects."""
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark step failed:\n{out.stderr[-3000:]}")
     return json.loads(out.stdout)
 
 
+def _open_in_fresh_process(home: Path) -> dict:
+    return _fresh(OPENER, str(home))
+
+
+def _unlock_in_fresh_process(home: Path) -> dict:
+    return _fresh(UNLOCKER, str(home), OFFICER, PIN)
+
+
 def run(records: int, saves: int) -> None:
+    from ..security.session import open_store, unlock
+
     rnd = random.Random(5)
     with tempfile.TemporaryDirectory(prefix="liaison-bench-") as tmp:
         tmp = Path(tmp)
         t = time.perf_counter()
-        store, extra = _seed(tmp / "station", records)
+        plain, extra = _seed(tmp / "plain", records)
+        plain.close()
         seed_s = time.perf_counter() - t
-        print(f"seeded {len(store.index)} consultations in {seed_s:.1f} s "
-              f"({sum(p.stat().st_size for p in (tmp / 'station').rglob('*.json')) / 1e6:.0f} MB on disk)")
+        shutil.copytree(tmp / "plain", tmp / "station")
+        migrate_s = seal_station(tmp / "station", tmp / "office")
+        size = sum(p.stat().st_size for p in (tmp / "station").rglob("*.json")) / 1e6
+        print(f"seeded {records:,} consultations in {seed_s:.1f} s; first unlock sealed them in "
+              f"{migrate_s:.1f} s ({size:.0f} MB on disk, sealed)")
 
+        store = open_store(unlock(tmp / "station", OFFICER, PIN))
+        assert store.sealed and store.office is not None
         # Timed saves are today's walk-ins, as at a station (the seed spans three years).
         walk_ins = [fields_from_input({k: v for k, v in m.items() if k not in ("visited_at", "follow_up_on")},
-                                      officer="bench") for m in extra[:saves]]
+                                      officer=OFFICER) for m in extra[:saves]]
         save_ms = [timed(lambda f=f: store.create(f)) for f in walk_ins]
         rows = store.index.newest_first()
         phones = [r.phone for r in rows if r.phone]
         tails = [rnd.choice(phones)[-4:] for _ in range(36)]
+        store.index.warm()
         search = {
             "2-char Chinese term": [timed(lambda q=q: store.index.search(q)) for q in TWO_CHAR_TERMS * 3],
             "phone tail (4 digits)": [timed(lambda q=q: store.index.search(q)) for q in tails],
@@ -96,12 +167,14 @@ def run(records: int, saves: int) -> None:
         }
         hits = {q: len(store.index.search(q)) for q in TWO_CHAR_TERMS[:3]}
         store.close()
-        opened = [_open_in_fresh_process(tmp / "station") for _ in range(3)]
-        open_ms = [o["open_ms"] for o in opened]
-        warm_ms = [o["warm_ms"] for o in opened]
-        rss = max(o["rss_mb"] for o in opened)
+        # Interleaved, so both see the same machine load.
+        plain_open, unlocked = [], []
+        for _ in range(3):
+            plain_open.append(_open_in_fresh_process(tmp / "plain"))
+            unlocked.append(_unlock_in_fresh_process(tmp / "station"))
+        rss = max(o["rss_mb"] for o in unlocked)
 
-        docs = Store.read_changes(tmp / "station", 0)[1][:records]
+        docs = Store.read_changes(tmp / "plain", 0)[1][:records]
         sq_save, sq_like = _sqlite(tmp / "anchor.sqlite", docs, extra, saves)
         tiny = plain_tinydb_insert_ms(tmp / "anchor-tinydb.json", docs, extra, 3)
 
@@ -109,10 +182,14 @@ def run(records: int, saves: int) -> None:
     q_med, q_p95 = stats(sq_save)
     t_med, _ = stats(tiny)
     like_med, like_p95 = stats(sq_like)
-    o_med, _ = stats(open_ms)
+    p_open = stats([o["open_ms"] for o in plain_open])[0]
+    u_med = stats([o["unlock_ms"] for o in unlocked])[0]
+    k_med = stats([o["keyring_ms"] for o in unlocked])[0]
+    so_med = stats([o["open_ms"] for o in unlocked])[0]
     table = [
-        ("durable save, median", f"{s_med:.2f} ms", f"sqlite FULL {q_med:.2f} ms", f"{s_med / q_med:.1f}x (target <= 3x)", verdict(s_med <= 3 * q_med)),
-        ("durable save, p95", f"{s_p95:.2f} ms", f"sqlite FULL {q_p95:.2f} ms", f"{s_p95 / q_p95:.1f}x", ""),
+        ("durable save (sealed), median", f"{s_med:.2f} ms", f"sqlite FULL {q_med:.2f} ms",
+         f"{s_med / q_med:.1f}x (target <= 3x)", verdict(s_med <= 3 * q_med)),
+        ("durable save (sealed), p95", f"{s_p95:.2f} ms", f"sqlite FULL {q_p95:.2f} ms", f"{s_p95 / q_p95:.1f}x", ""),
         ("TinyDB default insert", "", f"{t_med:.0f} ms", f"{t_med / q_med:.0f}x sqlite", "(anchor)"),
     ]
     for name, ms in search.items():
@@ -121,9 +198,16 @@ def run(records: int, saves: int) -> None:
                       f"sqlite LIKE {like_med:.1f} / {like_p95:.1f} ms" if name.startswith("2-char") else "",
                       "p95 target <= 20 ms", verdict(p95 <= 20)))
     table += [
-        ("store open, fresh process", f"{o_med:.0f} ms", "", "target <= 500 ms", verdict(o_med <= 500)),
-        ("search segment build (once)", f"{stats(warm_ms)[0]:.0f} ms", "", "off the UI thread", ""),
-        ("peak RSS after open + warm", f"{rss:.0f} MB", "", "target <= 200 MB", verdict(rss <= 200)),
+        (f"unlock (PIN -> keyring -> sealed store open) at {records:,}", f"{u_med:.0f} ms",
+         f"plain store open {p_open:.0f} ms", "target <= 1 s", verdict(u_med <= 1000)),
+        ("  of which: PIN check (scrypt) + audit entry", f"{k_med:.0f} ms", "", "", ""),
+        ("  of which: sealed store open", f"{so_med:.0f} ms", f"plain {p_open:.0f} ms",
+         f"{so_med / p_open:.2f}x plain; target <= 500 ms", verdict(so_med <= 500)),
+        ("search segment build (once)", f"{stats([o['warm_ms'] for o in unlocked])[0]:.0f} ms", "",
+         "off the UI thread", ""),
+        ("peak RSS after unlock + warm", f"{rss:.0f} MB", "", "target <= 200 MB", verdict(rss <= 200)),
+        ("first unlock of a plain store (seals all)", f"{migrate_s:.1f} s", "", "once per station", ""),
     ]
-    print_table(f"store benchmark at {records:,} consultations ({saves} timed saves each)", table)
+    print_table(f"store benchmark at {records:,} consultations, encryption at rest on ({saves} timed saves each)",
+                table)
     print(f"\nhits for {', '.join(f'{k}: {v}' for k, v in hits.items())}")

@@ -14,7 +14,8 @@ from typing import Callable, Sequence
 
 from ..domain.station import ProfileError
 from ..domain.validation import ValidationError
-from ..store.errors import NotFound, NotInitialised, StoreBusy, StoreCorrupt, StoreError, StoreWriteError
+from ..store.errors import (NotFound, NotInitialised, StoreBusy, StoreCorrupt, StoreError, StoreLocked,
+                            StoreWriteError)
 from . import exitcodes as ec
 from .output import say
 
@@ -30,7 +31,8 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import audit_cmd, demo_cmd, hq_cmds, officer_cmds, qr_cmd, record_cmds, report_cmd, station_cmds, sync_cmds
+    from . import (audit_cmd, demo_cmd, hq_cmds, officer_cmds, purge_cmd, qr_cmd, record_cmds, report_cmd,
+                   station_cmds, sync_cmds, ui_cmd)
 
     p = argparse.ArgumentParser(
         prog="liaison",
@@ -43,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     for module in (station_cmds, record_cmds, report_cmd, demo_cmd, qr_cmd, sync_cmds, hq_cmds,
-                   officer_cmds, audit_cmd):
+                   officer_cmds, audit_cmd, purge_cmd, ui_cmd):
         module.register(sub, common)
     return p
 
@@ -68,6 +70,9 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     except StoreBusy as e:
         say(f"liaison: {e}")
         return ec.BUSY
+    except StoreLocked as e:  # a command reached sealed records without unlocking: same code as a missing PIN
+        say(f"liaison: {e}")
+        return ec.PIN_NEEDED
     except (StoreWriteError, StoreCorrupt, StoreError) as e:
         say(f"liaison: {e}")
         return ec.STORAGE

@@ -109,6 +109,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             say(f"重复数据包 replay {out.name}: 已收过，回执已重发 (already ingested; receipt re-issued)")
     for station, missing in summary["missing"].items():
         say(f"缺号 gap: {station} 缺少数据包 missing bundles {', '.join(map(str, missing))}")
+    if summary["audit_breaks"]:
+        say(f"审计日志断链 {summary['audit_breaks']} 处，见 liaison hq status "
+            f"({summary['audit_breaks']} audit chain breaks found; see `liaison hq status`)")
     if args.json:
         print_json(summary)
     else:
@@ -138,13 +141,22 @@ def cmd_status(args: argparse.Namespace) -> int:
     with office(args) as o:
         stations = [o.db.station_status(s) for s in o.db.stations()]
         quarantined = sorted(p.name for p in o.quarantine.iterdir() if not p.name.endswith(".reason.txt"))
+    breaks = sum(len(s["audit"]["breaks"]) for s in stations)
     if args.json:
         print_json({"stations": stations, "quarantined": len(quarantined), "quarantine_files": quarantined,
-                    "gaps": sum(len(s["gaps"]) for s in stations), "conflicts": sum(s["conflicts"] for s in stations)})
+                    "gaps": sum(len(s["gaps"]) for s in stations), "conflicts": sum(s["conflicts"] for s in stations),
+                    "audit_breaks": breaks})
         return ec.OK
-    print(table(("站点 Station", "最后包 Last", "接收时间 Received", "缺号 Gaps", "冲突 Conflicts", "记录 Records"),
+    print(table(("站点 Station", "最后包 Last", "接收时间 Received", "缺号 Gaps", "冲突 Conflicts", "记录 Records",
+                 "审计 Audit"),
                 [(s["station"], str(s["last_bundle"]), s["last_received_at"] or "-",
-                  ",".join(map(str, s["gaps"])) or "-", str(s["conflicts"]), str(s["records"])) for s in stations]))
+                  ",".join(map(str, s["gaps"])) or "-", str(s["conflicts"]), str(s["records"]),
+                  f"{s['audit']['entries']} 条 ok" if s["audit"]["ok"] else
+                  f"断链 BROKEN ×{len(s['audit']['breaks'])}") for s in stations]))
+    for s in stations:
+        for b in s["audit"]["breaks"]:
+            say(f"审计日志断链 audit chain break: {s['station']} 第 {b['n']} 条 entry {b['n']} "
+                f"(第 {b['bundle']} 号数据包 bundle {b['bundle']}): {b['reason']}")
     say(f"隔离区 quarantine: {len(quarantined)} 个文件 files" + (f" ({', '.join(quarantined)})" if quarantined else ""))
     return ec.OK
 

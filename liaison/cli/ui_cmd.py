@@ -1,22 +1,62 @@
-"""Opening the officer's interface on a data folder (the only CLI path into textual)."""
+"""Opening the officer's interface on a data folder (the only CLI path into textual).
+
+`liaison ui [--lock-after SECONDS]` (and `liaison` alone, and `liaison demo`) open the
+app on its unlock screen; it locks itself after SECONDS without a key or mouse event
+(default 300, or $LIAISON_LOCK_AFTER).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ..home import resolve_home
 from ..store import Store
 from . import exitcodes as ec
 
+DEFAULT_LOCK_AFTER = 300.0
+MIN_LOCK_AFTER, MAX_LOCK_AFTER = 10.0, 3600.0
 
-def open_ui(home: Path) -> int:
+
+def lock_seconds(text: str) -> float:
+    """--lock-after: seconds, 10 … 3600 (an unlocked laptop in a public room must lock)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"不是秒数 (not a number of seconds): {text!r}") from None
+    if not MIN_LOCK_AFTER <= value <= MAX_LOCK_AFTER:
+        raise argparse.ArgumentTypeError(
+            f"应在 {MIN_LOCK_AFTER:.0f} 到 {MAX_LOCK_AFTER:.0f} 秒之间 "
+            f"(must be between {MIN_LOCK_AFTER:.0f} and {MAX_LOCK_AFTER:.0f} seconds): {text}")
+    return value
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("ui", parents=[common], help="open the officer's interface (the default) / 打开界面")
+    p.add_argument("--lock-after", type=lock_seconds, default=None, metavar="SECONDS",
+                   help=f"lock the screen after SECONDS without a key or mouse event "
+                        f"(default {DEFAULT_LOCK_AFTER:.0f}, or $LIAISON_LOCK_AFTER)")
+    p.set_defaults(handler=run_ui)
+
+
+def default_lock_after() -> float:
+    env = os.environ.get("LIAISON_LOCK_AFTER", "").strip()
+    if env:
+        try:
+            return lock_seconds(env)
+        except argparse.ArgumentTypeError:
+            pass  # a bad value must not leave the screen unlocked: the default applies
+    return DEFAULT_LOCK_AFTER
+
+
+def open_ui(home: Path, lock_after: float | None = None) -> int:
     Store.check_ready(home)  # a clear CLI error (not set up) before the screen opens
     from ..tui.app import build_app  # imported here: the nightly job never loads textual
 
-    build_app(home).run()
+    build_app(home, idle_lock=lock_after or default_lock_after()).run()
     return ec.OK
 
 
 def run_ui(args: argparse.Namespace) -> int:
-    return open_ui(resolve_home(args.home))
+    return open_ui(resolve_home(args.home), getattr(args, "lock_after", None))

@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterator
 import orjson
 
 from ..sync.bundle import BundleRejected, canonical
+from . import audit_chain
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (station TEXT PRIMARY KEY, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL);
@@ -28,6 +29,12 @@ CREATE INDEX IF NOT EXISTS records_station ON records(station, visited_at);
 CREATE TABLE IF NOT EXISTS conflicts (
   id TEXT NOT NULL, station TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
   bundle INTEGER NOT NULL, doc BLOB NOT NULL, UNIQUE (id, version, hash));
+CREATE TABLE IF NOT EXISTS audit (
+  station TEXT NOT NULL, n INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT, action TEXT, bundle INTEGER NOT NULL,
+  entry BLOB NOT NULL, PRIMARY KEY (station, n));
+CREATE TABLE IF NOT EXISTS audit_breaks (
+  station TEXT NOT NULL, n INTEGER NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, bundle INTEGER NOT NULL,
+  found_at TEXT NOT NULL, key TEXT NOT NULL, UNIQUE (station, key));
 CREATE TABLE IF NOT EXISTS bundles (
   station TEXT NOT NULL, number INTEGER NOT NULL, digest TEXT NOT NULL, received_at TEXT NOT NULL,
   count INTEGER NOT NULL, receipt BLOB NOT NULL, PRIMARY KEY (station, number));
@@ -89,8 +96,9 @@ class OfficeDB:
         return out
 
     def merge(self, station: str, number: int, digest: str, received_at: str, records: list[dict[str, Any]],
-              make_receipt: Callable[[Counter], bytes]) -> tuple[Counter, bytes]:
-        """Merge one verified bundle; returns the counts and the (committed) receipt."""
+              make_receipt: Callable[[Counter], bytes], audit: list[Any] = ()) -> tuple[Counter, bytes]:
+        """Merge one verified bundle and the audit entries it carries; returns the counts
+        (records, plus `audit` entries kept and `audit_breaks` found) and the (committed) receipt."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
             prior = self.seen(station, number)
@@ -119,6 +127,8 @@ class OfficeDB:
                     conflicts.append((r["id"], station, r["version"], h, number, doc))
             self.db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?)", upserts)
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?)", conflicts)
+            if audit:
+                self._take_audit(station, number, received_at, audit, counts)
             rec = make_receipt(counts)
             self.db.execute("INSERT INTO bundles VALUES (?,?,?,?,?,?)",
                             (station, number, digest, received_at, len(records), rec))
@@ -128,6 +138,39 @@ class OfficeDB:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
             raise
+
+    def _take_audit(self, station: str, number: int, received_at: str, entries: list[Any], counts: Counter) -> None:
+        """Store a batch of the station's audit entries and any break in their chain
+        (inside the bundle's transaction: a replayed bundle adds nothing twice)."""
+        q = self.db.execute
+        head = q("SELECT n, hash FROM audit WHERE station=? ORDER BY n DESC LIMIT 1", (station,)).fetchone()
+
+        def stored(n: int) -> str | None:
+            row = q("SELECT hash FROM audit WHERE station=? AND n=?", (station, n)).fetchone()
+            return row[0] if row else None
+
+        got = audit_chain.check(entries, tuple(head) if head else (0, audit_chain.GENESIS), stored)
+        self.db.executemany("INSERT OR IGNORE INTO audit VALUES (?,?,?,?,?,?,?)", [
+            (station, n, h, str(e.get("at", "")), str(e.get("action", "")), number, canonical(e))
+            for n, h, e in got.rows])
+        before = self.db.total_changes
+        self.db.executemany("INSERT OR IGNORE INTO audit_breaks VALUES (?,?,?,?,?,?,?)", [
+            (station, b["n"], b["kind"], b["reason"], number, received_at, b["key"]) for b in got.breaks])
+        counts["audit"] += len(got.rows)
+        counts["audit_breaks"] += self.db.total_changes - before
+
+    def audit_status(self, station: str) -> dict[str, Any]:
+        q = self.db.execute
+        head = q("SELECT n, hash, at FROM audit WHERE station=? ORDER BY n DESC LIMIT 1", (station,)).fetchone()
+        breaks = [{"n": r[0], "kind": r[1], "reason": r[2], "bundle": r[3], "found_at": r[4]} for r in q(
+            "SELECT n, kind, reason, bundle, found_at FROM audit_breaks WHERE station=? ORDER BY rowid", (station,))]
+        return {"entries": q("SELECT count(*) FROM audit WHERE station=?", (station,)).fetchone()[0],
+                "head": head[0] if head else 0, "head_hash": head[1] if head else audit_chain.GENESIS,
+                "last_at": head[2] if head else None, "ok": not breaks, "breaks": breaks}
+
+    def audit_entries(self, station: str) -> list[dict[str, Any]]:
+        return [orjson.loads(r[0]) for r in self.db.execute(
+            "SELECT entry FROM audit WHERE station=? ORDER BY n", (station,))]
 
     # -- reports -----------------------------------------------------------------
     def gaps(self, station: str) -> list[int]:
@@ -152,6 +195,7 @@ class OfficeDB:
             "records": q("SELECT count(*) FROM records WHERE station=? AND deleted=0", (station,)).fetchone()[0],
             "deleted": q("SELECT count(*) FROM records WHERE station=? AND deleted=1", (station,)).fetchone()[0],
             "conflicts": q("SELECT count(*) FROM conflicts WHERE station=?", (station,)).fetchone()[0],
+            "audit": self.audit_status(station),
         }
 
     def records(self, include_deleted: bool = False) -> Iterator[dict[str, Any]]:

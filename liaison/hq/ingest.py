@@ -49,16 +49,17 @@ def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
             if prior[0] != p.digest:
                 raise BundleRejected("fork", FORK_MESSAGE.format(station=p.station, number=p.number))
             return Outcome(name, "replay", Counter(), prior[1], station=p.station)
-        records = bundle.decrypt(p, office.x25519)
+        payload = bundle.open_payload(p, office.x25519)
+        records = payload["records"]
         at = iso(now())
 
         def make_receipt(counts: Counter) -> bytes:
             body = {"office": office.name, "office_key": office.key_id, "station": p.station, "bundle": p.number,
                     "digest": p.digest, "status": "ingested", "count": len(records), "received_at": at,
-                    **{k: counts[k] for k in COUNTS}}
+                    **{k: counts[k] for k in COUNTS}, "audit": counts["audit"], "audit_breaks": counts["audit_breaks"]}
             return receipt.sign(body, office.ed25519)
 
-        counts, rec = office.db.merge(p.station, p.number, p.digest, at, records, make_receipt)
+        counts, rec = office.db.merge(p.station, p.number, p.digest, at, records, make_receipt, payload["audit"])
         status = "replay" if counts.pop("replay", 0) else "ingested"
         return Outcome(name, status, counts, rec, station=p.station)
     except BundleRejected as e:
@@ -108,6 +109,7 @@ def summarise(office: Office, outcomes: list[Outcome]) -> dict[str, Any]:
         total.update(o.counts)
     missing = {s: g for s in sorted({o.station for o in outcomes if o.station}) if (g := office.db.gaps(s))}
     return {**{k: total[k] for k in COUNTS},
+            "audit": total["audit"], "audit_breaks": total["audit_breaks"],
             "quarantined": sum(o.status == "quarantined" for o in outcomes),
             "gaps": sum(len(g) for g in missing.values()),
             "missing": missing,

@@ -109,12 +109,16 @@ def figures(records: Iterable[dict[str, Any]], *, start: date | None, end: date 
 
 
 def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
-    """Bundles and gaps per station, from the bundles table (the whole history, not the period)."""
+    """Bundles, gaps and the audit chain per station (the whole history, not the period).
+    A break in a station's audit log is shown, never hidden: see hq.audit_chain."""
     out = []
     for s in db.stations():
         st = db.station_status(s)
-        out.append({k: st[k] for k in ("station", "enrolled", "bundles", "last_bundle", "last_received_at",
-                                       "gaps", "records", "conflicts")})
+        a = st["audit"]
+        out.append({**{k: st[k] for k in ("station", "enrolled", "bundles", "last_bundle", "last_received_at",
+                                          "gaps", "records", "conflicts")},
+                    "audit_entries": a["entries"], "audit_head": a["head"], "audit_ok": a["ok"],
+                    "audit_breaks": a["breaks"]})
     return out
 
 
@@ -129,6 +133,7 @@ def build_report(db: OfficeDB, *, start: date | None = None, end: date | None = 
     rep = figures(db.records(), start=start, end=end, as_of=as_of)
     rep["sync"] = sync_state(db)
     rep["quarantined"] = quarantined
+    rep["audit_breaks"] = sum(len(s["audit_breaks"]) for s in rep["sync"])
     ids = sorted({*rep["totals"]["per_station"], *rep["overdue"], *(s["station"] for s in rep["sync"])})
     rep["period"] = {"from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
                      "as_of": as_of.isoformat()}

@@ -126,7 +126,10 @@ def render_html(rep: dict[str, Any], office_name: str = "院本部") -> str:
             ("站点", "已收数据包", "最后包号", "最后接收时间", "缺号", "冲突", "记录数"),
             [(names.get(s["station"], s["station"]), s["bundles"], s["last_bundle"], s["last_received_at"] or "—",
               ",".join(map(str, s["gaps"])) or "—", s["conflicts"], s["records"]) for s in rep["sync"]],
-            "sync-table") + f'<p class="note">隔离区文件：{rep["quarantined"]} 个</p>',
+            "sync-table") + f'<p class="note">隔离区文件：{rep["quarantined"]} 个</p>'
+        + "".join(f'<p class="note audit-break">审计日志断链：{escape(names.get(s["station"], s["station"]))} '
+                  f'第 {b["n"]} 条，{escape(b["reason"])}（第 {b["bundle"]} 号数据包）</p>'
+                  for s in rep["sync"] for b in s.get("audit_breaks", ())),
     ]
     return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(office_name)} 联络站咨询情况报告</title><style>{STYLE}</style></head>"

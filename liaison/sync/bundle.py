@@ -68,10 +68,13 @@ class Built:
 
 def build(records: list[dict[str, Any]], *, station: str, number: int, prev_digest: str,
           signing_key: Ed25519PrivateKey, office: X25519PublicKey,
-          envelopes: dict[str, str] | None = None, audit: list[dict[str, Any]] | None = None) -> Built:
+          envelopes: dict[str, str] | None = None, audit: list[dict[str, Any]] | None = None,
+          audit_to: int = 0) -> Built:
     """`records` are full snapshots, or (from a sealed store) clear parts carrying the
     office's sealed copy `_o`, whose envelope keys are in `envelopes` (see
-    security.envelope); `audit` is the station's audit log entries since the last bundle."""
+    security.envelope); `audit` is the station's audit log entries since the last bundle,
+    and `audit_to` the highest entry number shipped so far, this bundle included: it is
+    in the clear manifest so the station's outbox can recover it without the office key."""
     body: dict[str, Any] = {"records": records}
     if envelopes:
         body["envelopes"] = envelopes
@@ -87,7 +90,7 @@ def build(records: list[dict[str, Any]], *, station: str, number: int, prev_dige
     manifest = {
         "station": station, "bundle": number, "prev_digest": prev_digest,
         "created_at": iso(now()), "count": len(records),
-        "seq_from": min(seqs, default=0), "seq_to": max(seqs, default=0),
+        "seq_from": min(seqs, default=0), "seq_to": max(seqs, default=0), "audit_to": audit_to,
         "payload_sha256": hashlib.sha256(cipher).hexdigest(),
         "enc": {"alg": ALG, "epk": b64e(epk), "nonce": b64e(nonce)},
         "office_key": fingerprint(office_raw),

@@ -3,6 +3,13 @@
 The station's records are read by Store.read_changes: without the store's write lock
 (the TUI may be saving), then confirmed under it for an instant, so the bundle is
 always a consistent snapshot and its highest `seq` is a safe checkpoint.
+
+The bundle also carries the audit log's entries since the last bundle (the office's
+copy is what catches entries cut off the end of the log at the station). Each bundle
+written is itself audited ("export"); that entry travels with the next bundle. A
+night with no changed record still makes a bundle when officers did something worth
+auditing, but not for the export entries alone: otherwise every export would cause
+the next one and a quiet station would send an empty bundle every night forever.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..security import envelope
+from ..security.audit import AuditLog
 from ..security.errors import SealBroken
 from ..store import Store, StoreBusy
 from . import bundle, keys
@@ -24,7 +32,8 @@ ATTEMPTS = 5
 class Exported:
     path: Path | None  # None: nothing new
     number: int
-    count: int
+    count: int  # records (audit entries ride along, not counted here)
+    audit: int = 0  # audit entries in the bundle
 
 
 class ExportBusy(Exception):
@@ -66,13 +75,26 @@ def export_locked(home: Path, box: Outbox) -> Exported:
     if store_station != station_id:
         raise keys.KeyProblem(f"密钥属于站点 {station_id}，数据属于 {store_station} "
                               f"(the keys are {station_id}'s but the records are {store_station}'s)")
-    if not records:
+    # Purged records were acknowledged before their personal fields went; a copy
+    # without them must never overwrite the office's (only after an outbox reset
+    # would they come up here at all).
+    records = [r for r in records if not r.get("purged_at")]
+    audit_n = int(state.get("audit_n", 0))
+    # Lines of the log that no longer parse have no number to remember: they ride along
+    # with every bundle (the office records each once), but never cause one.
+    entries = AuditLog(home).entries_since(audit_n)
+    shipped_to = max((e["n"] for e in entries if isinstance(e.get("n"), int)), default=audit_n)
+    if not records and not any(e.get("action") != "export" for e in entries if isinstance(e.get("n"), int)):
         return Exported(None, state["last_bundle"], 0)
     records.sort(key=lambda r: r["seq"])
     built = bundle.build(records, station=station_id, number=state["last_bundle"] + 1,
                          prev_digest=state["last_digest"], signing_key=signing, office=office.x25519,
-                         envelopes=_envelopes(home, records))
-    return Exported(box.add(built, state), built.manifest["bundle"], len(records))
+                         envelopes=_envelopes(home, records), audit=entries,
+                         audit_to=max(shipped_to, audit_n))
+    path = box.add(built, state)
+    AuditLog(home).record("", "export", path.name, {"bundle": built.manifest["bundle"], "count": len(records),
+                                                    "audit": len(entries)})
+    return Exported(path, built.manifest["bundle"], len(records), len(entries))
 
 
 def export(home: Path, out: Path | None = None) -> Exported:

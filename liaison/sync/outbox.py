@@ -23,11 +23,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..store.atomic import atomic_write, fsync_dir
 from . import bundle
+from . import receipt as receipts
 from .bundle import BundleRejected
 
 STATE = "state.json"
 NAME = re.compile(r"^(?P<station>.+)-(?P<n>\d{6,})\.bundle$")
 LOCK_WAIT = 30.0  # a second sync (cron + a manual run) waits this long for the first
+
+
+def _audit_to(state: dict[str, Any], manifest: dict[str, Any]) -> int:
+    """The last audit entry shipped, moved on by a bundle (older bundles carry none)."""
+    to = manifest.get("audit_to")
+    return max(int(state.get("audit_n", 0)), to if isinstance(to, int) and not isinstance(to, bool) else 0)
 
 
 class OutboxBusy(Exception):
@@ -69,7 +76,7 @@ class Outbox:
         try:
             return orjson.loads((self.root / STATE).read_bytes())
         except FileNotFoundError:
-            return {"checkpoint": 0, "last_bundle": 0, "last_digest": "", "last_sync": None}
+            return {"checkpoint": 0, "last_bundle": 0, "last_digest": "", "last_sync": None, "audit_n": 0}
         except orjson.JSONDecodeError as e:  # atomic writes make this a foreign edit, not a crash
             raise OutboxBroken(f"发件箱状态文件已损坏：{self.root / STATE} (unreadable outbox state: {e})") from None
 
@@ -104,7 +111,7 @@ class Outbox:
                 raise OutboxBroken(f"发件箱中的 {files[n].name} 与之前的数据包不衔接 "
                                    f"({files[n].name} does not continue the chain of bundles)")
             state.update(checkpoint=max(state["checkpoint"], p.manifest["seq_to"]),
-                         last_bundle=n, last_digest=p.digest)
+                         last_bundle=n, last_digest=p.digest, audit_n=_audit_to(state, p.manifest))
             self.save_state(state)
             n += 1
         return state
@@ -113,9 +120,41 @@ class Outbox:
         m = built.manifest
         path = self.pending / bundle.file_name(m["station"], m["bundle"])
         atomic_write(path, built.data)  # durable before the checkpoint moves past its records
-        state.update(checkpoint=max(state["checkpoint"], m["seq_to"]), last_bundle=m["bundle"], last_digest=built.digest)
+        state.update(checkpoint=max(state["checkpoint"], m["seq_to"]), last_bundle=m["bundle"], last_digest=built.digest,
+                     audit_n=_audit_to(state, m))
         self.save_state(state)
         return path
+
+    def acked_seq(self, station: str, office_key: Ed25519PublicKey) -> int:
+        """The highest change `seq` the office has acknowledged with nothing missing
+        below it: bundles 1..k all delivered, each with a receipt that verifies now,
+        give the highest seq_to among them. Records whose current seq is at most this
+        are at the office in that very version (what `liaison purge` relies on).
+
+        A gap (bundle k+1 not yet acknowledged, even if k+2 is) stops the count: the
+        seq ranges of bundles are contiguous, so a record in k+1 is not covered by
+        k+2's receipt. The result is remembered in the state (call with the outbox
+        locked) so each receipt is checked once."""
+        state = self.state()
+        k, seq = int(state.get("acked_bundle", 0)), int(state.get("acked_seq", 0))
+        done = {}
+        for p in self.delivered.iterdir():
+            m = NAME.match(p.name)
+            if m and m["station"] == station:
+                done[int(m["n"])] = p
+        moved = False
+        while k + 1 in done:
+            p = done[k + 1]
+            try:
+                parsed = bundle.parse(p.read_bytes())
+                rec = (self.delivered / receipts.file_name(p.name)).read_bytes()
+                receipts.verify(rec, office_key, station=station, number=k + 1, digest=parsed.digest)
+            except (BundleRejected, receipts.ReceiptInvalid, FileNotFoundError):
+                break
+            k, seq, moved = k + 1, max(seq, parsed.manifest["seq_to"]), True
+        if moved:
+            self.save_state({**self.state(), "acked_bundle": k, "acked_seq": seq})
+        return seq
 
     def mark_delivered(self, path: Path, receipt: bytes) -> None:
         """Keep the receipt beside the bundle, then move the bundle (never delete it)."""

@@ -1,11 +1,16 @@
-"""The officer's application. `build_app` is the one way to make it (CLI and tests)."""
+"""The officer's application. `build_app` is the one way to make it (CLI and tests).
+
+Without a session it starts on the unlock screen (`screens/unlock.py`); with one (tests,
+the benchmark) it starts unlocked. Locking, the idle timer and the resident-facing
+view are in `locking.py`.
+"""
 
 from __future__ import annotations
 
 import gc
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from textual import work
 from textual.binding import Binding
@@ -13,27 +18,42 @@ from textual.binding import Binding
 from .app_base import BaseApp
 from .bindings import localize_bindings
 from .commands import LiaisonCommands
+from .locking import LockingMixin
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
 from .screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:  # the store and the model load in the worker, after the first frame
     from ..domain.consultation import Consultation
     from ..domain.station import Station
+    from ..security.session import Session
     from ..store import Store
+    from ..store.drafts import Drafts
 
 
 POLL_SECONDS = 3.0
+IDLE_LOCK = 300.0  # seconds without a key or mouse event before the screen locks
 
 
-class LiaisonApp(BaseApp):
+class LiaisonApp(LockingMixin, BaseApp):
     TITLE = "liaison"
     COMMANDS = BaseApp.COMMANDS | {LiaisonCommands}
-    BINDINGS = [Binding("f1", "help", "帮助", id="help")]  # plus BaseApp's, merged by Textual
+    BINDINGS = [  # plus BaseApp's, merged by Textual
+        Binding("f1", "help", "帮助", id="help"),
+        # priority: a focused Input or TextArea must not keep these keys to itself
+        Binding("ctrl+l", "lock", "锁定", id="lock", priority=True),
+        # shown on the dashboard (its own binding); from anywhere else it works all the same
+        Binding("f9", "resident", "居民模式", id="resident", show=False),
+    ]
 
-    def __init__(self, home: Path, *, today: date | None = None, lang: str = "zh"):
+    def __init__(self, home: Path, *, session: Session | None = None, today: date | None = None,
+                 lang: str = "zh", idle_lock: float | None = IDLE_LOCK, exports_dir: Path | None = None):
         super().__init__(home, today=today, lang=lang)
+        from ..home import exports_dir as default_exports
+
+        self.exports_dir = Path(exports_dir) if exports_dir else default_exports()  # ledgers for the office
         self.store: Store | None = None
         self.station: Station | None = None
+        self._init_locking(session, idle_lock)
 
     def get_default_screen(self) -> DashboardScreen:
         # The dashboard is the base of the stack (not pushed over a blank screen): one
@@ -42,23 +62,63 @@ class LiaisonApp(BaseApp):
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
+        self._start_idle_watch()
+        if self.session is None:
+            from ..security.keyring import Keyring
+            from .screens.unlock import UnlockScreen
+
+            self.push_screen(UnlockScreen("start" if Keyring.exists(self.home) else "setup"))
+            return
         # After the first frame: the worker competes with the UI thread for the GIL,
         # and an officer should see the screen before 50 000 records are read.
         self.call_after_refresh(self.open_store)
 
-    @work(thread=True, exit_on_error=False, group="store")
+    @work(thread=True, exit_on_error=False, group="store", exclusive=True)
     def open_store(self) -> None:
         from ..profiles import get_station
-        from ..store import Store
+        from ..security.session import open_store
 
+        assert self.session is not None
         try:
-            store = Store.open(self.home)
+            store = open_store(self.session)  # a plain (pre-PIN) store is sealed now
             station = get_station(store.station)
         except Exception as e:  # shown on screen; the app stays usable to quit
             self.post_message(StoreFailed(str(e)))
             return
         self.station = station
         self.post_message(StoreOpened(store))
+
+    def on_store_failed(self, message: StoreFailed) -> None:
+        if self.locked and hasattr(self.screen, "show_error"):
+            self.screen.show_error(message.error)  # on the unlock form: Enter tries again
+        else:
+            super().on_store_failed(message)
+
+    def drafts(self) -> Drafts:
+        """The intake draft, sealed under the session's data key."""
+        from ..store.drafts import Drafts
+
+        assert self.session is not None, "no draft without an unlocked session"
+        return Drafts(self.home, self.session.sealer)
+
+    def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None:
+        """Append to the audit log from a worker (an append is an fsync: not on the UI thread)."""
+        session = self.session
+        if session is not None:
+            self.run_worker(lambda: self.audit_now(action, target, details, session),
+                            thread=True, group="audit", exit_on_error=False)
+
+    def audit_now(self, action: str, target: str = "", details: Mapping[str, Any] | None = None,
+                  session: Session | None = None) -> None:
+        """The same, in the calling (worker) thread; a failure is shown, never raised."""
+        session = session or self.session
+        if session is None:
+            return
+        try:
+            session.audit(action, target, details)
+        except Exception as e:  # noqa: BLE001 — the change is saved; say that the log is not
+            self.call_from_thread(self.notify, f"审计日志写入失败 (audit log not written): {e}",
+                                  severity="error", timeout=30)
 
     @work(thread=True, exit_on_error=False, group="warm", exclusive=True)
     def warm_search(self) -> None:
@@ -75,11 +135,18 @@ class LiaisonApp(BaseApp):
     def on_store_opened(self, message: StoreOpened) -> None:
         from .screens.intake import offer_draft
 
+        first = self.store is None
+        if self.store is not None and self.store is not message.store:
+            self.store.close()
         self.store = message.store
         self.sub_title = self.station.short_name if self.station else ""
+        if self.locked:
+            self.finish_unlock()
         self.revision += 1
-        offer_draft(self)  # a form left by a crash or a closed terminal is offered back at start
-        self.set_interval(POLL_SECONDS, self.poll_others)
+        if first:
+            if self._resume_form is None:
+                offer_draft(self)  # a form left by a crash or a closed terminal is offered back at start
+            self.set_interval(POLL_SECONDS, self.poll_others)
 
     @work(thread=True, exit_on_error=False, group="poll", exclusive=True)
     def poll_others(self) -> None:
@@ -89,13 +156,16 @@ class LiaisonApp(BaseApp):
             self.call_from_thread(self._bump)
 
     @work(thread=True, exit_on_error=False, group="save")
-    def save(self, op: Callable[[Store], Consultation], reply_to, created: bool = False) -> None:
+    def save(self, op: Callable[[Store], Consultation], reply_to, created: bool = False,
+             audit: tuple[str, Mapping[str, Any] | None] | None = None) -> None:
         """Run a store operation off the UI thread; the result goes to `reply_to` as
-        ConsultationSaved or SaveFailed, and every screen reloads."""
+        ConsultationSaved or SaveFailed, and every screen reloads. `audit` is the
+        (action, details) logged with the record's ref once it is saved."""
         from ..domain.validation import ValidationError
         from ..store import StoreError
 
         assert self.store is not None
+        session = self.session
         try:
             c = op(self.store)
         except (ValidationError, StoreError) as e:
@@ -103,6 +173,8 @@ class LiaisonApp(BaseApp):
             return
         reply_to.post_message(ConsultationSaved(c, created))
         self.call_from_thread(self._bump)
+        if audit is not None:
+            self.audit_now(audit[0], c.ref, audit[1], session)
 
     def _bump(self) -> None:
         self.revision += 1
@@ -163,9 +235,14 @@ class LiaisonApp(BaseApp):
     def open_detail(self, consultation_id: str) -> None:
         from .screens.detail import DetailScreen
 
-        self.push_screen(DetailScreen(consultation_id))
+        if not self.locked:
+            self.push_screen(DetailScreen(consultation_id))
 
 
-
-def build_app(home: Path, *, today: date | None = None, lang: str = "zh") -> LiaisonApp:
-    return LiaisonApp(home, today=today, lang=lang)
+def build_app(home: Path, *, session: Session | None = None, today: date | None = None,
+              lang: str = "zh", idle_lock: float | None = IDLE_LOCK, exports_dir: Path | None = None) -> LiaisonApp:
+    """The station's app. Without `session` it starts on the unlock screen; `idle_lock`
+    is the seconds of no key or mouse event before it locks itself (0/None: never);
+    `exports_dir` receives the ledgers exported with `x` (default: home.exports_dir())."""
+    return LiaisonApp(home, session=session, today=today, lang=lang, idle_lock=idle_lock,
+                      exports_dir=exports_dir)

@@ -14,6 +14,8 @@ ACTIONS = [
     ("home", "dashboard", "首页 Dashboard"),
     ("toggle_lang", "lang", "切换语言 Switch language 中文/English"),
     ("toggle_theme", "theme", "切换明暗主题 Light / dark theme"),
+    ("lock", "lock", "锁定屏幕 Lock the screen"),
+    ("resident", "resident", "居民模式（只显示二维码）Resident view (QR code only)"),
     ("help", "help", "快捷键帮助 Keys and help"),
     ("quit", "quit", "退出 Quit"),
 ]

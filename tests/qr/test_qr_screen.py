@@ -14,6 +14,8 @@ from liaison.demo_data import SCENARIO_IDS, scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.profiles import get_station, office_for
 from liaison.qr.payloads import receipt_payload, service_payload
+from liaison.security.keyring import Keyring
+from liaison.security.session import open_store, unlock
 from liaison.store import Store
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
@@ -24,11 +26,27 @@ STATIONS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")
 TODAY = date(2026, 11, 28)
 
 
+PIN = "kx-4711-lotus"
+_sessions: dict[Path, object] = {}
+
+
 def make_home(tmp_path: Path, sid: str) -> Path:
+    """A sealed station (officer 值班检察官) and its unlocked session (`session_for`)."""
     st = get_station(sid)
     home = tmp_path / sid
     Store.init(home, station=sid, code=st.code, officer="值班检察官").close()
+    Keyring.create(home, sid, "值班检察官", PIN)
+    _sessions[home] = unlock(home, "值班检察官", PIN)
     return home
+
+
+def session_for(home: Path):
+    """The station's session; a plain station (the shared `home` fixture) gets its
+    first officer now."""
+    if home not in _sessions:
+        Keyring.create(home, get_station("fengqiao-yuanfang").id, "值班检察官", PIN)
+        _sessions[home] = unlock(home, "值班检察官", PIN)
+    return _sessions[home]
 
 
 async def settle(app, pilot) -> None:
@@ -51,7 +69,7 @@ async def test_q_shows_the_station_code_centred_and_scannable(tmp_path, sid, the
     home = make_home(tmp_path, sid)
     st = get_station(sid)
     payload = service_payload(st, office_for(st))
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(app, pilot)
         app.theme = theme
@@ -73,7 +91,7 @@ async def test_q_shows_the_station_code_centred_and_scannable(tmp_path, sid, the
 
 async def test_too_small_terminal_shows_the_size_not_a_broken_code(tmp_path):
     home = make_home(tmp_path, "fengqiao-ban")
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=(60, 20)) as pilot:
         await settle(app, pilot)
         await pilot.press("q")
@@ -90,7 +108,7 @@ async def test_too_small_terminal_shows_the_size_not_a_broken_code(tmp_path):
 
 async def test_english_caption(tmp_path):
     home = make_home(tmp_path, "rider-friendly")
-    app = build_app(home, today=TODAY, lang="en")
+    app = build_app(home, session=session_for(home), today=TODAY, lang="en")
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(app, pilot)
         await pilot.press("q")
@@ -99,13 +117,13 @@ async def test_english_caption(tmp_path):
 
 
 async def test_r_on_the_detail_screen_shows_the_receipt(home):
-    store = Store.open(home)
+    store = open_store(session_for(home))
     _, mapping = scenarios(TODAY)[SCENARIO_IDS.index("S1")]
     c = store.create(fields_from_input(mapping, officer="王检察官"))
     store.close()
     st = get_station(c.station)
     payload = receipt_payload(c, st, office_for(st))
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=(120, 50)) as pilot:
         await settle(app, pilot)
         app.open_detail(c.id)

@@ -95,15 +95,23 @@ def test_personal_parts_cannot_be_swapped_between_shards(world, monkeypatch):
     monkeypatch.setattr("liaison.store.consultations.SHARD_CAPACITY", 5)
     home = _sealed_station(world)
     store = open_store(unlock(home, "王检察官", PIN))
-    for m in MAPPINGS[:10]:
-        store.create(fields_from_input(m, officer="王检察官"))
+    made = [store.create(fields_from_input(m, officer="王检察官")) for m in MAPPINGS[:10]]
     store.close()
     one, two = sorted((home / "consultations").glob("0*.json"))[:2]
-    a, b = orjson.loads(one.read_bytes()), orjson.loads(two.read_bytes())
-    a["_sealed"], b["_sealed"] = b["_sealed"], a["_sealed"]
-    one.write_bytes(orjson.dumps(a))
-    with pytest.raises(StoreCorrupt):
-        open_store(unlock(home, "王检察官", PIN))
+    original = one.read_bytes()
+    a, b = orjson.loads(original), orjson.loads(two.read_bytes())
+    # The list part (read at unlock) and the full part (read when a record is opened)
+    # are each bound to their shard file.
+    for part in ("_rows", "_sealed"):
+        one.write_bytes(orjson.dumps({**a, part: b[part]}))
+        with pytest.raises(StoreCorrupt):
+            s = open_store(unlock(home, "王检察官", PIN))
+            try:
+                s.get(made[0].ref)
+            finally:
+                s.close()
+    one.write_bytes(original)
+    assert open_store(unlock(home, "王检察官", PIN)).get(made[0].ref).summary == MAPPINGS[0]["summary"]
 
 
 def test_a_plain_store_is_sealed_at_the_first_unlock(world):

@@ -81,9 +81,22 @@ def station_records(home: Path) -> dict[str, dict]:
     return {r["id"]: r for r in Store.read_changes(home, 0)[1]}
 
 
-def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    """The real `liaison` command in a fresh process."""
-    return subprocess.run([*LIAISON, *args], capture_output=True, text=True, timeout=timeout)
+PIN = "ks83jd-x"  # for stations given an officer (see officer_setup)
+
+
+def officer_setup(home: Path, sid: str, officer: str = "测试") -> list[str]:
+    """Give a station an officer; returns the CLI arguments that unlock as them (the
+    PIN comes from LIAISON_PIN: pass `pin=True` to `run`)."""
+    from liaison.security.keyring import Keyring
+
+    Keyring.create(home, sid, officer, PIN)
+    return ["--officer", officer]
+
+
+def run(*args: str, timeout: float = 60, pin: bool = False) -> subprocess.CompletedProcess:
+    """The real `liaison` command in a fresh process (with LIAISON_PIN set if `pin`)."""
+    env = {**os.environ, "LIAISON_PIN": PIN} if pin else None
+    return subprocess.run([*LIAISON, *args], capture_output=True, text=True, timeout=timeout, env=env)
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ import json
 import subprocess
 import sys
 
-from _sync_world import LIAISON, STATIONS, run, seed, station_records
+from _sync_world import LIAISON, PIN, STATIONS, officer_setup, run, seed, station_records
+from liaison.security.session import open_store, unlock
 from liaison.cli import exitcodes as ec
 
 
@@ -18,11 +19,21 @@ def _night_setup(world):
     return homes
 
 
-def _office_matches(world, homes):
+def _full_records(home, officer):
+    """Every record in full, as an unlocked officer reads them (a sealed store's own
+    files hold the personal fields encrypted)."""
+    store = open_store(unlock(home, officer, PIN))
+    try:
+        return {c.id: c.to_dict() for c in store.load(store.index.by_id.values())}
+    finally:
+        store.close()
+
+
+def _office_matches(world, homes, officers=None):
     office = world.records()
     expected = {}
-    for home in homes.values():
-        expected.update(station_records(home))
+    for sid, home in homes.items():
+        expected.update(_full_records(home, officers[sid]) if officers and sid in officers else station_records(home))
     assert {i: (r["version"], r["deleted"]) for i, r in office.items()} == \
            {i: (r["version"], r["deleted"]) for i, r in expected.items()}
     for i, r in expected.items():
@@ -41,7 +52,7 @@ def test_night_cycle_over_a_folder(world):
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) | {"missing": {}} == {"accepted": total, "duplicates": 0, "conflicts": 0, "stale": 0,
                                                       "quarantined": 0, "gaps": 0, "missing": {}, "bundles": 2,
-                                                      "replays": 0}
+                                                      "replays": 0, "audit": 0, "audit_breaks": 0}
     for home in homes.values():
         r = run("--home", str(home), "sync", "--to", str(world.drop))
         assert r.returncode == ec.OK and "1 delivered, 0 pending" in r.stdout, r.stderr
@@ -50,12 +61,14 @@ def test_night_cycle_over_a_folder(world):
     _office_matches(world, homes)
     r = run("hq", "list", "--home", str(world.hq), "--json")
     listed = json.loads(r.stdout)
-    own = run("--home", str(homes["rider-friendly"]), "list", "--json")
+    who = officer_setup(homes["rider-friendly"], "rider-friendly")
+    own = run("--home", str(homes["rider-friendly"]), "list", "--json", *who, pin=True)
     assert set(listed[0]) == set(json.loads(own.stdout)[0]) | {"station"}
     assert len(listed) == total
-    # Re-ingesting the (now empty) inbox is harmless; nothing new to export.
+    # Re-ingesting the (now empty) inbox is harmless; nothing new to export (at the
+    # station no officer unlocked since: the other one has audit entries to send).
     assert json.loads(run("hq", "ingest", "--home", str(world.hq), str(world.drop / "inbox"), "--json").stdout)["accepted"] == 0
-    r = run("--home", str(homes["rider-friendly"]), "export")
+    r = run("--home", str(homes["fengqiao-yuanfang"]), "export")
     assert r.returncode == 0 and r.stdout == "" and "nothing changed" in r.stderr
 
 
@@ -68,14 +81,15 @@ def test_night_cycle_over_http_two_nights(world, server):
     # Second night: an edit and a delete at 枫桥远坊, configured target instead of --to.
     home = homes["fengqiao-yuanfang"]
     ids = list(station_records(home))
+    who = officer_setup(home, "fengqiao-yuanfang")
     assert run("--home", str(home), "keys", "--sync-to", server).returncode == 0
-    assert run("--home", str(home), "edit", ids[0], "--set", "status=resolved").returncode == 0
-    assert run("--home", str(home), "delete", ids[1], "--yes").returncode == 0
+    assert run("--home", str(home), "edit", ids[0], "--set", "status=resolved", *who, pin=True).returncode == 0
+    assert run("--home", str(home), "delete", ids[1], "--yes", *who, pin=True).returncode == 0
     r = run("--home", str(home), "sync", "--json")
     assert r.returncode == ec.OK, r.stderr
     rep = json.loads(r.stdout)
     assert rep["exported"] == 2 and rep["delivered"] == 1 and rep["pending"] == 0
-    office = _office_matches(world, homes)
+    office = _office_matches(world, homes, {"fengqiao-yuanfang": who[1]})
     assert office[ids[0]]["status"] == "resolved" and office[ids[0]]["version"] == 2
     assert office[ids[1]]["deleted"] is True
     listed = {r["id"] for r in json.loads(run("hq", "list", "--home", str(world.hq), "--json").stdout)}
@@ -98,7 +112,8 @@ def test_sync_never_loads_textual(world):
 
 def test_clear_errors_without_keys_or_targets(world, tmp_path):
     home = tmp_path / "bare"
-    assert run("--home", str(home), "init", "--station", "fengqiao-yuanfang").returncode == 0
+    assert run("--home", str(home), "init", "--station", "fengqiao-yuanfang", "--officer", "测试",
+               pin=True).returncode == 0
     r = run("--home", str(home), "sync", "--to", str(world.drop))
     assert r.returncode == ec.KEYS and "liaison keys --hq-key" in r.stderr and "Traceback" not in r.stderr
     r = run("--home", str(home), "sync")

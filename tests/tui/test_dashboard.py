@@ -13,9 +13,9 @@ from _sync_world import World  # noqa: E402  (the sync tests' real office + stat
 
 from liaison.demo_data import scenarios  # noqa: E402
 from liaison.domain.intake import fields_from_input  # noqa: E402
-from liaison.store import Store  # noqa: E402
 from liaison.sync.run import sync  # noqa: E402
 from liaison.tui.app import build_app  # noqa: E402
+from unlocked import new_station, opened, seal, session_for  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 
@@ -34,12 +34,13 @@ async def _ready(app, pilot) -> None:
 async def test_figures_and_sync_state(tmp_path: Path):
     world = World(tmp_path)
     home = world.station("fengqiao-yuanfang")
-    store = Store.open(home)
+    seal(home, "fengqiao-yuanfang")
+    store = opened(home)
     mine = [m for sid, m in scenarios(TODAY) if sid == "fengqiao-yuanfang"]
     store.create_many([fields_from_input(m, officer="王检察官") for m in mine])
     store.close()
 
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=(120, 36)) as pilot:
         await _ready(app, pilot)
         tiles = _tiles(app)
@@ -54,7 +55,7 @@ async def test_figures_and_sync_state(tmp_path: Path):
     report = sync(home, [str(world.drop)])
     assert report.result == "ok"
 
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=(120, 36)) as pilot:
         await _ready(app, pilot)
         tiles = _tiles(app)
@@ -66,15 +67,14 @@ async def test_a_record_added_by_another_process_appears_without_restart(tmp_pat
     app is open: the list shows the new record after the app's next poll."""
     from liaison.tui.widgets.record_list import RecordList
 
-    home = tmp_path / "st"
-    Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官").close()
-    app = build_app(home, today=TODAY)
+    home = new_station(tmp_path, "fengqiao-yuanfang", "FQYF")
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=(120, 36)) as pilot:
         await _ready(app, pilot)
         await pilot.press("l")
         await _ready(app, pilot)
         assert app.screen.query_one(RecordList).rows == []
-        other = Store.open(home)
+        other = opened(home)
         other.create(fields_from_input({"category": "other", "summary": "另一个进程登记的来访"}, officer="李"))
         other.close()
         for _ in range(100):

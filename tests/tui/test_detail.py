@@ -11,10 +11,9 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Static
 
-from liaison.demo_data import SCENARIO_IDS, YUANFANG, scenarios
-from liaison.domain.intake import fields_from_input
-from liaison.store import Store, StoreWriteError
+from liaison.store import StoreWriteError
 from liaison.tui.app import build_app
+from unlocked import opened, session_for
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import FollowUpScreen, TextPrompt, resolve_date
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
@@ -23,20 +22,8 @@ TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
 
 
-@pytest.fixture
-def seeded(home: Path) -> dict:
-    """The 枫桥远坊 scenarios (S1, S2, S9, S10, S12), by scenario id."""
-    store = Store.open(home)
-    made = {}
-    for sid, (station, mapping) in zip(SCENARIO_IDS, scenarios(TODAY)):
-        if station == YUANFANG:
-            made[sid] = store.create(fields_from_input(mapping, officer="王检察官"))
-    store.close()
-    return made
-
-
 def stored(home: Path, cid: str):
-    s = Store.open(home)
+    s = opened(home)
     try:
         return s.get(cid)
     finally:
@@ -73,7 +60,7 @@ async def open_detail(app, pilot, cid: str) -> DetailScreen:
 
 async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
     s1 = seeded["S1"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s1.id)
         text = screen_text(screen)
@@ -93,7 +80,7 @@ async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
 
 
 async def test_anonymous_record_shows_no_personal_rows(home, seeded):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         text = screen_text(await open_detail(app, pilot, seeded["S12"].id))
         labels = {line.split()[0] for line in text.splitlines() if line.strip()}
@@ -103,7 +90,7 @@ async def test_anonymous_record_shows_no_personal_rows(home, seeded):
 
 async def test_status_change_by_number_key_makes_version_2(home, seeded):
     s1 = seeded["S1"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s1.id)
         await pilot.press("s")
@@ -119,7 +106,7 @@ async def test_status_change_by_number_key_makes_version_2(home, seeded):
 
 async def test_same_status_or_escape_saves_nothing(home, seeded):
     s1 = seeded["S1"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, s1.id)
         await pilot.press("s", "2")  # already referred
@@ -131,7 +118,7 @@ async def test_same_status_or_escape_saves_nothing(home, seeded):
 
 async def test_add_note(home, seeded):
     s2 = seeded["S2"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s2.id)
         await pilot.press("n")
@@ -153,7 +140,7 @@ async def test_add_note(home, seeded):
 
 
 async def test_typed_note_is_not_dropped_without_asking(home, seeded):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, seeded["S2"].id)
         await pilot.press("n", *"写了一半")
@@ -169,7 +156,7 @@ async def test_typed_note_is_not_dropped_without_asking(home, seeded):
 
 async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeypatch):
     s2 = seeded["S2"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s2.id)
 
@@ -196,7 +183,7 @@ async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeyp
 
 async def test_follow_up_two_weeks(home, seeded):
     s10 = seeded["S10"]  # no follow-up yet
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s10.id)
         assert "未设" in screen_text(screen)
@@ -216,7 +203,7 @@ async def test_follow_up_two_weeks(home, seeded):
 async def test_follow_up_before_the_visit_is_refused(home, seeded):
     s1 = seeded["S1"]
     before = (s1.visited_at.date() - timedelta(days=3)).isoformat()
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, s1.id)
         await pilot.press("f", *before, "enter")
@@ -233,7 +220,7 @@ async def test_follow_up_before_the_visit_is_refused(home, seeded):
 
 async def test_follow_up_empty_clears(home, seeded):
     s1 = seeded["S1"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, s1.id)
         await pilot.press("f", "enter")
@@ -243,7 +230,7 @@ async def test_follow_up_empty_clears(home, seeded):
 
 async def test_clue_on_with_note_then_off_after_asking(home, seeded):
     s2 = seeded["S2"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s2.id)
         await pilot.press("c")
@@ -269,7 +256,7 @@ async def test_clue_on_with_note_then_off_after_asking(home, seeded):
 
 async def test_delete_asks_then_leaves_a_tombstone(home, seeded):
     s9 = seeded["S9"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, s9.id)
         await pilot.press("delete")
@@ -284,7 +271,7 @@ async def test_delete_asks_then_leaves_a_tombstone(home, seeded):
         await settle(app, pilot)
         assert not isinstance(app.screen, DetailScreen)  # back where the officer came from
         assert any(s9.ref in n and "已删除" in n for n in notices(app))
-    s = Store.open(home)
+    s = opened(home)
     try:
         c = s.get(s9.id)
         assert c.deleted and c.version == 2
@@ -295,10 +282,10 @@ async def test_delete_asks_then_leaves_a_tombstone(home, seeded):
 
 async def test_change_made_elsewhere_is_not_overwritten(home, seeded):
     s1 = seeded["S1"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s1.id)
-        other = Store.open(home)  # another window
+        other = opened(home)  # another window
         other.edit(s1.id, {"status": "following_up"})
         other.close()
         await pilot.press("s", "5")
@@ -311,7 +298,7 @@ async def test_change_made_elsewhere_is_not_overwritten(home, seeded):
 
 
 async def test_edit_key_opens_the_form_or_says_it_is_missing(home, seeded):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, seeded["S1"].id)
         await pilot.press("e")
@@ -324,7 +311,7 @@ async def test_edit_key_opens_the_form_or_says_it_is_missing(home, seeded):
 
 
 async def test_escape_goes_back(home, seeded):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_detail(app, pilot, seeded["S1"].id)
         await pilot.press("escape")
@@ -333,7 +320,7 @@ async def test_escape_goes_back(home, seeded):
 
 
 async def test_fits_80_by_24(home, seeded):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_detail(app, pilot, seeded["S1"].id)
         scroll = screen.query_one("#detail")

@@ -16,6 +16,7 @@ from liaison.domain.vocab import CATEGORIES, REFERRALS, STATUSES
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
+from unlocked import opened, seal, session_for
 from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
 
@@ -74,6 +75,7 @@ def station_home(tmp_path: Path, station: str) -> Path:
     code, officer = codes[station]
     h = tmp_path / station
     Store.init(h, station=station, code=code, officer=officer).close()
+    seal(h, station, officer)
     return h
 
 
@@ -161,7 +163,7 @@ def assert_saved_as_typed(c, m: dict) -> None:
 
 
 async def test_scenarios_s1_s2_s12_typed_at_fengqiao_yuanfang(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     plan = [("S1", ("key", "f6")), ("S2", ("key", "f5")), ("S12", None)]  # +2 weeks, +1 week, none
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -169,7 +171,7 @@ async def test_scenarios_s1_s2_s12_typed_at_fengqiao_yuanfang(home):
             await enter_scenario(pilot, scenario(sid)[1], follow_up)
             assert not isinstance(app.screen, IntakeScreen), f"{sid} was not saved: {notifications(app)}"
         shown = notifications(app)
-    store = Store.open(home)
+    store = opened(home)
     try:
         rows = sorted(store.index.newest_first(), key=lambda r: r.seq)
         assert len(rows) == 3
@@ -191,14 +193,14 @@ async def test_scenarios_s1_s2_s12_typed_at_fengqiao_yuanfang(home):
 async def test_scenarios_s6_s7_typed_at_fengqiao_ban(tmp_path):
     home = station_home(tmp_path, "fengqiao-ban")
     s6, s7 = scenario("S6")[1], scenario("S7")[1]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await enter_scenario(pilot, s6, ("type", s6["follow_up_on"]))  # a date typed in full
         shown = notifications(app)
         await enter_scenario(pilot, s7, ("type", "+2w"))  # two weeks after the visit
         shown += notifications(app)
-    store = Store.open(home)
+    store = opened(home)
     try:
         records = [store.get(r.id) for r in sorted(store.index.newest_first(), key=lambda r: r.seq)]
     finally:
@@ -211,14 +213,14 @@ async def test_scenarios_s6_s7_typed_at_fengqiao_ban(tmp_path):
 
 
 async def test_escape_with_input_asks_and_no_keeps_the_text(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_form(pilot, "neighbour")
         await fill(pilot, "f-summary", "楼上噪音扰民")
         await pilot.pause(AUTOSAVE_DELAY + 0.3)
         await settle(pilot)
-        assert Drafts(home).load() is not None
+        assert Drafts(home, session_for(home).sealer).load() is not None
         await pilot.press("escape")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
@@ -230,15 +232,15 @@ async def test_escape_with_input_asks_and_no_keeps_the_text(home):
         await pilot.press("y")
         await settle(pilot)
         assert not isinstance(app.screen, (IntakeScreen, ConfirmScreen))
-        assert Drafts(home).load() is None
+        assert Drafts(home, session_for(home).sealer).load() is None
         assert not (home / "drafts" / "intake.json").exists()
-    store = Store.open(home)
+    store = opened(home)
     assert store.index.newest_first() == []
     store.close()
 
 
 async def test_escape_with_nothing_typed_leaves_at_once(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_form(pilot, "labour")
@@ -253,7 +255,7 @@ async def test_escape_with_nothing_typed_leaves_at_once(home):
 
 
 async def test_draft_survives_closing_the_app_and_is_offered_back(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_form(pilot, "labour")
@@ -267,9 +269,9 @@ async def test_draft_survives_closing_the_app_and_is_offered_back(home):
     # the terminal is closed: nothing saved, the draft is on disk (owner-only)
     path = home / "drafts" / "intake.json"
     assert path.exists() and (path.stat().st_mode & 0o077) == 0
-    assert Drafts(home).load()[0]["name"] == "刘建华"
+    assert Drafts(home, session_for(home).sealer).load()[0]["name"] == "刘建华"
 
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # offered at start, before any key
         assert isinstance(app.screen, ConfirmScreen)
@@ -288,8 +290,8 @@ async def test_draft_survives_closing_the_app_and_is_offered_back(home):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, IntakeScreen)
-    assert Drafts(home).load() is None
-    store = Store.open(home)
+    assert Drafts(home, session_for(home).sealer).load() is None
+    store = opened(home)
     try:
         (row,) = store.index.newest_first()
         c = store.get(row.id)
@@ -301,18 +303,18 @@ async def test_draft_survives_closing_the_app_and_is_offered_back(home):
 
 
 async def test_quitting_right_after_typing_still_keeps_the_draft(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_form(pilot, "fraud")
         await fill(pilot, "f-summary", "冒充公检法")
         await pilot.press("ctrl+q")  # before the autosave delay is up
-    assert Drafts(home).load()[0]["summary"] == "冒充公检法"
+    assert Drafts(home, session_for(home).sealer).load()[0]["summary"] == "冒充公检法"
 
 
 async def test_declined_draft_is_deleted(home):
-    Drafts(home).save({"category": "fraud", "summary": "旧草稿"})
-    app = build_app(home, today=TODAY)
+    Drafts(home, session_for(home).sealer).save({"category": "fraud", "summary": "旧草稿"})
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # offered at start, before any key
         assert isinstance(app.screen, ConfirmScreen)
@@ -323,12 +325,12 @@ async def test_declined_draft_is_deleted(home):
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
         assert app.focused.id == "category-list"
-    assert Drafts(home).load() is None
+    assert Drafts(home, session_for(home).sealer).load() is None
 
 
 async def test_draft_can_be_offered_at_start(home):
-    Drafts(home).save({"category": "other", "anonymous": True, "summary": "举报非法采砂"})
-    app = build_app(home, today=TODAY)
+    Drafts(home, session_for(home).sealer).save({"category": "other", "anonymous": True, "summary": "举报非法采砂"})
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)  # the app offers it by itself once its store is open
         assert isinstance(app.screen, ConfirmScreen)
@@ -340,7 +342,7 @@ async def test_draft_can_be_offered_at_start(home):
 
 
 async def test_bad_phone_and_missing_summary_are_shown_next_to_their_fields(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_form(pilot, "other")
@@ -372,13 +374,13 @@ async def test_bad_phone_and_missing_summary_are_shown_next_to_their_fields(home
         await goto(pilot, "f-phone")
         await type_text(pilot, "13800001234")
         assert error_text(app, "f-phone") == ""
-    store = Store.open(home)
+    store = opened(home)
     assert store.index.newest_first() == []  # nothing was saved
     store.close()
 
 
 async def test_name_without_consent_is_refused_at_the_consent_box(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_form(pilot, "neighbour")
@@ -394,7 +396,7 @@ async def test_name_without_consent_is_refused_at_the_consent_box(home):
 
 
 async def test_anonymous_clears_and_disables_name_and_phone(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await open_form(pilot, "other")
@@ -416,7 +418,7 @@ async def test_anonymous_clears_and_disables_name_and_phone(home):
 
 
 async def test_category_step_shows_only_that_categorys_details_and_footer_keys(home):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("n")
@@ -439,12 +441,12 @@ async def test_category_step_shows_only_that_categorys_details_and_footer_keys(h
 
 
 async def test_edit_mode_saves_a_new_version(home):
-    store = Store.open(home)
+    store = opened(home)
     m = dict(scenario("S2")[1])
     m.pop("notes")
     c = store.create(fields_from_input(m, officer="王检察官"))
     store.close()
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.push_screen(IntakeScreen(edit=c))
@@ -458,7 +460,7 @@ async def test_edit_mode_saves_a_new_version(home):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, IntakeScreen)
-    store = Store.open(home)
+    store = opened(home)
     again = store.get(c.id)
     store.close()
     assert again.version == 2

@@ -8,7 +8,8 @@ from datetime import date
 from openpyxl import load_workbook
 from textual.widgets import DataTable, Static
 
-from liaison.demo import seed_demo
+from liaison.demo import DEMO_PIN, seed_demo
+from liaison.security.session import unlock
 from liaison.tui.app import build_app
 from liaison.tui.screens.ledger import LedgerScreen
 
@@ -17,7 +18,8 @@ TODAY = date(2026, 11, 28)
 
 async def test_ledger_month_rows_and_export(tmp_path):
     home = seed_demo(tmp_path, on=TODAY)["fengqiao-yuanfang"]
-    app = build_app(home, today=TODAY)
+    docs = tmp_path / "documents"
+    app = build_app(home, session=unlock(home, "王检察官", DEMO_PIN), today=TODAY, exports_dir=docs)
     async with app.run_test(size=(140, 40)) as pilot:
         while app.store is None:
             await pilot.pause(0.05)
@@ -43,7 +45,8 @@ async def test_ledger_month_rows_and_export(tmp_path):
         await pilot.press("right_square_bracket", "x")
         await app.workers.wait_for_complete()
         await pilot.pause()
-    path = home / "ledgers" / "fengqiao-yuanfang-2026-11.xlsx"
+    path = docs / "fengqiao-yuanfang-2026-11.xlsx"  # outside the (encrypted) data folder
+    assert not list(home.rglob("*.xlsx"))
     ws = load_workbook(path).active
     values = [c.value for row in ws.iter_rows() for c in row]
     assert "序号" in values and sum(1 for v in values if v == "动迁/征收") >= 1

@@ -7,16 +7,12 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Static
 
-from liaison.demo_data import SCENARIO_IDS, YUANFANG, scenarios
-from liaison.domain.intake import fields_from_input
 from liaison.domain.masking import mask_name, mask_phone
-from liaison.store import Store
-from liaison.synth import generate
 from liaison.tui.app import build_app
+from unlocked import new_station, opened, session_for
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.widgets.record_list import RecordList
@@ -25,23 +21,11 @@ TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
 
 
-@pytest.fixture
-def seeded(home: Path) -> dict:
-    """The 枫桥远坊 scenarios by scenario id, plus 300 synthetic records."""
-    store = Store.open(home)
-    made = {}
-    for sid, (station, mapping) in zip(SCENARIO_IDS, scenarios(TODAY)):
-        if station == YUANFANG:
-            made[sid] = store.create(fields_from_input(mapping, officer="王检察官"))
-    synth = [fields_from_input(m, officer="陆检察官")
-             for m in generate(300, seed=11, station=YUANFANG, start=TODAY, days=400)]
-    store.create_many(synth)
-    store.close()
-    return made
+SYNTHETIC = 300  # the `seeded` fixture (conftest) adds this many generated records
 
 
 def all_records(home: Path) -> list:
-    s = Store.open(home)
+    s = opened(home)
     try:
         return s.load(s.index.newest_first())
     finally:
@@ -86,7 +70,7 @@ async def search(app, pilot, text: str) -> list:
 
 
 async def test_list_is_newest_first_and_masks_personal_data(home, seeded):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         rl = await open_list(app, pilot)
         rows = rl.rows
@@ -108,7 +92,7 @@ async def test_list_is_newest_first_and_masks_personal_data(home, seeded):
 
 async def test_search_chinese_term(home, seeded):
     records = {c.id: c for c in all_records(home)}
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_list(app, pilot)
         rows = await search(app, pilot, "亭子")
@@ -128,7 +112,7 @@ async def test_search_phone_tail(home, seeded):
     records = all_records(home)
     tail = seeded["S1"].visitor.phone[-4:]
     expected = {c.id for c in records if c.visitor.phone and c.visitor.phone.endswith(tail)}
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_list(app, pilot)
         rows = await search(app, pilot, tail)
@@ -137,7 +121,7 @@ async def test_search_phone_tail(home, seeded):
 
 
 async def test_search_pinyin_initials(home, seeded):
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await open_list(app, pilot)
         rows = await search(app, pilot, "cxy")  # 陈秀英
@@ -149,7 +133,7 @@ async def test_search_pinyin_initials(home, seeded):
 
 async def test_enter_opens_the_detail_with_full_name(home, seeded):
     s1 = seeded["S1"]
-    app = build_app(home, today=TODAY)
+    app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         rl = await open_list(app, pilot)
         rows = await search(app, pilot, "cxy")
@@ -172,16 +156,15 @@ async def test_a_large_result_shows_its_newest_rows_first_then_all_of_them(tmp_p
     """More matches than a first screenful: the newest 200 come at once, then the list
     (and its count) completes; every row shown matches."""
     from liaison.domain.intake import fields_from_input
-    from liaison.store import Store
     from liaison.tui.screens.consultations import FIRST_PAGE
 
-    home = tmp_path / "big"
-    store = Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官")
+    home = new_station(tmp_path, "fengqiao-yuanfang", "FQYF")
+    store = opened(home)
     store.create_many([fields_from_input({"category": "labour", "summary": f"工地欠薪第{i}批",
                                           "visited_at": f"2026-{1 + i % 11:02d}-{1 + i % 28:02d}T10:00:00+08:00"},
                                          officer="王检察官") for i in range(FIRST_PAGE + 150)])
     store.close()
-    app = build_app(home, today=date(2026, 11, 28))
+    app = build_app(home, session=session_for(home), today=date(2026, 11, 28))
     async with app.run_test(size=(120, 40)) as pilot:
         while app.store is None or not app.store.index.warm_ready:
             await pilot.pause(0.05)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from liaison.demo import seed_demo
+from liaison.demo import DEMO_PIN, seed_demo
+from liaison.security.session import unlock
 from liaison.tui.app import build_app
 
 TODAY = date(2026, 11, 28)
@@ -18,6 +19,12 @@ TODAY = date(2026, 11, 28)
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Path:
     return seed_demo(tmp_path_factory.mktemp("snap"), on=TODAY)["fengqiao-yuanfang"]
+
+
+@pytest.fixture(scope="module")
+def session(demo):
+    """The demo's officer, unlocked (the app then starts past its unlock screen)."""
+    return unlock(demo, "王检察官", DEMO_PIN)
 
 
 async def _ready(pilot) -> None:
@@ -43,18 +50,18 @@ def _then(*steps):
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_dashboard(snap_compare, demo, lang):
-    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 36), run_before=_then())
+def test_dashboard(snap_compare, demo, session, lang):
+    assert snap_compare(build_app(demo, session=session, today=TODAY, lang=lang), terminal_size=(120, 36), run_before=_then())
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_list(snap_compare, demo, lang):
-    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 36), run_before=_then("l"))
+def test_list(snap_compare, demo, session, lang):
+    assert snap_compare(build_app(demo, session=session, today=TODAY, lang=lang), terminal_size=(120, 36), run_before=_then("l"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_list_searched_at_80x24(snap_compare, demo, lang):
-    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(80, 24),
+def test_list_searched_at_80x24(snap_compare, demo, session, lang):
+    assert snap_compare(build_app(demo, session=session, today=TODAY, lang=lang), terminal_size=(80, 24),
                         run_before=_then("l", *"chen"))
 
 
@@ -64,21 +71,30 @@ def _open_s2(app) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_detail(snap_compare, demo, lang):
-    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then(_open_s2))
+def test_detail(snap_compare, demo, session, lang):
+    assert snap_compare(build_app(demo, session=session, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then(_open_s2))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_help(snap_compare, demo, lang):
-    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(100, 40), run_before=_then("f1"))
+def test_help(snap_compare, demo, session, lang):
+    assert snap_compare(build_app(demo, session=session, today=TODAY, lang=lang), terminal_size=(100, 40), run_before=_then("f1"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_new_consultation_category_picker(snap_compare, demo, lang):
-    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then("n"))
+def test_new_consultation_category_picker(snap_compare, demo, session, lang):
+    assert snap_compare(build_app(demo, session=session, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then("n"))
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_new_consultation_labour_form(snap_compare, demo, lang):
+def test_new_consultation_labour_form(snap_compare, demo, session, lang):
     """After picking 劳资/欠薪 (key 2): the visitor block and the labour details."""
-    assert snap_compare(build_app(demo, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then("n", "2"))
+    assert snap_compare(build_app(demo, session=session, today=TODAY, lang=lang), terminal_size=(120, 40), run_before=_then("n", "2"))
+
+
+def test_unlock_screen(snap_compare, demo):
+    """The app as it opens (no session): the station, 已锁定, the form and the demo's hint."""
+    async def ready(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(build_app(demo, today=TODAY, lang="zh"), terminal_size=(100, 30), run_before=ready)

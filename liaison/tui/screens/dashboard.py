@@ -23,6 +23,7 @@ class DashboardScreen(LiaisonScreen):
         Binding("f", "app.followups", "回访", id="followups"),
         Binding("q", "app.qr", "二维码", id="qr"),
         Binding("t", "app.ledger", "台账", id="ledger"),
+        Binding("f9", "app.resident", "居民模式", id="resident"),
     ]
 
     def compose(self) -> ComposeResult:

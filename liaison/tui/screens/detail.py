@@ -1,7 +1,9 @@
 """One consultation in full — visitor, story, referrals, clue, follow-up, notes — and
 the keys that change it. Every change is a new version saved by `app.save` in a worker.
 
-Full name and phone are shown here (lists mask them). What the officer types is never
+Full name and phone are shown here, and only here (lists mask them); opening it
+writes a "view" entry to the audit log, each change an "edit" (or "delete") entry,
+under the officer who unlocked. What the officer types is never
 lost: a prompt asks before dropping typed text, and after a failed save the text is
 kept and offered again on the next try.
 """
@@ -61,6 +63,7 @@ class DetailScreen(LiaisonScreen):
         self._drafts: dict[str, str] = {}  # typed text of a change whose save failed
         self._banner: Callable[[], tuple[str, bool]] | None = None
         self._gone = False
+        self._viewed = False  # the "view" audit entry is written once per opening
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,6 +96,9 @@ class DetailScreen(LiaisonScreen):
         except StoreError as e:
             self.app.call_from_thread(self._set_banner, lambda msg=str(e): (msg, True))
             return
+        if c is not None and not self._viewed:
+            self._viewed = True
+            self.app.audit_now("view", c.ref)  # already off the UI thread
         self.app.call_from_thread(self._loaded, c)
 
     def _loaded(self, c: Consultation | None) -> None:
@@ -250,7 +256,8 @@ class DetailScreen(LiaisonScreen):
     def _submit(self, kind: str, op: Callable[[Store], Consultation]) -> None:
         self._saving = kind
         self._set_banner(lambda: (self.tr("saving"), False))
-        self.app.save(op, self)
+        audit = ("delete", None) if kind == "delete" else ("edit", {"change": kind})
+        self.app.save(op, self, audit=audit)
 
     def _change(self, kind: str, edits: dict) -> None:
         """Edit fields of the version on screen; the store refuses it if that version
@@ -323,8 +330,10 @@ class DetailScreen(LiaisonScreen):
             return
         self._drafts["note"] = text
         cid = self.c.id
+        session = self.app.session
+        officer = session.officer if session is not None else None  # who unlocked writes it
         # A note only adds: it goes onto the latest version, whatever changed meanwhile.
-        self._submit("note", lambda store: store.add_note(cid, text))
+        self._submit("note", lambda store: store.add_note(cid, text, officer=officer))
 
     def action_follow_up(self) -> None:
         if not self._ready():

@@ -5,7 +5,10 @@ showing only the detail fields of that category. Input is checked by the domain
 (`fields_from_input` / `apply_edits`), and every message appears under its field.
 Saving runs in the app's save worker; the new reference number is shown when it is on
 disk. A new consultation's raw input is autosaved as a draft (`store.drafts`) shortly
-after each change, in a worker, and offered back when the form is opened again.
+after each change, in a worker, and offered back when the form is opened again. The
+draft is sealed under the session's data key (`app.drafts()`), since it holds a
+resident's name and story. When the app locks, a new form's input is sealed there too
+and the form closes (`take_for_lock`); the app reopens it after the unlock.
 """
 
 from __future__ import annotations
@@ -52,6 +55,12 @@ def _when(found: tuple[dict, datetime], lang: str) -> str:
     return " · ".join(parts)
 
 
+def save_draft(drafts: Drafts, data: dict[str, Any]) -> None:
+    """Write `data` as the draft, in turn with the form's own autosaves (worker thread)."""
+    with _DRAFT_LOCK:
+        drafts.save(data)
+
+
 def offer_draft(app) -> None:
     """Ask whether to restore a draft left by a crash or a closed terminal, if there is one.
 
@@ -63,12 +72,14 @@ def offer_draft(app) -> None:
             if yes:
                 app.push_screen(IntakeScreen(draft=found[0]))
             else:
-                drafts = Drafts(app.home)
+                drafts = app.drafts()
                 app.run_worker(lambda: _locked(drafts.clear), thread=True, group="draft", exit_on_error=False)
         app.push_screen(ConfirmScreen(tr("draft_found", app.lang, when=_when(found, app.lang))), answer)
 
+    drafts = app.drafts()
+
     def load() -> None:
-        found = Drafts(app.home).load()
+        found = drafts.load()
         if found is not None and found[0].get("category") in CATEGORIES:
             app.call_from_thread(ask, found)
 
@@ -96,6 +107,10 @@ class IntakeScreen(LiaisonScreen):
         self._timer: Timer | None = None
         self._seq = self._written = 0
         self._pending = False
+
+    @property
+    def saving(self) -> bool:
+        return self._saving
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -193,8 +208,9 @@ class IntakeScreen(LiaisonScreen):
         today = self.app.today()
         try:
             if self.edit is None:
-                fields = fields_from_input(self.form.to_input(today), officer=self.app.store.officer)
+                fields = fields_from_input(self.form.to_input(today), officer=self._officer())
                 op = lambda store: store.create(fields)  # noqa: E731
+                audit = ("create", None)
             else:
                 edits = self.form.to_edits(today)
                 if self.form.values()["visited_at"] == self._baseline.get("visited_at"):
@@ -205,12 +221,20 @@ class IntakeScreen(LiaisonScreen):
                     self._close(None)
                     return
                 op = lambda store: store.save(edited)  # noqa: E731
+                before, after = self.edit.to_dict(), edited.to_dict()
+                audit = ("edit", {"fields": sorted(k for k in after if after[k] != before.get(k)
+                                                   and k not in ("version", "updated_at"))})
         except ValidationError as e:
             self._show_errors(e.errors)
             return
         self.form.clear_errors()
         self._saving = True
-        self.app.save(op, self, created=self.edit is None)
+        self.app.save(op, self, created=self.edit is None, audit=audit)
+
+    def _officer(self) -> str:
+        """Who is creating it: the officer who unlocked (the app's session)."""
+        session = getattr(self.app, "session", None)
+        return session.officer if session is not None else self.app.store.officer
 
     def _show_errors(self, errors: list[FieldError]) -> None:
         first = self.form.show_errors(errors)
@@ -255,16 +279,25 @@ class IntakeScreen(LiaisonScreen):
         if self._timer is not None:
             self._timer.stop()
         if self.edit is None and self._draft_ready:
-            drafts = Drafts(self.app.home)
+            drafts = self.app.drafts()
             self.app.run_worker(lambda: _locked(drafts.clear), thread=True, group="draft", exit_on_error=False)
         self.dismiss(result)
 
     # -- drafts ---------------------------------------------------------------------------
+    def take_for_lock(self) -> dict[str, Any] | None:
+        """The app locks: stop autosaving, and hand over what was typed (None if nothing
+        was), which the app seals as the draft and brings back after the unlock."""
+        values = self.form.values() if self._dirty() else None
+        self._finished = True
+        if self._timer is not None:
+            self._timer.stop()
+        return values
+
     def _check_draft(self) -> None:
-        home = self.app.home
+        drafts = self.app.drafts()
 
         def load() -> None:
-            found = Drafts(home).load()
+            found = drafts.load()
             self.app.call_from_thread(self._draft_checked, found)
         self.run_worker(load, thread=True, group="draft", exit_on_error=False)
 
@@ -278,7 +311,8 @@ class IntakeScreen(LiaisonScreen):
             if yes:
                 self._restore(found[0])
             else:
-                self.run_worker(lambda: _locked(Drafts(self.app.home).clear), thread=True,
+                drafts = self.app.drafts()
+                self.run_worker(lambda: _locked(drafts.clear), thread=True,
                                 group="draft", exit_on_error=False)
                 if self._pending:
                     self._schedule_autosave()
@@ -313,7 +347,7 @@ class IntakeScreen(LiaisonScreen):
         self._write_draft(self._seq, data)
 
     def _write_draft(self, seq: int, data: dict[str, Any] | None) -> None:
-        drafts = Drafts(self.app.home)
+        drafts = self.app.drafts()
 
         def write() -> None:
             try:
@@ -339,7 +373,7 @@ class IntakeScreen(LiaisonScreen):
         self._seq += 1
         data = self.form.values() if self._dirty() else None
         try:
-            self._write_now(Drafts(self.app.home), self._seq, data)
+            self._write_now(self.app.drafts(), self._seq, data)
         except Exception:
             pass
 

@@ -88,11 +88,12 @@ class LedgerScreen(LiaisonScreen):
 
     @work(thread=True, exit_on_error=False)
     def _export(self, ledger: lg.Ledger) -> None:
-        path = Path(self.app.home) / "ledgers" / f"{self.app.station.id}-{ledger.month}.xlsx"
+        path = self.app.exports_dir / f"{self.app.station.id}-{ledger.month}.xlsx"
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             lg.write_xlsx(ledger, path)
         except OSError as e:
             self.app.call_from_thread(self.notify, f"{self.tr('save_failed', error=e.strerror)}", severity="error")
             return
+        self.app.audit_now("report", ledger.month, {"count": len(ledger.rows), "xlsx": path.name})
         self.app.call_from_thread(self.notify, self.tr("ledger_written", path=str(path)), timeout=15)

@@ -41,6 +41,7 @@ class QrCode(Static):
 
 class QrScreen(LiaisonScreen):
     BINDINGS = [Binding("escape", "app.pop_screen", "返回", id="back")]
+    RESIDENT = False
 
     def __init__(self, consultation_id: str | None = None):
         super().__init__()
@@ -109,6 +110,8 @@ class QrScreen(LiaisonScreen):
             caption = self.tr("qr_caption_url", url=self.payload.text)
         else:
             caption = self.tr("qr_caption_services")
+        if self.RESIDENT:  # nothing for a resident to press: no key hint
+            caption = caption.rsplit(" · ", 1)[0]
         self.query_one("#qr-caption", Static).update(caption)
         self._fit()
 
@@ -125,3 +128,30 @@ class QrScreen(LiaisonScreen):
         message.display = not fits
         if not fits:
             message.update(self.tr("qr_too_small", w=need_w, h=need_h, cw=have_w, ch=have_h))
+
+
+class ResidentScreen(QrScreen):
+    """The resident-facing view (F9): the station's service-list code and nothing else,
+    no key bar. Esc, Enter or F9 bring up the unlock form: only an officer's PIN leaves
+    it. The app counts as locked meanwhile (no action, no notification, no idle lock)."""
+
+    SHOWN_WHILE_LOCKED = True
+    RESIDENT = True
+    BINDINGS = [Binding("escape,enter,f9", "leave", "返回", id="back", show=False)]
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="qr-box"):
+            with Center():
+                yield QrCode(id="qr-code")
+            yield Static(id="qr-name")
+            yield Static(id="qr-caption")
+        yield Static(id="qr-message")
+
+    def action_leave(self) -> None:
+        from .unlock import UnlockScreen
+
+        officer = self.app.session.officer if self.app.session else ""
+        self.app.push_screen(UnlockScreen("resident", officer=officer, station_name=self.app.station.name))

@@ -11,6 +11,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 
+LAST = frozenset({"quit", "lang", "help"})  # binding ids shown after the others
+
+
 class KeyBar(Static):
     DEFAULT_CSS = """
     KeyBar {
@@ -31,14 +34,19 @@ class KeyBar(Static):
     def _bindings_changed(self, screen) -> None:
         text = Text(no_wrap=True, overflow="ellipsis")
         seen = set()
-        for _node, binding, enabled, _tooltip in screen.active_bindings.values():
+        shown = [(b, enabled) for _node, b, enabled, _tooltip in screen.active_bindings.values()]
+        # The screen's own keys first, then ctrl+l (lock), then the keys every screen has:
+        # what does not fit is cut at the right, and locking must not be what is cut.
+        shown.sort(key=lambda be: be[0].id in LAST)
+        for binding, enabled in shown:
             if not binding.show or not binding.description or binding.action in seen:
                 continue
             seen.add(binding.action)
             style = "" if enabled else "dim"
             text.append(f" {self.app.get_key_display(binding)} ", style=f"bold reverse {style}".strip())
             text.append(f"{binding.description} ", style=style)  # tight: 80 columns hold them all
-        palette = "命令" if self.app.lang == "zh" else "commands"
-        text.append(" ^p ", style="bold reverse")
-        text.append(palette)
+        if not getattr(self.app, "locked", False):  # no palette on the unlock screen
+            palette = "命令" if self.app.lang == "zh" else "commands"
+            text.append(" ^p ", style="bold reverse")
+            text.append(palette)
         self.update(text, layout=False)

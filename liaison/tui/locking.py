@@ -1,0 +1,171 @@
+"""Locking the officer's app: on ctrl+l, when idle, and in the resident-facing view.
+
+While locked the top screen is the unlock form (or the resident's QR code) and
+nothing else gets on screen: the app's actions are refused (`check_action`, which
+also covers the command palette), screens pushed meanwhile (a reply from a worker,
+the "draft found" question) wait until the next unlock, and so do notifications.
+Screens under the lock are not drawn, so a detail screen or an edit form opened
+before stays as it was and is back after the unlock — except a new consultation's
+form: its input is sealed as the intake draft (`Drafts` under the session's data
+key), the form is closed, and after the unlock (by the same officer or another;
+the new session replaces the old one) it reopens with the input filled in.
+
+Idle time is measured from the last key or mouse event the app received (one clock
+read per event, no timer reset per key); a periodic check locks once it passes.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import TYPE_CHECKING, Any
+
+from textual import events
+from textual.screen import Screen
+from textual.widget import AwaitMount
+
+if TYPE_CHECKING:
+    from ..security.session import Session
+    from ..store.drafts import Drafts
+
+# Actions that stay available on the unlock screen: nothing in them shows records.
+ALLOWED_WHILE_LOCKED = frozenset({"quit", "toggle_lang", "toggle_theme", "focus_next", "focus_previous"})
+
+
+class LockingMixin:
+    """Mixed into LiaisonApp (before BaseApp). `locked` is True from the start until
+    the first unlock when no session was given, and again after each lock."""
+
+    session: "Session | None"
+
+    def _init_locking(self, session: "Session | None", idle_lock: float | None) -> None:
+        self.session = session
+        self.idle_lock = float(idle_lock) if idle_lock and idle_lock > 0 else 0.0
+        self.locked = session is None
+        self.resident = False  # the resident-facing QR view is up (a kind of lock)
+        self._last_input = monotonic()
+        self._resume_form: dict[str, Any] | None = None  # a new form closed by the lock
+        self._held_screens: list[tuple[Screen, Any]] = []
+        self._held_notices: list[tuple[str, dict[str, Any]]] = []
+
+    def _start_idle_watch(self) -> None:
+        if self.idle_lock:
+            self.set_interval(max(0.1, min(self.idle_lock / 4, 5.0)), self._idle_tick)
+
+    # -- what the app lets through while locked ----------------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.InputEvent):
+            self._last_input = monotonic()
+        await super().on_event(event)  # type: ignore[misc]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.locked and action not in ALLOWED_WHILE_LOCKED:
+            return False
+        if self.resident and action == "quit":
+            return False  # a resident must not leave the view (or the program)
+        return super().check_action(action, parameters)  # type: ignore[misc]
+
+    def push_screen(self, screen, callback=None, wait_for_dismiss=False, **kw):  # type: ignore[override]
+        if (self.locked and not wait_for_dismiss and isinstance(screen, Screen)
+                and not getattr(screen, "SHOWN_WHILE_LOCKED", False)):
+            self._held_screens.append((screen, callback))  # shown after the unlock
+            return AwaitMount(self.screen, [])
+        return super().push_screen(screen, callback, wait_for_dismiss, **kw)  # type: ignore[misc]
+
+    def notify(self, message: str, **kw: Any) -> None:  # type: ignore[override]
+        if self.locked:
+            self._held_notices.append((message, kw))  # a toast could name a resident
+            return
+        super().notify(message, **kw)  # type: ignore[misc]
+
+    # -- locking ---------------------------------------------------------------------------
+    def _idle_tick(self) -> None:
+        if monotonic() - self._last_input < self.idle_lock:
+            return
+        self._last_input = monotonic()  # once per idle period
+        if self.locked:
+            handler = getattr(self.screen, "on_idle_timeout", None)
+            if handler is not None:
+                handler()  # drops a half-typed PIN; the resident's code comes back
+            return
+        if self.session is not None and self.store is not None:
+            self.lock("idle")
+
+    def action_lock(self) -> None:
+        self.lock("key")
+
+    def action_resident(self) -> None:
+        if self.station is not None:
+            self.lock("resident", resident=True)
+
+    def lock(self, reason: str, *, resident: bool = False) -> None:
+        from .screens.intake import IntakeScreen
+        from .screens.qr import ResidentScreen
+        from .screens.unlock import UnlockScreen
+
+        if self.locked or self.session is None:
+            return
+        forms = [s for s in self.screen_stack if isinstance(s, IntakeScreen)]
+        if any(f.saving for f in forms):
+            # Its reply closes the form (which must then be on top): lock a moment later.
+            self.set_timer(0.1, lambda: self.lock(reason, resident=resident))
+            return
+        for form in reversed([f for f in forms if f.edit is None]):  # edit forms stay, under the lock
+            values = form.take_for_lock()
+            if values is not None:
+                self._resume_form = values
+                self._save_draft(self.drafts(), values)
+            while self.screen is not form:
+                self.pop_screen()
+            self.pop_screen()
+        self.locked, self.resident = True, resident
+        self.clear_notifications()
+        self.audit("lock", details={"reason": reason})
+        if resident:
+            self.push_screen(ResidentScreen())
+        else:
+            self.push_screen(UnlockScreen("lock", officer=self.session.officer,
+                                          station_name=self.station.name if self.station else ""))
+
+    def _save_draft(self, drafts: "Drafts", values: dict[str, Any]) -> None:
+        from .screens.intake import save_draft
+
+        def write() -> None:
+            try:
+                save_draft(drafts, values)
+            except Exception as e:  # noqa: BLE001 — the input is still kept in memory
+                self.call_from_thread(self.notify, self.tr_("draft_failed", error=str(e)),
+                                      severity="warning", timeout=10)
+        self.run_worker(write, thread=True, group="draft", exit_on_error=False)
+
+    # -- unlocking -------------------------------------------------------------------------
+    def unlocked(self, session: "Session") -> None:
+        """The unlock screen checked a PIN: this session replaces the old one."""
+        self.session = session
+        if self.store is None:
+            self.open_store()  # StoreOpened then finishes the unlock
+            return
+        self.store.acting_officer = session.officer  # notes and records carry the new name
+        self.finish_unlock()
+
+    def finish_unlock(self) -> None:
+        from .screens.intake import IntakeScreen
+
+        while getattr(self.screen, "SHOWN_WHILE_LOCKED", False) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.locked = self.resident = False
+        self._last_input = monotonic()
+        held, self._held_screens = self._held_screens, []
+        for screen, callback in held:
+            self.push_screen(screen, callback)
+        if self._resume_form is not None:
+            values, self._resume_form = self._resume_form, None
+            self.push_screen(IntakeScreen(draft=values))
+        notices, self._held_notices = self._held_notices, []
+        for message, kw in notices[-3:]:  # the last few; older ones are stale by now
+            self.notify(message, **kw)
+        self.refresh_bindings()
+
+    def tr_(self, key: str, **values: object) -> str:
+        from .i18n import tr
+
+        return tr(key, self.lang, **values)  # type: ignore[attr-defined]

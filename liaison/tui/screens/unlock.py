@@ -1,0 +1,352 @@
+"""The unlock screen: officer + PIN, the only thing shown while the app is locked.
+
+One screen for four moments: the start of the app (`start`), after a lock (`lock`,
+by ctrl+l or when idle), leaving the resident-facing QR view (`resident`, Esc goes
+back to the code), and a station that has no officers yet (`setup`: the first
+officer's name and PIN twice; the recovery code is then shown once).
+
+It shows the station's name, "已锁定" and the form, nothing about any resident. The
+PIN check runs in a thread worker (scrypt ~0.12 s, plus the growing delay after wrong
+PINs, which `security.session.unlock` sleeps); a refusal shows WrongPin's own text,
+the same whether the name or the PIN was wrong. On success the app takes the session
+(`LiaisonApp.unlocked`), opens the records if needed and removes this screen.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Static
+
+from ..base import LiaisonModal, LiaisonScreen
+from ..widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from ...security.session import Session
+
+MODES = ("start", "lock", "resident", "setup")
+
+
+def station_facts(home) -> tuple[str, str, bool]:
+    """(station id, station name, demo?) from the clear part of the data folder."""
+    from ...profiles import get_station
+    from ...store.meta import Meta
+
+    meta = Meta(home)
+    try:
+        facts = meta.get()
+    finally:
+        meta.close()
+    sid = str(facts.get("station", ""))
+    try:
+        name = get_station(sid).name
+    except Exception:  # noqa: BLE001 — an unknown profile: the id still says which station
+        name = sid
+    return sid, name, bool(facts.get("demo"))
+
+
+class UnlockScreen(LiaisonScreen):
+    SHOWN_WHILE_LOCKED = True
+
+    BINDINGS = [
+        # Enter is bound on each Input too (see on_mount), which is what runs when one has
+        # the focus: then it comes after the keys typed before it, not ahead of them.
+        Binding("enter", "submit", "解锁", id="unlock"),
+        Binding("up", "officer(-1)", "换警员", id="switch_officer", key_display="↑↓"),
+        Binding("down", "officer(1)", show=False),
+        Binding("escape", "escape", "清除", id="clear"),
+    ]
+
+    def __init__(self, mode: str = "start", *, officer: str = "", station_name: str = ""):
+        super().__init__()
+        assert mode in MODES
+        self.mode = mode
+        self.officer = officer  # prefilled: the officer who locked
+        self.station_name = station_name
+        self.officers: list[str] = []
+        self.demo_officer = ""
+        self.busy = False
+        self.error = ""  # the last refusal, shown until the next try
+        self.info = ""  # a progress line (not an error)
+        self._stop = threading.Event()  # set when the screen goes: a back-off sleep ends early
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="unlock-box"):
+            yield Static(id="unlock-station")
+            yield Static(id="unlock-title")
+            yield Static(id="setup-info", classes="hint")
+            with Horizontal(classes="unlock-row"):
+                yield Label(id="l-officer", classes="unlock-label")
+                yield Input(self.officer, id="u-officer", max_length=40, compact=True)
+            yield Static(id="u-officers", classes="hint")
+            with Horizontal(classes="unlock-row"):
+                yield Label(id="l-pin", classes="unlock-label")
+                yield Input(id="u-pin", password=True, max_length=128, compact=True)
+            with Horizontal(classes="unlock-row", id="row-pin2"):
+                yield Label(id="l-pin2", classes="unlock-label")
+                yield Input(id="u-pin2", password=True, max_length=128, compact=True)
+            yield Static(id="u-message")
+            yield Static(id="u-demo", classes="hint")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        setup = self.mode == "setup"
+        self.query_one("#row-pin2").display = setup
+        self.query_one("#setup-info").display = setup
+        self.query_one("#u-officers").display = False
+        self.query_one("#u-demo").display = False
+        for box in self.query(Input):
+            box._bindings.key_to_bindings["enter"] = [Binding("enter", "screen.submit", "解锁", id="unlock")]
+        super().on_mount()
+        (self.query_one("#u-pin") if self.officer else self.query_one("#u-officer")).focus()
+        self.load_facts()
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    @work(thread=True, exit_on_error=False, group="unlock-facts")
+    def load_facts(self) -> None:
+        """Station name, officers' names and the demo hint: clear facts, no key needed."""
+        from ...demo_data import DEMO_OFFICERS
+        from ...security.keyring import Keyring
+
+        try:
+            sid, name, demo = station_facts(self.app.home)
+        except Exception as e:  # noqa: BLE001 — e.g. not set up: say so on the form
+            self.app.call_from_thread(self._facts, self.station_name, [], "", str(e))
+            return
+        officers: list[str] = []
+        if self.mode != "setup":
+            try:
+                officers = [o.name for o in Keyring.open(self.app.home).officers()]
+            except Exception as e:  # noqa: BLE001 — a damaged keyring: nobody can unlock
+                self.app.call_from_thread(self._facts, name, [], "", str(e))
+                return
+        demo_officer = DEMO_OFFICERS.get(sid, "") if demo and self.mode != "setup" else ""
+        self.app.call_from_thread(self._facts, name, officers, demo_officer, "")
+
+    def _facts(self, name: str, officers: list[str], demo_officer: str, error: str) -> None:
+        self.station_name = name or self.station_name
+        self.officers = officers
+        self.demo_officer = demo_officer
+        box = self.query_one("#u-officer", Input)
+        if not box.value and len(officers) == 1:
+            box.value = officers[0]
+            if self.focused is box:
+                self.query_one("#u-pin", Input).focus()
+        if error:
+            self.error = self.tr("unlock_error", error=error)
+        self.apply_lang()
+
+    # -- showing ---------------------------------------------------------------------
+    def apply_lang(self) -> None:
+        from ...demo import DEMO_PIN
+
+        self.query_one("#unlock-station", Static).update(Text(self.station_name, style="bold"))
+        title = {"setup": "setup_title", "resident": "resident_title"}.get(self.mode, "lock_title")
+        self.query_one("#unlock-title", Static).update(Text(self.tr(title)))
+        self.query_one("#setup-info", Static).update(self.tr("setup_info"))
+        self.query_one("#l-officer", Label).update(self.tr("officer_name"))
+        self.query_one("#l-pin", Label).update(self.tr("pin"))
+        self.query_one("#l-pin2", Label).update(self.tr("pin_again"))
+        self.query_one("#u-officer", Input).placeholder = self.tr("officer_ph") if self.officers else ""
+        self.query_one("#u-pin", Input).placeholder = self.tr("pin_ph")
+        officers = self.query_one("#u-officers", Static)
+        officers.display = len(self.officers) > 1
+        sep = "、" if self.app.lang == "zh" else ", "
+        officers.update(Text(self.tr("officers_hint", names=sep.join(self.officers))))
+        demo = self.query_one("#u-demo", Static)
+        demo.display = bool(self.demo_officer)
+        demo.update(Text(self.tr("demo_hint", officer=self.demo_officer, pin=DEMO_PIN)))
+        message = self.query_one("#u-message", Static)
+        message.update(Text(self.error or self.info))
+        message.set_class(bool(self.error), "-error")
+        # The key bar: Enter sets up (first officer) or unlocks; Esc goes back to the code.
+        self._relabel()
+
+    def _relabel(self) -> None:
+        from dataclasses import replace
+
+        table = self._bindings.key_to_bindings
+        enter = self.tr("create_officer" if self.mode == "setup" else "unlock")
+        for box in self.query(Input):
+            inner = box._bindings.key_to_bindings
+            inner["enter"] = [replace(b, description=enter) for b in inner.get("enter", [])]
+        table["enter"] = [replace(b, description=enter) for b in table.get("enter", [])]
+        table["escape"] = [replace(b, description=self.tr("back" if self.mode == "resident" else "clear"))
+                           for b in table.get("escape", [])]
+        if self.mode == "setup" or len(self.officers) < 2:
+            table["up"] = [replace(b, show=False) for b in table.get("up", [])]
+        self.refresh_bindings()
+
+    def show_error(self, text: str) -> None:
+        """A refusal (or a failure to open the records): shown, the PIN field emptied."""
+        self.busy = False
+        self.error, self.info = text, ""
+        pin = self.query_one("#u-pin", Input)
+        pin.value = ""
+        self.query_one("#u-pin2", Input).value = ""
+        pin.focus()
+        self.apply_lang()
+
+    def _progress(self, key: str) -> None:
+        self.error, self.info = "", self.tr(key)
+        self.apply_lang()
+
+    # -- keys ------------------------------------------------------------------------
+    def action_officer(self, step: int) -> None:
+        if not self.officers or self.mode == "setup":
+            return
+        box = self.query_one("#u-officer", Input)
+        try:
+            i = (self.officers.index(box.value.strip()) + step) % len(self.officers)
+        except ValueError:
+            i = 0 if step > 0 else len(self.officers) - 1
+        box.value = self.officers[i]
+        box.cursor_position = len(box.value)
+
+    def action_escape(self) -> None:
+        if self.mode == "resident" and not self.busy:
+            self.dismiss(None)  # back to the QR code
+            return
+        self.error = self.info = ""
+        for wid in ("#u-pin", "#u-pin2"):
+            self.query_one(wid, Input).value = ""
+        self.apply_lang()
+
+    def on_idle_timeout(self) -> None:
+        """Called by the app when nobody touched the keyboard for the idle time: a half-
+        typed PIN is dropped, and the resident's code comes back."""
+        if self.busy:
+            return
+        if self.mode == "resident":
+            self.dismiss(None)
+            return
+        if self.query_one("#u-pin", Input).value or self.query_one("#u-pin2", Input).value:
+            self.action_escape()
+
+    def action_submit(self) -> None:
+        if self.busy:
+            return
+        officer_box = self.query_one("#u-officer", Input)
+        pin_box, pin2_box = self.query_one("#u-pin", Input), self.query_one("#u-pin2", Input)
+        officer, pin = officer_box.value.strip(), pin_box.value
+        focused = self.focused
+        if not officer:
+            self.error, self.info = self.tr("need_officer"), ""
+            officer_box.focus()
+            self.apply_lang()
+            return
+        if focused is officer_box and not pin:
+            pin_box.focus()  # Enter after the name moves on to the PIN
+            return
+        if not pin:
+            self.error, self.info = self.tr("need_pin"), ""
+            pin_box.focus()
+            self.apply_lang()
+            return
+        if self.mode == "setup":
+            if focused is pin_box and not pin2_box.value:
+                pin2_box.focus()
+                return
+            self._setup(officer, pin, pin2_box.value)
+            return
+        self.busy = True
+        self._progress("unlocking")
+        self.check_pin(officer, pin)
+
+    # -- unlocking ---------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="unlock")
+    def check_pin(self, officer: str, pin: str) -> None:
+        from ...security.errors import SecurityError
+        from ...security.session import unlock
+
+        try:
+            session = unlock(self.app.home, officer, pin, sleep=self._stop.wait)
+        except SecurityError as e:  # WrongPin's text says nothing about which part was wrong
+            self.app.call_from_thread(self.show_error, str(e))
+            return
+        except Exception as e:  # noqa: BLE001 — e.g. a disk error: shown, the app stays up
+            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=str(e)))
+            return
+        self.app.call_from_thread(self._unlocked, session)
+
+    def _unlocked(self, session: "Session") -> None:
+        self.query_one("#u-pin", Input).value = ""
+        self._progress("loading")
+        self.app.unlocked(session)
+
+    # -- the first officer ---------------------------------------------------------------
+    def _setup(self, officer: str, pin: str, again: str) -> None:
+        from ...security.errors import SecurityError
+        from ...security.pins import check_officer_name, check_pin
+
+        try:
+            name = check_officer_name(officer)
+            check_pin(pin, name)
+        except SecurityError as e:  # BadOfficerName, WeakPin: the reason, nothing saved
+            self.show_error(str(e))
+            return
+        if pin != again:
+            self.show_error(self.tr("pins_differ"))
+            return
+        self.busy = True
+        self._progress("setting_up")
+        self.create_officer(name, pin)
+
+    @work(thread=True, exit_on_error=False, group="unlock")
+    def create_officer(self, name: str, pin: str) -> None:
+        from ...security.audit import AuditLog
+        from ...security.keyring import Keyring
+        from ...security.session import unlock
+
+        try:
+            sid, _, _ = station_facts(self.app.home)
+            code = Keyring.create(self.app.home, sid, name, pin)
+            AuditLog(self.app.home).record(name, "officer_add", name, {"first": True})
+            session = unlock(self.app.home, name, pin, sleep=self._stop.wait)
+        except Exception as e:  # noqa: BLE001 — KeyringExists, a disk error …: shown
+            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=str(e)))
+            return
+        self.app.call_from_thread(self._created, code, session)
+
+    def _created(self, code: str, session: "Session") -> None:
+        self.query_one("#u-pin", Input).value = ""
+        self.query_one("#u-pin2", Input).value = ""
+
+        def confirmed(_: object) -> None:
+            self._progress("setting_up")
+            self.app.unlocked(session)  # opening the store seals the plain records
+        self.app.push_screen(RecoveryCodeScreen(code), confirmed)
+
+
+class RecoveryCodeScreen(LiaisonModal):
+    """The recovery code, once. Only `y` closes it: Esc or Enter by habit must not."""
+
+    SHOWN_WHILE_LOCKED = True
+    BINDINGS = [Binding("y", "confirm", "确定", id="yes")]
+
+    def __init__(self, code: str):
+        super().__init__()
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="recovery"):
+            yield Static(id="recovery-title", classes="section-title")
+            yield Static(id="recovery-text")
+            yield Static(Text(self.code, style="bold"), id="recovery-code")
+            yield Static(id="recovery-confirm", classes="hint")
+
+    def apply_lang(self) -> None:
+        self.query_one("#recovery-title", Static).update(self.tr("recovery_title"))
+        self.query_one("#recovery-text", Static).update(self.tr("recovery_text"))
+        self.query_one("#recovery-confirm", Static).update(self.tr("recovery_confirm"))
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)

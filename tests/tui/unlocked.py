@@ -1,0 +1,89 @@
+"""Sealed stations for the TUI tests: a keyring with a known PIN, the records sealed
+under its data key, and the unlocked session the app is built with
+(`build_app(home, session=session_for(home))`, as after the unlock screen)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from liaison.demo_data import SCENARIO_IDS, YUANFANG, scenarios
+from liaison.domain.intake import fields_from_input
+from liaison.security.keyring import Keyring
+from liaison.security.session import Session, open_store, unlock
+from liaison.store import Store
+
+PIN = "kx-4711-lotus"
+OFFICER = "王检察官"
+
+_sessions: dict[Path, Session] = {}
+
+
+def seal(home: Path, station: str, officer: str = OFFICER, pin: str = PIN) -> Session:
+    """Give an initialised (plain) station its first officer and seal its records."""
+    Keyring.create(home, station, officer, pin)
+    session = unlock(home, officer, pin)
+    open_store(session).close()
+    _sessions[Path(home)] = session
+    return session
+
+
+def session_for(home: Path) -> Session:
+    """The session `seal` made for `home` (or a fresh unlock with the test PIN)."""
+    home = Path(home)
+    if home not in _sessions:
+        _sessions[home] = unlock(home, OFFICER, PIN)
+    return _sessions[home]
+
+
+def opened(home: Path) -> Store:
+    """The station's records, opened with its key (Store.open alone refuses: sealed)."""
+    return open_store(session_for(home))
+
+
+def new_station(root: Path, station: str, code: str, officer: str = OFFICER) -> Path:
+    home = Path(root) / station
+    Store.init(home, station=station, code=code, officer=officer).close()
+    seal(home, station, officer)
+    return home
+
+
+def seed_scenarios(home: Path, today, synthetic: int = 0) -> dict:
+    """The 枫桥远坊 scenarios (S1, S2, S9, S10, S12) by scenario id, plus `synthetic`
+    generated records by 陆检察官."""
+    store = opened(home)
+    made = {}
+    try:
+        for sid, (station, mapping) in zip(SCENARIO_IDS, scenarios(today)):
+            if station == YUANFANG:
+                made[sid] = store.create(fields_from_input(mapping, officer=OFFICER))
+        if synthetic:
+            from liaison.synth import generate
+
+            store.create_many([fields_from_input(m, officer="陆检察官")
+                               for m in generate(synthetic, seed=11, station=YUANFANG, start=today, days=400)])
+    finally:
+        store.close()
+    return made
+
+
+async def type_text(pilot, text: str) -> None:
+    """Type `text` into the focused widget as the key events a terminal sends (Chinese
+    and punctuation included, which `pilot.press` cannot type)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    for ch in text:
+        pilot.app.post_message(events.Key(ch if ch.isalnum() else _character_to_key(ch), ch))
+    await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """Everything the terminal shows now (the compositor's lines, toasts included)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def audit_entries(home: Path) -> list[dict]:
+    import orjson
+
+    path = Path(home) / "audit" / "log.jsonl"
+    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
