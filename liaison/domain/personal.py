@@ -2,7 +2,7 @@
 
 A stored document is split into a clear part — what the nightly export, the
 dashboard's counts and the sync protocol need (ids, versions, sequence numbers,
-category, status, dates, referral codes, flags) — and a personal part: the visitor's
+category, status, dates, party size, consent and clue flags) — and a personal part: the visitor's
 name and phone, every free text (summary, requests, advice, details, clue note,
 notes) and the search keys derived from the name. `join(split(doc)) == doc`.
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-# Top-level keys that are personal as a whole.
-PERSONAL_KEYS = ("summary", "details", "requests", "advice", "notes", "_py")
+# Top-level keys that are personal as a whole. Referrals are codes, not free text, but
+# "referred to the police" says something about a person's case.
+PERSONAL_KEYS = ("summary", "details", "requests", "advice", "referrals", "notes", "_py")
 # Inside `visitor` and `clue`, only these are personal (party size, consent and the
 # clue flag stay clear: they are counted in reports).
 VISITOR_KEYS = ("name", "phone")
@@ -45,18 +46,4 @@ def join(clear: Mapping[str, Any], personal: Mapping[str, Any]) -> dict[str, Any
             doc[k] = {**(doc.get(k) or {}), **v}
         else:
             doc[k] = v
-    return doc
-
-
-def redacted(clear: Mapping[str, Any]) -> dict[str, Any]:
-    """A clear part made readable as a document with the personal fields empty
-    (what a locked reader, e.g. the nightly job, can see)."""
-    doc = dict(clear)
-    doc.setdefault("summary", "")
-    doc.setdefault("details", {})
-    doc.setdefault("requests", "")
-    doc.setdefault("advice", "")
-    doc.setdefault("notes", [])
-    doc["visitor"] = {"name": None, "phone": None, **(doc.get("visitor") or {})}
-    doc["clue"] = {"note": "", **(doc.get("clue") or {})}
     return doc

@@ -1,9 +1,9 @@
 """Envelope keys: how a record saved at the station becomes readable by the district
 office while the nightly job, which runs with no PIN, never holds the data key.
 
-When an officer saves a record (the station is unlocked), the store also seals the
-whole snapshot under an *envelope key* E (AES-256-GCM, bound to the record id and
-version) and keeps that copy, `_o`, in the record's clear part. E itself is kept
+When an officer saves a record (the station is unlocked), the store seals the
+personal parts of the record's shard under a fresh key K and wraps K twice: under
+the data key, and under an *envelope key* E (see store/sealed.py). E itself is kept
 twice in keys/envelopes.json:
 
   - `to_office`: E encrypted to the office's X25519 public key (ephemeral X25519,
@@ -11,10 +11,11 @@ twice in keys/envelopes.json:
   - `local`: E sealed under the data key — so an unlocked station can seal with it.
 
 A thief with the disk has neither the office's private key nor a PIN. The export
-ships the `_o` copies and the `to_office` envelopes, exactly as stored; the office
-opens each envelope once per bundle and each copy with one AES-GCM call. A new
-office key gets a new envelope (E is never sent to two offices), and records
-sealed under the old one are resealed at the next unlock.
+ships the shards' sealed parts, their keys wrapped under E and the `to_office`
+envelopes, exactly as stored; the office opens each envelope once per bundle and
+each shard with two AES-GCM calls. A new office key gets a new envelope (E is never
+sent to two offices), and shards wrapped under the old one are rewrapped at the
+next unlock.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from ..domain.timeutil import now
 from ..store.atomic import atomic_write
 from ..sync.keys import OfficePublic, b64d, b64e, keys_dir, raw_public
+from ..store.sealed import key_aad, shard_aad
 from .errors import SealBroken
 from .seal import Sealer
 
@@ -70,29 +72,13 @@ def open_at_office(office: X25519PrivateKey, env_id: str, blob: str) -> bytes:
         raise SealBroken(f"信封密钥 {env_id} 无法用本院密钥打开 (envelope {env_id} does not open with this office's key)") from None
 
 
-def _copy_aad(env_id: str, record_id: str, version: Any) -> bytes:
-    return orjson.dumps(["liaison-office-copy/1", env_id, record_id, version])
-
-
-class Envelope:
-    """Seals snapshots for the office under one envelope key (the store's OfficeSealer)."""
+class Envelope(Sealer):
+    """The office's envelope key E as a cipher (the store's OfficeCipher): the store
+    wraps each shard's key with it. `current` names E in keys/envelopes.json."""
 
     def __init__(self, env_id: str, key: bytes):
+        super().__init__(key)
         self.current = env_id
-        self._aead = AESGCM(key)
-
-    def seal(self, snapshot: dict[str, Any]) -> dict[str, Any]:
-        nonce = os.urandom(12)
-        ct = self._aead.encrypt(nonce, orjson.dumps(snapshot),
-                                _copy_aad(self.current, snapshot["id"], snapshot["version"]))
-        return {"e": self.current, "s": b64e(nonce + ct)}
-
-    def open(self, copy: dict[str, Any], record_id: str, version: Any) -> dict[str, Any]:
-        try:
-            raw = b64d(copy["s"])
-            return orjson.loads(self._aead.decrypt(raw[:12], raw[12:], _copy_aad(self.current, record_id, version)))
-        except (InvalidTag, ValueError, TypeError, KeyError, orjson.JSONDecodeError):
-            raise SealBroken(f"记录 {record_id} 的院本部副本无法解密 (the office copy of {record_id} does not open)") from None
 
 
 def _path(home: Path) -> Path:
@@ -141,20 +127,36 @@ def shipped(home: Path, env_ids: set[str]) -> dict[str, str]:
 
 @dataclass
 class OfficeOpener:
-    """At the office: opens the copies of one bundle (each envelope once)."""
+    """At the office: the personal parts of one bundle's records. Each envelope is
+    opened once (X25519), each shard's key and sealed part once (AES-GCM)."""
 
     office: X25519PrivateKey
-    to_office: dict[str, str]
+    to_office: dict[str, str]  # envelope id -> E sealed to the office
+    shards: dict[str, dict[str, Any]]  # shard name -> {"e", "w", "sealed"} (store.sealed.read_for_office)
 
     def __post_init__(self):
-        self._open: dict[str, Envelope] = {}
+        self._envs: dict[str, Envelope] = {}
+        self._personal: dict[str, dict[str, Any]] = {}
 
-    def open(self, record: dict[str, Any]) -> dict[str, Any]:
-        copy = record["_o"]
-        env_id = copy.get("e") if isinstance(copy, dict) else None
-        env = self._open.get(env_id or "")
+    def _envelope(self, env_id: str) -> Envelope:
+        env = self._envs.get(env_id)
         if env is None:
             if env_id not in self.to_office:
                 raise SealBroken(f"数据包缺少信封密钥 {env_id} (the bundle lacks envelope {env_id})")
-            env = self._open[env_id] = Envelope(env_id, open_at_office(self.office, env_id, self.to_office[env_id]))
-        return env.open(copy, record["id"], record["version"])
+            env = self._envs[env_id] = Envelope(env_id, open_at_office(self.office, env_id, self.to_office[env_id]))
+        return env
+
+    def personal(self, shard: str, doc_id: str) -> dict[str, Any]:
+        """The personal part of one document (with its `_v`, the version it belongs to)."""
+        got = self._personal.get(shard)
+        if got is None:
+            part = self.shards.get(shard)
+            if not isinstance(part, dict):
+                raise SealBroken(f"数据包缺少分片 {shard} 的密文 (the bundle lacks the sealed part of {shard})")
+            env = self._envelope(part["e"])
+            key = b64d(env.open(part["w"], key_aad(shard, part["e"])))
+            got = self._personal[shard] = env.with_key(key).open(part["sealed"], shard_aad(shard))
+        mine = got.get(doc_id)
+        if not isinstance(mine, dict):
+            raise SealBroken(f"分片 {shard} 中没有记录 {doc_id} (no document {doc_id} in {shard})")
+        return mine

@@ -92,6 +92,9 @@ class Sealer:
         _check_key(data_key)
         self._aead = AESGCM(bytes(data_key))
 
+    def with_key(self, key: bytes) -> "Sealer":
+        return Sealer(key)
+
     def seal(self, value: Any, aad: bytes = b"") -> str:
         nonce = os.urandom(NONCE)
         raw = bytes([VERSION]) + nonce + self._aead.encrypt(nonce, orjson.dumps(value), _aad(aad))

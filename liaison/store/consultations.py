@@ -12,7 +12,7 @@ from collections import defaultdict
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Iterable, Mapping
 
 import orjson
 
@@ -27,7 +27,7 @@ from .errors import NotFound, StoreBusy, StoreLocked, VersionConflict
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
 from .meta import SCHEMA_VERSION, Meta, migrate
-from .sealed import Cipher
+from .sealed import Cipher, OfficeCipher, read_for_office
 from .shards import SHARD_CAPACITY, Shards
 
 PENDING = "import.pending"  # ids of a batch being written; rolled back if found at open
@@ -38,28 +38,25 @@ def _py(doc: Mapping[str, Any]) -> str:
     return name_keys(name) if name else ""
 
 
-class OfficeSealer(Protocol):
-    """Seals a record's snapshot to the district office (see security.envelope), so the
-    nightly export can ship it without the data key, i.e. without any PIN."""
-
-    current: str  # id of the envelope key in use; snapshots under another are resealed
-
-    def seal(self, snapshot: dict[str, Any]) -> dict[str, Any]: ...
-
-
-def _needs_office(doc: Mapping[str, Any], office: OfficeSealer) -> bool:
-    if doc.get("purged_at"):
-        return False  # acknowledged by the office, never exported again (see retention.py)
-    o = doc.get("_o")
-    return not (isinstance(o, dict) and o.get("e") == office.current)
-
-
-def _snapshot(doc: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k not in ("_py", "_o")}
-
-
 def _record(doc: Mapping[str, Any]) -> Consultation:
     return Consultation.from_dict(doc)
+
+
+def _changes(shards: Shards, after: int) -> list[dict[str, Any]]:
+    """Records changed after `after`, as the nightly export needs them: whole documents
+    from a plain shard; from a sealed one, the clear part plus `_o`, which tells the
+    office where the personal part is (the shard's sealed part and its key wrapped
+    for the office, shared by the shard's documents, not copied)."""
+    out = []
+    for n in shards.numbers():
+        docs, part = read_for_office(shards.path(n))
+        for doc_id, doc in docs.items():
+            if doc["seq"] > after:
+                doc.pop("_py", None)
+                if part:
+                    doc["_o"] = {"shard": shards.path(n).name, "doc": doc_id, "part": part}
+                out.append(doc)
+    return out
 
 
 def _pending_ids(home: Path) -> set[str]:
@@ -71,7 +68,7 @@ def _pending_ids(home: Path) -> set[str]:
 
 class Store:
     def __init__(self, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT,
-                 cipher: Cipher | None = None, office: OfficeSealer | None = None, officer: str = ""):
+                 cipher: Cipher | None = None, office: OfficeCipher | None = None, officer: str = ""):
         self.home = Path(home)
         self.acting_officer = officer  # who unlocked: notes and records carry this name
         self.cipher = cipher
@@ -80,23 +77,21 @@ class Store:
         self.meta = Meta(self.home)
         self.lock = WriteLock(self.home, lock_timeout)
         remove_stale_temps(self.home)  # e.g. of import.pending, meta.json
-        self.shards = Shards(self.home / "consultations", cipher)
+        self.shards = Shards(self.home / "consultations", cipher, office)
         self.index = Index()
         self._stamps: dict[int, Any] = {}
         self._counts: dict[int, int] = defaultdict(int)
-        self._office_todo: set[int] = set()  # shards with records the office cannot read yet
+        self._office_todo: set[int] = set()  # shards whose key the office cannot unwrap yet
 
     # -- opening -------------------------------------------------------------------
     def _doc(self, c: Consultation) -> dict[str, Any]:
         d = c.to_dict()
         d["_py"] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
-        if self.office is not None:
-            d["_o"] = self.office.seal(c.to_dict())
         return d
 
     @classmethod
     def init(cls, home: Path, *, station: str, code: str, officer: str = "",
-             cipher: Cipher | None = None, office: OfficeSealer | None = None) -> "Store":
+             cipher: Cipher | None = None, office: OfficeCipher | None = None) -> "Store":
         store = cls(home, cipher=cipher, office=office)
         with store.lock.hold():
             if not store.meta.exists:
@@ -134,9 +129,7 @@ class Store:
         lock = WriteLock(home)
         try:
             for _ in range(attempts):
-                shards = Shards(home / "consultations")  # no key: sealed shards give clear parts only
-                out = [{k: v for k, v in doc.items() if k != "_py"}
-                       for n in shards.numbers() for _, doc in shards.docs(n) if doc["seq"] > after]
+                out = _changes(Shards(home / "consultations"), after)
                 with lock.hold() as stale:
                     pending = _pending_ids(home)
                 if not stale:
@@ -157,7 +150,7 @@ class Store:
 
     @classmethod
     def open(cls, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT, cipher: Cipher | None = None,
-             office: OfficeSealer | None = None, officer: str = "") -> "Store":
+             office: OfficeCipher | None = None, officer: str = "") -> "Store":
         """Open the records. A sealed store needs `cipher` (StoreLocked otherwise); a
         plain one opened with a cipher is sealed now (the first unlock migrates it)."""
         store = cls(home, lock_timeout=lock_timeout, cipher=cipher, office=office, officer=officer)
@@ -175,8 +168,9 @@ class Store:
         return store
 
     def _seal_at_rest(self) -> None:
-        """Seal shards still plain on disk, add the office's copy where it is missing or
-        under an old envelope key, then mark the folder sealed. Safe to interrupt: each
+        """Seal shards still plain on disk, wrap for the office the keys of shards that
+        were sealed before its key was installed (or under an old one), then mark the
+        folder sealed. Safe to interrupt: each
         shard is rewritten atomically, and the mark is set only when all are done."""
         todo = set(self.shards.plain) | self._office_todo
         if not todo and self.facts.get("sealed"):
@@ -185,7 +179,7 @@ class Store:
             if stale:
                 self._reload_changed()
             for n in sorted(todo):
-                self.shards.rewrite(n, self._reseal_doc)
+                self.shards.rewrite(n, lambda doc: doc)
                 self._office_todo.discard(n)
                 self._stamps[n] = self.shards.stamp(n)
                 for doc_id, doc in self.shards.docs(n):
@@ -196,11 +190,6 @@ class Store:
             if not self.facts.get("sealed"):
                 self.meta.put(sealed=True)
                 self.__dict__.pop("facts", None)
-
-    def _reseal_doc(self, doc: dict[str, Any]) -> dict[str, Any]:
-        if self.office is not None and _needs_office(doc, self.office):
-            doc = {**doc, "_o": self.office.seal(_snapshot(doc))}
-        return doc
 
     @cached_property
     def facts(self) -> dict[str, Any]:
@@ -236,21 +225,17 @@ class Store:
         self.index = Index()
         self._counts.clear()
         rows = []
-        office = self.office if self.cipher is not None else None
-        current = office.current if office is not None else None
-        from_doc, todo = Row.from_doc, self._office_todo
+        current = self.office.current if self.office is not None and self.cipher is not None else None
+        from_doc = Row.from_doc
         for n in self.shards.numbers():
             self._stamps[n] = self.shards.stamp(n)
             count = 0
             for doc_id, doc in self.shards.rows(n):
                 rows.append(from_doc(doc, n, doc_id, False))
                 count += 1
-                # _needs_office, with its common case inlined: this runs 50 000 times at unlock.
-                if current is not None and n not in todo:
-                    o = doc.get("_o")
-                    if not (o.__class__ is dict and o.get("e") == current) and _needs_office(doc, office):
-                        todo.add(n)
             self._counts[n] += count
+            if current is not None and count and self.shards.office_env.get(n) != current:
+                self._office_todo.add(n)
         self.index.load(rows, hay_loader=self._load_hay)
         self._settle(gen)
 

@@ -2,15 +2,15 @@
 
 Only what `domain.personal` calls personal goes (the visitor's name and phone, every
 free text, the notes' texts, the search keys); the clear fields stay, so counts,
-categories, referrals and the record's history of versions are still there. A record
+categories, referrals (still sealed) and the record's history of versions are still there. A record
 qualifies when it is closed (resolved/closed, or deleted), was visited before the
 cutoff, and the district office has acknowledged its current version: its `seq` is
 at most the outbox's acknowledged seq (see sync.outbox.Outbox.acked_seq). Nothing is
 purged that the office may not hold: such records are reported as kept.
 
 A purged record is rewritten in place with the same version and seq, so it is never
-exported again and the office keeps its full copy; its sealed office copy `_o` goes
-too (it holds the very fields being removed). It carries `purged_at`, and the store
+exported again and the office keeps its full copy; the shard's sealed parts (for the
+station and for the office) are sealed anew without the removed fields. It carries `purged_at`, and the store
 refuses to save a new version of it: that version would overwrite the office's copy
 with empty fields.
 """
@@ -45,8 +45,8 @@ class Purged:
 
 
 def stripped(doc: dict[str, Any], at: datetime) -> dict[str, Any]:
-    """`doc` without its personal fields (and without the office's sealed copy)."""
-    out = {k: v for k, v in doc.items() if k != "_o"}
+    """`doc` without its personal fields."""
+    out = dict(doc)
     out.update(summary="", details={}, requests="", advice="", _py="")
     out["visitor"] = {**(doc.get("visitor") or {}), "name": None, "phone": None}
     out["clue"] = {**(doc.get("clue") or {}), "note": ""}

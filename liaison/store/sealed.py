@@ -1,23 +1,37 @@
-"""A shard storage whose personal fields are sealed under the station's data key.
+"""A shard storage whose personal fields are sealed: for the station, and for the office.
 
 On disk a sealed shard is
 
-    {"consultations": {doc_id: clear part, ...}, "_sealed": "s1:…"}
+    {"consultations": {doc_id: clear part, ...},
+     "_key":    {"d": K sealed under the data key,
+                 "o": {"e": envelope id, "w": K sealed under the office envelope key}},
+     "_rows":   list rows (name, phone, start of the summary) sealed under K,
+     "_sealed": the personal part of every document (domain.personal) sealed under K}
 
-where `_sealed` is one AES-GCM value holding the personal part of every document of
-the shard (see domain.personal), bound to the shard's file name. One value per
-shard rather than per record: opening 50 000 records then costs 500 decryptions,
-not 50 000 (the per-call overhead dominates), and a save re-seals ~40 KB, which
-AES-GCM does in microseconds.
+K is a fresh random key per write of the shard (envelope encryption): one AES-GCM
+value holds the personal parts of all ~100 documents, so opening 50 000 records
+costs 500 decryptions, not 50 000, and a save re-seals ~40 KB, which AES-GCM does in
+microseconds. K is wrapped twice: under the data key, which only an officer's PIN
+opens, and under the office's envelope key (security.envelope), which only the
+district office can open. The nightly export, which runs with no PIN, can therefore
+ship `_key.o` and `_sealed` as they are, and the office reads them; a thief with the
+disk opens neither. Every value is bound (AES-GCM associated data) to the shard's
+file name, so a part pasted from another shard does not open.
 
-The cipher is passed in (any object with `seal(value, aad)` / `open(text, aad)`,
-e.g. security.seal.Sealer) so the store never handles PINs or key files. Without a
-cipher a sealed shard reads as its clear parts only: what the nightly export needs,
-and nothing personal.
+`_rows` is small and apart so an unlock reads only what the list shows; the full
+`_sealed` part is opened when a record is read or search is prepared (off the UI
+thread).
+
+The ciphers are passed in (objects with `seal(value, aad)` / `open(text, aad)`, e.g.
+security.seal.Sealer; the office one also has `current`, its envelope id), so the
+store never handles PINs or key files. Without a cipher a sealed shard reads as its
+clear parts only.
 """
 
 from __future__ import annotations
 
+import base64
+import os
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -29,6 +43,7 @@ from .errors import StoreCorrupt, StoreLocked
 
 SEALED = "_sealed"
 ROWS = "_rows"
+KEY = "_key"
 TABLE = "consultations"
 BRIEF = 60  # characters of the summary a list row shows (store.index.Row.brief)
 
@@ -36,32 +51,53 @@ BRIEF = 60  # characters of the summary a list row shows (store.index.Row.brief)
 class Cipher(Protocol):
     def seal(self, value: Any, aad: bytes = b"") -> str: ...
     def open(self, text: str, aad: bytes = b"") -> Any: ...
+    def with_key(self, key: bytes) -> "Cipher": ...  # the same kind of cipher under another key
 
 
-def shard_aad(path: Path) -> bytes:
-    return b"liaison-shard/1\x00" + path.name.encode()
+class OfficeCipher(Cipher, Protocol):
+    current: str  # envelope id: shards wrapped under another are rewrapped at unlock
 
 
-def rows_aad(path: Path) -> bytes:
-    return shard_aad(path) + b"\x00rows"
+def shard_aad(name: str) -> bytes:
+    return b"liaison-shard/1\x00" + name.encode()
+
+
+def rows_aad(name: str) -> bytes:
+    return shard_aad(name) + b"\x00rows"
+
+
+def key_aad(name: str, holder: str) -> bytes:
+    """`holder` is "station" or the office envelope's id."""
+    return shard_aad(name) + b"\x00key\x00" + holder.encode()
 
 
 def is_sealed_file(doc: Any) -> bool:
     return isinstance(doc, dict) and SEALED in doc
 
 
+def _corrupt(path: Path, what: str) -> StoreCorrupt:
+    return StoreCorrupt(f"数据文件无法解密或内容不一致：{path}（{what}）"
+                        f"(shard cannot be decrypted or does not match: {path.name}: {what})")
+
+
+def shard_cipher(doc: dict[str, Any], name: str, cipher: Cipher) -> Cipher:
+    """The cipher of K, unwrapped with the data key (SealBroken if it does not open)."""
+    return cipher.with_key(base64.b64decode(cipher.open(doc[KEY]["d"], key_aad(name, "station"))))
+
+
 class SealedStorage(AtomicJSONStorage):
-    def __init__(self, path, cipher: Cipher | None = None):
+    def __init__(self, path, cipher: Cipher | None = None, office: OfficeCipher | None = None):
         super().__init__(path)
         self.cipher = cipher
+        self.office = office
         self._saw_sealed = False  # read a sealed file without the key: writing it back would lose data
         self.plain_on_disk = False  # the last file read was not sealed (to be migrated)
-        # doc_id -> (version, seq, _o, clear, personal, row) of the last write. A save changes
-        # one document of the shard, but every write seals the whole shard: splitting
-        # the ~100 unchanged documents again was a quarter of a save's time. A record
-        # never changes without a new version and seq, and the paths that rewrite
-        # documents in place (sealing, office copies, purge) use a fresh storage; the
-        # office copy is compared by identity all the same.
+        # doc_id -> (version, seq, clear, personal, row) of the last write, as orjson
+        # Fragments. A save changes one document of the shard, but every write seals
+        # the whole shard: splitting and serialising the ~100 unchanged documents
+        # again was a quarter of a save's time. A record never changes without a new
+        # version and seq; the paths that rewrite documents in place (purge) use a
+        # fresh storage.
         self._split: dict[str, tuple[Any, ...]] = {}
 
     def _decode(self, doc: Any) -> dict[str, Any]:
@@ -72,16 +108,16 @@ class SealedStorage(AtomicJSONStorage):
         if self.cipher is None:
             self._saw_sealed = True
             return {TABLE: docs}
+        name = self.path.name
         try:
-            personal = self.cipher.open(doc[SEALED], shard_aad(self.path))
-        except Exception as e:  # SealBroken, by duck typing
-            raise StoreCorrupt(f"数据文件无法解密：{self.path}（{e}）(shard cannot be decrypted: {self.path})") from None
+            personal = shard_cipher(doc, name, self.cipher).open(doc[SEALED], shard_aad(name))
+        except Exception as e:  # SealBroken (by duck typing), a missing or garbled key entry
+            raise _corrupt(self.path, str(e)) from None
         for doc_id, clear in docs.items():
             mine = personal.get(doc_id)
             if mine is None or mine.pop("_v", None) != clear.get("version"):
                 # A personal part from another version was pasted in, or it is missing.
-                raise StoreCorrupt(f"数据文件内容不一致：{self.path} 记录 {doc_id} "
-                                   f"(shard {self.path.name}: personal part of record {doc_id} does not match)")
+                raise _corrupt(self.path, f"record {doc_id}")
             _join_into(clear, mine)
         return {TABLE: docs}
 
@@ -94,52 +130,26 @@ class SealedStorage(AtomicJSONStorage):
         # documents of the shard are not serialised again at every save.
         clear_docs, personal, rows, cache = {}, {}, {}, {}
         for doc_id, doc in (data.get(TABLE) or {}).items():
-            version, seq, o = doc.get("version"), doc.get("seq"), doc.get("_o")
+            version, seq = doc.get("version"), doc.get("seq")
             hit = self._split.get(doc_id)
-            if hit is None or hit[0] != version or hit[1] != seq or hit[2] is not o:
+            if hit is None or hit[0] != version or hit[1] != seq:
                 clear, mine = split(doc)
                 mine["_v"] = version
                 visitor = mine.get("visitor") or {}
                 row = [version, visitor.get("name"), visitor.get("phone"), (mine.get("summary") or "")[:BRIEF]]
-                hit = (version, seq, o, orjson.Fragment(orjson.dumps(clear)), orjson.Fragment(orjson.dumps(mine)),
+                hit = (version, seq, orjson.Fragment(orjson.dumps(clear)), orjson.Fragment(orjson.dumps(mine)),
                        orjson.Fragment(orjson.dumps(row)))
             cache[doc_id] = hit
-            clear_docs[doc_id], personal[doc_id], rows[doc_id] = hit[3], hit[4], hit[5]
+            clear_docs[doc_id], personal[doc_id], rows[doc_id] = hit[2], hit[3], hit[4]
         self._split = cache
-        return {TABLE: clear_docs, ROWS: self.cipher.seal(rows, rows_aad(self.path)),
-                SEALED: self.cipher.seal(personal, shard_aad(self.path))}
-
-
-def read_rows(path: Path, cipher: Cipher) -> tuple[bool, dict[str, dict[str, Any]]]:
-    """(sealed?, {doc_id: document}) of a shard for building list rows at unlock: the
-    clear parts with only what a row shows filled in (name, phone, the start of the
-    summary), from the small `_rows` value. The full personal part, 20 times larger,
-    stays sealed until a record is opened or search is prepared (off the UI thread);
-    that is what keeps an unlock at 50 000 records under a second."""
-    storage = SealedStorage(path, cipher)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return True, {}
-    doc = orjson.loads(raw) if raw else {}
-    if not is_sealed_file(doc) or ROWS not in doc:
-        data = storage._decode(doc) if raw else {}
-        return not storage.plain_on_disk, (data or {}).get(TABLE) or {}
-    try:
-        rows = cipher.open(doc[ROWS], rows_aad(path))
-    except Exception:  # SealBroken, by duck typing
-        raise StoreCorrupt(f"数据文件无法解密：{path} (shard cannot be decrypted: {path})") from None
-    docs = doc.get(TABLE) or {}
-    for doc_id, clear in docs.items():
-        row = rows.get(doc_id)
-        if row is None or row[0] != clear.get("version"):
-            raise StoreCorrupt(f"数据文件内容不一致：{path} 记录 {doc_id} "
-                               f"(shard {path.name}: list part of record {doc_id} does not match)")
-        visitor = clear.get("visitor")
-        if visitor.__class__ is dict:
-            visitor["name"], visitor["phone"] = row[1], row[2]
-        clear["summary"] = row[3]
-    return True, docs
+        name = self.path.name
+        raw = os.urandom(32)
+        k = self.cipher.with_key(raw)
+        wrapped = base64.b64encode(raw).decode("ascii")
+        key = {"d": self.cipher.seal(wrapped, key_aad(name, "station"))}
+        if self.office is not None:
+            key["o"] = {"e": self.office.current, "w": self.office.seal(wrapped, key_aad(name, self.office.current))}
+        return {TABLE: clear_docs, KEY: key, ROWS: k.seal(rows, rows_aad(name)), SEALED: k.seal(personal, shard_aad(name))}
 
 
 def _join_into(clear: dict[str, Any], personal: dict[str, Any]) -> None:
@@ -155,3 +165,57 @@ def _join_into(clear: dict[str, Any], personal: dict[str, Any]) -> None:
                 clear[outer] = dict(part)
     clear.update(personal)
 
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    try:
+        return orjson.loads(raw) if raw else {}
+    except orjson.JSONDecodeError as e:
+        raise StoreCorrupt(f"数据文件已损坏，无法读取：{path} ({e})") from e
+
+
+def office_env(doc: dict[str, Any]) -> str | None:
+    """The envelope id the shard's key is wrapped under for the office (None: not yet)."""
+    o = (doc.get(KEY) or {}).get("o")
+    return o.get("e") if isinstance(o, dict) else None
+
+
+def read_rows(path: Path, cipher: Cipher) -> tuple[bool, str | None, dict[str, dict[str, Any]]]:
+    """(sealed?, office envelope id, {doc_id: document}) of a shard for building list
+    rows at unlock: the clear parts with only what a row shows filled in (name, phone,
+    the start of the summary), from the small `_rows` value. The full personal part,
+    20 times larger, stays sealed until a record is opened or search is prepared;
+    that is what keeps an unlock at 50 000 records well under a second."""
+    doc = _load(path)
+    if not is_sealed_file(doc):
+        return False, None, doc.get(TABLE) or {}
+    name = path.name
+    try:
+        rows = shard_cipher(doc, name, cipher).open(doc[ROWS], rows_aad(name))
+    except Exception as e:  # SealBroken, by duck typing
+        raise _corrupt(path, str(e)) from None
+    docs = doc.get(TABLE) or {}
+    for doc_id, clear in docs.items():
+        row = rows.get(doc_id)
+        if row is None or row[0] != clear.get("version"):
+            raise _corrupt(path, f"record {doc_id}")
+        visitor = clear.get("visitor")
+        if visitor.__class__ is dict:
+            visitor["name"], visitor["phone"] = row[1], row[2]
+        clear["summary"] = row[3]
+    return True, office_env(doc), docs
+
+
+def read_for_office(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None]:
+    """({doc_id: clear part}, what the office needs to read the personal parts: the
+    shard's key wrapped for it and the sealed part — or None for a plain shard, whose
+    documents are whole). No key is needed: this is what the nightly export reads."""
+    doc = _load(path)
+    if not is_sealed_file(doc):
+        return doc.get(TABLE) or {}, None
+    o = (doc.get(KEY) or {}).get("o")
+    part = {"e": o["e"], "w": o["w"], "sealed": doc[SEALED]} if isinstance(o, dict) else {}
+    return doc.get(TABLE) or {}, part

@@ -11,13 +11,11 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-import orjson
 from tinydb import TinyDB
 from tinydb.table import Table
 
 from .atomic import AtomicJSONStorage, remove_stale_temps
-from .errors import StoreCorrupt
-from .sealed import Cipher, SealedStorage, read_rows
+from .sealed import Cipher, OfficeCipher, SealedStorage, read_rows
 
 SHARD_CAPACITY = 100
 TABLE = "consultations"
@@ -25,13 +23,15 @@ KEEP_OPEN = 4  # shards whose parsed content stays in memory (the one being fill
 
 
 class Shards:
-    def __init__(self, folder: Path, cipher: Cipher | None = None):
+    def __init__(self, folder: Path, cipher: Cipher | None = None, office: OfficeCipher | None = None):
         self.folder = folder
         self.cipher = cipher
+        self.office = office
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(folder)
         self._open: OrderedDict[int, TinyDB] = OrderedDict()
         self.plain: set[int] = set()  # shards last read from a file that is not sealed
+        self.office_env: dict[int, str | None] = {}  # envelope each shard's key is wrapped under for the office
 
     def path(self, n: int) -> Path:
         return self.folder / f"{n:06d}.json"
@@ -45,7 +45,7 @@ class Shards:
     def table(self, n: int) -> Table:
         db = self._open.get(n)
         if db is None:
-            db = TinyDB(self.path(n), storage=SealedStorage, cipher=self.cipher)
+            db = TinyDB(self.path(n), storage=SealedStorage, cipher=self.cipher, office=self.office)
             self._open[n] = db
             while len(self._open) > KEEP_OPEN:
                 self._open.popitem(last=False)[1].close()
@@ -64,7 +64,7 @@ class Shards:
         """(doc_id, document) of one shard, read without keeping it open."""
         if n in self._open:
             self.forget(n)  # its cache may predate another process's write
-        storage = SealedStorage(self.path(n), self.cipher)
+        storage = SealedStorage(self.path(n), self.cipher, self.office)
         data = storage.read() or {}
         if storage.plain_on_disk:
             self.plain.add(n)
@@ -81,23 +81,21 @@ class Shards:
             return
         if n in self._open:
             self.forget(n)
-        try:
-            sealed, docs = read_rows(self.path(n), self.cipher)
-        except orjson.JSONDecodeError as e:
-            raise StoreCorrupt(f"数据文件已损坏，无法读取：{self.path(n)} ({e})") from e
+        sealed, self.office_env[n], docs = read_rows(self.path(n), self.cipher)
         (self.plain.discard if sealed else self.plain.add)(n)
         for doc_id, doc in docs.items():
             yield int(doc_id), doc
 
     def rewrite(self, n: int, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
         """Write shard `n` once with `change` applied to every document (e.g. sealing
-        a plain shard, or adding what the office needs); one durable write."""
+        a plain shard, or wrapping its key for a new office key); one durable write."""
         self.forget(n)
-        storage = SealedStorage(self.path(n), self.cipher)
+        storage = SealedStorage(self.path(n), self.cipher, self.office)
         data = storage.read() or {}
         docs = data.get(TABLE) or {}
         storage.write({TABLE: {doc_id: change(doc) for doc_id, doc in docs.items()}})
         self.plain.discard(n)
+        self.office_env[n] = self.office.current if self.office is not None and self.cipher is not None else None
 
     def close(self) -> None:
         while self._open:

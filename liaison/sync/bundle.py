@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ..domain.personal import join
 from ..domain.timeutil import iso, now
 from .keys import b64d, b64e, fingerprint, raw_public
 
@@ -68,16 +69,20 @@ class Built:
 
 def build(records: list[dict[str, Any]], *, station: str, number: int, prev_digest: str,
           signing_key: Ed25519PrivateKey, office: X25519PublicKey,
-          envelopes: dict[str, str] | None = None, audit: list[dict[str, Any]] | None = None,
+          envelopes: dict[str, str] | None = None, shards: dict[str, dict[str, Any]] | None = None,
+          audit: list[dict[str, Any]] | None = None,
           audit_to: int = 0) -> Built:
     """`records` are full snapshots, or (from a sealed store) clear parts carrying the
-    office's sealed copy `_o`, whose envelope keys are in `envelopes` (see
-    security.envelope); `audit` is the station's audit log entries since the last bundle,
+    office's pointer `_o` into `shards` (each shard's sealed part and its key wrapped
+    under an envelope key, see store.sealed), whose envelopes are in `envelopes`
+    (see security.envelope); `audit` is the station's audit log entries since the last bundle,
     and `audit_to` the highest entry number shipped so far, this bundle included: it is
     in the clear manifest so the station's outbox can recover it without the office key."""
     body: dict[str, Any] = {"records": records}
     if envelopes:
         body["envelopes"] = envelopes
+    if shards:
+        body["shards"] = shards
     if audit:
         body["audit"] = audit
     plain = zlib.compress(orjson.dumps(body), 1)  # level 1: 3x faster than 6, ~10% larger
@@ -186,38 +191,43 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
         records = body["records"]
         audit = body.get("audit") or []
         envelopes = body.get("envelopes") or {}
+        shards = body.get("shards") or {}
     except (InvalidTag, ValueError):
         raise BundleRejected("wrong-office", "无法解密：不是用本院密钥加密的 (cannot decrypt with this office's key)") from None
     except (zlib.error, orjson.JSONDecodeError, KeyError, TypeError):
         raise BundleRejected("malformed", "解密后的内容无法读取 (decrypted payload is unreadable)") from None
     if not isinstance(records, list) or len(records) != m["count"] or not all(_record_ok(r, p.station) for r in records):
         raise BundleRejected("malformed", "数据内容与清单不符（条数或站点）(payload does not match the manifest: count or station)")
-    if not isinstance(audit, list) or not isinstance(envelopes, dict):
+    if not isinstance(audit, list) or not isinstance(envelopes, dict) or not isinstance(shards, dict):
         raise BundleRejected("malformed", "数据内容格式不对 (payload has an unexpected shape)")
     if any("_o" in r for r in records):
-        records = _open_copies(records, office_key, envelopes, p.station)
+        from ..security.envelope import OfficeOpener  # security imports sync.keys: import late
+
+        records = _open_copies(records, OfficeOpener(office_key, envelopes, shards), p.station)
     return {"records": records, "audit": audit}
 
 
-def _open_copies(records: list[dict[str, Any]], office_key: X25519PrivateKey, envelopes: dict[str, str],
-                 station: str) -> list[dict[str, Any]]:
-    """Replace each record sealed at the station by the full snapshot it carries for us."""
-    from ..security.envelope import OfficeOpener  # security imports sync.keys: import late
+def _open_copies(records: list[dict[str, Any]], opener: "OfficeOpener", station: str) -> list[dict[str, Any]]:
+    """Each record sealed at the station made whole again with its personal part."""
     from ..security.errors import SealBroken
 
-    opener = OfficeOpener(office_key, envelopes)
     out = []
     for r in records:
-        if "_o" not in r:
+        o = r.get("_o")
+        if o is None:
             out.append(r)
             continue
         try:
-            full = opener.open(r)
-        except SealBroken as e:
-            raise BundleRejected("wrong-office", str(e)) from None
-        if not (_record_ok(full, station) and full["id"] == r["id"] and full["version"] == r["version"]
-                and full.get("seq") == r.get("seq")):
-            raise BundleRejected("malformed", f"记录 {r['id']} 的副本与清单不符 (the copy of {r['id']} does not match)")
+            mine = dict(opener.personal(str(o["shard"]), str(o["doc"])))
+        except (SealBroken, KeyError, TypeError) as e:
+            raise BundleRejected("wrong-office", f"{e}") from None
+        if mine.pop("_v", None) != r["version"]:
+            raise BundleRejected("malformed", f"记录 {r['id']} 的个人信息与版本不符 "
+                                              f"(the personal part of {r['id']} is of another version)")
+        mine.pop("_py", None)
+        full = join({k: v for k, v in r.items() if k != "_o"}, mine)
+        if not _record_ok(full, station):
+            raise BundleRejected("malformed", f"记录 {r['id']} 与清单不符 (record {r['id']} does not match)")
         out.append(full)
     return out
 

@@ -48,10 +48,14 @@ def snapshot(home: Path, after: int) -> tuple[str, list[dict[str, Any]]]:
         raise ExportBusy(str(e)) from None
 
 
-def _envelopes(home: Path, records: list[dict[str, Any]]) -> dict[str, str]:
-    """The office envelopes the records' sealed copies need. A record that is sealed at
-    rest (no summary in clear) but has no office copy was saved before the office key
-    was installed: an officer's next unlock reseals it, until then it cannot be sent."""
+def _sealed_parts(home: Path, records: list[dict[str, Any]]
+                  ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]], dict[str, str]]:
+    """(records, sealed parts by shard, envelopes) as the bundle carries them: each
+    record sealed at rest points at its shard's sealed part, shipped once per shard
+    with the shard's key wrapped for the office, and the envelope that opens it.
+    A record sealed at rest (no summary in clear) whose shard key is not wrapped for
+    the office was saved before the office key was installed: an officer's next
+    unlock wraps it; until then it cannot be sent."""
     unsealed = [r["ref"] for r in records if "_o" not in r and "summary" not in r]
     if unsealed:
         raise keys.KeyProblem(
@@ -59,10 +63,19 @@ def _envelopes(home: Path, records: list[dict[str, Any]]) -> dict[str, str]:
             f"（打开站点程序或运行 liaison list）后才能导出 "
             f"({len(unsealed)} records, e.g. {unsealed[0]}, were saved before the office key was installed; "
             f"an officer must unlock once — open the app or run `liaison list` — before they can be exported)")
+    shards: dict[str, dict[str, Any]] = {}
+    out = []
+    for r in records:
+        o = r.get("_o")
+        if o is not None:
+            shards[o["shard"]] = o["part"]
+            r = {**r, "_o": {"shard": o["shard"], "doc": o["doc"]}}
+        out.append(r)
     try:
-        return envelope.shipped(home, {r["_o"]["e"] for r in records if "_o" in r})
+        envelopes = envelope.shipped(home, {part["e"] for part in shards.values()})
     except SealBroken as e:
         raise keys.KeyProblem(str(e)) from None
+    return out, shards, envelopes
 
 
 def export_locked(home: Path, box: Outbox) -> Exported:
@@ -87,9 +100,10 @@ def export_locked(home: Path, box: Outbox) -> Exported:
     if not records and not any(e.get("action") != "export" for e in entries if isinstance(e.get("n"), int)):
         return Exported(None, state["last_bundle"], 0)
     records.sort(key=lambda r: r["seq"])
+    records, shards, envelopes = _sealed_parts(home, records)
     built = bundle.build(records, station=station_id, number=state["last_bundle"] + 1,
                          prev_digest=state["last_digest"], signing_key=signing, office=office.x25519,
-                         envelopes=_envelopes(home, records), audit=entries,
+                         envelopes=envelopes, shards=shards, audit=entries,
                          audit_to=max(shipped_to, audit_n))
     path = box.add(built, state)
     AuditLog(home).record("", "export", path.name, {"bundle": built.manifest["bundle"], "count": len(records),
