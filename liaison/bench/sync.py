@@ -1,8 +1,9 @@
 """Sync benchmark: export of N changed records, and office ingest beside sqlite3
 executemany of the same rows (same run, same machine).
 
-The export figure is the whole `liaison export`: consistent read of the changed
-records, compression, encryption, signature, durable write of bundle and state. The
+The station is sealed (encryption at rest, as `liaison init` makes it) and the export
+runs with no PIN, as cron runs it. The export figure is the whole `liaison export`:
+consistent read of the changed records (clear parts and each shard's sealed part), compression, encryption, signature, durable write of bundle and state. The
 ingest figure is the whole `liaison hq ingest` of that bundle: parse, signature,
 decryption, merge in one SQLite transaction (synchronous=FULL), receipt. The anchor
 inserts the same rows (id, station, version, hash, deleted, visited_at, doc) with one
@@ -21,11 +22,15 @@ from ..domain.intake import fields_from_input
 from ..hq.db import SCHEMA, stored_form
 from ..hq.ingest import ingest_folder
 from ..hq.office import Office, init_office
+from ..security.keyring import Keyring
+from ..security.session import open_store, unlock
 from ..store import Store
 from ..synth import generate
 from ..sync import keys
 from ..sync.export import export
 from .common import print_table, verdict
+
+PIN = "bench-2468"
 
 
 def run(records: int = 50_000) -> None:
@@ -40,7 +45,11 @@ def run(records: int = 50_000) -> None:
         keys.install_office_key(home, pub)
         office = Office(hq)
         office.enroll(keys.ensure_station_keys(home, "fengqiao-yuanfang"))
-        print(f"seeded {records} consultations in {time.perf_counter() - t:.1f} s")
+        Keyring.create(home, "fengqiao-yuanfang", "bench", PIN)
+        unlocked = open_store(unlock(home, "bench", PIN))  # the first unlock seals every shard
+        full = [c.to_dict() for c in unlocked.load(unlocked.index.by_id.values())]
+        unlocked.close()
+        print(f"seeded and sealed {records} consultations in {time.perf_counter() - t:.1f} s")
 
         t = time.perf_counter()
         made = export(home)
@@ -57,7 +66,7 @@ def run(records: int = 50_000) -> None:
         assert summary["accepted"] == records, summary
 
         rows = [(r["id"], r["station"], r["version"], h, int(r["deleted"]), r["visited_at"], doc)
-                for r in Store.read_changes(home, 0)[1] for doc, h in [stored_form(r)]]
+                for r in full for doc, h in [stored_form(r)]]
         db = sqlite3.connect(tmp / "anchor.db", isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")

@@ -49,12 +49,13 @@ def _changes(shards: Shards, after: int) -> list[dict[str, Any]]:
     for the office, shared by the shard's documents, not copied)."""
     out = []
     for n in shards.numbers():
-        docs, part = read_for_office(shards.path(n))
+        path = shards.path(n)
+        docs, part = read_for_office(path)
         for doc_id, doc in docs.items():
             if doc["seq"] > after:
                 doc.pop("_py", None)
                 if part:
-                    doc["_o"] = {"shard": shards.path(n).name, "doc": doc_id, "part": part}
+                    doc["_o"] = {"shard": path.name, "doc": doc_id, "part": part}
                 out.append(doc)
     return out
 

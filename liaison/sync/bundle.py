@@ -31,6 +31,9 @@ from ..domain.timeutil import iso, now
 from .keys import b64d, b64e, fingerprint, raw_public
 
 FORMAT = "liaison-bundle/1"
+# Marks a payload of two parts: the compressed body, then the shards' sealed parts
+# (a zlib stream starts with 0x78, so the two layouts cannot be confused).
+LAYERED = b"LB2\x00"
 ALG = "X25519-HKDF-SHA256-AES-256-GCM"
 
 
@@ -81,11 +84,13 @@ def build(records: list[dict[str, Any]], *, station: str, number: int, prev_dige
     body: dict[str, Any] = {"records": records}
     if envelopes:
         body["envelopes"] = envelopes
-    if shards:
-        body["shards"] = shards
     if audit:
         body["audit"] = audit
     plain = zlib.compress(orjson.dumps(body), 1)  # level 1: 3x faster than 6, ~10% larger
+    if shards:
+        # Sealed parts are ciphertext: compressing them costs seconds and saves nothing,
+        # so they follow the compressed body as they are.
+        plain = LAYERED + len(plain).to_bytes(8, "big") + plain + orjson.dumps(shards)
     eph = X25519PrivateKey.generate()
     epk, office_raw = raw_public(eph.public_key()), raw_public(office)
     key = _key(eph.exchange(office), epk, office_raw, station, number)
@@ -187,7 +192,7 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
     try:
         key = _key(office_key.exchange(X25519PublicKey.from_public_bytes(epk)), epk, office_raw, p.station, p.number)
         plain = AESGCM(key).decrypt(nonce, cipher, _binding(p.station, p.number))
-        body = orjson.loads(zlib.decompress(plain))
+        body = _body(plain)
         records = body["records"]
         audit = body.get("audit") or []
         envelopes = body.get("envelopes") or {}
@@ -205,6 +210,16 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
 
         records = _open_copies(records, OfficeOpener(office_key, envelopes, shards), p.station)
     return {"records": records, "audit": audit}
+
+
+def _body(plain: bytes) -> dict[str, Any]:
+    if not plain.startswith(LAYERED):
+        return orjson.loads(zlib.decompress(plain))  # no sealed parts
+    n = int.from_bytes(plain[len(LAYERED):len(LAYERED) + 8], "big")
+    start = len(LAYERED) + 8
+    body = orjson.loads(zlib.decompress(plain[start:start + n]))
+    body["shards"] = orjson.loads(plain[start + n:])
+    return body
 
 
 def _open_copies(records: list[dict[str, Any]], opener: "OfficeOpener", station: str) -> list[dict[str, Any]]:

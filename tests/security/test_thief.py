@@ -50,7 +50,7 @@ from liaison.tui.screens.unlock import UnlockScreen
 sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "tui"))
 from _sync_world import LIAISON, World  # noqa: E402
-from unlocked import audit_entries, screen_text, type_text  # noqa: E402
+from unlocked import audit_entries, screen_text, settle, type_text, until  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
@@ -148,20 +148,6 @@ def new_station(world: World, sid: str) -> tuple[Path, str]:
     with world.office() as o:
         o.enroll(pub)
     return home, Keyring.create(home, sid, DEMO_OFFICERS[sid], PINS[sid])
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def until(pilot, check, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out")
 
 
 async def into(pilot, widget_id: str, text: str | None = None) -> None:

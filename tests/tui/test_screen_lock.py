@@ -23,7 +23,7 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.qr import QrCode, ResidentScreen
 from liaison.tui.screens.unlock import RecoveryCodeScreen, UnlockScreen
-from unlocked import OFFICER, PIN, audit_entries, opened, screen_text, type_text
+from unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, type_text, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
@@ -38,20 +38,6 @@ def personal(seeded: dict) -> list[str]:
         out += [x for x in (c.visitor.name, c.visitor.phone) if x]
     assert len(out) >= 4
     return out
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-async def until(pilot, check, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if check():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("timed out")
 
 
 async def unlock_as(app, pilot, officer: str, pin: str) -> None:

@@ -87,3 +87,19 @@ def audit_entries(home: Path) -> list[dict]:
 
     path = Path(home) / "audit" / "log.jsonl"
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+
+
+async def settle(app, pilot) -> None:
+    """Workers finished and their messages handled."""
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def until(pilot, check, seconds: float = 10.0) -> None:
+    """Wait (in Pilot time) until `check()` is true."""
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("timed out")
