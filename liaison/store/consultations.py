@@ -23,11 +23,11 @@ from ..domain.search import name_keys
 from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
 from .atomic import atomic_write, fsync_dir, remove_stale_temps
-from .errors import NotFound, StoreBusy, StoreLocked, VersionConflict
+from .errors import NotFound, StoreLocked, VersionConflict
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
 from .meta import SCHEMA_VERSION, Meta, migrate
-from .sealed import Cipher, OfficeCipher, read_for_office
+from .sealed import Cipher, OfficeCipher
 from .shards import SHARD_CAPACITY, Shards
 
 PENDING = "import.pending"  # ids of a batch being written; rolled back if found at open
@@ -40,24 +40,6 @@ def _py(doc: Mapping[str, Any]) -> str:
 
 def _record(doc: Mapping[str, Any]) -> Consultation:
     return Consultation.from_dict(doc)
-
-
-def _changes(shards: Shards, after: int) -> list[dict[str, Any]]:
-    """Records changed after `after`, as the nightly export needs them: whole documents
-    from a plain shard; from a sealed one, the clear part plus `_o`, which tells the
-    office where the personal part is (the shard's sealed part and its key wrapped
-    for the office, shared by the shard's documents, not copied)."""
-    out = []
-    for n in shards.numbers():
-        path = shards.path(n)
-        docs, part = read_for_office(path)
-        for doc_id, doc in docs.items():
-            if doc["seq"] > after:
-                doc.pop("_py", None)
-                if part:
-                    doc["_o"] = {"shard": path.name, "doc": doc_id, "part": part}
-                out.append(doc)
-    return out
 
 
 def _pending_ids(home: Path) -> set[str]:
@@ -109,36 +91,11 @@ class Store:
 
     @staticmethod
     def read_changes(home: Path, after: int, attempts: int = 5) -> tuple[str, list[dict[str, Any]]]:
-        """(station id, full snapshots of every record changed after `after`), for the
-        nightly export: read straight from the shards, each parsed once, no index built.
+        """(station id, every record changed after `after`) for the nightly export, read
+        without any key (see store.changes)."""
+        from .changes import read_changes
 
-        Read without the write lock (the TUI may be saving); the lock is then held for
-        an instant to confirm that no save finished meanwhile and no batch import is
-        half-done, else the read is repeated, so the result is one consistent state
-        and its highest `seq` is a safe checkpoint.
-
-        A sealed store cannot be rolled back without a key, so the records of a batch
-        import that crashed (import.pending, found while we hold the lock, so no
-        import is running) are left out instead; the next unlock rolls them back."""
-        home = Path(home)
-        meta = Meta(home)
-        facts = meta.get()
-        meta.close()
-        if int(facts.get("schema", 0)) < SCHEMA_VERSION or ((home / PENDING).exists() and not facts.get("sealed")):
-            Store.open(home).close()  # migrates, or rolls back an interrupted batch
-        station = facts["station"]
-        lock = WriteLock(home)
-        try:
-            for _ in range(attempts):
-                out = _changes(Shards(home / "consultations"), after)
-                with lock.hold() as stale:
-                    pending = _pending_ids(home)
-                if not stale:
-                    return station, [d for d in out if d["id"] not in pending]
-        finally:
-            lock.close()
-        raise StoreBusy("站点数据一直在变化，无法取得一致的快照，请稍后再试 "
-                        "(the station's records kept changing while being read; retry later)")
+        return read_changes(home, after, attempts)
 
     @staticmethod
     def check_ready(home: Path) -> None:

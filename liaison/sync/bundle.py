@@ -16,7 +16,7 @@ import hashlib
 import os
 import zlib
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import orjson
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -29,6 +29,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from ..domain.personal import join
 from ..domain.timeutil import iso, now
 from .keys import b64d, b64e, fingerprint, raw_public
+
+if TYPE_CHECKING:
+    from ..security.envelope import OfficeOpener
 
 FORMAT = "liaison-bundle/1"
 # Marks a payload of two parts: the compressed body, then the shards' sealed parts

@@ -7,8 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from textual.geometry import Region
-from textual.widgets import Static
 
 from liaison.demo_data import SCENARIO_IDS, scenarios
 from liaison.domain.intake import fields_from_input

@@ -6,7 +6,6 @@ A month has tens to a few hundred rows, so a DataTable is the right widget here.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
