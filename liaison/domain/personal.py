@@ -47,3 +47,19 @@ def join(clear: Mapping[str, Any], personal: Mapping[str, Any]) -> dict[str, Any
         else:
             doc[k] = v
     return doc
+
+
+def join_into(clear: dict[str, Any], personal: dict[str, Any]) -> dict[str, Any]:
+    """`join`, in place, for parts just parsed that nobody else holds (opening 50 000
+    records at an unlock, or a bundle at the office): copying each document cost a
+    tenth of the time. Returns `clear`, now whole."""
+    for outer in ("visitor", "clue"):
+        part = personal.pop(outer, None)
+        if part:
+            inner = clear.get(outer)
+            if isinstance(inner, dict):
+                inner.update(part)
+            else:
+                clear[outer] = dict(part)
+    clear.update(personal)
+    return clear

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..domain.personal import join
+from ..domain.personal import join_into
 from ..domain.timeutil import iso, now
 from .keys import b64d, b64e, fingerprint, raw_public
 
@@ -231,19 +231,21 @@ def _open_copies(records: list[dict[str, Any]], opener: "OfficeOpener", station:
 
     out = []
     for r in records:
-        o = r.get("_o")
+        o = r.pop("_o", None)
         if o is None:
             out.append(r)
             continue
         try:
-            mine = dict(opener.personal(str(o["shard"]), str(o["doc"])))
+            # Each document is asked for once; a bundle naming one twice finds its
+            # `_v` gone the second time and is refused below.
+            mine = opener.personal(str(o["shard"]), str(o["doc"]))
         except (SealBroken, KeyError, TypeError) as e:
             raise BundleRejected("wrong-office", f"{e}") from None
         if mine.pop("_v", None) != r["version"]:
             raise BundleRejected("malformed", f"记录 {r['id']} 的个人信息与版本不符 "
                                               f"(the personal part of {r['id']} is of another version)")
         mine.pop("_py", None)
-        full = join({k: v for k, v in r.items() if k != "_o"}, mine)
+        full = join_into(r, mine)
         if not _record_ok(full, station):
             raise BundleRejected("malformed", f"记录 {r['id']} 与清单不符 (record {r['id']} does not match)")
         out.append(full)
