@@ -38,6 +38,12 @@ def _py(doc: Mapping[str, Any]) -> str:
     return name_keys(name) if name else ""
 
 
+def _doc(c: Consultation) -> dict[str, Any]:
+    d = c.to_dict()
+    d["_py"] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
+    return d
+
+
 def _record(doc: Mapping[str, Any]) -> Consultation:
     return Consultation.from_dict(doc)
 
@@ -67,11 +73,6 @@ class Store:
         self._office_todo: set[int] = set()  # shards whose key the office cannot unwrap yet
 
     # -- opening -------------------------------------------------------------------
-    def _doc(self, c: Consultation) -> dict[str, Any]:
-        d = c.to_dict()
-        d["_py"] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
-        return d
-
     @classmethod
     def init(cls, home: Path, *, station: str, code: str, officer: str = "",
              cipher: Cipher | None = None, office: OfficeCipher | None = None) -> "Store":
@@ -128,8 +129,9 @@ class Store:
     def _seal_at_rest(self) -> None:
         """Seal shards still plain on disk, wrap for the office the keys of shards that
         were sealed before its key was installed (or under an old one), then mark the
-        folder sealed. Safe to interrupt: each
-        shard is rewritten atomically, and the mark is set only when all are done."""
+        folder sealed. Safe to interrupt: each shard is rewritten atomically, and the
+        mark is set only when all are done. The documents do not change, so the index
+        rows stay as they are."""
         todo = set(self.shards.plain) | self._office_todo
         if not todo and self.facts.get("sealed"):
             return
@@ -140,8 +142,6 @@ class Store:
                 self.shards.rewrite(n, lambda doc: doc)
                 self._office_todo.discard(n)
                 self._stamps[n] = self.shards.stamp(n)
-                for doc_id, doc in self.shards.docs(n):
-                    self.index.put(Row.from_doc(doc, n, doc_id))
             legacy = self.home / "consultations.json.v0-migrated"
             if legacy.exists():  # the prototype's plain copy, now in sealed shards
                 legacy.unlink()
@@ -276,7 +276,7 @@ class Store:
         return last if last and self._counts[last] < SHARD_CAPACITY else last + 1
 
     def _put(self, c: Consultation, old: Row | None) -> Consultation:
-        doc = self._doc(c)
+        doc = _doc(c)
         if old is None:
             n = self._target_shard()
             doc_id = self.shards.table(n).insert(doc)
@@ -324,7 +324,7 @@ class Store:
             for c in made:
                 if room == 0:
                     n, room = n + 1, SHARD_CAPACITY
-                by_shard[n].append(self._doc(c))
+                by_shard[n].append(_doc(c))
                 room -= 1
             written: list[tuple[int, list[int]]] = []
             try:

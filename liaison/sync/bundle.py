@@ -211,7 +211,7 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
     if any("_o" in r for r in records):
         from ..security.envelope import OfficeOpener  # security imports sync.keys: import late
 
-        records = _open_copies(records, OfficeOpener(office_key, envelopes, shards), p.station)
+        records = _made_whole(records, OfficeOpener(office_key, envelopes, shards), p.station)
     return {"records": records, "audit": audit}
 
 
@@ -225,7 +225,7 @@ def _body(plain: bytes) -> dict[str, Any]:
     return body
 
 
-def _open_copies(records: list[dict[str, Any]], opener: "OfficeOpener", station: str) -> list[dict[str, Any]]:
+def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener", station: str) -> list[dict[str, Any]]:
     """Each record sealed at the station made whole again with its personal part."""
     from ..security.errors import SealBroken
 

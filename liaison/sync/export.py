@@ -65,18 +65,15 @@ def _sealed_parts(home: Path, records: list[dict[str, Any]]
             f"({len(unsealed)} records, e.g. {unsealed[0]}, were saved before the office key was installed; "
             f"an officer must unlock once — open the app or run `liaison list` — before they can be exported)")
     shards: dict[str, dict[str, Any]] = {}
-    out = []
-    for r in records:
+    for r in records:  # the snapshot's own dicts: pointed in place, not copied
         o = r.get("_o")
         if o is not None:
-            shards[o["shard"]] = o["part"]
-            r = {**r, "_o": {"shard": o["shard"], "doc": o["doc"]}}
-        out.append(r)
+            shards[o["shard"]] = o.pop("part")
     try:
         envelopes = envelope.shipped(home, {part["e"] for part in shards.values()})
     except SealBroken as e:
         raise keys.KeyProblem(str(e)) from None
-    return out, shards, envelopes
+    return records, shards, envelopes
 
 
 def export_locked(home: Path, box: Outbox) -> Exported:
