@@ -98,7 +98,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if made.path is None:
         say(f"没有新的变更，未生成数据包 (nothing changed since bundle {made.number}; no bundle written)")
         return ec.OK
-    say(f"已导出 {made.count} 条到第 {made.number} 号数据包 (exported {made.count} records)")
+    say(f"已导出 {made.count} 条、审计日志 {made.audit} 条到第 {made.number} 号数据包 "
+        f"(exported {made.count} records and {made.audit} audit entries)")
+    if made.note:
+        say(made.note)
     print(made.path)
     return ec.OK
 

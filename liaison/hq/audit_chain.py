@@ -52,11 +52,15 @@ def check(entries: list[Any], head: tuple[int, str], stored: Callable[[int], str
     for e in entries:
         if not _well_formed(e):
             text = e.get("unreadable") if isinstance(e, dict) and "unreadable" in e else orjson.dumps(e).decode()
-            out.breaks.append(_break(head_n + 1, "unreadable",
-                                     f"站点日志中第 {head_n + 1} 条附近有一行无法读取（被改动或写入中断）",
-                                     f"a line near entry {head_n + 1} of the station's log is unreadable: "
-                                     f"edited, or cut short by a crash",
-                                     hashlib.sha256(str(text).encode()).hexdigest()[:16]))
+            digest = hashlib.sha256(str(text).encode()).hexdigest()[:16]
+            found = _break(head_n + 1, "unreadable",
+                           f"站点日志中第 {head_n + 1} 条附近有一行无法读取（被改动或写入中断）",
+                           f"a line near entry {head_n + 1} of the station's log is unreadable: "
+                           f"edited, or cut short by a crash", digest)
+            # The line rides along with every bundle (it has no number to move past):
+            # keyed by its text alone, it is one break however many nights carry it.
+            found["key"] = f"unreadable:{digest}"
+            out.breaks.append(found)
             continue
         n, h = e["n"], e["hash"]
         altered = hashlib.sha256(canonical(e)).hexdigest() != h

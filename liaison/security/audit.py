@@ -136,11 +136,18 @@ class AuditLog:
 
     def entries_since(self, n: int) -> list[dict]:
         """Entries numbered above `n`, in file order, for shipping to the office. An
-        unreadable line is passed on as {"unreadable": text} so the office sees the break."""
+        unreadable line is passed on as {"unreadable": text} so the office sees the break.
+        Read under a shared flock, so an append under way is not mistaken for one."""
         try:
-            raw = self.path.read_bytes()
+            fd = os.open(self.path, os.O_RDONLY)
         except FileNotFoundError:
             return []
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            with os.fdopen(os.dup(fd), "rb") as f:
+                raw = f.read()
+        finally:
+            os.close(fd)
         out = []
         for line in raw.split(b"\n"):
             if not line:

@@ -77,7 +77,7 @@ def build(records: list[dict[str, Any]], *, station: str, number: int, prev_dige
           signing_key: Ed25519PrivateKey, office: X25519PublicKey,
           envelopes: dict[str, str] | None = None, shards: dict[str, dict[str, Any]] | None = None,
           audit: list[dict[str, Any]] | None = None,
-          audit_to: int = 0) -> Built:
+          audit_to: int = 0, audit_head: str = "") -> Built:
     """`records` are full snapshots, or (from a sealed store) clear parts carrying the
     office's pointer `_o` into `shards` (each shard's sealed part and its key wrapped
     under an envelope key, see store.sealed), whose envelopes are in `envelopes`
@@ -104,6 +104,7 @@ def build(records: list[dict[str, Any]], *, station: str, number: int, prev_dige
         "station": station, "bundle": number, "prev_digest": prev_digest,
         "created_at": iso(now()), "count": len(records),
         "seq_from": min(seqs, default=0), "seq_to": max(seqs, default=0), "audit_to": audit_to,
+        "audit_head": audit_head,
         "payload_sha256": hashlib.sha256(cipher).hexdigest(),
         "enc": {"alg": ALG, "epk": b64e(epk), "nonce": b64e(nonce)},
         "office_key": fingerprint(office_raw),

@@ -20,8 +20,8 @@ from typing import Any
 
 from ..security import envelope
 from ..security.audit import AuditLog
-from ..security.errors import SealBroken
-from ..store import Store, StoreBusy
+from ..security.errors import AuditBroken, SealBroken
+from ..store import Store, StoreBusy, StoreWriteError
 from . import bundle, keys
 from .outbox import Outbox
 
@@ -35,6 +35,7 @@ class Exported:
     number: int
     count: int  # records (audit entries ride along, not counted here)
     audit: int = 0  # audit entries in the bundle
+    note: str = ""  # a warning for the operator (the bundle was written all the same)
 
 
 class ExportBusy(Exception):
@@ -90,11 +91,7 @@ def export_locked(home: Path, box: Outbox) -> Exported:
     # without them must never overwrite the office's (only after an outbox reset
     # would they come up here at all).
     records = [r for r in records if not r.get("purged_at")]
-    audit_n = int(state.get("audit_n", 0))
-    # Lines of the log that no longer parse have no number to remember: they ride along
-    # with every bundle (the office records each once), but never cause one.
-    entries = AuditLog(home).entries_since(audit_n)
-    shipped_to = max((e["n"] for e in entries if isinstance(e.get("n"), int)), default=audit_n)
+    entries, audit_to, audit_head = _audit_to_ship(AuditLog(home), state)
     if not records and not any(e.get("action") != "export" for e in entries if isinstance(e.get("n"), int)):
         return Exported(None, state["last_bundle"], 0)
     records.sort(key=lambda r: r["seq"])
@@ -102,11 +99,33 @@ def export_locked(home: Path, box: Outbox) -> Exported:
     built = bundle.build(records, station=station_id, number=state["last_bundle"] + 1,
                          prev_digest=state["last_digest"], signing_key=signing, office=office.x25519,
                          envelopes=envelopes, shards=shards, audit=entries,
-                         audit_to=max(shipped_to, audit_n))
+                         audit_to=audit_to, audit_head=audit_head)
     path = box.add(built, state)
-    AuditLog(home).record(NIGHTLY, "export", path.name, {"bundle": built.manifest["bundle"], "count": len(records),
-                                                    "audit": len(entries)})
-    return Exported(path, built.manifest["bundle"], len(records), len(entries))
+    note = ""
+    try:
+        AuditLog(home).record(NIGHTLY, "export", path.name, {"bundle": built.manifest["bundle"],
+                                                             "count": len(records), "audit": len(entries)})
+    except (AuditBroken, StoreWriteError) as e:
+        # The bundle is written and must still go out tonight: it carries the evidence.
+        note = f"导出未能记入审计日志 (the export could not be added to the audit log): {e}"
+    return Exported(path, built.manifest["bundle"], len(records), len(entries), note)
+
+
+def _audit_to_ship(log: AuditLog, state: dict[str, Any]) -> tuple[list[dict[str, Any]], int, str]:
+    """(entries, highest number shipped, its hash). Normally the entries after the last
+    one shipped. If that entry is gone or different (the log was rolled back, or
+    rewritten and re-hashed), the whole log goes, so the office sees where it parts
+    from its copy. Lines that no longer parse have no number to move past: they ride
+    along with every bundle (the office records each once), but never cause one."""
+    every = log.entries_since(0)
+    numbered = [e for e in every if isinstance(e.get("n"), int)]
+    audit_n, head = int(state.get("audit_n", 0)), state.get("audit_head")
+    at = next((e for e in numbered if e["n"] == audit_n), None)
+    continues = audit_n == 0 or not head or (at is not None and at.get("hash") == head)
+    entries = [e for e in every if not isinstance(e.get("n"), int) or e["n"] > audit_n] if continues else every
+    if numbered:
+        return entries, numbered[-1]["n"], str(numbered[-1].get("hash", ""))
+    return entries, audit_n if continues else 0, (head or "") if continues else ""
 
 
 def export(home: Path, out: Path | None = None) -> Exported:

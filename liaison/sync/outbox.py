@@ -31,10 +31,15 @@ NAME = re.compile(r"^(?P<station>.+)-(?P<n>\d{6,})\.bundle$")
 LOCK_WAIT = 30.0  # a second sync (cron + a manual run) waits this long for the first
 
 
-def _audit_to(state: dict[str, Any], manifest: dict[str, Any]) -> int:
-    """The last audit entry shipped, moved on by a bundle (older bundles carry none)."""
-    to = manifest.get("audit_to")
-    return max(int(state.get("audit_n", 0)), to if isinstance(to, int) and not isinstance(to, bool) else 0)
+def _audit_mark(state: dict[str, Any], manifest: dict[str, Any]) -> dict[str, Any]:
+    """(audit_n, audit_head): the last audit entry shipped and its hash, as the bundle
+    says (older bundles say nothing: the state's stand). Not a maximum: after the
+    station's log was rolled back, a bundle resends it from the start and the mark
+    moves down with it."""
+    to, head = manifest.get("audit_to"), manifest.get("audit_head")
+    if not isinstance(to, int) or isinstance(to, bool):
+        return {"audit_n": int(state.get("audit_n", 0)), "audit_head": state.get("audit_head")}
+    return {"audit_n": to, "audit_head": head if isinstance(head, str) else None}
 
 
 class OutboxBusy(Exception):
@@ -111,7 +116,7 @@ class Outbox:
                 raise OutboxBroken(f"发件箱中的 {files[n].name} 与之前的数据包不衔接 "
                                    f"({files[n].name} does not continue the chain of bundles)")
             state.update(checkpoint=max(state["checkpoint"], p.manifest["seq_to"]),
-                         last_bundle=n, last_digest=p.digest, audit_n=_audit_to(state, p.manifest))
+                         last_bundle=n, last_digest=p.digest, **_audit_mark(state, p.manifest))
             self.save_state(state)
             n += 1
         return state
@@ -121,7 +126,7 @@ class Outbox:
         path = self.pending / bundle.file_name(m["station"], m["bundle"])
         atomic_write(path, built.data)  # durable before the checkpoint moves past its records
         state.update(checkpoint=max(state["checkpoint"], m["seq_to"]), last_bundle=m["bundle"], last_digest=built.digest,
-                     audit_n=_audit_to(state, m))
+                     **_audit_mark(state, m))
         self.save_state(state)
         return path
 

@@ -55,6 +55,8 @@ def sync(home: Path, targets: list[str], out: Path | None = None,
         if made.path:
             progress(f"导出 {made.count} 条、审计日志 {made.audit} 条 → {made.path.name} "
                      f"(exported {made.count} records, {made.audit} audit entries)")
+        if made.note:
+            progress(made.note)
         office = keys.office_public(home)
         files = box.pending_files()
         waiting: dict[Path, bundle.Parsed] = {}
