@@ -46,6 +46,7 @@ class LockingMixin:
         self._resume_form: dict[str, Any] | None = None  # a new form closed by the lock
         self._held_screens: list[tuple[Screen, Any]] = []
         self._held_notices: list[tuple[str, dict[str, Any]]] = []
+        self._to_dashboard = False  # another officer unlocked: drop what the last one had open
 
     def _start_idle_watch(self) -> None:
         if self.idle_lock:
@@ -53,7 +54,9 @@ class LockingMixin:
 
     # -- what the app lets through while locked ----------------------------------------
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.InputEvent):
+        # Keys and clicks, not mere mouse movement: a nudged mouse must not keep a
+        # station unlocked.
+        if isinstance(event, (events.Key, events.MouseDown)):
             self._last_input = monotonic()
         await super().on_event(event)  # type: ignore[misc]
 
@@ -65,6 +68,8 @@ class LockingMixin:
         return super().check_action(action, parameters)  # type: ignore[misc]
 
     def push_screen(self, screen, callback=None, wait_for_dismiss=False, **kw):  # type: ignore[override]
+        if isinstance(screen, str) and self.locked:
+            screen = self.get_screen(screen)  # an installed screen pushed by name is held alike
         if (self.locked and not wait_for_dismiss and isinstance(screen, Screen)
                 and not getattr(screen, "SHOWN_WHILE_LOCKED", False)):
             self._held_screens.append((screen, callback))  # shown after the unlock
@@ -140,11 +145,19 @@ class LockingMixin:
     # -- unlocking -------------------------------------------------------------------------
     def unlocked(self, session: "Session") -> None:
         """The unlock screen checked a PIN: this session replaces the old one."""
-        self.session = session
+        previous, self.session = self.session, session
         if self.store is None:
             self.open_store()  # StoreOpened then finishes the unlock
             return
         self.store.acting_officer = session.officer  # notes and records carry the new name
+        if previous is not None and previous.officer != session.officer:
+            # Another officer: what the last one had open (a record's detail, an edit
+            # form, their notices) was theirs; the new officer starts at the dashboard
+            # and opens — and is audited for — what they need. A new consultation's
+            # draft is the station's, and comes back as usual.
+            self._held_screens.clear()
+            self._held_notices.clear()
+            self._to_dashboard = True
         self.finish_unlock()
 
     def finish_unlock(self) -> None:
@@ -152,6 +165,10 @@ class LockingMixin:
 
         while getattr(self.screen, "SHOWN_WHILE_LOCKED", False) and len(self.screen_stack) > 1:
             self.pop_screen()
+        if self._to_dashboard:
+            self._to_dashboard = False
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
         self.locked = self.resident = False
         self._last_input = monotonic()
         held, self._held_screens = self._held_screens, []

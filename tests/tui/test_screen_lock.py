@@ -273,6 +273,63 @@ async def test_ctrl_l_locks_from_the_detail_screen_and_keys_do_nothing_until_unl
         assert "陈秀英" in screen_text(app)
 
 
+async def test_another_officer_starts_at_the_dashboard_and_nothing_held_leaks(home, session, seeded):
+    """A's open record, a screen pushed and a notice raised while locked (a late reply
+    naming a resident) are A's: B, unlocking, sees none of them without opening them."""
+    add_second_officer(home)
+    s1 = seeded["S1"]
+    app = build_app(home, session=session, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.store is not None)
+        await settle(app, pilot)
+        app.open_detail(s1.id)
+        await settle(app, pilot)
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        app.push_screen(DetailScreen(s1.id))  # held: the lock stays on top
+        app.push_screen("consultations") if app.is_screen_installed("consultations") else None
+        app.notify(f"已保存 {s1.visitor.name}")  # held: a toast could name a resident
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen) and "陈秀英" not in screen_text(app)
+        await unlock_as(app, pilot, SECOND, SECOND_PIN)
+        await until(pilot, lambda: not app.locked)
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 1
+        assert app.session.officer == SECOND and "陈秀英" not in screen_text(app)
+        assert not any("陈秀英" in str(n.message) for n in app._notifications)
+    # The same officer, by contrast, gets back what was held (see the ctrl+l test).
+
+
+async def test_setup_shows_the_recovery_code_even_if_the_next_step_fails(tmp_path, monkeypatch):
+    """Fault injected on purpose: the audit log refuses the officer_add entry after the
+    keyring was created. The code exists nowhere else, so it must still be shown."""
+    from liaison.security.audit import AuditLog
+
+    home = tmp_path / "plain"
+    Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官").close()
+
+    def refuse(*a, **k):
+        raise OSError("injected: audit log unwritable")
+    monkeypatch.setattr(AuditLog, "record", refuse)
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await type_text(pilot, "周检察官")
+        await pilot.press("enter")
+        await type_text(pilot, "maple-7321-hall")
+        await pilot.press("tab")
+        await type_text(pilot, "maple-7321-hall")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RecoveryCodeScreen))
+        code = app.screen.code
+        await pilot.press("y")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, UnlockScreen) and screen.mode == "start" and app.locked
+        assert "injected" in str(screen.query_one("#u-message").render())
+    Keyring.open(home).reset_pin("周检察官", code, "new-pin-8080x")  # the code shown works
+
+
 async def test_escape_on_the_lock_screen_only_clears_the_pin(home, session):
     app = build_app(home, session=session, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:

@@ -80,7 +80,9 @@ class DetailScreen(LiaisonScreen):
         self.watch(self.app, "theme", lambda _: self.show(), init=False)
 
     def on_screen_resume(self) -> None:
-        if self._gone:
+        # Only when this screen is really on top: a lock pushes its screen in the same
+        # breath as closing a form above this one, and must not be the one popped.
+        if self._gone and self.is_current and not self.app.locked:
             self.app.pop_screen()
 
     # -- loading -------------------------------------------------------------------

@@ -14,7 +14,7 @@ from ..widgets.keybar import KeyBar
 KEYS = {
     ("全局", "Everywhere"): [("F1", "帮助", "Help"), ("ctrl+p", "命令面板", "Command palette"),
                             ("ctrl+g", "切换中文/English", "Switch language"), ("ctrl+t", "明暗主题", "Light / dark theme"),
-                            ("ctrl+l", "锁定（离开电脑时按；空闲5分钟自动锁定）", "Lock (when you step away; locks itself after 5 idle minutes)"),
+                            ("ctrl+l", "锁定（离开电脑时按；空闲时也会自动锁定）", "Lock (when you step away; it also locks itself when idle)"),
                             ("F9", "居民模式：只显示本站二维码，警员输入 PIN 后返回", "Resident view: only the QR code; an officer's PIN returns"),
                             ("ctrl+q", "退出", "Quit")],
     ("首页", "Dashboard"): [("n", "新建咨询登记", "New consultation"), ("l", "咨询列表与搜索", "Consultations and search"),

@@ -309,18 +309,29 @@ class UnlockScreen(LiaisonScreen):
         try:
             sid, _, _ = station_facts(self.app.home)
             code = Keyring.create(self.app.home, sid, name, pin)
-            AuditLog(self.app.home).record(name, "officer_add", name, {"first": True})
-            session = unlock(self.app.home, name, pin, sleep=self._stop.wait)
         except Exception as e:  # noqa: BLE001 — KeyringExists, a disk error …: shown
             self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=str(e)))
             return
-        self.app.call_from_thread(self._created, code, session)
+        # The keyring exists from here on: whatever fails next, the code is shown (it
+        # exists nowhere else), as `liaison officer setup` does.
+        session, error = None, ""
+        try:
+            AuditLog(self.app.home).record(name, "officer_add", name, {"first": True})
+            session = unlock(self.app.home, name, pin, sleep=self._stop.wait)
+        except Exception as e:  # noqa: BLE001 — a damaged audit log, a disk error …
+            error = self.tr("unlock_error", error=str(e))
+        self.app.call_from_thread(self._created, code, session, error)
 
-    def _created(self, code: str, session: "Session") -> None:
+    def _created(self, code: str, session: "Session | None", error: str) -> None:
         self.query_one("#u-pin", Input).value = ""
         self.query_one("#u-pin2", Input).value = ""
 
         def confirmed(_: object) -> None:
+            if session is None:  # set up, but not unlocked: the officer tries the PIN again
+                self.mode = "start"
+                self.on_mount()
+                self.show_error(error)
+                return
             self._progress("setting_up")
             self.app.unlocked(session)  # opening the store seals the plain records
         self.app.push_screen(RecoveryCodeScreen(code), confirmed)
