@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def parse_age(text: str) -> tuple[int, str]:
     m = AGE.match(text or "")
-    if not m or int(m[1]) < 1:
+    limit = {"y": 100, "m": 1200, "d": 36500}  # beyond a century is a typo, and no date exists there
+    if not m or not 1 <= int(m[1]) <= limit[UNIT[m[2].lower()]]:
         raise CliError(f"--older-than 应为 3y、18m 或 90d 这样的时长：{text!r} "
                        f"(expected an age such as 3y, 18m or 90d)", ec.USAGE)
     return int(m[1]), UNIT[m[2].lower()]

@@ -210,7 +210,7 @@ def test_every_command_is_audited(station, tmp_path):
     assert liaison(home, "list", "--officer", WANG, **as_wang).returncode == ec.OK
     assert liaison(home, "delete", ref, "--yes", "--officer", WANG, **as_wang).returncode == ec.OK
     acts = [(e["action"], e["target"]) for e in audit(home) if e["action"] not in ("unlock", "officer_add")]
-    assert acts == [("import", "paper.csv"), ("view", ref), ("edit", ref), ("report", "2026-11"), ("delete", ref)]
+    assert acts == [("import", "import"), ("view", ref), ("edit", ref), ("report", "2026-11"), ("delete", ref)]
     assert all(e["officer"] == WANG for e in audit(home))
     # The details (which fields, how many rows) are sealed: they may say more than a ref.
     assert all(isinstance(e["details"], str) for e in audit(home) if e["action"] in ("import", "edit"))

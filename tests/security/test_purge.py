@@ -15,6 +15,7 @@ import orjson
 import pytest
 
 from liaison.cli import exitcodes as ec
+from liaison.cli.purge_cmd import cutoff
 from liaison.demo_data import scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.domain.timeutil import today
@@ -157,22 +158,23 @@ def test_without_any_receipt_nothing_is_purged(world, tmp_path):
     assert r.returncode == ec.OK, r.stderr
     out = json.loads(r.stdout)
     assert out["purged"] == 0 and len(out["kept_refs"]) == 3 and "receipt" in r.stderr
-    assert out["cutoff"].startswith((today().replace(year=today().year - 3)).isoformat()[:7])
+    assert out["cutoff"].startswith(cutoff(today(), 3, "y").isoformat())
     assert all(n.encode() in _unsealed(home) for n in CASES)
     assert {c.ref for c in made} >= set(out["kept_refs"])
 
 
-def test_bad_age_is_refused_before_the_pin(world):
+@pytest.mark.parametrize("age", ["3 weeks", "3000y", "0d"])
+def test_bad_age_is_refused_before_the_pin(world, age):
     home = world.station(STATION)
     Keyring.create(home, STATION, OFFICER, PIN)
-    r = subprocess.run([*LIAISON, "--home", str(home), "purge", "--older-than", "3 weeks"],
+    r = subprocess.run([*LIAISON, "--home", str(home), "purge", "--older-than", age],
                        capture_output=True, text=True, timeout=60, env={k: v for k, v in os.environ.items()
                                                                         if k != "LIAISON_PIN"})
     assert r.returncode == ec.USAGE and "3y" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_cutoff_arithmetic():
-    from liaison.cli.purge_cmd import cutoff, parse_age
+    from liaison.cli.purge_cmd import parse_age
 
     assert cutoff(date(2028, 2, 29), *parse_age("3y")) == date(2025, 2, 28)
     assert cutoff(date(2026, 8, 31), *parse_age("18m")) == date(2025, 2, 28)
