@@ -382,15 +382,17 @@ async def test_resident_view_shows_only_the_code_and_needs_a_pin_to_leave(home, 
 
 
 # -- masking and audit --------------------------------------------------------------------
-async def test_dashboard_and_follow_ups_show_masked_names_and_phones(home, session, seeded):
+async def test_dashboard_list_and_follow_ups_show_masked_names_and_phones(home, session, seeded):
     app = build_app(home, session=session, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
-        for key in (None, "f"):
+        for key in (None, "f", "escape", "l"):
             if key:
                 await pilot.press(key)
                 await settle(app, pilot)
+            if key == "escape":
+                continue
             text = screen_text(app)
             assert mask_phone("13800001234") in text and mask_name("陈秀英") in text, key
             assert not any(p in text for p in personal(seeded)), key
@@ -429,6 +431,31 @@ def test_ui_command_takes_the_lock_time():
         parser.parse_args(["ui", "--lock-after", "1"])  # too short to work with
     with pytest.raises(SystemExit):
         parser.parse_args(["ui", "--lock-after", "never"])
+
+
+def test_ui_command_passes_the_lock_time_to_the_app(tmp_path, monkeypatch):
+    """What `liaison ui --lock-after 90` starts: the app itself is replaced by a stand-in
+    that records its arguments (opening a real terminal UI is not possible here)."""
+    import liaison.tui.app as tui_app
+    from liaison.cli import main
+
+    home = tmp_path / "h"
+    Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer=OFFICER).close()
+    got = {}
+
+    class StandIn:
+        def run(self):
+            return None
+
+    def fake_build(h, **kw):
+        got.update(kw, home=h)
+        return StandIn()
+    monkeypatch.setattr(tui_app, "build_app", fake_build)
+    monkeypatch.delenv("LIAISON_LOCK_AFTER", raising=False)
+    assert main(["--home", str(home), "ui", "--lock-after", "90"]) == 0
+    assert got["idle_lock"] == 90.0 and got["home"] == home
+    assert main(["--home", str(home), "ui"]) == 0
+    assert got["idle_lock"] == 300.0
 
 
 def test_lock_time_from_the_environment(monkeypatch):
