@@ -14,7 +14,6 @@ import argparse
 import getpass
 import os
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Iterator
 
 from ..home import resolve_home
@@ -51,13 +50,22 @@ def _no_terminal() -> CliError:
                     "terminal, or, for scripts only, pass --officer NAME and set LIAISON_PIN)", ec.PIN_NEEDED)
 
 
-def credentials(home: Path, officer: str | None) -> tuple[str, str]:
-    """(officer, PIN) from --officer + LIAISON_PIN, else the terminal, else PIN_NEEDED."""
+def _scripted(officer: str | None) -> tuple[str, str] | None:
+    """(officer, PIN) from --officer + LIAISON_PIN; None if they are to be asked on the
+    terminal; PIN_NEEDED if there is none to ask on."""
     pin = os.environ.get("LIAISON_PIN")
     if officer and pin:
         return officer, pin
     if not _tty():
         raise _no_terminal()
+    return None
+
+
+def credentials(officer: str | None) -> tuple[str, str]:
+    """(officer, PIN) from --officer + LIAISON_PIN, else the terminal, else PIN_NEEDED."""
+    got = _scripted(officer)
+    if got is not None:
+        return got
     if not officer:
         officer = _ask("警员姓名 (officer): ", secret=False)
     return officer, _ask(f"{officer}的 PIN ({officer}'s PIN): ", secret=True)
@@ -67,11 +75,9 @@ def first_officer(officer: str | None) -> tuple[str, str]:
     """(name, PIN) of the station's first officer, for `liaison init`: --officer with
     LIAISON_PIN, else asked on the terminal (the PIN twice: a typo here would lock the
     station until the recovery code is found), else PIN_NEEDED."""
-    pin = os.environ.get("LIAISON_PIN")
-    if officer and pin:
-        return officer, pin
-    if not _tty():
-        raise _no_terminal()
+    got = _scripted(officer)
+    if got is not None:
+        return got
     if not officer:
         officer = _ask("第一位警员姓名 (first officer's name): ", secret=False)
     pin = _ask(f"为{officer}设置 PIN (choose {officer}'s PIN): ", secret=True)
@@ -95,7 +101,7 @@ def session_for(args: argparse.Namespace):
                        "run `liaison officer setup --officer NAME` first)", ec.NOT_SET_UP)
     with security_errors():
         Keyring.open(home)  # a damaged keyring is reported before asking for anything
-        officer, pin = credentials(home, getattr(args, "officer", None))
+        officer, pin = credentials(getattr(args, "officer", None))
         return unlock(home, officer, pin)
 
 

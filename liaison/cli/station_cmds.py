@@ -43,7 +43,7 @@ def _keyring(home: Path, station: str, officer: str | None):
 
     with security_errors():
         if Keyring.exists(home):
-            name, pin = credentials(home, officer)
+            name, pin = credentials(officer)
             return unlock(home, name, pin), None
         name, pin = first_officer(officer)
         check_pin(pin, check_officer_name(name))  # a weak PIN is refused before anything is written
