@@ -8,12 +8,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from textual.geometry import Region
 from textual.widgets import Input, Static
 
 from liaison.store import StoreWriteError
 from liaison.tui.app import build_app
-from unlocked import opened, session_for
+from unlocked import opened, session_for, widgets_text
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import FollowUpScreen, TextPrompt, resolve_date
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
@@ -28,15 +27,6 @@ def stored(home: Path, cid: str):
         return s.get(cid)
     finally:
         s.close()
-
-
-def screen_text(screen) -> str:
-    """What the screen's text widgets draw (the whole of each, scrolled into view or not)."""
-    lines = []
-    for w in screen.query(Static):
-        if w.display and w.outer_size.area:
-            lines += [s.text for s in w.render_lines(Region(0, 0, *w.outer_size))]
-    return "\n".join(lines)
 
 
 def notices(app) -> list[str]:
@@ -63,7 +53,7 @@ async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
     app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s1.id)
-        text = screen_text(screen)
+        text = widgets_text(screen)
         for expected in (s1.ref, "陈秀英", "13800001234", "已转介", "动迁/征收", "第1版",
                          "228街坊旧改地块", "亭子间是否计入认定面积", "行政争议化解",
                          "已将材料清单交给陈阿姨女儿", "王检察官"):
@@ -74,7 +64,7 @@ async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
 
         await pilot.press("ctrl+g")  # live language switch
         await pilot.pause()
-        text = screen_text(screen)
+        text = widgets_text(screen)
         assert "Phone" in text and "13800001234" in text and "Referred" in text
         assert "overdue by 5 days" in text
 
@@ -82,7 +72,7 @@ async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
 async def test_anonymous_record_shows_no_personal_rows(home, seeded):
     app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
-        text = screen_text(await open_detail(app, pilot, seeded["S12"].id))
+        text = widgets_text(await open_detail(app, pilot, seeded["S12"].id))
         labels = {line.split()[0] for line in text.splitlines() if line.strip()}
         assert "（匿名）" in text and "电话" not in labels and "同意记录个人信息" not in labels
         assert "疑似非法采砂" in text  # the clue note
@@ -99,7 +89,7 @@ async def test_status_change_by_number_key_makes_version_2(home, seeded):
         await settle(app, pilot)
         assert app.screen is screen
         assert "已保存为第2版" in notices(app)
-        assert "已化解" in screen_text(screen)
+        assert "已化解" in widgets_text(screen)
     c = stored(home, s1.id)
     assert (c.version, c.status) == (2, "resolved")
 
@@ -125,13 +115,13 @@ async def test_add_note(home, seeded):
         assert isinstance(app.screen, TextPrompt)
         await pilot.press("enter")  # empty: refused, the prompt stays
         assert isinstance(app.screen, TextPrompt)
-        assert "记录内容不能为空" in screen_text(app.screen)
+        assert "记录内容不能为空" in widgets_text(app.screen)
         await pilot.press(*"总包已垫付10万元")
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is screen
-        assert "总包已垫付10万元" in screen_text(screen)
-        assert "记录 (2)" in screen_text(screen)
+        assert "总包已垫付10万元" in widgets_text(screen)
+        assert "记录 (2)" in widgets_text(screen)
     c = stored(home, s2.id)
     assert c.version == 2
     assert c.notes[-1].text == "总包已垫付10万元"
@@ -167,7 +157,7 @@ async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeyp
         await pilot.press("n", *"回访未接通")
         await pilot.press("enter")
         await settle(app, pilot)
-        text = screen_text(screen)
+        text = widgets_text(screen)
         assert "磁盘已满" in text and "再按 n 即可重试" in text
         await pilot.press("escape")  # leaving would drop it: asks first
         assert isinstance(app.screen, ConfirmScreen)
@@ -177,7 +167,7 @@ async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeyp
         assert app.screen.query_one(Input).value == "回访未接通"
         await pilot.press("enter")
         await settle(app, pilot)
-        assert "磁盘已满" not in screen_text(screen)
+        assert "磁盘已满" not in widgets_text(screen)
     assert stored(home, s2.id).notes[-1].text == "回访未接通"
 
 
@@ -186,15 +176,15 @@ async def test_follow_up_two_weeks(home, seeded):
     app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_detail(app, pilot, s10.id)
-        assert "未设" in screen_text(screen)
+        assert "未设" in widgets_text(screen)
         await pilot.press("f")
         assert isinstance(app.screen, FollowUpScreen)
         await pilot.press("2")
-        assert "2026-12-12" in screen_text(app.screen)  # the preview
+        assert "2026-12-12" in widgets_text(app.screen)  # the preview
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is screen
-        assert "2026-12-12" in screen_text(screen) and "14 天后" in screen_text(screen)
+        assert "2026-12-12" in widgets_text(screen) and "14 天后" in widgets_text(screen)
     c = stored(home, s10.id)
     assert c.follow_up_on == TODAY + timedelta(weeks=2)
     assert c.version == 2
@@ -209,9 +199,9 @@ async def test_follow_up_before_the_visit_is_refused(home, seeded):
         await pilot.press("f", *before, "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, FollowUpScreen)  # stays open with the message
-        assert "回访日期不能早于来访日期" in screen_text(app.screen)
+        assert "回访日期不能早于来访日期" in widgets_text(app.screen)
         await pilot.press("ctrl+u", *"2026-13-40", "enter")
-        assert "日期格式不对" in screen_text(app.screen)
+        assert "日期格式不对" in widgets_text(app.screen)
         await pilot.press("escape")
         assert isinstance(app.screen, DetailScreen)
     c = stored(home, s1.id)
@@ -236,12 +226,12 @@ async def test_clue_on_with_note_then_off_after_asking(home, seeded):
         await pilot.press("c")
         assert isinstance(app.screen, TextPrompt)
         await pilot.press("enter")  # a clue needs its note
-        assert "请写明线索说明" in screen_text(app.screen)
+        assert "请写明线索说明" in widgets_text(app.screen)
         await pilot.press(*"同一总包多个工地欠薪 疑为类案", "enter")
         await settle(app, pilot)
         c = stored(home, s2.id)
         assert c.clue.flag and c.clue.note == "同一总包多个工地欠薪 疑为类案" and c.version == 2
-        assert "线索说明" in screen_text(screen)
+        assert "线索说明" in widgets_text(screen)
 
         await pilot.press("c")
         assert isinstance(app.screen, ConfirmScreen)
@@ -261,7 +251,7 @@ async def test_delete_asks_then_leaves_a_tombstone(home, seeded):
         await open_detail(app, pilot, s9.id)
         await pilot.press("delete")
         assert isinstance(app.screen, ConfirmScreen)
-        assert s9.ref in screen_text(app.screen)
+        assert s9.ref in widgets_text(app.screen)
         await pilot.press("n")
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)
@@ -290,7 +280,7 @@ async def test_change_made_elsewhere_is_not_overwritten(home, seeded):
         other.close()
         await pilot.press("s", "5")
         await settle(app, pilot)
-        text = screen_text(screen)
+        text = widgets_text(screen)
         assert "已在别处被修改" in text
         assert "跟进中" in text and "第2版" in text  # the latest version, reloaded
     c = stored(home, s1.id)

@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual.geometry import Region
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from liaison.domain.masking import mask_name, mask_phone
 from liaison.tui.app import build_app
-from unlocked import new_station, opened, session_for
+from unlocked import new_station, opened, session_for, widgets_text
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.widgets.record_list import RecordList
@@ -34,14 +33,6 @@ def all_records(home: Path) -> list:
 
 def list_lines(rl: RecordList) -> list[str]:
     return [rl.render_line(y).text for y in range(rl.scrollable_content_region.height)]
-
-
-def screen_text(screen) -> str:
-    lines = []
-    for w in screen.query(Static):
-        if w.display and w.outer_size.area:
-            lines += [s.text for s in w.render_lines(Region(0, 0, *w.outer_size))]
-    return "\n".join(lines)
 
 
 async def settle(app, pilot) -> None:
@@ -105,7 +96,7 @@ async def test_search_chinese_term(home, seeded):
             assert "亭子" in text
         keys = [(r.visited_at, r.ref) for r in rows]
         assert keys == sorted(keys, reverse=True)
-        assert f"共 {len(rows)} 条" in screen_text(app.screen)
+        assert f"共 {len(rows)} 条" in widgets_text(app.screen)
 
 
 async def test_search_phone_tail(home, seeded):
@@ -144,7 +135,7 @@ async def test_enter_opens_the_detail_with_full_name(home, seeded):
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)
         assert app.screen.consultation_id == s1.id
-        text = screen_text(app.screen)
+        text = widgets_text(app.screen)
         assert "陈秀英" in text and "13800001234" in text
         await pilot.press("escape")
         await pilot.pause()

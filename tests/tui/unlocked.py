@@ -82,6 +82,18 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
+def widgets_text(screen) -> str:
+    """What the screen's text widgets draw: the whole of each, scrolled into view or not."""
+    from textual.geometry import Region
+    from textual.widgets import Static
+
+    lines = []
+    for w in screen.query(Static):
+        if w.display and w.outer_size.area:
+            lines += [s.text for s in w.render_lines(Region(0, 0, *w.outer_size))]
+    return "\n".join(lines)
+
+
 def audit_entries(home: Path) -> list[dict]:
     import orjson
 
