@@ -17,7 +17,7 @@ from ..domain.validation import ValidationError
 from ..store.errors import (NotFound, NotInitialised, StoreBusy, StoreCorrupt, StoreError, StoreLocked,
                             StoreWriteError)
 from . import exitcodes as ec
-from .output import say
+from .output import say, was_damaged
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -32,7 +32,7 @@ class CliError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     from . import (audit_cmd, demo_cmd, hq_cmds, officer_cmds, purge_cmd, qr_cmd, record_cmds, report_cmd,
-                   station_cmds, sync_cmds, ui_cmd)
+                   station_cmds, sync_cmds, ui_cmd, verify_cmd)
 
     p = argparse.ArgumentParser(
         prog="liaison",
@@ -45,12 +45,18 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--home", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     for module in (station_cmds, record_cmds, report_cmd, demo_cmd, qr_cmd, sync_cmds, hq_cmds,
-                   officer_cmds, audit_cmd, purge_cmd, ui_cmd):
+                   officer_cmds, audit_cmd, purge_cmd, verify_cmd, ui_cmd):
         module.register(sub, common)
     return p
 
 
 def _run(handler: Handler, args: argparse.Namespace) -> int:
+    code = _handle(handler, args)
+    # On a damaged folder "not found" may be the damage itself: both end as a storage failure.
+    return ec.STORAGE if code in (ec.OK, ec.NOT_FOUND) and was_damaged() else code
+
+
+def _handle(handler: Handler, args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except CliError as e:

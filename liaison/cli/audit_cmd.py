@@ -36,14 +36,20 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from ..security.audit import LOG, verify
 
-    path = resolve_home(args.home) / LOG
+    from ..store import Store
+
+    home = resolve_home(args.home)
+    path = home / LOG
+    folder = Store.check_folder(home) if (home / "meta.json").exists() else []
+    for p in folder:  # the log may be whole while the records it speaks of are gone
+        say(f"liaison: 数据目录与记录清单不符 (the data folder does not match its manifest): {p}")
     result = verify(path)
     if args.json:
         print_json({**result.to_dict(), "path": str(path)})
     elif result.ok:
         print(f"审计日志完好：{result.entries} 条 (audit log intact: {result.entries} entries) head {result.head}")
     if result.ok:
-        return ec.OK
+        return ec.STORAGE if folder else ec.OK
     say(f"liaison: 审计日志校验失败，第 {result.first_bad} 条：{result.reason} "
         f"(audit log check failed at entry {result.first_bad}) — {path}")
     return ec.AUDIT_BROKEN

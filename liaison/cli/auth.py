@@ -109,8 +109,12 @@ def unlocked_store(args: argparse.Namespace):
     """(session, store) for a command that handles personal data."""
     from ..security.session import open_store
 
+    from .output import warn_damaged
+
     session = session_for(args)
-    return session, open_store(session)
+    store = open_store(session)
+    warn_damaged(store.problems)
+    return session, store
 
 
 @contextmanager

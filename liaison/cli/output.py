@@ -57,3 +57,25 @@ def list_row(r: Any, summary: str) -> tuple[str, ...]:
         who += f" 等{r.party_size}人"
     return (r.ref, r.visited_at[:10], label(CATEGORIES, r.category), who,
             label(STATUSES, r.status), r.follow_up_on or "", summary)
+
+
+_damaged: list[str] = []
+
+
+def warn_damaged(problems: list[str]) -> None:
+    """A command that reads a damaged station still shows what is there, under this
+    warning, and ends with exit 7 (see cli._run): fewer records never look normal."""
+    from ..store.errors import RECOVERY
+
+    if problems and not _damaged:
+        say("liaison: 警告：数据目录与记录清单不符，以下内容可能不全；已停止写入 "
+            "(warning: the data folder does not match its manifest; what follows may be incomplete; "
+            "saving is stopped):")
+        for p in problems:
+            say(f"  - {p}")
+        say(RECOVERY)
+    _damaged.extend(problems)
+
+
+def was_damaged() -> bool:
+    return bool(_damaged)

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import os
 from typing import Any
 
@@ -91,6 +93,12 @@ class Sealer:
     def __init__(self, data_key: bytes):
         _check_key(data_key)
         self._aead = AESGCM(bytes(data_key))
+        # The store's MAC key (store.integrity): derived, so it changes with the data key
+        # and is never the AES key itself.
+        self._integrity = hmac.new(bytes(data_key), b"liaison integrity key/1", hashlib.sha256).digest()
+
+    def integrity_keys(self) -> list[bytes]:
+        return [self._integrity]
 
     def with_key(self, key: bytes) -> "Sealer":
         return Sealer(key)

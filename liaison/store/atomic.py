@@ -122,13 +122,19 @@ class AtomicJSONStorage(Storage):
         if self._data is None or stamp != self._stamp:
             raw = self.path.read_bytes()
             try:
-                self._data = self._decode(orjson.loads(raw)) if raw else None
+                self._data = self._from_bytes(raw) if raw else None
             except orjson.JSONDecodeError as e:
                 raise StoreCorrupt(f"数据文件已损坏，无法读取：{self.path} ({e})") from e
             self._stamp = stamp
         return self._data
 
     # What a subclass changes to store the data in another form (see sealed.py).
+    def _from_bytes(self, raw: bytes) -> dict[str, Any] | None:
+        return self._decode(orjson.loads(raw))
+
+    def _to_bytes(self, data: dict[str, Any]) -> bytes:
+        return orjson.dumps(self._encode(data))
+
     def _decode(self, doc: Any) -> dict[str, Any]:
         return doc
 
@@ -137,7 +143,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict[str, Any]) -> None:
         try:
-            atomic_write(self.path, orjson.dumps(self._encode(data)))
+            atomic_write(self.path, self._to_bytes(data))
         except StoreWriteError:
             # TinyDB mutated our cached dict before calling write: forget it, so
             # the next read shows what is really on disk.

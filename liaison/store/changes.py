@@ -8,14 +8,50 @@ from pathlib import Path
 from typing import Any
 
 from .consultations import PENDING, Store, _pending_ids
-from .errors import StoreBusy
+from .errors import StoreBusy, StoreIntegrityError
 from .lock import WriteLock
+from .manifest import Found, Manifest, ManifestError, compare
 from .meta import SCHEMA_VERSION, Meta
 from .sealed import read_for_office
 from .shards import Shards
+from .watch import MISSING, shard_name
 
 
-def _changes(shards: Shards, after: int) -> list[dict[str, Any]]:
+def folder_problems(home: Path, facts: dict[str, Any], found: dict[int, Found], after: int = 0) -> list[str]:
+    """A look at the manifest without the key (the nightly export, `liaison verify`): a
+    shard missing, rolled back or cut short, or a change counter behind the `after`
+    already exported. Edited bytes need the key to be seen; the next unlock sees them."""
+    m = Manifest(home)
+    if not m.exists:
+        if facts.get("manifest") or any(f.gen > 0 for f in found.values()):
+            return [MISSING]
+        return []
+    try:
+        m.load()
+    except ManifestError as e:
+        return [str(e)]
+    problems, _ = compare(m.state, {shard_name(n): f for n, f in found.items()})
+    if m.state.counter < after:
+        problems.append(f"变更计数 {m.state.counter} 小于已导出的 {after}：数据目录被换成了旧版本 "
+                        f"(the change counter {m.state.counter} is behind the {after} already exported: "
+                        "the data folder was rolled back)")
+    return problems
+
+
+def check_folder(home: Path) -> list[str]:
+    """`folder_problems` of the data folder as it is now (reads every shard once)."""
+    home = Path(home)
+    meta = Meta(home)
+    try:
+        facts = meta.get()
+    finally:
+        meta.close()
+    found: dict[int, Found] = {}
+    _changes(Shards(home / "consultations"), 1 << 62, found)
+    return folder_problems(home, facts, found)
+
+
+def _changes(shards: Shards, after: int, found: dict[int, Found]) -> list[dict[str, Any]]:
     """Records changed after `after`, as the nightly export needs them: whole documents
     from a plain shard; from a sealed one, the clear part plus `_o`, which tells the
     office where the personal part is (the shard's sealed part and its key wrapped
@@ -23,7 +59,7 @@ def _changes(shards: Shards, after: int) -> list[dict[str, Any]]:
     out = []
     for n in shards.numbers():
         path = shards.path(n)
-        docs, part = read_for_office(path)
+        docs, part, found[n] = read_for_office(path)
         for doc_id, doc in docs.items():
             if doc["seq"] > after:
                 doc.pop("_py", None)
@@ -56,10 +92,14 @@ def read_changes(home: Path, after: int, attempts: int = 5) -> tuple[str, list[d
     lock = WriteLock(home)
     try:
         for _ in range(attempts):
-            out = _changes(Shards(home / "consultations"), after)
+            found: dict[int, Found] = {}
+            out = _changes(Shards(home / "consultations"), after, found)
             with lock.hold() as stale:
                 pending = _pending_ids(home)
             if not stale:
+                problems = folder_problems(home, facts, found, after)
+                if problems:  # send nothing rather than less, as if nothing happened
+                    raise StoreIntegrityError(problems)
                 return station, [d for d in out if d["id"] not in pending]
     finally:
         lock.close()

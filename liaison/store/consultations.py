@@ -8,6 +8,7 @@ index (lists, search) or from the record's shard (one record, exports).
 from __future__ import annotations
 
 import gc
+from contextlib import nullcontext
 from collections import defaultdict
 from datetime import datetime
 from functools import cached_property
@@ -23,12 +24,14 @@ from ..domain.search import name_keys
 from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
 from .atomic import atomic_write, fsync_dir, remove_stale_temps
-from .errors import NotFound, StoreLocked, VersionConflict
+from .errors import NotFound, StoreIntegrityError, StoreLocked, VersionConflict
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
+from .manifest import Manifest
 from .meta import SCHEMA_VERSION, Meta, migrate
-from .sealed import Cipher, OfficeCipher
+from .sealed import Cipher, OfficeCipher, integrity_keys
 from .shards import SHARD_CAPACITY, Shards
+from .watch import Watch
 
 PENDING = "import.pending"  # ids of a batch being written; rolled back if found at open
 
@@ -66,7 +69,8 @@ class Store:
         self.meta = Meta(self.home)
         self.lock = WriteLock(self.home, lock_timeout)
         remove_stale_temps(self.home)  # e.g. of import.pending, meta.json
-        self.shards = Shards(self.home / "consultations", cipher, office)
+        self.watch = Watch(self.home, Manifest(self.home, integrity_keys(cipher)))
+        self.shards = Shards(self.home / "consultations", cipher, office, on_write=self.watch)
         self.index = Index()
         self._stamps: dict[int, Any] = {}
         self._counts: dict[int, int] = defaultdict(int)
@@ -82,9 +86,50 @@ class Store:
                 store.meta.put(schema=SCHEMA_VERSION, created_at=now().isoformat())
             store.meta.put(station=station, code=code, officer=officer)
         store._load()
+        store._verify()
         if cipher is not None:
             store._seal_at_rest()
         return store
+
+    @property
+    def problems(self) -> list[str]:
+        """What the data folder lacks or has that it should not (store.watch); writes are
+        refused while there are any."""
+        return self.watch.problems
+
+    def _shard_rows(self) -> dict[int, list[dict[str, Any]]]:
+        out: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for r in list(self.index.by_id.values()):
+            out[r.shard].append({"seq": r.seq, "ref": r.ref})
+        return out
+
+    def _verify(self) -> None:
+        """Opening does not wait for writers: the lock is taken only when the first look
+        is not conclusive (see Watch.verify)."""
+        for locked in (False, True):
+            with (self.lock.hold() if locked else nullcontext(False)) as stale:
+                if stale:
+                    self._load()
+                by_shard = self._shard_rows()
+                if self.watch.verify(self.shards.found, lambda n: by_shard.get(n, []), lambda: self.index.by_ref,
+                                     self.station, self.facts, self.cipher is not None,
+                                     lambda: self.meta.put(manifest=True), locked):
+                    return
+
+    def accept_loss(self) -> list[str]:
+        """After a problem: re-sign the shards as they are now (an altered one included)
+        and make them the manifest's truth; the counter and references keep their
+        highest values. Needs the key. Returns what was accepted (for the audit log)."""
+        if self.cipher is None and self.sealed:
+            raise StoreLocked()
+        with self.lock.hold():
+            for n, f in sorted(self.shards.found.items()):
+                if f.ok is False:
+                    self.shards.rewrite(n, lambda doc: doc, strict=False)
+            self._load()
+            by_shard = self._shard_rows()
+            return self.watch.accept(self.shards.found, lambda n: by_shard.get(n, []),
+                                     lambda: self.index.by_ref, self.station)
 
     @property
     def sealed(self) -> bool:
@@ -97,6 +142,14 @@ class Store:
         from .changes import read_changes
 
         return read_changes(home, after, attempts)
+
+    @staticmethod
+    def check_folder(home: Path) -> list[str]:
+        """Without any key: shards missing, rolled back or cut short against the manifest
+        (see store.changes.folder_problems). Edited bytes are found by an unlocked open."""
+        from .changes import check_folder
+
+        return check_folder(home)
 
     @staticmethod
     def check_ready(home: Path) -> None:
@@ -122,7 +175,8 @@ class Store:
                 migrate(store.home, store.meta, _py)
                 store._roll_back_pending()
         store._load()
-        if cipher is not None:
+        store._verify()
+        if cipher is not None and not store.problems:
             store._seal_at_rest()
         return store
 
@@ -145,6 +199,7 @@ class Store:
             legacy = self.home / "consultations.json.v0-migrated"
             if legacy.exists():  # the prototype's plain copy, now in sealed shards
                 legacy.unlink()
+            self.watch.prepare()  # the manifest too is signed with the key from now on
             if not self.facts.get("sealed"):
                 self.meta.put(sealed=True)
                 self.__dict__.pop("facts", None)
@@ -271,6 +326,18 @@ class Store:
         return [got[(r.shard, r.doc_id)] for r in rows]
 
     # -- writing -------------------------------------------------------------------
+    def _writable(self) -> None:
+        self.watch.refresh()
+        if self.watch.problems:
+            raise StoreIntegrityError(self.watch.problems)
+
+    def _next_seq(self) -> int:
+        """Never a number given before, even to a record whose shard is now gone."""
+        return max(self.index.max_seq, self.watch.counter) + 1
+
+    def _ref_number(self, prefix: str, day: Any) -> int:
+        return max(self.index.next_ref_number(prefix, day), self.watch.refs.get(prefix, 0) + 1)
+
     def _target_shard(self) -> int:
         last = max(self._counts, default=0)
         return last if last and self._counts[last] < SHARD_CAPACITY else last + 1
@@ -290,7 +357,7 @@ class Store:
 
     def _next_ref(self, visited: datetime) -> str:
         prefix = day_prefix(self.code, visited.date())
-        return format_ref(self.code, visited.date(), self.index.next_ref_number(prefix, visited.date()))
+        return format_ref(self.code, visited.date(), self._ref_number(prefix, visited.date()))
 
     def create(self, fields: Mapping[str, Any], *, at: datetime | None = None) -> Consultation:
         """Save a new consultation from checked input (see domain.intake.fields_from_input)."""
@@ -298,9 +365,10 @@ class Store:
         with self.lock.hold() as stale:
             if stale:
                 self._reload_changed()
+            self._writable()
             ref = self._next_ref(fields.get("visited_at") or t)
             c = new_consultation(fields, station=self.station, ref=ref, at=t)
-            return self._put(c.evolve(seq=self.index.max_seq + 1), None)
+            return self._put(c.evolve(seq=self._next_seq()), None)
 
     def create_many(self, batch: list[Mapping[str, Any]], *, at: datetime | None = None) -> list[Consultation]:
         """All or nothing: either every record is saved, or none is (even after a crash)."""
@@ -308,14 +376,16 @@ class Store:
         with self.lock.hold() as stale:
             if stale:
                 self._reload_changed()
+            self._writable()
             made, refs = [], {}
+            first_seq = self._next_seq()
             for i, fields in enumerate(batch):
                 visited = fields.get("visited_at") or t
                 prefix = day_prefix(self.code, visited.date())
-                refs[prefix] = refs.get(prefix, self.index.next_ref_number(prefix, visited.date()) - 1) + 1
+                refs[prefix] = refs.get(prefix, self._ref_number(prefix, visited.date()) - 1) + 1
                 c = new_consultation(fields, station=self.station, at=t,
                                      ref=format_ref(self.code, visited.date(), refs[prefix]))
-                made.append(c.evolve(seq=self.index.max_seq + 1 + i))
+                made.append(c.evolve(seq=first_seq + i))
             pending = self.home / PENDING
             atomic_write(pending, orjson.dumps([c.id for c in made]))
             by_shard: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -359,6 +429,7 @@ class Store:
         with self.lock.hold() as stale:
             if stale:
                 self._reload_changed()
+            self._writable()
             old = self.index.by_id.get(c.id)
             if old is None:
                 raise NotFound(f"找不到咨询记录：{c.ref} (no consultation {c.id})")
@@ -372,7 +443,7 @@ class Store:
                 )
             validate(c)
             t = now()
-            nxt = c.evolve(version=c.version + 1, seq=self.index.max_seq + 1, updated_at=t)
+            nxt = c.evolve(version=c.version + 1, seq=self._next_seq(), updated_at=t)
             return self._put(nxt, old)
 
     def _refuse_purged(self, row: Row) -> None:

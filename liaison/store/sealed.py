@@ -33,13 +33,15 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
 import orjson
 
 from ..domain.personal import join_into, split
 from .atomic import AtomicJSONStorage
 from .errors import StoreCorrupt, StoreLocked
+from .integrity import ShardAuth, check, digest, record_digest, stamp
+from .manifest import Found
 
 SEALED = "_sealed"
 ROWS = "_rows"
@@ -52,6 +54,18 @@ class Cipher(Protocol):
     def seal(self, value: Any, aad: bytes = b"") -> str: ...
     def open(self, text: str, aad: bytes = b"") -> Any: ...
     def with_key(self, key: bytes) -> "Cipher": ...  # the same kind of cipher under another key
+    def integrity_keys(self) -> list[bytes]: ...  # store.integrity's MAC keys, the current one first
+
+
+class Written(Protocol):
+    """Told of every shard write (store.watch.Watch, which keeps the manifest)."""
+
+    def prepare(self) -> None: ...
+    def written(self, shard: str, gen: int, count: int, docs: dict[str, Any]) -> None: ...
+
+
+def integrity_keys(cipher: Cipher | None) -> list[bytes]:
+    return cipher.integrity_keys() if cipher is not None else []
 
 
 class OfficeCipher(Cipher, Protocol):
@@ -80,16 +94,47 @@ def _corrupt(path: Path, what: str) -> StoreCorrupt:
                         f"(shard cannot be decrypted or does not match: {path.name}: {what})")
 
 
+def _altered(path: Path, auth: ShardAuth, bad: list[str]) -> StoreCorrupt:
+    who = f"：记录 {'、'.join(bad)}" if bad else ""
+    return StoreCorrupt(f"数据文件在 liaison 之外被改动过{who}：{path}。请从备份恢复该文件，或运行 liaison verify 查看处理办法 "
+                        f"(shard {path.name} was altered outside liaison"
+                        + (f": records {', '.join(bad)}" if bad else "") + "; restore it from a backup, "
+                        "or see `liaison verify`)")
+
+
+def altered_records(doc: dict[str, Any], name: str, cipher: Cipher | None) -> list[str]:
+    """References of the records whose clear part no longer matches the digest sealed
+    with the list rows (only a sealed shard can tell; [] otherwise)."""
+    docs = doc.get(TABLE) or {}
+    if cipher is None or not is_sealed_file(doc):
+        return []
+    try:
+        rows = shard_cipher(doc, name, cipher).open(doc[ROWS], rows_aad(name))
+    except Exception:  # the key or the rows are broken too: the file as a whole is named
+        return []
+    bad = [str(clear.get("ref") or doc_id) for doc_id, clear in docs.items()
+           if doc_id not in rows or (len(rows[doc_id]) > 4 and rows[doc_id][4] != record_digest(orjson.dumps(clear)))]
+    bad += [f"#{doc_id}" for doc_id in rows if doc_id not in docs]  # a whole record removed
+    return bad
+
+
 def shard_cipher(doc: dict[str, Any], name: str, cipher: Cipher) -> Cipher:
     """The cipher of K, unwrapped with the data key (SealBroken if it does not open)."""
     return cipher.with_key(base64.b64decode(cipher.open(doc[KEY]["d"], key_aad(name, "station"))))
 
 
 class SealedStorage(AtomicJSONStorage):
-    def __init__(self, path, cipher: Cipher | None = None, office: OfficeCipher | None = None):
+    def __init__(self, path, cipher: Cipher | None = None, office: OfficeCipher | None = None,
+                 on_write: Written | None = None, strict: bool = True):
         super().__init__(path)
         self.cipher = cipher
         self.office = office
+        self.keys = integrity_keys(cipher)
+        self.on_write = on_write  # the manifest's record of every write
+        self.strict = strict  # raise on a shard that fails its check (else only note it in `found`)
+        self.found: Found | None = None  # what the last file read said about itself
+        self._gen = 0  # write generation of the file last read or written
+        self._next: tuple[int, int] = (0, 0)
         self._saw_sealed = False  # read a sealed file without the key: writing it back would lose data
         self.plain_on_disk = False  # the last file read was not sealed (to be migrated)
         # doc_id -> (version, seq, clear, personal, row) of the last write, as orjson
@@ -99,6 +144,31 @@ class SealedStorage(AtomicJSONStorage):
         # version and seq; the paths that rewrite documents in place (purge) use a
         # fresh storage.
         self._split: dict[str, tuple[Any, ...]] = {}
+
+    def _from_bytes(self, raw: bytes) -> dict[str, Any] | None:
+        doc = orjson.loads(raw)
+        auth = check(doc, raw, self.path.name, self.keys)
+        self._gen = max(auth.gen, 0) if auth else 0
+        bad: list[str] = []
+        if auth is not None and auth.ok is False:
+            bad = altered_records(doc, self.path.name, self.cipher)
+            if self.strict:
+                raise _altered(self.path, auth, bad)
+        self.found = found_of(doc, raw, auth, bad)
+        return self._decode(doc)
+
+    def _to_bytes(self, data: dict[str, Any]) -> bytes:
+        body = orjson.dumps(self._encode(data))
+        self._next = (self._gen + 1, len(data.get(TABLE) or {}))
+        return stamp(body, self.path.name, *self._next, self.keys[0] if self.keys else None)
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self.on_write is not None:
+            self.on_write.prepare()
+        super().write(data)
+        self._gen, count = self._next
+        if self.on_write is not None:
+            self.on_write.written(self.path.name, self._gen, count, data.get(TABLE) or {})
 
     def _decode(self, doc: Any) -> dict[str, Any]:
         self.plain_on_disk = not is_sealed_file(doc)
@@ -136,8 +206,10 @@ class SealedStorage(AtomicJSONStorage):
                 clear, mine = split(doc)
                 mine["_v"] = version
                 visitor = mine.get("visitor") or {}
-                row = [version, visitor.get("name"), visitor.get("phone"), (mine.get("summary") or "")[:BRIEF]]
-                hit = (version, seq, orjson.Fragment(orjson.dumps(clear)), orjson.Fragment(orjson.dumps(mine)),
+                clear_json = orjson.dumps(clear)
+                row = [version, visitor.get("name"), visitor.get("phone"), (mine.get("summary") or "")[:BRIEF],
+                       record_digest(clear_json)]
+                hit = (version, seq, orjson.Fragment(clear_json), orjson.Fragment(orjson.dumps(mine)),
                        orjson.Fragment(orjson.dumps(row)))
             cache[doc_id] = hit
             clear_docs[doc_id], personal[doc_id], rows[doc_id] = hit[2], hit[3], hit[4]
@@ -152,15 +224,33 @@ class SealedStorage(AtomicJSONStorage):
         return {TABLE: clear_docs, KEY: key, ROWS: k.seal(rows, rows_aad(name)), SEALED: k.seal(personal, shard_aad(name))}
 
 
-def _load(path: Path) -> dict[str, Any]:
+def _load(path: Path) -> tuple[dict[str, Any], bytes]:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return {}
+        return {}, b""
     try:
-        return orjson.loads(raw) if raw else {}
+        return (orjson.loads(raw) if raw else {}), raw
     except orjson.JSONDecodeError as e:
         raise StoreCorrupt(f"数据文件已损坏，无法读取：{path} ({e})") from e
+
+
+def found_of(doc: dict[str, Any], raw: bytes, auth: ShardAuth | None, bad: Sequence[str] = ()) -> Found:
+    """What the manifest compares: a legacy shard (no `_auth`) by its digest."""
+    if auth is None:
+        return Found(0, len(doc.get(TABLE) or {}), None, digest(raw))
+    ok = auth.ok if auth.count == len(doc.get(TABLE) or {}) or auth.ok is False else False
+    return Found(auth.gen, auth.count, ok, bad_records=tuple(bad))
+
+
+def _checked(path: Path, keys: list[bytes], cipher: Cipher | None) -> tuple[dict[str, Any], Found]:
+    try:
+        doc, raw = _load(path)
+    except StoreCorrupt:  # cut short or garbled: named by the manifest check, not a crash here
+        return {}, Found(-1, -1, False)
+    auth = check(doc, raw, path.name, keys)
+    bad = altered_records(doc, path.name, cipher) if auth is not None and auth.ok is False else []
+    return doc, found_of(doc, raw, auth, bad)
 
 
 def office_env(doc: dict[str, Any]) -> str | None:
@@ -169,15 +259,18 @@ def office_env(doc: dict[str, Any]) -> str | None:
     return o.get("e") if isinstance(o, dict) else None
 
 
-def read_rows(path: Path, cipher: Cipher) -> tuple[bool, str | None, dict[str, dict[str, Any]]]:
+def read_rows(path: Path, cipher: Cipher) -> tuple[bool, str | None, dict[str, dict[str, Any]], Found]:
     """(sealed?, office envelope id, {doc_id: document}) of a shard for building list
     rows at unlock: the clear parts with only what a row shows filled in (name, phone,
     the start of the summary), from the small `_rows` value. The full personal part,
     20 times larger, stays sealed until a record is opened or search is prepared;
-    that is what keeps an unlock at 50 000 records well under a second."""
-    doc = _load(path)
+    that is what keeps an unlock at 50 000 records well under a second. A shard that
+    fails its check is returned all the same, with `Found.ok` False naming it."""
+    doc, found = _checked(path, integrity_keys(cipher), cipher)
     if not is_sealed_file(doc):
-        return False, None, doc.get(TABLE) or {}
+        return False, None, doc.get(TABLE) or {} if found.ok is not False else {}, found
+    if found.ok is False:  # not trusted, not listed: the problem names it (store.watch)
+        return True, office_env(doc), {}, found
     name = path.name
     try:
         rows = shard_cipher(doc, name, cipher).open(doc[ROWS], rows_aad(name))
@@ -192,16 +285,17 @@ def read_rows(path: Path, cipher: Cipher) -> tuple[bool, str | None, dict[str, d
         if visitor.__class__ is dict:
             visitor["name"], visitor["phone"] = row[1], row[2]
         clear["summary"] = row[3]
-    return True, office_env(doc), docs
+    return True, office_env(doc), docs, found
 
 
-def read_for_office(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None]:
+def read_for_office(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, Any] | None, Found]:
     """({doc_id: clear part}, what the office needs to read the personal parts: the
     shard's key wrapped for it and the sealed part — or None for a plain shard, whose
-    documents are whole). No key is needed: this is what the nightly export reads."""
-    doc = _load(path)
+    documents are whole, and what the shard says of itself for the manifest check).
+    No key is needed: this is what the nightly export reads."""
+    doc, found = _checked(path, [], None)
     if not is_sealed_file(doc):
-        return doc.get(TABLE) or {}, None
+        return doc.get(TABLE) or {}, None, found
     o = (doc.get(KEY) or {}).get("o")
     part = {"e": o["e"], "w": o["w"], "sealed": doc[SEALED]} if isinstance(o, dict) else {}
-    return doc.get(TABLE) or {}, part
+    return doc.get(TABLE) or {}, part, found

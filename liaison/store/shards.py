@@ -15,7 +15,9 @@ from tinydb import TinyDB
 from tinydb.table import Table
 
 from .atomic import AtomicJSONStorage, remove_stale_temps
-from .sealed import Cipher, OfficeCipher, SealedStorage, read_rows
+from .errors import StoreCorrupt
+from .manifest import Found
+from .sealed import Cipher, OfficeCipher, SealedStorage, Written, read_rows
 
 SHARD_CAPACITY = 100
 TABLE = "consultations"
@@ -23,10 +25,13 @@ KEEP_OPEN = 4  # shards whose parsed content stays in memory (the one being fill
 
 
 class Shards:
-    def __init__(self, folder: Path, cipher: Cipher | None = None, office: OfficeCipher | None = None):
+    def __init__(self, folder: Path, cipher: Cipher | None = None, office: OfficeCipher | None = None,
+                 on_write: Written | None = None):
         self.folder = folder
         self.cipher = cipher
         self.office = office
+        self.on_write = on_write  # every write of a shard is recorded in the manifest
+        self.found: dict[int, Found] = {}  # what each shard said of itself when last read by rows()
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(folder)
         self._open: OrderedDict[int, TinyDB] = OrderedDict()
@@ -45,7 +50,8 @@ class Shards:
     def table(self, n: int) -> Table:
         db = self._open.get(n)
         if db is None:
-            db = TinyDB(self.path(n), storage=SealedStorage, cipher=self.cipher, office=self.office)
+            db = TinyDB(self.path(n), storage=SealedStorage, cipher=self.cipher, office=self.office,
+                        on_write=self.on_write)
             self._open[n] = db
             while len(self._open) > KEEP_OPEN:
                 self._open.popitem(last=False)[1].close()
@@ -70,27 +76,41 @@ class Shards:
             self.plain.add(n)
         else:
             self.plain.discard(n)
+        if storage.found is not None:
+            self.found[n] = storage.found
         for doc_id, doc in (data.get(TABLE) or {}).items():
             yield int(doc_id), doc
 
     def rows(self, n: int) -> Iterator[tuple[int, dict[str, Any]]]:
         """Like `docs`, but with a key only what a list row needs is decrypted (see
         sealed.read_rows); without a key, the same as `docs`."""
-        if self.cipher is None:
-            yield from self.docs(n)
-            return
         if n in self._open:
             self.forget(n)
-        sealed, self.office_env[n], docs = read_rows(self.path(n), self.cipher)
+        if self.cipher is None:
+            storage = SealedStorage(self.path(n), strict=False)
+            try:
+                data = storage.read() or {}
+            except StoreCorrupt:  # cut short or garbled: the manifest check names it
+                self.found[n] = Found(-1, -1, False)
+                return
+            (self.plain.add if storage.plain_on_disk else self.plain.discard)(n)
+            if storage.found is not None:
+                self.found[n] = storage.found
+                if storage.found.ok is False:
+                    return
+            for doc_id, doc in (data.get(TABLE) or {}).items():
+                yield int(doc_id), doc
+            return
+        sealed, self.office_env[n], docs, self.found[n] = read_rows(self.path(n), self.cipher)
         (self.plain.discard if sealed else self.plain.add)(n)
         for doc_id, doc in docs.items():
             yield int(doc_id), doc
 
-    def rewrite(self, n: int, change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+    def rewrite(self, n: int, change: Callable[[dict[str, Any]], dict[str, Any]], strict: bool = True) -> None:
         """Write shard `n` once with `change` applied to every document (e.g. sealing
         a plain shard, or wrapping its key for a new office key); one durable write."""
         self.forget(n)
-        storage = SealedStorage(self.path(n), self.cipher, self.office)
+        storage = SealedStorage(self.path(n), self.cipher, self.office, self.on_write, strict)
         data = storage.read() or {}
         docs = data.get(TABLE) or {}
         storage.write({TABLE: {doc_id: change(doc) for doc_id, doc in docs.items()}})

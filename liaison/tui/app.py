@@ -140,6 +140,11 @@ class LiaisonApp(LockingMixin, BaseApp):
             self.store.close()
         self.store = message.store
         self.sub_title = self.station.short_name if self.station else ""
+        if message.store.problems:  # shown until dismissed: fewer records must never look normal
+            self.notify("\n".join(message.store.problems) + "\n保存已停止：请从备份恢复，或运行 liaison verify "
+                        "(saving is stopped: restore from a backup, or see `liaison verify`)",
+                        title="数据目录与记录清单不符 (data folder does not match its manifest)",
+                        severity="error", timeout=24 * 3600)
         if self.locked:
             self.finish_unlock()
         self.revision += 1
