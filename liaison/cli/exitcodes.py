@@ -25,7 +25,7 @@ TABLE = {
     INVALID: "input refused by validation; nothing saved",
     BUSY: "data folder busy (another liaison process is writing); retry",
     NOT_SET_UP: "not set up (run `liaison init`) or a broken station profile",
-    STORAGE: "storage failure (disk full, read-only, unreadable file); earlier data intact",
+    STORAGE: "storage failure (disk full, read-only, unreadable file) or the data folder does not match its manifest; earlier data intact",
     SYNC_PENDING: "sync: some bundles not yet acknowledged by the office (no receipt yet)",
     UNREACHABLE: "sync: delivery target unreachable; bundles kept pending",
     REFUSED: "sync: the office refused a bundle or a receipt failed verification",

@@ -82,3 +82,22 @@ async def test_a_record_added_by_another_process_appears_without_restart(tmp_pat
             if app.screen.query_one(RecordList).rows:
                 break
         assert [r.brief for r in app.screen.query_one(RecordList).rows] == ["另一个进程登记的来访"]
+
+
+async def test_a_missing_shard_is_shown_to_the_officer_and_nothing_is_saved(tmp_path: Path):
+    """Issue 11: the app never shows fewer records as if nothing happened."""
+    world = World(tmp_path)
+    home = world.station("fengqiao-yuanfang")
+    seal(home, "fengqiao-yuanfang")
+    store = opened(home)
+    mine = [m for sid, m in scenarios(TODAY) if sid == "fengqiao-yuanfang"]
+    store.create_many([fields_from_input(m, officer="王检察官") for m in mine])
+    store.close()
+    (home / "consultations" / "000001.json").unlink()
+
+    app = build_app(home, session=session_for(home), today=TODAY)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _ready(app, pilot)
+        shown = [f"{n.title} {n.message}" for n in app._notifications]
+        assert any("000001.json" in m and "liaison verify" in m for m in shown), shown
+        assert app.store.problems
