@@ -104,7 +104,8 @@ def _hygiene(c: Consultation, old: Consultation | None) -> list[FieldError]:
     texts += [("notes", n.text, MAX_NOTE, False) for n in fresh]
     texts += [("notes", n.officer, MAX_NAME, True) for n in fresh]
     for field, text, limit, single in texts:
-        if field != "notes" and prior.get(field) == text:
+        was = prior.get(field)
+        if field != "notes" and was is not None and text in (was, was.strip()):  # input is trimmed
             continue
         if len(text) > limit:
             errs.append(FieldError(field, f"内容过长（最多{limit}字）", f"too long (at most {limit} characters)"))

@@ -28,14 +28,15 @@ NASTY = "\x00\x07\x1b[2J\x1b]0;pwn\x07\u202e\x85"
 
 
 def plant_old_records(home: Path) -> list[str]:
-    """Two valid records, then rewritten by hand as the old code would have let them be."""
+    """Four valid records, three rewritten by hand as the old code would have let them be."""
     store = Store.open(home)
     made = [store.create(fields_from_input({"category": "labour", "summary": f"欠薪 {i}",
-                                            "details": {"employer": "某公司"}}, officer=OFFICER)) for i in (1, 2)]
+                                            "details": {"employer": "某公司"}}, officer=OFFICER)) for i in (1, 2, 3, 4)]
     store.close()
     shard = home / "consultations" / "000001.json"
     data = orjson.loads(shard.read_bytes())
-    a, b = data["consultations"]["1"], data["consultations"]["2"]
+    a, b, c = data["consultations"]["1"], data["consultations"]["2"], data["consultations"]["3"]
+    c.update(visited_at="0001-01-01T00:00:00+08:00")  # the same, written with the usual offset
     a.update(visited_at=YEAR_ONE, summary=f"年份错误{NASTY}", follow_up_on="0001-01-08")
     b["visitor"].update(name=f"张{NASTY}", consent=True)
     b.update(summary=f"响铃{NASTY}", advice="x" * 6000, details={"employer": f"某{NASTY}公司"},
@@ -52,7 +53,7 @@ def clean(text: str) -> bool:
 def test_old_records_open_list_show_export_edit_and_delete(tmp_path, capsys, monkeypatch):
     home = tmp_path / "station"
     Store.init(home, station=SID, code="FQYF", officer=OFFICER).close()
-    a, b = plant_old_records(home)
+    a, b, c, d = plant_old_records(home)
     h = str(home)
     assert main(["--home", h, "officer", "setup", "--officer", OFFICER]) == ec.OK  # seals the old records
     capsys.readouterr()
@@ -62,9 +63,9 @@ def test_old_records_open_list_show_export_edit_and_delete(tmp_path, capsys, mon
     code, out, err = run(capsys, "--home", h, "list", "--json")
     assert code == ec.OK, err
     assert {r["ref"]: r["visited_at"] for r in json.loads(out)}[a] == YEAR_ONE
-    for ref in (a, b):
+    for ref in (a, b, c):
         code, out, err = run(capsys, "--home", h, "show", ref)
-        assert code == ec.OK and clean(out) and "\ufffd" in out, err
+        assert code == ec.OK and clean(out) and ("\ufffd" in out) == (ref != c), err
         assert run(capsys, "--home", h, "show", ref, "--json")[0] == ec.OK
 
     month = now().isoformat()[:7]
@@ -86,9 +87,15 @@ def test_old_records_open_list_show_export_edit_and_delete(tmp_path, capsys, mon
     code, _, err = run(capsys, "--home", h, "edit", b, "--set", "advice=仍有\x1b")
     assert code == ec.INVALID and "advice" in err
     code, _, err = run(capsys, "--home", h, "edit", a, "--set", "visited_at=2026-11-03 09:00")
+    assert code == ec.INVALID and "follow_up_on" in err  # the old follow-up is now before the visit
+    code, _, err = run(capsys, "--home", h, "edit", a, "--set", "visited_at=2026-11-03 09:00",
+                       "--set", "follow_up_on=2026/11/10", "--set", "summary=年份已改正")
     assert code == ec.OK, err
-    code, _, err = run(capsys, "--home", h, "delete", b, "--yes")
-    assert code == ec.OK, err
+    for ref in (b, c):  # deleted as they are, year 1 and control characters included
+        code, _, err = run(capsys, "--home", h, "delete", ref, "--yes")
+        assert code == ec.OK, err
+    code, out, _ = run(capsys, "--home", h, "list", "--json")
+    assert sorted(r["ref"] for r in json.loads(out)) == sorted([a, d])
 
 
 def _hq(capsys, hq: Path, *argv: str) -> tuple[int, str, str]:
@@ -100,12 +107,14 @@ def _hq(capsys, hq: Path, *argv: str) -> tuple[int, str, str]:
 def test_old_records_sync_and_every_office_report_survives(tmp_path, capsys):
     world = World(tmp_path)
     home = world.station(SID)
-    a, b = plant_old_records(home)
+    refs = plant_old_records(home)
     bundle = export(home).path
     (world.drop / "inbox" / bundle.name).write_bytes(bundle.read_bytes())
-    summary = world.ingest()  # must not raise; a record that fails the rules is refused, the rest kept
-    assert summary["bundles"] == 1
-    assert summary["accepted"] + summary.get("refused", 0) == 2
+    summary = world.ingest()  # a record that fails the rules is refused with its reason, the rest kept
+    assert (summary["bundles"], summary["accepted"], summary["refused"]) == (1, 1, 3)
+    assert [r["ref"] for r in world.records().values()] == [refs[3]]
+    reasons = (world.hq / "quarantine" / f"{bundle.name}.refused.reason.txt").read_text(encoding="utf-8")
+    assert all(ref in reasons for ref in refs[:3]) and "visited_at" in reasons and clean(reasons)
     # And records an office ingested before the rules existed.
     old = {**next(iter(world.records().values()), {}), "id": "00000000-old0-0000-0000-000000000000",
            "ref": "FQYF-00010101-001", "station": SID, "version": 1, "visited_at": YEAR_ONE,

@@ -79,8 +79,8 @@ def test_every_free_text_field_has_a_length_limit(data, field):
 
 @pytest.mark.parametrize("bad", ["\x00", "\x07", "\x1b[2J", "\x85", "\u202e", "\u2066", "\u200f", "\u061c", "\ud800"])
 def test_control_and_bidi_characters_refused(bad):
-    assert "summary" in refused({"summary": f"事由{bad}"})
-    assert "visitor.name" in refused({"visitor": {"name": f"张{bad}", "consent": True}})
+    assert "summary" in refused({"summary": f"事{bad}由"})
+    assert "visitor.name" in refused({"visitor": {"name": f"张{bad}三", "consent": True}})
 
 
 def test_tab_and_newline_kept_in_text_but_newline_refused_in_a_name():
