@@ -157,7 +157,8 @@ class Consultation:
             updated_at=parse_datetime(d["updated_at"]) if d.get("updated_at") else None,
             deleted=bool(d.get("deleted", False)),
         )
-        return replace(c, stored=c)
+        object.__setattr__(c, "stored", c)  # itself: cheaper than a copy, and evolve() keeps it
+        return c
 
     def evolve(self, **changes: Any) -> "Consultation":
         """A copy with `changes` applied (no version bump: the store decides that)."""
