@@ -12,7 +12,8 @@ SYNC_PENDING = 10  # sync: some bundles have no receipt yet (normal for a folder
 UNREACHABLE = 11  # sync: a target was unreachable (folder not mounted, office down) and bundles remain pending
 REFUSED = 12  # sync: the office refused a bundle, or a receipt did not verify; bundles remain pending
 KEYS = 13  # keys missing or wrong (run `liaison keys --hq-key`, `liaison hq init`, `liaison hq enroll`)
-QUARANTINED = 14  # hq ingest: some bundles failed a check and were moved to quarantine/ (the rest were ingested)
+QUARANTINED = 14  # hq ingest: some bundles failed a check and were moved to quarantine/, or some records
+# failed the station's rules and were refused (reasons in quarantine/); the rest were ingested
 WRONG_PIN = 15  # wrong officer, PIN or recovery code (each further failure waits longer)
 PIN_NEEDED = 16  # a PIN was needed but there is no terminal to ask on and LIAISON_PIN is not set
 AUDIT_BROKEN = 17  # audit verify: the audit log's chain is broken; the message names the first bad entry
@@ -30,7 +31,7 @@ TABLE = {
     UNREACHABLE: "sync: delivery target unreachable; bundles kept pending",
     REFUSED: "sync: the office refused a bundle or a receipt failed verification",
     KEYS: "keys missing or invalid (liaison keys / hq init / hq enroll)",
-    QUARANTINED: "hq ingest: some bundles quarantined (see quarantine/*.reason.txt)",
+    QUARANTINED: "hq ingest: some bundles quarantined or records refused (see quarantine/*.reason.txt)",
     WRONG_PIN: "wrong officer, PIN or recovery code",
     PIN_NEEDED: "PIN needed: no terminal to ask on and LIAISON_PIN not set",
     AUDIT_BROKEN: "audit log chain broken (the message names the first bad entry)",

@@ -107,6 +107,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             say(f"隔离 quarantined {out.name}: {out.reason}")
         elif out.status == "replay":
             say(f"重复数据包 replay {out.name}: 已收过，回执已重发 (already ingested; receipt re-issued)")
+    for out in outcomes:
+        if out.counts.get("refused"):
+            say(f"拒收记录 refused {out.counts['refused']} 条 in {out.name}: 不符合录入规则，原因见 quarantine/"
+                f"{out.name}.refused.reason.txt (records that fail the station's rules; the rest were ingested)")
     for station, missing in summary["missing"].items():
         say(f"缺号 gap: {station} 缺少数据包 missing bundles {', '.join(map(str, missing))}")
     if summary["audit_breaks"]:
@@ -116,8 +120,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print_json(summary)
     else:
         print(" ".join(f"{k}={summary[k]}" for k in ("bundles", "accepted", "duplicates", "conflicts", "stale",
-                                                    "quarantined", "gaps", "replays")))
-    return ec.QUARANTINED if summary["quarantined"] else ec.OK
+                                                    "refused", "quarantined", "gaps", "replays")))
+    return ec.QUARANTINED if summary["quarantined"] or summary["refused"] else ec.OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -196,6 +200,7 @@ def register_clusters(hsub: argparse._SubParsersAction, c: argparse.ArgumentPars
 def cmd_clusters(args: argparse.Namespace) -> int:
     from datetime import date
 
+    from ..domain.text import safe_text
     from ..reports.clusters import SIMILAR, find_clusters
     from .report_cmd import station_name
 
@@ -213,9 +218,10 @@ def cmd_clusters(args: argparse.Namespace) -> int:
         return ec.OK
     names = {s: station_name(s, short=True) for k in clusters for s in k.stations}
     for k in map(lambda k: k.to_dict(), clusters):
-        print(f"类案 {k['id']} · {k['size']}件 · {'、'.join(names[s] for s in k['stations'])} · {k['first']} 至 {k['last']}")
-        print("  共同点 shared: " + "；".join(f"{x['label']} {x['value']}" for x in k["keys"]))
-        print(f"  建议 suggested: {k['action']['zh']}")
+        where = "、".join(names[s] for s in k["stations"])
+        print(safe_text(f"类案 {k['id']} · {k['size']}件 · {where} · {k['first']} 至 {k['last']}"))
+        print(safe_text("  共同点 shared: " + "；".join(f"{x['label']} {x['value']}" for x in k["keys"])))
+        print(safe_text(f"  建议 suggested: {k['action']['zh']}"))
         print(table(("编号 Ref", "日期 Date", "站点 Station", "摘要 Summary"),
                     [(m["ref"], m["date"], names[m["station"]], m["summary"]) for m in k["members"]],
                     max_widths=(20, 10, 24, 50)))

@@ -9,6 +9,7 @@ import orjson
 from rich.cells import cell_len  # display width of CJK text; rich is not textual
 
 from ..domain.masking import mask_name, mask_phone
+from ..domain.text import safe_text
 from ..domain.vocab import CATEGORIES, STATUSES, label
 
 
@@ -18,7 +19,7 @@ def print_json(data: Any) -> None:
 
 def say(message: str) -> None:
     """A diagnostic for the person at the terminal (stderr: stdout stays parseable)."""
-    print(message, file=sys.stderr)
+    print(safe_text(message), file=sys.stderr)
 
 
 def _pad(text: str, width: int) -> str:
@@ -37,7 +38,8 @@ def _clip(text: str, width: int) -> str:
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, max_widths: Sequence[int] | None = None) -> str:
-    rows = [[str(c) for c in r] for r in rows]
+    # A record stored before control characters were refused must not drive the terminal.
+    rows = [[safe_text(str(c)) for c in r] for r in rows]
     if max_widths:
         rows = [[_clip(c, m) for c, m in zip(r, max_widths)] for r in rows]
     widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]

@@ -84,6 +84,24 @@ def _officer_of(data: dict, officer: str) -> None:
 _ANY_OFFICER = "-"
 
 
+def _station(args: argparse.Namespace) -> str | None:
+    """This station's id, read without a PIN (meta.json is not sealed); None if the
+    folder is not set up (the unlock that follows says so)."""
+    from ..home import resolve_home
+    from ..store.meta import Meta
+
+    home = resolve_home(args.home)
+    if not (home / "meta.json").is_file():
+        return None
+    meta = Meta(home)
+    try:
+        return meta.get().get("station")
+    except Exception:  # NotInitialised or unreadable: reported by `unlocked` below
+        return None
+    finally:
+        meta.close()
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     raw = sys.stdin.buffer.read()
     try:
@@ -92,10 +110,10 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise CliError(f"标准输入不是有效的 JSON (stdin is not valid JSON: {e})", ec.INVALID) from None
     if not isinstance(data, dict):
         raise CliError("应为一个 JSON 对象 (expected one JSON object)", ec.INVALID)
-    fields_from_input(data, officer=_ANY_OFFICER)
+    fields_from_input(data, officer=_ANY_OFFICER, station=_station(args))
     with unlocked(args) as (session, store):
         _officer_of(data, session.officer)
-        c = store.create(fields_from_input(data, officer=session.officer))
+        c = store.create(fields_from_input(data, officer=session.officer, station=store.station))
         session.audit("create", c.ref)
     if args.json:
         print_json(c.to_dict())
@@ -119,10 +137,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise CliError(f"找不到文件 (no such file): {args.file}", ec.NOT_FOUND) from None
     except CsvProblem as e:
         raise CliError(f"{args.file}: {e}", ec.INVALID) from None
-    rejected = []
+    rejected, station = [], _station(args)
     for line, data in rows:
         try:
-            fields_from_input(data, officer=_ANY_OFFICER)
+            fields_from_input(data, officer=_ANY_OFFICER, station=station)
         except ValidationError as e:
             rejected.append((line, e.errors))
     if rejected:
@@ -132,7 +150,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     with unlocked(args) as (session, store):
         # A paper form's 接待人 column is kept: it names who received the visitor, which
         # may be a colleague; the audit entry names who typed the batch in.
-        made = store.create_many([fields_from_input(data, officer=session.officer) for _, data in rows])
+        made = store.create_many([fields_from_input(data, officer=session.officer, station=store.station)
+                                  for _, data in rows])
         # The file's name goes in the sealed details: a file named after a resident
         # must not put that name in the log's clear fields.
         session.audit("import", "import", {"count": len(made), "file": args.file.name})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..domain.consultation import Consultation
+from ..domain.text import safe_text
 from ..domain.vocab import CATEGORIES, DETAIL_LABELS, REFERRALS, STATUSES, label
 
 
@@ -33,4 +34,4 @@ def render(c: Consultation) -> str:
     for n in c.notes:
         lines.append(f"  · {n.at:%Y-%m-%d %H:%M} {n.officer}: {n.text}")
     lines.append(f"  v{c.version} · seq {c.seq} · id {c.id}")
-    return "\n".join(lines)
+    return safe_text("\n".join(lines))  # old records may hold control characters

@@ -100,6 +100,10 @@ class Consultation:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted: bool = False
+    # The version as read from storage (None for a new record): validation holds an edit
+    # to the rules only where it changes something, so a record stored before a rule
+    # existed can still be corrected or deleted (see validation.check).
+    stored: "Consultation | None" = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -130,7 +134,7 @@ class Consultation:
     def from_dict(cls, d: dict[str, Any]) -> "Consultation":
         """Read a record this program wrote (the stored / exchanged form)."""
         fu = d.get("follow_up_on")
-        return cls(
+        c = cls(
             id=d["id"],
             ref=d["ref"],
             station=d["station"],
@@ -153,6 +157,8 @@ class Consultation:
             updated_at=parse_datetime(d["updated_at"]) if d.get("updated_at") else None,
             deleted=bool(d.get("deleted", False)),
         )
+        object.__setattr__(c, "stored", c)  # itself: cheaper than a copy, and evolve() keeps it
+        return c
 
     def evolve(self, **changes: Any) -> "Consultation":
         """A copy with `changes` applied (no version bump: the store decides that)."""

@@ -1,11 +1,20 @@
-"""Time in the stations' zone (Asia/Shanghai) and the ISO forms we store."""
+"""Time in the stations' zone (Asia/Shanghai) and the ISO forms we store.
+
+One parser for the dates people type and spreadsheets write: `2026-11-03`,
+`2026/11/3` (Excel on a Chinese Windows), `2026年11月3日`, `2026.11.3`, each also
+with a time (`9:30`, `09:30:00`) where a date-time is read.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TZ = ZoneInfo("Asia/Shanghai")
+
+_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*日)?")
+_TIME = re.compile(r"(?:[T\s]\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?")
 
 
 def now() -> datetime:
@@ -18,23 +27,62 @@ def today() -> date:
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(TZ).isoformat()
+    try:
+        return dt.astimezone(TZ).isoformat()
+    except OverflowError:  # a year-1 time stored before visit dates were bounded
+        return dt.isoformat()
+
+
+def _in_tz(dt: datetime) -> datetime:
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=TZ)
+    try:
+        return dt.astimezone(TZ)
+    except OverflowError:  # converting year 1 to UTC falls off the calendar: keep the wall time
+        return dt.replace(tzinfo=TZ)
+
+
+def _people_form(text: str) -> datetime | None:
+    m = _DATE.fullmatch(text)
+    if m is None:
+        d = _DATE.match(text)
+        m2 = _TIME.fullmatch(text, d.end()) if d else None
+        if m2 is None or m2.group(1) is None:
+            return None
+        h, mi, s = (int(x or 0) for x in m2.groups())
+        return datetime.combine(date(*map(int, d.groups())), time(h, mi, s))
+    return datetime(*map(int, m.groups()))
 
 
 def parse_datetime(text: str) -> datetime:
-    """An ISO date-time; one without an offset is read as Shanghai time."""
-    dt = datetime.fromisoformat(text.strip())
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=TZ)
-    return dt.astimezone(TZ)
+    """An ISO date-time, or a date (and time) as people write it; one without an
+    offset is read as Shanghai time. ValueError when it is neither."""
+    t = text.strip()
+    try:
+        dt = datetime.fromisoformat(t)
+    except ValueError:
+        dt = _people_form(t)
+        if dt is None:
+            raise
+    return _in_tz(dt)
 
 
 def parse_date(text: str) -> date:
-    """YYYY-MM-DD, also with '/' or '.' separators, or '+N' days / '+Nw' weeks from today."""
+    """A date as `parse_datetime` reads it (a time part is ignored), or '+N' days /
+    '+Nw' weeks from today. ValueError when it is none of these or off the calendar."""
     t = text.strip()
     if t.startswith("+"):
         n = t[1:]
-        if n.endswith(("w", "W", "周")):
-            return today() + timedelta(weeks=int(n[:-1]))
-        return today() + timedelta(days=int(n.rstrip("dD天")))
-    return date.fromisoformat(t.replace("/", "-").replace(".", "-"))
+        try:
+            if n.endswith(("w", "W", "周")):
+                return today() + timedelta(weeks=int(n[:-1]))
+            return today() + timedelta(days=int(n.rstrip("dD天")))
+        except OverflowError:
+            raise ValueError(f"too far ahead: {text!r}") from None
+    try:
+        return date.fromisoformat(t)
+    except ValueError:
+        dt = _people_form(t)
+        if dt is None:
+            raise
+        return dt.date()

@@ -5,17 +5,30 @@ Every check names the field it is about, so a form can show the message next to 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from .consultation import Consultation
+from .text import bad_char, safe_text
+from .timeutil import TZ, now
 from .vocab import CATEGORIES, CATEGORY_DETAILS, REFERRALS, STATUSES
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-MAX_TEXT = 4000
+# Bounds a court clerk would accept; one place, shared by every way in.
+MAX_TEXT = 4000  # summary, requests, advice
+MAX_NOTE = 2000  # one note
+MAX_CLUE_NOTE = 2000
+MAX_NAME = 50  # a visitor's or an officer's name
+MAX_DETAIL = 200  # a detail's text (employer, project, platform …)
+MIN_PARTY, MAX_PARTY = 1, 10_000  # also the bounds of details.workers
+MAX_AMOUNT = 10_000_000_000  # yuan owed
+EARLIEST_VISIT = datetime(2000, 1, 1, tzinfo=TZ)
+VISIT_AHEAD = timedelta(days=1)  # a clock a little wrong, not a visit in the future
+FOLLOW_UP_DAYS = 5 * 365 + 1  # five years after the visit
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +38,8 @@ class FieldError:
     en: str
 
     def __str__(self) -> str:
-        return f"{self.field}: {self.zh} ({self.en})"
+        # Messages quote what was typed: never echo a control character to a terminal.
+        return safe_text(f"{self.field}: {self.zh} ({self.en})")
 
 
 class ValidationError(ValueError):
@@ -60,8 +74,68 @@ def normalize_phone(text: str) -> str:
     return t
 
 
-def check(c: Consultation) -> list[FieldError]:
-    """All that is wrong with a consultation; empty when it may be saved."""
+def whole_number_error(field: str, value: Any, lo: int = MIN_PARTY, hi: int = MAX_PARTY) -> FieldError | None:
+    """A count (people, workers): an int, not a bool, within [lo, hi]."""
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        return FieldError(field, f"应为{lo}至{hi}之间的整数", f"must be a whole number from {lo} to {hi}")
+    return None
+
+
+def _text_errors(c: Consultation) -> Iterable[tuple[str, str, int, bool]]:
+    """(field, text, limit, single line) for every free-text value of `c`."""
+    for name in ("summary", "requests", "advice"):
+        yield name, getattr(c, name), MAX_TEXT, False
+    yield "officer", c.officer, MAX_NAME, True
+    if c.visitor.name:
+        yield "visitor.name", c.visitor.name, MAX_NAME, True
+    for key, value in c.details.items():
+        if isinstance(value, str):
+            yield f"details.{key}", value, MAX_DETAIL, True
+    yield "clue.note", c.clue.note, MAX_CLUE_NOTE, False
+
+
+def _hygiene(c: Consultation, old: Consultation | None) -> list[FieldError]:
+    """Lengths, characters and bounds. With `old` (the stored version), a value the
+    edit did not change is not held to them: it may predate the rule."""
+    errs: list[FieldError] = []
+    prior = dict((f, t) for f, t, _, _ in _text_errors(old)) if old is not None else {}
+    texts = list(_text_errors(c))
+    fresh = [n for n in c.notes if old is None or n not in old.notes]
+    texts += [("notes", n.text, MAX_NOTE, False) for n in fresh]
+    texts += [("notes", n.officer, MAX_NAME, True) for n in fresh]
+    for field, text, limit, single in texts:
+        was = prior.get(field)
+        if field != "notes" and was is not None and text in (was, was.strip()):  # input is trimmed
+            continue
+        if len(text) > limit:
+            errs.append(FieldError(field, f"内容过长（最多{limit}字）", f"too long (at most {limit} characters)"))
+        if (ch := bad_char(text, single_line=single)) is not None:
+            errs.append(FieldError(field, f"含有不允许的控制字符 {ch}" + ("（不可换行）" if single else ""),
+                                   f"contains a control character {ch}" + (" (one line only)" if single else "")))
+    if old is None or c.visitor.party_size != old.visitor.party_size:
+        if (e := whole_number_error("visitor.party_size", c.visitor.party_size)) is not None:
+            errs.append(e)
+    if old is None or c.visited_at != old.visited_at:
+        try:
+            ok = EARLIEST_VISIT <= c.visited_at <= now() + VISIT_AHEAD
+        except OverflowError:
+            ok = False
+        if not ok:
+            errs.append(FieldError("visited_at", "来访时间应在2000年1月1日至明天之间",
+                                   "the visit must be between 2000-01-01 and tomorrow"))
+    if c.follow_up_on is not None and (old is None or c.follow_up_on != old.follow_up_on
+                                       or c.visited_at != old.visited_at):
+        if (c.follow_up_on - c.visited_at.date()).days > FOLLOW_UP_DAYS:
+            errs.append(FieldError("follow_up_on", "回访日期应在来访后五年以内",
+                                   "the follow-up must be within five years of the visit"))
+    return errs
+
+
+def check(c: Consultation, *, strict: bool = False) -> list[FieldError]:
+    """All that is wrong with a consultation; empty when it may be saved.
+
+    A record read from storage is held to the newer rules only where it was changed
+    (`c.stored`); `strict` holds every value to them (e.g. a record from a bundle)."""
     errs: list[FieldError] = []
     add = lambda f, zh, en: errs.append(FieldError(f, zh, en))  # noqa: E731
 
@@ -71,9 +145,7 @@ def check(c: Consultation) -> list[FieldError]:
         add("status", f"未知状态：{c.status}", f"unknown status {c.status!r}; one of {', '.join(STATUSES)}")
     if not c.summary.strip():
         add("summary", "事由摘要必填", "a summary is required")
-    for name in ("summary", "requests", "advice"):
-        if len(getattr(c, name)) > MAX_TEXT:
-            add(name, f"内容过长（最多{MAX_TEXT}字）", f"too long (at most {MAX_TEXT} characters)")
+    errs += _hygiene(c, None if strict else c.stored)
     for r in c.referrals:
         if r not in REFERRALS:
             add("referrals", f"未知转介去向：{r}", f"unknown referral {r!r}")
@@ -81,8 +153,6 @@ def check(c: Consultation) -> list[FieldError]:
         add("referrals", "转介去向重复", "a referral is listed twice")
 
     v = c.visitor
-    if v.party_size < 1:
-        add("visitor.party_size", "来访人数至少为1", "party size must be at least 1")
     if v.anonymous and v.has_personal_data:
         add("visitor", "匿名来访不得记录姓名或电话", "an anonymous visit keeps no name or phone")
     if v.has_personal_data and not v.consent:
@@ -94,10 +164,12 @@ def check(c: Consultation) -> list[FieldError]:
     for key, value in c.details.items():
         if key not in allowed:
             add(f"details.{key}", f"“{CATEGORIES.get(c.category, ('?',))[0]}”类不含此项", f"not a detail of category {c.category!r} (allowed: {', '.join(allowed) or 'none'})")
-        elif key == "workers" and value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            add("details.workers", "涉及人数应为正整数", "workers must be a whole number of at least 1")
-        elif key == "amount_owed" and value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0):
-            add("details.amount_owed", "金额不能为负数", "the amount must be a number of at least 0")
+        elif key == "workers" and value is not None and whole_number_error("details.workers", value):
+            add("details.workers", f"涉及人数应为{MIN_PARTY}至{MAX_PARTY}之间的整数",
+                f"workers must be a whole number from {MIN_PARTY} to {MAX_PARTY}")
+        elif key == "amount_owed" and value is not None and (
+                not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= MAX_AMOUNT):
+            add("details.amount_owed", f"金额应在0至{MAX_AMOUNT}元之间", f"the amount must be from 0 to {MAX_AMOUNT}")
 
     if c.follow_up_on is not None and c.follow_up_on < c.visited_at.date():
         add("follow_up_on", "回访日期不能早于来访日期", "the follow-up date cannot be before the visit")
@@ -109,6 +181,8 @@ def check(c: Consultation) -> list[FieldError]:
 
 
 def validate(c: Consultation) -> Consultation:
+    if c.deleted and c.stored is not None and c.evolve(deleted=c.stored.deleted) == c.stored:
+        return c  # a deletion alone adds nothing to check, and must work on any stored record
     errs = check(c)
     if errs:
         raise ValidationError(errs)
@@ -121,6 +195,8 @@ def coerce_number(field: str, value: Any, *, integer: bool) -> int | float | Non
         return None
     if isinstance(value, bool):
         raise ValidationError([FieldError(field, "应为数字", "must be a number")])
+    if isinstance(value, (list, tuple, dict)):
+        raise ValidationError([FieldError(field, "应为数字", "must be a number")])
     if isinstance(value, (int, float)):
         n = value
     else:
@@ -132,6 +208,8 @@ def coerce_number(field: str, value: Any, *, integer: bool) -> int | float | Non
             n = float(t) * scale
         except ValueError:
             raise ValidationError([FieldError(field, f"应为数字：{value}", f"not a number: {value!r}")]) from None
+    if not math.isfinite(n):
+        raise ValidationError([FieldError(field, f"应为数字：{value}", f"not a number: {value!r}")])
     if integer:
         if n != int(n):
             raise ValidationError([FieldError(field, "应为整数", "must be a whole number")])

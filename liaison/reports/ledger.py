@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..domain.masking import mask_name, mask_phone
+from ..domain.text import safe_value
 from ..domain.vocab import CATEGORIES, DONE_STATUSES, REFERRALS, STATUSES, label
 
 HEADERS = ("序号", "日期", "来访人", "类别", "事由摘要", "诉求", "处理情况/转介", "状态", "回访日期")
@@ -78,9 +79,12 @@ def build(records: Iterable[dict[str, Any]], month: str, station_name: str, toda
     key = first.isoformat()[:7]
     mine = sorted((r for r in records if not r.get("deleted") and r["visited_at"][:7] == key),
                   key=lambda r: (r["visited_at"], r["ref"]))
-    rows = [(i, r["visited_at"][:10], visitor_cell(r.get("visitor")), label(CATEGORIES, r["category"]),
-             r["summary"], r.get("requests") or "", handling_cell(r), label(STATUSES, r["status"]),
-             r.get("follow_up_on") or "") for i, r in enumerate(mine, 1)]
+    # safe_value: a record stored before control characters were refused must not
+    # break the workbook (openpyxl refuses them) or reach a terminal.
+    rows = [tuple(map(safe_value, (i, r["visited_at"][:10], visitor_cell(r.get("visitor")),
+                                   label(CATEGORIES, r["category"]), r["summary"], r.get("requests") or "",
+                                   handling_cell(r), label(STATUSES, r["status"]), r.get("follow_up_on") or "")))
+            for i, r in enumerate(mine, 1)]
     cats, stats = Counter(r["category"] for r in mine), Counter(r["status"] for r in mine)
     # A month that is over is judged at its end (a follow-up due in it and not done is
     # late); the current month is judged today.

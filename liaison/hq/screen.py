@@ -1,0 +1,53 @@
+"""The station's rules, applied again to each record of a verified bundle.
+
+A signature proves who sent a record, not that it is sound: a station on an older
+version, or one whose data folder was edited, can send a year-1 visit or a summary
+full of control characters. Such a record is refused on its own, with its reason
+written next to the quarantined bundles; the rest of the bundle is ingested, so one
+bad record neither crashes the office nor holds back a station's other work. Once the
+officer corrects it, its next version arrives with the next bundle.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..domain.consultation import Consultation
+from ..domain.text import safe_text
+from ..domain.validation import FieldError, check
+from ..store.atomic import atomic_write
+
+
+def problems(record: dict[str, Any]) -> list[str]:
+    """Why the office cannot keep `record`; empty when it can."""
+    try:
+        c = Consultation.from_dict(record)
+    except Exception as e:  # any shape from_dict cannot read: refused, never a crash
+        return [f"记录无法读取 (unreadable record): {type(e).__name__}"]
+    if c.deleted:
+        return []  # a tombstone removes; its old content is not the office's to keep
+    return [str(e) for e in check(c, strict=True) if isinstance(e, FieldError)]
+
+
+def screen(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], list[str]]]]:
+    """(records to merge, [(refused record, reasons)])."""
+    kept, refused = [], []
+    for r in records:
+        why = problems(r)
+        if why:
+            refused.append((r, why))
+        else:
+            kept.append(r)
+    return kept, refused
+
+
+def write_reasons(folder: Path, bundle_name: str, refused: list[tuple[dict[str, Any], list[str]]], at: str) -> Path:
+    """One reason file per bundle (ids, references and field messages, no contents)."""
+    dest = folder / f"{Path(bundle_name).name}.refused.reason.txt"
+    lines = [f"refused-records {len(refused)} {at}"]
+    for r, why in refused:
+        lines.append(safe_text(f"{r.get('ref', '?')} {r.get('id', '?')} v{r.get('version', '?')}"))
+        lines += [f"  {w}" for w in why]
+    atomic_write(dest, ("\n".join(lines) + "\n").encode())
+    return dest
