@@ -42,7 +42,16 @@ def plant_old_records(home: Path) -> list[str]:
     b.update(summary=f"响铃{NASTY}", advice="x" * 6000, details={"employer": f"某{NASTY}公司"},
              clue={"flag": True, "note": f"线索{NASTY}"},
              notes=[{"at": "2026-11-03T09:00:00+08:00", "officer": OFFICER, "text": f"备注{NASTY}" + "y" * 3000}])
+    # Stored by a release before these rules, which was also before shards carried their
+    # own check and the folder its manifest (store.manifest): a hand edit of today's
+    # files is, rightly, refused as tampering.
+    data.pop("_auth", None)
     shard.write_bytes(orjson.dumps(data))
+    (home / "manifest.jsonl").unlink()
+    meta = orjson.loads((home / "meta.json").read_bytes())
+    for doc in meta["meta"].values():
+        doc.pop("manifest", None)
+    (home / "meta.json").write_bytes(orjson.dumps(meta))
     return [c.ref for c in made]
 
 
