@@ -26,6 +26,7 @@ from textual.widgets import Header, Static
 
 from ...domain.consultation import Consultation
 from ...domain.intake import apply_edits
+from ...domain.text import safe_doc
 from ...domain.validation import ValidationError
 from ...domain.vocab import DETAIL_LABELS, DONE_STATUSES, STATUSES, label
 from ...store import NotFound, Store, StoreError, VersionConflict
@@ -145,6 +146,9 @@ class DetailScreen(LiaisonScreen):
             body.update("")
             notes.update("")
             return
+        # A record stored before today's rules may hold control characters: shown as
+        # U+FFFD, never sent to the terminal.
+        c = Consultation.from_dict(safe_doc(c.to_dict()))
         head.update(self._head(c))
         body.update(self._body(c))
         notes.update(self._notes(c))

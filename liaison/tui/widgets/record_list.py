@@ -25,6 +25,7 @@ from textual import events
 from textual.strip import Strip
 
 from ...domain.masking import mask_name, mask_phone
+from ...domain.text import safe_value
 from ..bindings import localize_bindings
 from ..i18n import category, status, tr
 
@@ -158,7 +159,10 @@ class RecordList(Widget, can_focus=True):
         if line is None:  # rows are redrawn on every cursor move: format each once
             if len(self._lines) > 2000:
                 self._lines.clear()
-            line = self._lines[key] = self._line(self._cells(row), width)
+            # A record stored before today's rules may hold control characters: never
+            # send them to the terminal (formatted once per row, so the cost is small).
+            cells = {k: safe_value(v) for k, v in self._cells(row).items()}
+            line = self._lines[key] = self._line(cells, width)
         style = base
         if index == self.cursor:
             style = base + (Style(reverse=True) if self.has_focus else Style(bgcolor="grey23"))
