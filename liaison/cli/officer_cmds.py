@@ -127,7 +127,9 @@ def _unlocking(home: Path, officer: str):
             try:
                 yield
             except WrongPin:
-                _audit(home, officer, "unlock_failed", "cli")
+                from ..security.session import record_failed_unlock
+
+                record_failed_unlock(home, _ring(home), officer, "cli")
                 raise
     return guard()
 

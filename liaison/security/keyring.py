@@ -138,6 +138,12 @@ class Keyring:
         doc = self._load()
         return [Officer(n, str(e.get("created_at", ""))) for n, e in sorted(doc["officers"].items())]
 
+    def has_officer(self, officer: str) -> bool:
+        try:
+            return _name(officer) in self._load()["officers"]
+        except (NoKeyring, KeyringCorrupt):
+            return False
+
     # -- unlocking -------------------------------------------------------------------
     def unlock(self, officer: str, pin: str) -> bytes:
         """The data key, or WrongPin after the back-off delay (unknown names alike)."""
