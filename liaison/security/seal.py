@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from typing import Any
+from typing import Any, Sequence
 
 import orjson
 from cryptography.exceptions import InvalidTag
@@ -83,14 +83,19 @@ def open_json(data_key: bytes, text: str, aad: bytes = b"") -> Any:
 
 
 class Sealer:
-    """seal_json/open_json under one data key, with the cipher built once: the store
+    """seal_json/open_json under one data key (opening also under retired ones), with the cipher built once: the store
     opens hundreds of shards at unlock, and building AESGCM per value costs more
     than the decryption itself. The store takes any object with these two methods,
     so it never imports this package."""
 
-    def __init__(self, data_key: bytes):
+    def __init__(self, data_key: bytes, retired: Sequence[bytes] = ()):
         _check_key(data_key)
         self._aead = AESGCM(bytes(data_key))
+        # Keys the station had before an officer was removed (keyring.py): what was
+        # sealed under them still opens; nothing new is sealed under them.
+        for k in retired:
+            _check_key(k)
+        self._retired = [AESGCM(bytes(k)) for k in retired]
 
     def with_key(self, key: bytes) -> "Sealer":
         return Sealer(key)
@@ -107,4 +112,12 @@ class Sealer:
             raw = base64.b64decode(text[len(PREFIX):], validate=True)
         except (binascii.Error, ValueError):
             raise SealBroken("加密值编码损坏 (sealed value is not valid base64)") from None
-        return orjson.loads(_open(self._aead, raw, aad))
+        try:
+            return orjson.loads(_open(self._aead, raw, aad))
+        except SealBroken:
+            for aead in self._retired:
+                try:
+                    return orjson.loads(_open(aead, raw, aad))
+                except SealBroken:
+                    continue
+            raise

@@ -30,9 +30,10 @@ class Session:
     home: Path
     officer: str
     data_key: bytes = field(repr=False)
+    retired: tuple[bytes, ...] = field(default=(), repr=False)  # keys before the last officer removal
 
     def __post_init__(self):
-        self.sealer = Sealer(self.data_key)
+        self.sealer = Sealer(self.data_key, self.retired)
 
     def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None:
         """Append to the audit log; the details are sealed (they may name a resident)."""
@@ -48,7 +49,7 @@ def unlock(home: Path, officer: str, pin: str, **keyring_kw: Any) -> Session:
     except WrongPin as e:
         record_failed_unlock(home, ring, officer, delay_s=round(e.delay, 1))
         raise
-    session = Session(home, unicodedata.normalize("NFC", officer).strip(), key)
+    session = Session(home, unicodedata.normalize("NFC", officer).strip(), key, tuple(ring.retired(key)))
     session.audit("unlock")
     return session
 
