@@ -80,7 +80,7 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return ec.OK  # `liaison list | head` closed the pipe: not an error
     except Exception as e:  # a bug: keep where it happened (not the data it held), show one line
-        from .crash import write_crash_log
+        from ..crash import write_crash_log
 
         try:
             where = str(write_crash_log(e, getattr(args, "command", None)))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import platformdirs
 
-from .. import __version__
+from . import __version__
 
 REDACTED = "<已隐去 redacted>"
 
