@@ -14,11 +14,14 @@ the new key is sealed to the other officers' and the recovery code's public keys
 because the audit log's details are append-only and stay sealed under the key of their
 day; the CLI then re-seals the shards and the draft under the new key.
 
-A keyring made before this (format 1) holds the data key itself in each wrap, which a
-new key cannot reach. Each officer's wrap is converted at their next unlock and the
-recovery wrap when the code is next used (reset-pin, or given to `officer remove`);
-until every remaining wrap is converted, removal is refused naming who must unlock
-once (RotationBlocked) rather than leave a colleague locked out or the key unchanged.
+A format-1 keyring holds the data key itself in each wrap, which a new key cannot
+reach. Each officer's wrap is converted at their next unlock, the recovery wrap when
+the code is next used (reset-pin, or given to `officer remove`). Until every remaining
+wrap is converted, removal is refused naming who must unlock once (RotationBlocked):
+neither a colleague locked out nor a removal that silently keeps the old key.
+
+Run a removal with the app locked or closed: an app left unlocked holds the old key
+until its next unlock (it would seal under it, and not open what was re-sealed).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from liaison.security.seal import Sealer, is_sealed
 from liaison.security.session import drafts, open_store, unlock
 from liaison.store import StoreCorrupt
 from liaison.store.sealed import shard_cipher
+from liaison.sync.export import export
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
 from _sync_world import World  # noqa: E402
@@ -37,12 +38,12 @@ MAPPINGS = [m for _, m in scenarios(date(2026, 11, 20))]
 LATER = {**MAPPINGS[1], "summary": "删除李检察官之后登记：骑手账号被封申诉无门"}
 
 
-def _station(tmp_path) -> tuple[Path, str]:
+def _station(tmp_path) -> tuple[World, Path, str]:
     world = World(tmp_path)  # with an office key installed: shards are also wrapped for the office
     home = world.station(STATION)
     code = Keyring.create(home, STATION, WANG, PIN_WANG)
     Keyring.open(home).add_officer(WANG, PIN_WANG, LI, PIN_LI)
-    return home, code
+    return world, home, code
 
 
 def _shards(home: Path) -> list[Path]:
@@ -50,7 +51,7 @@ def _shards(home: Path) -> list[Path]:
 
 
 def test_an_old_keyring_copy_and_the_removed_pin_open_nothing_written_after(tmp_path, monkeypatch, capsys):
-    home, code = _station(tmp_path)
+    world, home, code = _station(tmp_path)
     store = open_store(unlock(home, LI, PIN_LI))
     before = store.create(fields_from_input(MAPPINGS[0], officer=LI))
     store.close()
@@ -102,6 +103,12 @@ def test_an_old_keyring_copy_and_the_removed_pin_open_nothing_written_after(tmp_
         for e in sealed:
             assert isinstance(AuditLog.open_details(e, s.sealer), dict)
     assert s.data_key != old_key
+
+    # The nightly export (no PIN) still ships what the office can read: the new envelope.
+    done = export(home)
+    shutil.copy(done.path, world.drop / "inbox" / done.path.name)
+    assert world.ingest()["accepted"] == 2
+    assert {r["summary"] for r in world.records().values()} == {MAPPINGS[0]["summary"], LATER["summary"]}
 
 
 def test_removal_waits_until_every_remaining_wrap_can_take_the_new_key(tmp_path):
