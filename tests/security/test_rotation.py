@@ -131,3 +131,15 @@ def test_removal_waits_until_every_remaining_wrap_can_take_the_new_key(tmp_path)
     ring.reset_pin(LI, code, "新的口令-7391")
     assert ring.unlock(LI, "新的口令-7391") == new
     assert ring.retired(new) == [key]
+
+
+def test_the_command_names_who_must_unlock_first(tmp_path, monkeypatch, capsys):
+    home = tmp_path / "station"
+    code = "ABCDE-FGHIJ-KLMNO-PQRST-UVWXY-Z2345"
+    write_v1(home, STATION, {WANG: PIN_WANG, LI: PIN_LI, ZHAO: PIN_ZHAO}, normalise_recovery_code(code))
+    monkeypatch.setenv("LIAISON_PIN", PIN_WANG)
+    monkeypatch.setenv("LIAISON_RECOVERY_CODE", code)
+    assert main(["--home", str(home), "officer", "remove", ZHAO, "--officer", WANG]) == ec.INVALID
+    err = capsys.readouterr().err
+    assert LI in err and "unlock once" in err and "Traceback" not in err
+    assert {o.name for o in Keyring.open(home).officers()} == {WANG, LI, ZHAO}
