@@ -83,10 +83,11 @@ def open_json(data_key: bytes, text: str, aad: bytes = b"") -> Any:
 
 
 class Sealer:
-    """seal_json/open_json under one data key (opening also under retired ones), with the cipher built once: the store
+    """seal_json/open_json under one data key, with the cipher built once: the store
     opens hundreds of shards at unlock, and building AESGCM per value costs more
     than the decryption itself. The store takes any object with these two methods,
-    so it never imports this package."""
+    so it never imports this package. `open` also tries the retired keys, so the
+    store reads shards sealed before an officer was removed without knowing it."""
 
     def __init__(self, data_key: bytes, retired: Sequence[bytes] = ()):
         _check_key(data_key)
