@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from liaison.security import pins
 from liaison.store import Store
+
+
+@pytest.fixture(autouse=True)
+def _cheap_kdf(monkeypatch):
+    """Keyrings made by tests use the lowest cost the keyring accepts (n=2**14): tests
+    make hundreds of wraps. Each wrap keeps its parameters, so a `liaison` subprocess
+    unlocking it is as quick; wraps a subprocess makes itself use the real cost."""
+    monkeypatch.setattr(pins, "KDF", {**pins.KDF, "n": 2**14})
 
 
 @pytest.fixture

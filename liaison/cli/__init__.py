@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-import traceback
 from typing import Callable, Sequence
 
 from ..domain.station import ProfileError
@@ -87,11 +85,15 @@ def _handle(handler: Handler, args: argparse.Namespace) -> int:
         return 130
     except BrokenPipeError:
         return ec.OK  # `liaison list | head` closed the pipe: not an error
-    except Exception:  # a bug: keep the details, show one line
-        with tempfile.NamedTemporaryFile("w", prefix="liaison-error-", suffix=".log", delete=False) as f:
-            traceback.print_exc(file=f)
-        say(f"liaison: 内部错误，已保存的数据不受影响；详情见 {f.name} "
-            f"(internal error; saved data is unaffected; details in {f.name})")
+    except Exception as e:  # a bug: keep where it happened (not the data it held), show one line
+        from ..crash import write_crash_log
+
+        try:
+            where = str(write_crash_log(e, getattr(args, "command", None)))
+        except OSError as err:
+            where = f"（无法写入崩溃日志 could not write a crash log: {err.strerror}）"
+        say(f"liaison: 内部错误，已保存的数据不受影响；详情见 {where} "
+            f"(internal error; saved data is unaffected; details in {where})")
         return ec.INTERNAL
 
 

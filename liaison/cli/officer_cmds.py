@@ -82,7 +82,8 @@ def security_errors() -> Iterator[None]:
         yield
     except se.WrongPin as e:
         raise CliError(str(e), ec.WRONG_PIN) from None
-    except (se.WeakPin, se.BadOfficerName, se.OfficerExists, se.LastOfficer, se.KeyringExists) as e:
+    except (se.WeakPin, se.BadOfficerName, se.OfficerExists, se.LastOfficer, se.KeyringExists,
+            se.RotationBlocked) as e:
         raise CliError(f"{e}", ec.INVALID) from None
     except se.UnknownOfficer as e:
         raise CliError(str(e), ec.NOT_FOUND) from None
@@ -127,7 +128,9 @@ def _unlocking(home: Path, officer: str):
             try:
                 yield
             except WrongPin:
-                _audit(home, officer, "unlock_failed", "cli")
+                from ..security.session import record_failed_unlock
+
+                record_failed_unlock(home, _ring(home), officer, "cli")
                 raise
     return guard()
 
@@ -205,13 +208,29 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    """Remove the officer and replace the data key (security.rotation): their old PIN,
+    even with a copy of the old key file, opens nothing written from now on."""
+    from ..security.rotation import remove_officer, reseal_everything
+    from ..store import StoreError
+
     home = resolve_home(args.home)
     with _unlocking(home, args.officer):
         ring = _ring(home)
         pin = read_secret("LIAISON_PIN", f"{args.officer}的 PIN", f"{args.officer}'s PIN")
-        ring.remove_officer(args.name, args.officer, pin)
-    _audit(home, args.officer, "officer_remove", args.name.strip())
-    say(f"已删除警员 {args.name} (officer {args.name} removed)")
+        code = (read_secret("LIAISON_RECOVERY_CODE", "恢复码（本站旧格式的密钥文件需要用它一次）",
+                            "the recovery code (needed once by this station's older key file)")
+                if ring.legacy_recovery() else None)
+        session = remove_officer(home, args.name, args.officer, pin, recovery_code=code)
+    _audit(home, args.officer, "officer_remove", args.name.strip(), key_replaced=True)
+    say(f"已删除警员 {args.name}，并更换了数据密钥 (officer {args.name} removed; the data key was replaced)")
+    try:
+        done = reseal_everything(session)
+    except StoreError as e:  # e.g. the app holds the lock: the data still opens (old key retired, kept)
+        say(f"liaison: 记录暂未用新密钥重新加密：各数据分片在下次保存前仍可用旧密钥打开 "
+            f"(records not re-encrypted under the new key yet: each shard still opens with the old key "
+            f"until it is saved again): {e}")
+        return ec.STORAGE
+    say(f"已用新密钥重新加密 {done.shards} 个数据分片 ({done.shards} shards re-encrypted under the new key)")
     return ec.OK
 
 

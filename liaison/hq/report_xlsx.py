@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from rich.cells import cell_len  # display width of CJK text (rich is not textual)
 
 from ..domain.vocab import CATEGORIES, REFERRALS, STATUSES, label
+from ..reports.cells import append_row
 
 HEAD_FONT = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="E8F0F8")
@@ -27,11 +28,11 @@ SHEETS = ("周统计", "转介", "逾期回访", "化解用时", "数据包")
 
 def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     ws = wb.create_sheet(title)
-    ws.append(list(headers))
+    append_row(ws, headers)
     for c in ws[1]:
         c.font, c.fill = HEAD_FONT, HEAD_FILL
     for r in rows:
-        ws.append(list(r))
+        append_row(ws, r)
     ws.freeze_panes = "A2"
     for i, h in enumerate(headers, 1):
         width = max([cell_len(str(h)), *(cell_len(str(r[i - 1])) for r in rows if r[i - 1] is not None)])

@@ -20,6 +20,7 @@ from typing import Any, Iterable
 from ..domain.masking import mask_name, mask_phone
 from ..domain.text import safe_value
 from ..domain.vocab import CATEGORIES, DONE_STATUSES, REFERRALS, STATUSES, label
+from .cells import append_row, csv_row
 
 HEADERS = ("序号", "日期", "来访人", "类别", "事由摘要", "诉求", "处理情况/转介", "状态", "回访日期")
 WIDTHS = (6, 12, 22, 15, 48, 30, 44, 10, 12)  # XLSX columns, in character cells
@@ -119,12 +120,12 @@ def _paragraph(mine: list[dict[str, Any]], first: date, station: str, as_of: dat
 def write_csv(ledger: Ledger, path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(HEADERS)
-        w.writerows(ledger.rows)
+        w.writerow(csv_row(HEADERS))
+        w.writerows(csv_row(r) for r in ledger.rows)
         w.writerow([])
-        w.writerows(["", sec, lab, n] for sec, lab, n in ledger.totals())
+        w.writerows(csv_row(["", sec, lab, n]) for sec, lab, n in ledger.totals())
         w.writerow([])
-        w.writerow(["", "本月小结", ledger.summary])
+        w.writerow(csv_row(["", "本月小结", ledger.summary]))
 
 
 def write_xlsx(ledger: Ledger, path: Path) -> None:
@@ -139,12 +140,12 @@ def write_xlsx(ledger: Ledger, path: Path) -> None:
     thin = Side(style="thin", color="999999")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     wrap = Alignment(wrap_text=True, vertical="top")
-    ws.append([ledger.title])
+    append_row(ws, [ledger.title])
     ws.merge_cells(f"A1:{last_col}1")
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 28
-    ws.append(list(HEADERS))
+    append_row(ws, list(HEADERS))
     for c in range(1, ncol + 1):
         cell = ws.cell(row=2, column=c)
         cell.font, cell.border = Font(bold=True), box
@@ -153,7 +154,7 @@ def write_xlsx(ledger: Ledger, path: Path) -> None:
     for i, w in enumerate(WIDTHS, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
     for row in ledger.rows:
-        ws.append(list(row))
+        append_row(ws, list(row))
         for c in range(1, ncol + 1):
             cell = ws.cell(row=ws.max_row, column=c)
             cell.alignment, cell.border = wrap, box
@@ -162,16 +163,16 @@ def write_xlsx(ledger: Ledger, path: Path) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.append([])
+    append_row(ws, [])
     for sec, lab, n in ledger.totals():
-        ws.append(["", sec, lab, n])
+        append_row(ws, ["", sec, lab, n])
         if lab == TOTAL:
             for c in (2, 3, 4):
                 ws.cell(row=ws.max_row, column=c).font = Font(bold=True)
-    ws.append([])
-    ws.append(["本月小结"])
+    append_row(ws, [])
+    append_row(ws, ["本月小结"])
     ws.cell(row=ws.max_row, column=1).font = Font(bold=True)
-    ws.append([ledger.summary])
+    append_row(ws, [ledger.summary])
     r = ws.max_row
     ws.merge_cells(f"A{r}:{last_col}{r}")
     ws.cell(row=r, column=1).alignment = wrap

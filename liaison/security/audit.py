@@ -163,9 +163,12 @@ class AuditLog:
         return out
 
     @staticmethod
-    def open_details(entry: Mapping[str, Any], data_key: bytes) -> dict:
-        """An entry's details in clear (SealBroken if the key or the entry is wrong)."""
+    def open_details(entry: Mapping[str, Any], key: Any) -> dict:
+        """An entry's details in clear (SealBroken if the key or the entry is wrong).
+        `key` is a data key, or a Sealer — a session's also opens entries sealed
+        under the keys the station had before an officer was removed."""
         details = entry.get("details")
         if is_sealed(details):
-            return open_json(data_key, details, _details_aad(entry["n"], entry["prev"]))
+            aad = _details_aad(entry["n"], entry["prev"])
+            return key.open(details, aad) if hasattr(key, "open") else open_json(key, details, aad)
         return dict(details or {})

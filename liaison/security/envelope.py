@@ -97,11 +97,13 @@ def _load(home: Path) -> dict:
     return doc
 
 
-def for_office(home: Path, sealer: Sealer, office: OfficePublic) -> Envelope:
-    """The envelope for `office` (made on first use; needs the unlocked data key)."""
+def for_office(home: Path, sealer: Sealer, office: OfficePublic, *, renew: bool = False) -> Envelope:
+    """The envelope for `office` (made on first use; needs the unlocked data key).
+    `renew`: a new one even if the current one fits — after the data key is replaced,
+    since the current envelope key is sealed under the old data key."""
     doc = _load(home)
     cur = doc["envelopes"].get(doc.get("current") or "")
-    if cur is not None and cur.get("office_key") == office.key_id:
+    if cur is not None and cur.get("office_key") == office.key_id and not renew:
         key = b64d(sealer.open(cur["local"], _info(doc["current"])))
         return Envelope(doc["current"], key)
     env_id = secrets.token_hex(8)

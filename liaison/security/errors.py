@@ -85,3 +85,22 @@ class SealBroken(SecurityError):
 
 class AuditBroken(SecurityError):
     """The audit log cannot be appended to because its last entry is unreadable."""
+
+
+class RotationBlocked(SecurityError):
+    """A new data key cannot reach every remaining wrap yet: wraps in the first keyring
+    format hold the data key itself, and only their own PIN (or the recovery code) can
+    convert them. Nothing was changed."""
+
+    def __init__(self, officers: list[str], recovery: bool):
+        self.officers, self.recovery = officers, recovery
+        zh, en = [], []
+        if officers:
+            names = "、".join(officers)
+            zh.append(f"请以下警员先各解锁一次：{names}")
+            en.append(f"these officers must unlock once first: {', '.join(officers)}")
+        if recovery:
+            zh.append("并提供恢复码（LIAISON_RECOVERY_CODE）")
+            en.append("the recovery code is needed too (LIAISON_RECOVERY_CODE)")
+        super().__init__(f"无法更换数据密钥，未作更改。{'；'.join(zh)} "
+                         f"(the data key cannot be replaced yet; nothing changed: {'; '.join(en)})")

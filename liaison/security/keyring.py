@@ -1,19 +1,32 @@
 """The station's data key, wrapped once per officer and once under a recovery code.
 
-The data key is 32 random bytes that will encrypt the personal fields of every
+The data key is 32 random bytes that encrypt the personal fields of every
 consultation. It is never written down in clear: keys/officers.json holds, for each
-officer, the data key encrypted (AES-GCM) under a key derived from that officer's PIN
-(scrypt, see pins.py), plus one more copy under the recovery code printed at set-up.
-Adding or removing an officer therefore rewrites one small file, never the data.
+officer, a wrap that their PIN opens (scrypt, see pins.py; the wrap format is in
+wraps.py), plus one more under the recovery code printed at set-up. Adding an officer
+or resetting a PIN rewrites this one small file, never the data.
 
-The AAD of every wrap names the station and the officer, so a wrap copied to another
-name or another station's file does not open. Removing an officer deletes their
-wrap; it does not help against someone who kept a copy of the old file AND knows the
-old PIN — that needs a new data key (re-encryption), which is a later step.
+Removing an officer replaces the data key. Deleting their wrap alone would not help
+against someone who kept a copy of the old file and knows the old PIN; with a new key,
+that copy opens only what was written before. The remover knows only their own PIN, so
+the new key is sealed to the other officers' and the recovery code's public keys
+(wraps.py). The old keys are kept in the file, sealed under the new one ("retired"),
+because the audit log's details are append-only and stay sealed under the key of their
+day; the CLI then re-seals the shards and the draft under the new key.
+
+A format-1 keyring holds the data key itself in each wrap, which a new key cannot
+reach. Each officer's wrap is converted at their next unlock, the recovery wrap when
+the code is next used (reset-pin, or given to `officer remove`). Until every remaining
+wrap is converted, removal is refused naming who must unlock once (RotationBlocked):
+neither a colleague locked out nor a removal that silently keeps the old key.
+
+Run a removal with the app locked or closed: an app left unlocked holds the old key
+until its next unlock (it would seal under it, and not open what was re-sealed).
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import time
@@ -23,19 +36,19 @@ from pathlib import Path
 from typing import Callable
 
 import orjson
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from ..domain.timeutil import now
 from ..store.atomic import atomic_write
-from ..sync.keys import b64d, b64e, keys_dir
+from ..sync.keys import keys_dir
+from . import pins, wraps
 from .backoff import Backoff
-from .errors import (KeyringCorrupt, KeyringExists, LastOfficer, NoKeyring, OfficerExists,
+from .errors import (KeyringCorrupt, KeyringExists, LastOfficer, NoKeyring, OfficerExists, RotationBlocked,
                      UnknownOfficer, WrongPin)
-from .pins import KDF, check_officer_name, check_pin, derive, new_recovery_code, normalise_recovery_code
+from .pins import check_officer_name, check_pin, new_recovery_code, normalise_recovery_code
+from .seal import Sealer
 
 FILE = "officers.json"
-FORMAT, VERSION = "liaison-keyring", 1
+FORMAT, VERSION = "liaison-keyring", 2
 RECOVERY = "recovery"
 
 
@@ -45,28 +58,12 @@ class Officer:
     created_at: str
 
 
-def _aad(station: str, role: str, name: str = "") -> bytes:
-    # A JSON array: unambiguous however the names are spelled.
-    return orjson.dumps([f"{FORMAT}/{VERSION}", station, role, name])
-
-
 def _name(officer: str) -> str:
     return unicodedata.normalize("NFC", officer or "").strip()
 
 
-def _wrap(secret: str, data_key: bytes, aad: bytes) -> dict:
-    salt, nonce = os.urandom(16), os.urandom(12)
-    wrapped = AESGCM(derive(secret, salt)).encrypt(nonce, data_key, aad)
-    return {"salt": b64e(salt), "nonce": b64e(nonce), "wrapped": b64e(wrapped),
-            "created_at": now().isoformat(timespec="seconds")}
-
-
-def _unwrap(entry: dict, secret: str, aad: bytes, kdf: dict) -> bytes | None:
-    try:
-        kek = derive(secret, b64d(entry["salt"]), kdf)
-        return AESGCM(kek).decrypt(b64d(entry["nonce"]), b64d(entry["wrapped"]), aad)
-    except InvalidTag:
-        return None
+def _retired_aad(station: str, key_id: str) -> bytes:
+    return orjson.dumps([f"{FORMAT}/{VERSION}", station, "retired", key_id])
 
 
 class Keyring:
@@ -97,13 +94,13 @@ class Keyring:
         name = check_officer_name(first_officer)
         check_pin(pin, name)
         code = new_recovery_code()
-        data_key = AESGCM.generate_key(bit_length=256)
+        data_key, key_id = AESGCM.generate_key(bit_length=256), secrets.token_hex(8)
         with ring.backoff.locked():
             if ring.path.exists():
                 raise KeyringExists(ring.path)
-            ring._save({"format": FORMAT, "version": VERSION, "station": station, "kdf": dict(KDF),
-                        "officers": {name: _wrap(pin, data_key, _aad(station, "officer", name))},
-                        RECOVERY: _wrap(normalise_recovery_code(code), data_key, _aad(station, RECOVERY))})
+            ring._save({"format": FORMAT, "version": VERSION, "station": station, "key_id": key_id,
+                        "officers": {name: wraps.new(pin, data_key, station, "officer", name, key_id)},
+                        RECOVERY: wraps.new(normalise_recovery_code(code), data_key, station, RECOVERY, "", key_id)})
         return code
 
     # -- reading ---------------------------------------------------------------------
@@ -114,19 +111,22 @@ class Keyring:
             raise NoKeyring(self.path) from None
         except (orjson.JSONDecodeError, OSError) as e:
             raise KeyringCorrupt(self.path, str(e)) from None
-        ok = (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("version") == VERSION
+        ok = (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("version") in (1, 2)
               and isinstance(doc.get("officers"), dict) and isinstance(doc.get(RECOVERY), dict)
-              and isinstance(doc.get("station"), str) and isinstance(doc.get("kdf"), dict))
+              and isinstance(doc.get("station"), str)
+              and all(isinstance(e, dict) for e in doc["officers"].values()))
         if not ok:
             raise KeyringCorrupt(self.path, "unexpected structure")
-        kdf = doc["kdf"]
-        # Bounded so an edited file cannot make every unlock take minutes or gigabytes.
-        if not (kdf.get("name") == "scrypt" and kdf.get("n") in {2**k for k in range(14, 21)}
-                and kdf.get("r") == 8 and kdf.get("p") in (1, 2, 3, 4) and kdf.get("length") == 32):
+        entries = [*doc["officers"].values(), doc[RECOVERY]]
+        if not all(wraps.params_ok(wraps.params(e, doc)) for e in entries):
             raise KeyringCorrupt(self.path, "unexpected kdf parameters")
+        if not all(wraps.is_legacy(e) for e in entries) and not isinstance(doc.get("key_id"), str):
+            raise KeyringCorrupt(self.path, "no key id")
         return doc
 
     def _save(self, doc: dict) -> None:
+        doc["version"] = VERSION
+        doc.setdefault("key_id", secrets.token_hex(8))  # a format-1 file gets one when first rewritten
         atomic_write(self.path, orjson.dumps(doc, option=orjson.OPT_INDENT_2))
         os.chmod(self.path, 0o600)
 
@@ -138,21 +138,60 @@ class Keyring:
         doc = self._load()
         return [Officer(n, str(e.get("created_at", ""))) for n, e in sorted(doc["officers"].items())]
 
+    def has_officer(self, officer: str) -> bool:
+        try:
+            return _name(officer) in self._load()["officers"]
+        except (NoKeyring, KeyringCorrupt):
+            return False
+
+    def legacy_recovery(self) -> bool:
+        """The recovery wrap is still format 1 (removal will need the code once)."""
+        return wraps.is_legacy(self._load()[RECOVERY])
+
+    def retired(self, data_key: bytes) -> list[bytes]:
+        """The data keys before this one, newest first: what older sealed values need."""
+        doc = self._load()
+        if "retired" not in doc:
+            return []
+        got = Sealer(data_key).open(doc["retired"], _retired_aad(doc["station"], doc["key_id"]))
+        return [base64.b64decode(k) for _, k in got]
+
     # -- unlocking -------------------------------------------------------------------
     def unlock(self, officer: str, pin: str) -> bytes:
-        """The data key, or WrongPin after the back-off delay (unknown names alike)."""
+        """The data key, or WrongPin after the back-off delay (unknown names alike). A
+        format-1 wrap is converted on the way (one more scrypt, once per officer)."""
         self.backoff.wait_turn()
         doc = self._load()
         name = _name(officer)
         entry = doc["officers"].get(name)
         if entry is None:
             # Same work as a real attempt, so timing does not tell which names exist.
-            _unwrap(_wrap(secrets.token_hex(8), os.urandom(32), b""), pin or "", b"x", doc["kdf"])
+            pins.derive(pin or "", os.urandom(16))
             key = None
         else:
-            key = _unwrap(entry, pin or "", _aad(doc["station"], "officer", name), doc["kdf"])
+            key = wraps.open_wrap(entry, doc, pin or "", "officer", name)
         if key is None:
             raise WrongPin(self.backoff.failed())
+        self.backoff.succeeded()
+        if wraps.is_legacy(entry):
+            self._convert(name, entry, pin, key)
+        return key
+
+    def _convert(self, name: str, old: dict, pin: str, key: bytes) -> None:
+        with self.backoff.locked():
+            doc = self._load()
+            if doc["officers"].get(name) != old:
+                return  # changed meanwhile (reset, removed): leave it
+            doc.setdefault("key_id", secrets.token_hex(8))
+            doc["officers"][name] = {**wraps.new(pin, key, doc["station"], "officer", name, doc["key_id"]),
+                                     "created_at": old.get("created_at", "")}
+            self._save(doc)
+
+    def _recovery_key(self, doc: dict, recovery_code: str) -> bytes:
+        self.backoff.wait_turn()
+        key = wraps.open_wrap(doc[RECOVERY], doc, normalise_recovery_code(recovery_code), RECOVERY, "")
+        if key is None:
+            raise WrongPin(self.backoff.failed(), what="recovery code")
         self.backoff.succeeded()
         return key
 
@@ -165,12 +204,21 @@ class Keyring:
             doc = self._load()
             if name in doc["officers"]:
                 raise OfficerExists(name)
-            doc["officers"][name] = _wrap(new_pin, data_key, _aad(doc["station"], "officer", name))
+            doc.setdefault("key_id", secrets.token_hex(8))
+            doc["officers"][name] = wraps.new(new_pin, data_key, doc["station"], "officer", name, doc["key_id"])
             self._save(doc)
 
-    def remove_officer(self, officer: str, by_officer: str, by_pin: str) -> None:
+    def remove_officer(self, officer: str, by_officer: str, by_pin: str, *,
+                       recovery_code: str | None = None) -> bytes:
+        """Delete `officer`'s wrap and replace the data key; return the new key."""
         officer = _name(officer)
-        self.unlock(by_officer, by_pin)
+        key = self.unlock(by_officer, by_pin)  # converts the remover's own wrap if needed
+        doc = self._load()
+        code = None
+        if wraps.is_legacy(doc[RECOVERY]) and recovery_code:
+            if self._recovery_key(doc, recovery_code) != key:
+                raise KeyringCorrupt(self.path, "the recovery wrap holds another key")
+            code = normalise_recovery_code(recovery_code)
         with self.backoff.locked():
             doc = self._load()
             if officer not in doc["officers"]:
@@ -178,22 +226,34 @@ class Keyring:
             if len(doc["officers"]) == 1:
                 raise LastOfficer(officer)
             del doc["officers"][officer]
+            stuck = sorted(n for n, e in doc["officers"].items() if wraps.is_legacy(e))
+            if stuck or (wraps.is_legacy(doc[RECOVERY]) and code is None):
+                raise RotationBlocked(stuck, wraps.is_legacy(doc[RECOVERY]) and code is None)
+            new_key, new_id, station = AESGCM.generate_key(bit_length=256), secrets.token_hex(8), doc["station"]
+            old = [[doc["key_id"], base64.b64encode(key).decode()]]
+            if "retired" in doc:
+                old += Sealer(key).open(doc["retired"], _retired_aad(station, doc["key_id"]))
+            doc["officers"] = {n: wraps.reseal(e, new_key, station, "officer", n, new_id)
+                               for n, e in doc["officers"].items()}
+            doc[RECOVERY] = (wraps.new(code, new_key, station, RECOVERY, "", new_id) if code is not None
+                             else wraps.reseal(doc[RECOVERY], new_key, station, RECOVERY, "", new_id))
+            doc["key_id"] = new_id
+            doc["retired"] = Sealer(new_key).seal(old, _retired_aad(station, new_id))
             self._save(doc)
+        return new_key
 
     def reset_pin(self, officer: str, recovery_code: str, new_pin: str) -> None:
         """Give `officer` a new PIN, proven by the recovery code instead of the old PIN."""
         officer = _name(officer)
         check_pin(new_pin, officer)
-        self.backoff.wait_turn()
-        doc = self._load()
-        data_key = _unwrap(doc[RECOVERY], normalise_recovery_code(recovery_code),
-                           _aad(doc["station"], RECOVERY), doc["kdf"])
-        if data_key is None:
-            raise WrongPin(self.backoff.failed(), what="recovery code")
-        self.backoff.succeeded()
+        data_key = self._recovery_key(self._load(), recovery_code)
         with self.backoff.locked():
             doc = self._load()
             if officer not in doc["officers"]:
                 raise UnknownOfficer(officer)
-            doc["officers"][officer] = _wrap(new_pin, data_key, _aad(doc["station"], "officer", officer))
+            doc.setdefault("key_id", secrets.token_hex(8))
+            station, key_id = doc["station"], doc["key_id"]
+            doc["officers"][officer] = wraps.new(new_pin, data_key, station, "officer", officer, key_id)
+            if wraps.is_legacy(doc[RECOVERY]):  # the code is at hand: convert its wrap too
+                doc[RECOVERY] = wraps.new(normalise_recovery_code(recovery_code), data_key, station, RECOVERY, "", key_id)
             self._save(doc)

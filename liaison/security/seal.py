@@ -21,7 +21,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from typing import Any
+from typing import Any, Sequence
 
 import orjson
 from cryptography.exceptions import InvalidTag
@@ -88,17 +88,25 @@ class Sealer:
     """seal_json/open_json under one data key, with the cipher built once: the store
     opens hundreds of shards at unlock, and building AESGCM per value costs more
     than the decryption itself. The store takes any object with these two methods,
-    so it never imports this package."""
+    so it never imports this package. `open` also tries the retired keys, so the
+    store reads shards sealed before an officer was removed without knowing it."""
 
-    def __init__(self, data_key: bytes):
+    def __init__(self, data_key: bytes, retired: Sequence[bytes] = ()):
         _check_key(data_key)
         self._aead = AESGCM(bytes(data_key))
-        # The store's MAC key (store.integrity): derived, so it changes with the data key
-        # and is never the AES key itself.
-        self._integrity = hmac.new(bytes(data_key), b"liaison integrity key/1", hashlib.sha256).digest()
+        # Keys the station had before an officer was removed (keyring.py): what was
+        # sealed under them still opens; nothing new is sealed under them.
+        for k in retired:
+            _check_key(k)
+        self._retired = [AESGCM(bytes(k)) for k in retired]
+        # The store's MAC keys (store.integrity): derived, so they change with the data
+        # key and are never the AES key itself; the retired ones check what was signed
+        # before a removal until it is signed again.
+        self._integrity = [hmac.new(bytes(k), b"liaison integrity key/1", hashlib.sha256).digest()
+                           for k in (data_key, *retired)]
 
     def integrity_keys(self) -> list[bytes]:
-        return [self._integrity]
+        return list(self._integrity)
 
     def with_key(self, key: bytes) -> "Sealer":
         return Sealer(key)
@@ -115,4 +123,12 @@ class Sealer:
             raw = base64.b64decode(text[len(PREFIX):], validate=True)
         except (binascii.Error, ValueError):
             raise SealBroken("加密值编码损坏 (sealed value is not valid base64)") from None
-        return orjson.loads(_open(self._aead, raw, aad))
+        try:
+            return orjson.loads(_open(self._aead, raw, aad))
+        except SealBroken:
+            for aead in self._retired:
+                try:
+                    return orjson.loads(_open(aead, raw, aad))
+                except SealBroken:
+                    continue
+            raise

@@ -30,9 +30,10 @@ class Session:
     home: Path
     officer: str
     data_key: bytes = field(repr=False)
+    retired: tuple[bytes, ...] = field(default=(), repr=False)  # keys before the last officer removal
 
     def __post_init__(self):
-        self.sealer = Sealer(self.data_key)
+        self.sealer = Sealer(self.data_key, self.retired)
 
     def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None:
         """Append to the audit log; the details are sealed (they may name a resident)."""
@@ -46,12 +47,21 @@ def unlock(home: Path, officer: str, pin: str, **keyring_kw: Any) -> Session:
     try:
         key = ring.unlock(officer, pin)
     except WrongPin as e:
-        # The typed name is logged as typed: a reviewer wants to see who was tried.
-        AuditLog(home).record(officer.strip()[:40], "unlock_failed", details={"delay_s": round(e.delay, 1)})
+        record_failed_unlock(home, ring, officer, delay_s=round(e.delay, 1))
         raise
-    session = Session(home, unicodedata.normalize("NFC", officer).strip(), key)
+    session = Session(home, unicodedata.normalize("NFC", officer).strip(), key, tuple(ring.retired(key)))
     session.audit("unlock")
     return session
+
+
+def record_failed_unlock(home: Path, ring: Keyring, officer: str, target: str = "", **details: Any) -> None:
+    """The `unlock_failed` entry. A known officer is named (a reviewer wants to see who
+    was tried); an unknown name is not written at all: it may be a PIN typed into the
+    wrong field, and the log is shipped to the office."""
+    name = unicodedata.normalize("NFC", officer or "").strip()
+    if not ring.has_officer(name):
+        name, details = "", {**details, "reason": "unknown officer"}
+    AuditLog(home).record(name, "unlock_failed", target, details)
 
 
 def office_envelope(session: Session) -> Envelope | None:

@@ -180,6 +180,19 @@ class Store:
             store._seal_at_rest()
         return store
 
+    def reseal_all(self) -> int:
+        """Write every shard again under the current key (after an officer's removal
+        replaced the data key); returns how many. The manifest is signed anew too."""
+        with self.lock.hold() as stale:
+            if stale:
+                self._reload_changed()
+            self._writable()
+            ns = self.shards.numbers()
+            for n in ns:
+                self.shards.rewrite(n, lambda doc: doc)
+                self._stamps[n] = self.shards.stamp(n)
+            return len(ns)
+
     def _seal_at_rest(self) -> None:
         """Seal shards still plain on disk, wrap for the office the keys of shards that
         were sealed before its key was installed (or under an old one), then mark the

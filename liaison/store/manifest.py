@@ -72,6 +72,7 @@ class Manifest:
         self.keyed = False  # every line was MAC-ed with a key (not just SHA-256)
         self.verified = True  # False when a keyed line could not be checked (reader without key)
         self._head = GENESIS.decode()
+        self._head_key = KEYLESS  # the key that signed the last line
         self._offset = 0
         self._ident: tuple[int, int] | None = None  # (inode, size) last read
         self._lines = 0
@@ -150,7 +151,7 @@ class Manifest:
         elif not hmac.compare_digest(_line_mac(key, self._head, body), mac):
             raise ManifestError(f"{FILE} 第 {n} 行校验失败：被改动、删除或换过 "
                                 f"(line {n} of the manifest fails its check: edited, removed or replaced)")
-        self._head = mac
+        self._head, self._head_key = mac, kid
         self._lines = n
         s = self.state
         if kind == "snap":
@@ -179,6 +180,7 @@ class Manifest:
         atomic_write(self.path, raw + b"\n")
         os.chmod(self.path, 0o600)
         self.state, self._head, self._lines, self.loaded = s, mac, 1, True
+        self._head_key = key_id(self.keys[0] if self.keys else None)
         self.keyed, self.verified = bool(self.keys), True
         st = os.stat(self.path)
         self._offset, self._size, self._ident = st.st_size, st.st_size, (st.st_ino, st.st_size)
@@ -188,7 +190,8 @@ class Manifest:
         the reserve can take the line (StoreWriteError, nothing written, if the disk
         is full)."""
         self.refresh()
-        if self._lines >= COMPACT_AFTER or (self.keys and not self.keyed):
+        # A new key (the first unlock, or an officer removed): sign the whole state anew.
+        if self._lines >= COMPACT_AFTER or (self.keys and self._head_key != key_id(self.keys[0])):
             self.snapshot()
         if self._size - self._offset < RESERVE_MIN:
             fd = os.open(self.path, os.O_WRONLY)
@@ -232,6 +235,7 @@ class Manifest:
         self._offset += len(line)
         self._size = max(self._size, self._offset)
         self._head, self._lines = mac, self._lines + 1
+        self._head_key = key_id(self.keys[0] if self.keys else None)
         s.shards[shard] = [gen, count]
         s.counter = counter
         for p, top in refs.items():

@@ -4,6 +4,7 @@ reload (attributes down)."""
 
 from __future__ import annotations
 
+import sys
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -32,6 +33,25 @@ class BaseApp(App[None]):
         self._today = today
         self.set_reactive(BaseApp.lang, lang)
         self.theme = "textual-dark"
+
+    def _fatal_error(self) -> None:
+        """A bug: Textual's own handler prints the traceback with every frame's local
+        variables (a record, a typed summary) on the terminal of a public room. Ours
+        writes the redacted crash log (liaison.crash) and names it. This overrides a
+        private hook of Textual, which is pinned exactly (pyproject.toml)."""
+        from rich.text import Text
+
+        from ..crash import write_crash_log
+
+        error = sys.exc_info()[1] or self._exception
+        try:
+            where = str(write_crash_log(error, "ui")) if error is not None else "-"
+        except OSError as e:
+            where = f"（无法写入崩溃日志 could not write a crash log: {e.strerror}）"
+        self.bell()
+        self._exit_renderables.append(Text(f"liaison: 内部错误，已保存的数据不受影响；详情见 {where} "
+                                           f"(internal error; saved data is unaffected; details in {where})"))
+        self._close_messages_no_wait()
 
     def today(self) -> date:
         """Today in Shanghai (fixed in tests, so screens and snapshots are stable)."""

@@ -117,7 +117,8 @@ async def test_wrong_pin_is_refused_and_the_app_stays_locked(home, seeded):
         assert app.screen is screen
         assert not any(p in screen_text(app) for p in personal(seeded))
     failed = [e for e in audit_entries(home) if e["action"] == "unlock_failed"]
-    assert [e["officer"] for e in failed][-2:] == [OFFICER, "不存在的人"]
+    # A known officer is named; an unknown name is not written (it may be a PIN typed there).
+    assert [e["officer"] for e in failed][-2:] == [OFFICER, ""]
 
 
 async def test_first_officer_is_set_up_on_a_plain_station(tmp_path):
