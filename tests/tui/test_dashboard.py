@@ -31,7 +31,8 @@ async def _ready(app, pilot) -> None:
     await pilot.pause()
 
 
-async def test_figures_and_sync_state(tmp_path: Path):
+def _station_with_scenarios(tmp_path: Path) -> tuple[World, Path, list[dict]]:
+    """A sealed 枫桥远坊 with its scenarios saved, beside a real office."""
     world = World(tmp_path)
     home = world.station("fengqiao-yuanfang")
     seal(home, "fengqiao-yuanfang")
@@ -39,6 +40,11 @@ async def test_figures_and_sync_state(tmp_path: Path):
     mine = [m for sid, m in scenarios(TODAY) if sid == "fengqiao-yuanfang"]
     store.create_many([fields_from_input(m, officer="王检察官") for m in mine])
     store.close()
+    return world, home, mine
+
+
+async def test_figures_and_sync_state(tmp_path: Path):
+    world, home, mine = _station_with_scenarios(tmp_path)
 
     app = build_app(home, session=session_for(home), today=TODAY)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -86,13 +92,7 @@ async def test_a_record_added_by_another_process_appears_without_restart(tmp_pat
 
 async def test_a_missing_shard_is_shown_to_the_officer_and_nothing_is_saved(tmp_path: Path):
     """Issue 11: the app never shows fewer records as if nothing happened."""
-    world = World(tmp_path)
-    home = world.station("fengqiao-yuanfang")
-    seal(home, "fengqiao-yuanfang")
-    store = opened(home)
-    mine = [m for sid, m in scenarios(TODAY) if sid == "fengqiao-yuanfang"]
-    store.create_many([fields_from_input(m, officer="王检察官") for m in mine])
-    store.close()
+    _, home, _ = _station_with_scenarios(tmp_path)
     (home / "consultations" / "000001.json").unlink()
 
     app = build_app(home, session=session_for(home), today=TODAY)
