@@ -97,11 +97,9 @@ class Store:
         refused while there are any."""
         return self.watch.problems
 
-    def _shard_rows(self) -> dict[int, list[dict[str, Any]]]:
-        out: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        for r in list(self.index.by_id.values()):
-            out[r.shard].append({"seq": r.seq, "ref": r.ref})
-        return out
+    def _rows_of(self, n: int) -> list[dict[str, Any]]:
+        """(seq, ref) of shard n's records, from the index: only for a roll forward."""
+        return [{"seq": r.seq, "ref": r.ref} for r in list(self.index.by_id.values()) if r.shard == n]
 
     def _verify(self) -> None:
         """Opening does not wait for writers: the lock is taken only when the first look
@@ -110,10 +108,9 @@ class Store:
             with (self.lock.hold() if locked else nullcontext(False)) as stale:
                 if stale:
                     self._load()
-                by_shard = self._shard_rows()
-                if self.watch.verify(self.shards.found, lambda n: by_shard.get(n, []), lambda: self.index.by_ref,
-                                     self.station, self.facts, self.cipher is not None,
-                                     lambda: self.meta.put(manifest=True), locked):
+                if self.watch.verify(self.shards.found, self._rows_of, lambda: self.index.by_ref,
+                                     lambda: self.index.max_seq, self.station, self.facts,
+                                     self.cipher is not None, lambda: self.meta.put(manifest=True), locked):
                     return
 
     def accept_loss(self) -> list[str]:
@@ -127,9 +124,8 @@ class Store:
                 if f.ok is False:
                     self.shards.rewrite(n, lambda doc: doc, strict=False)
             self._load()
-            by_shard = self._shard_rows()
-            return self.watch.accept(self.shards.found, lambda n: by_shard.get(n, []),
-                                     lambda: self.index.by_ref, self.station)
+            return self.watch.accept(self.shards.found, self.index.max_seq, lambda: self.index.by_ref,
+                                     self.station)
 
     @property
     def sealed(self) -> bool:

@@ -39,28 +39,31 @@ def key_id(key: bytes | None) -> str:
     return hmac.new(key, b"liaison key id", hashlib.sha256).hexdigest()[:16]
 
 
-def _mac(key: bytes | None, name: str, gen: int, count: int, body: bytes) -> str:
-    head = orjson.dumps([name, gen, count])
-    if key is None:
-        return hashlib.sha256(head + b"\x00" + body).hexdigest()
-    return hmac.new(key, head + b"\x00" + body, hashlib.sha256).hexdigest()
+def _mac(key: bytes | None, name: str, gen: int, count: int, signed: bytes | memoryview) -> str:
+    h = hashlib.sha256() if key is None else hmac.new(key, digestmod=hashlib.sha256)
+    h.update(orjson.dumps([name, gen, count]) + b"\x00")
+    h.update(signed)
+    return h.hexdigest()
 
 
 def stamp(body: bytes, name: str, gen: int, count: int, key: bytes | None) -> bytes:
-    """`body` (a JSON object as bytes) with its `_auth` member appended."""
-    auth = orjson.dumps({"gen": gen, "count": count, "k": key_id(key), "mac": _mac(key, name, gen, count, body)})
-    sep = b"," if body.strip() != b"{}" else b""
-    return body.rstrip()[:-1] + sep + _MARK + auth + b"}"
+    """`body` (a JSON object as bytes) with its `_auth` member appended. What is signed is
+    everything before `"_auth":` as written, so checking needs no copy of the file."""
+    signed = body.rstrip()[:-1] + (b"," if body.strip() != b"{}" else b"")
+    auth = orjson.dumps({"gen": gen, "count": count, "k": key_id(key), "mac": _mac(key, name, gen, count, signed)})
+    return signed + _MARK + auth + b"}"
+
+
+def _signed(raw: bytes) -> memoryview:
+    """The bytes `stamp` signed. Inside a JSON string a quote is always escaped, so the
+    last `"_auth":` in the file is the member's key."""
+    return memoryview(raw)[:raw.rfind(_MARK)]
 
 
 def body_of(raw: bytes) -> bytes:
-    """The bytes `stamp` was given: everything before `"_auth":`, re-closed. Inside a
-    JSON string a quote is always escaped, so the last `"_auth":` is the member's key."""
-    i = raw.rfind(_MARK)
-    head = raw[:i].rstrip()
-    if head.endswith(b","):
-        head = head[:-1]
-    return head + b"}"
+    """The file as it was before `_auth` was appended (tests, and migrations by hand)."""
+    head = bytes(_signed(raw)).rstrip()
+    return (head[:-1] if head.endswith(b",") else head) + b"}"
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def check(doc: dict[str, Any], raw: bytes, name: str, keys: Sequence[bytes]) -> 
         key = next((k for k in keys if key_id(k) == kid), None)
         if key is None:  # with keys in hand, a key that is none of ours is a forgery
             return ShardAuth(gen, count, kid, False if keys else None)
-    ok = hmac.compare_digest(_mac(key, name, gen, count, body_of(raw)), mac)
+    ok = hmac.compare_digest(_mac(key, name, gen, count, _signed(raw)), mac)
     return ShardAuth(gen, count, kid, ok)
 
 

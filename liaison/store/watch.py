@@ -79,8 +79,8 @@ class Watch:
                 self.problems = [str(e)]
 
     def verify(self, found: Mapping[int, Found], rows: Callable[[int], list[Mapping[str, Any]]],
-               all_refs: Callable[[], Any], station: str, facts: Mapping[str, Any], keyed: bool,
-               mark_made: Callable[[], None], locked: bool) -> bool:
+               all_refs: Callable[[], Any], max_seq: Callable[[], int], station: str, facts: Mapping[str, Any],
+               keyed: bool, mark_made: Callable[[], None], locked: bool) -> bool:
         """Compare the shards with the manifest; roll forward the one shard a crash left
         a write ahead; make the manifest if this station never had one. Without the
         lock (`locked` False) it only looks, and returns False if the answer needs the
@@ -99,7 +99,7 @@ class Watch:
             if facts.get("manifest") or any(f.gen > 0 for f in named.values()):
                 self.problems = [MISSING]
                 return True
-            counter = max((int(d.get("seq") or 0) for n in found for d in rows(n)), default=0)
+            counter = max_seq()
             m.snapshot(State(station, counter, _refs_of(all_refs()), {k: _entry(f) for k, f in named.items()}))
             mark_made()
             self.problems = []
@@ -129,8 +129,8 @@ class Watch:
             out.append(f"记录清单属于另一个站点 {m.state.station} (the manifest belongs to station {m.state.station})")
         return out
 
-    def accept(self, found: Mapping[int, Found], rows: Callable[[int], list[Mapping[str, Any]]],
-               all_refs: Callable[[], Any], station: str) -> list[str]:
+    def accept(self, found: Mapping[int, Found], max_seq: int, all_refs: Callable[[], Any],
+               station: str) -> list[str]:
         """Make the shards now on disk the manifest's truth, keeping the counter and the
         references at their highest; returns the problems that were accepted."""
         accepted = list(self.problems)
@@ -140,7 +140,7 @@ class Watch:
             old = self.manifest.state
         except ManifestError:
             pass
-        counter = max([old.counter] + [int(d.get("seq") or 0) for n in found for d in rows(n)])
+        counter = max(old.counter, max_seq)
         refs = dict(old.refs)
         for p, top in _refs_of(all_refs()).items():
             refs[p] = max(refs.get(p, 0), top)
