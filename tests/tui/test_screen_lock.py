@@ -44,6 +44,7 @@ async def unlock_as(app, pilot, officer: str, pin: str) -> None:
     """Type officer and PIN into the unlock screen and press Enter; wait for the result."""
     screen = app.screen
     assert isinstance(screen, UnlockScreen)
+    await until(pilot, lambda: bool(screen.query("#u-officer")))  # pushed, perhaps not yet composed
     box = screen.query_one("#u-officer", Input)
     box.value = ""
     box.focus()
