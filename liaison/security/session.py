@@ -34,7 +34,6 @@ class Session:
 
     def __post_init__(self):
         self.sealer = Sealer(self.data_key, self.retired)
-        self.prefetched: Any = None  # shards read during the unlock, for the first open_store
 
     def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None:
         """Append to the audit log; the details are sealed (they may name a resident)."""
@@ -45,17 +44,12 @@ def unlock(home: Path, officer: str, pin: str, **keyring_kw: Any) -> Session:
     """A session, or WrongPin (after the back-off delay; logged as unlock_failed)."""
     home = Path(home)
     ring = Keyring.open(home, **keyring_kw)
-    # scrypt releases the GIL: the shards are read meanwhile (store.prefetch).
-    prefetched = Store.prefetch(home) if (home / "consultations").is_dir() else None
     try:
         key = ring.unlock(officer, pin)
     except WrongPin as e:
-        if prefetched is not None:
-            prefetched.drop()
         record_failed_unlock(home, ring, officer, delay_s=round(e.delay, 1))
         raise
     session = Session(home, unicodedata.normalize("NFC", officer).strip(), key, tuple(ring.retired(key)))
-    session.prefetched = prefetched
     session.audit("unlock")
     return session
 
@@ -80,9 +74,8 @@ def office_envelope(session: Session) -> Envelope | None:
 
 def open_store(session: Session, **kw: Any) -> Store:
     """The records, sealed under the session's key (a plain store is sealed now)."""
-    prefetched, session.prefetched = session.prefetched, None
     store = Store.open(session.home, cipher=session.sealer, office=office_envelope(session),
-                       officer=session.officer, prefetched=prefetched, **kw)
+                       officer=session.officer, **kw)
     Drafts(session.home, session.sealer).reseal()
     return store
 

@@ -29,7 +29,6 @@ from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
 from .manifest import Manifest
 from .meta import SCHEMA_VERSION, Meta, migrate
-from .prefetch import Prefetch
 from .sealed import Cipher, OfficeCipher, integrity_keys
 from .shards import SHARD_CAPACITY, Shards
 from .watch import Watch
@@ -157,19 +156,12 @@ class Store:
         finally:
             meta.close()
 
-    @staticmethod
-    def prefetch(home: Path) -> Prefetch:
-        """Start reading the shards now, e.g. while a PIN is checked (see store.prefetch);
-        pass the result to `open`."""
-        return Prefetch(Path(home) / "consultations")
-
     @classmethod
     def open(cls, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT, cipher: Cipher | None = None,
-             office: OfficeCipher | None = None, officer: str = "", prefetched: Prefetch | None = None) -> "Store":
+             office: OfficeCipher | None = None, officer: str = "") -> "Store":
         """Open the records. A sealed store needs `cipher` (StoreLocked otherwise); a
         plain one opened with a cipher is sealed now (the first unlock migrates it)."""
         store = cls(home, lock_timeout=lock_timeout, cipher=cipher, office=office, officer=officer)
-        store.shards.prefetched = prefetched
         facts = store.meta.get()  # raises NotInitialised
         if facts.get("sealed") and cipher is None:
             store.close()
@@ -179,9 +171,6 @@ class Store:
                 migrate(store.home, store.meta, _py)
                 store._roll_back_pending()
         store._load()
-        store.shards.prefetched = None
-        if prefetched is not None:
-            prefetched.drop()
         store._verify()
         if cipher is not None and not store.problems:
             store._seal_at_rest()

@@ -42,7 +42,6 @@ from .atomic import AtomicJSONStorage
 from .errors import StoreCorrupt, StoreLocked
 from .integrity import ShardAuth, check, digest, record_digest, stamp
 from .manifest import Found
-from .prefetch import Prefetch, read_stamped
 
 SEALED = "_sealed"
 ROWS = "_rows"
@@ -225,14 +224,11 @@ class SealedStorage(AtomicJSONStorage):
         return {TABLE: clear_docs, KEY: key, ROWS: k.seal(rows, rows_aad(name)), SEALED: k.seal(personal, shard_aad(name))}
 
 
-def _load(path: Path, prefetched: Prefetch | None = None) -> tuple[dict[str, Any], bytes]:
+def _load(path: Path) -> tuple[dict[str, Any], bytes]:
     try:
-        raw, stamp = read_stamped(path)
+        raw = path.read_bytes()
     except FileNotFoundError:
         return {}, b""
-    doc = prefetched.take(path, stamp) if prefetched is not None else None
-    if doc is not None:
-        return doc, raw
     try:
         return (orjson.loads(raw) if raw else {}), raw
     except orjson.JSONDecodeError as e:
@@ -247,10 +243,9 @@ def found_of(doc: dict[str, Any], raw: bytes, auth: ShardAuth | None, bad: Seque
     return Found(auth.gen, auth.count, ok, bad_records=tuple(bad))
 
 
-def _checked(path: Path, keys: list[bytes], cipher: Cipher | None,
-             prefetched: Prefetch | None = None) -> tuple[dict[str, Any], Found]:
+def _checked(path: Path, keys: list[bytes], cipher: Cipher | None) -> tuple[dict[str, Any], Found]:
     try:
-        doc, raw = _load(path, prefetched)
+        doc, raw = _load(path)
     except StoreCorrupt:  # cut short or garbled: named by the manifest check, not a crash here
         return {}, Found(-1, -1, False)
     auth = check(doc, raw, path.name, keys)
@@ -264,15 +259,14 @@ def office_env(doc: dict[str, Any]) -> str | None:
     return o.get("e") if isinstance(o, dict) else None
 
 
-def read_rows(path: Path, cipher: Cipher,
-              prefetched: Prefetch | None = None) -> tuple[bool, str | None, dict[str, dict[str, Any]], Found]:
+def read_rows(path: Path, cipher: Cipher) -> tuple[bool, str | None, dict[str, dict[str, Any]], Found]:
     """(sealed?, office envelope id, {doc_id: document}) of a shard for building list
     rows at unlock: the clear parts with only what a row shows filled in (name, phone,
     the start of the summary), from the small `_rows` value. The full personal part,
     20 times larger, stays sealed until a record is opened or search is prepared;
     that is what keeps an unlock at 50 000 records well under a second. A shard that
     fails its check is returned all the same, with `Found.ok` False naming it."""
-    doc, found = _checked(path, integrity_keys(cipher), cipher, prefetched)
+    doc, found = _checked(path, integrity_keys(cipher), cipher)
     if not is_sealed_file(doc):
         return False, None, doc.get(TABLE) or {} if found.ok is not False else {}, found
     if found.ok is False:  # not trusted, not listed: the problem names it (store.watch)

@@ -17,7 +17,6 @@ from tinydb.table import Table
 from .atomic import AtomicJSONStorage, remove_stale_temps
 from .errors import StoreCorrupt
 from .manifest import Found
-from .prefetch import Prefetch
 from .sealed import Cipher, OfficeCipher, SealedStorage, Written, read_rows
 
 SHARD_CAPACITY = 100
@@ -33,7 +32,6 @@ class Shards:
         self.office = office
         self.on_write = on_write  # every write of a shard is recorded in the manifest
         self.found: dict[int, Found] = {}  # what each shard said of itself when last read by rows()
-        self.prefetched: Prefetch | None = None  # shards read while the PIN was checked (store.prefetch)
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(folder)
         self._open: OrderedDict[int, TinyDB] = OrderedDict()
@@ -103,7 +101,7 @@ class Shards:
             for doc_id, doc in (data.get(TABLE) or {}).items():
                 yield int(doc_id), doc
             return
-        sealed, self.office_env[n], docs, self.found[n] = read_rows(self.path(n), self.cipher, self.prefetched)
+        sealed, self.office_env[n], docs, self.found[n] = read_rows(self.path(n), self.cipher)
         (self.plain.discard if sealed else self.plain.add)(n)
         for doc_id, doc in docs.items():
             yield int(doc_id), doc
