@@ -40,7 +40,7 @@ import orjson
 from ..domain.personal import join_into, split
 from .atomic import AtomicJSONStorage
 from .errors import StoreCorrupt, StoreLocked
-from .integrity import ShardAuth, check, digest, record_digest, stamp
+from .integrity import ShardAuth, check, digest, read_signed, record_digest, stamp
 from .manifest import Found
 
 SEALED = "_sealed"
@@ -106,7 +106,7 @@ def altered_records(doc: dict[str, Any], name: str, cipher: Cipher | None) -> li
     """References of the records whose clear part no longer matches the digest sealed
     with the list rows (only a sealed shard can tell; [] otherwise)."""
     docs = doc.get(TABLE) or {}
-    if cipher is None or not is_sealed_file(doc):
+    if cipher is None or ROWS not in doc:
         return []
     try:
         rows = shard_cipher(doc, name, cipher).open(doc[ROWS], rows_aad(name))
@@ -160,7 +160,8 @@ class SealedStorage(AtomicJSONStorage):
     def _to_bytes(self, data: dict[str, Any]) -> bytes:
         body = orjson.dumps(self._encode(data))
         self._next = (self._gen + 1, len(data.get(TABLE) or {}))
-        return stamp(body, self.path.name, *self._next, self.keys[0] if self.keys else None)
+        return stamp(body, self.path.name, *self._next, self.keys[0] if self.keys else None,
+                     unsigned_tail=b',"' + SEALED.encode() + b'":')
 
     def write(self, data: dict[str, Any]) -> None:
         if self.on_write is not None:
@@ -243,7 +244,14 @@ def found_of(doc: dict[str, Any], raw: bytes, auth: ShardAuth | None, bad: Seque
     return Found(auth.gen, auth.count, ok, bad_records=tuple(bad))
 
 
-def _checked(path: Path, keys: list[bytes], cipher: Cipher | None) -> tuple[dict[str, Any], Found]:
+def _checked(path: Path, keys: list[bytes], cipher: Cipher | None,
+             signed_only: bool = False) -> tuple[dict[str, Any], Found]:
+    got = read_signed(path) if signed_only else None
+    if got is not None:
+        doc, raw, tail_end = got
+        auth = check(doc, raw, path.name, keys, tail_end)
+        bad = altered_records(doc, path.name, cipher) if auth is not None and auth.ok is False else []
+        return doc, found_of(doc, raw, auth, bad)
     try:
         doc, raw = _load(path)
     except StoreCorrupt:  # cut short or garbled: named by the manifest check, not a crash here
@@ -264,10 +272,11 @@ def read_rows(path: Path, cipher: Cipher) -> tuple[bool, str | None, dict[str, d
     rows at unlock: the clear parts with only what a row shows filled in (name, phone,
     the start of the summary), from the small `_rows` value. The full personal part,
     20 times larger, stays sealed until a record is opened or search is prepared;
-    that is what keeps an unlock at 50 000 records well under a second. A shard that
-    fails its check is returned all the same, with `Found.ok` False naming it."""
-    doc, found = _checked(path, integrity_keys(cipher), cipher)
-    if not is_sealed_file(doc):
+    that is what keeps an unlock at 50 000 records well under a second; it is not
+    even read from disk (store.integrity.read_signed). A shard that fails its check
+    is returned all the same, with `Found.ok` False naming it."""
+    doc, found = _checked(path, integrity_keys(cipher), cipher, signed_only=True)
+    if not (is_sealed_file(doc) or ROWS in doc):  # read without its `_sealed` tail, if sealed
         return False, None, doc.get(TABLE) or {} if found.ok is not False else {}, found
     if found.ok is False:  # not trusted, not listed: the problem names it (store.watch)
         return True, office_env(doc), {}, found
