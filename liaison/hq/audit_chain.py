@@ -45,7 +45,11 @@ def _break(n: int, kind: str, zh: str, en: str, evidence: str) -> dict[str, Any]
 def check(entries: list[Any], head: tuple[int, str], stored: Callable[[int], str | None]) -> Checked:
     """What to store and what is broken. `head` is (n, hash) of the last entry the
     office holds for the station ((0, GENESIS) for none); `stored(n)` the hash of the
-    office's copy of entry n, if any."""
+    office's copy of entry n, if any.
+
+    An entry below the head that the office never received comes from a bundle that
+    arrived late (cut short on the stick, resent): it fills the hole if it follows the
+    entry before it; the `missing` break then goes (see `filled`)."""
     out = Checked()
     head_n, head_hash = head
     batch: dict[int, str] = {}
@@ -71,7 +75,11 @@ def check(entries: list[Any], head: tuple[int, str], stored: Callable[[int], str
             if altered:
                 continue
             old = batch.get(n) or stored(n)
-            if old == h:
+            before = batch.get(n - 1) or stored(n - 1) or (GENESIS if n == 1 else None)
+            if old is None and before in (None, e["prev"]):  # a late arrival into a hole
+                out.rows.append((n, h, e))
+                batch[n] = h
+            elif old == h:
                 out.duplicates += 1
             else:
                 out.breaks.append(_break(n, "replaced", f"第 {n} 条与院本部先前收到的不同（在站点被改动、删除或替换）",
@@ -94,4 +102,22 @@ def check(entries: list[Any], head: tuple[int, str], stored: Callable[[int], str
     return out
 
 
-__all__ = ["Checked", "check", "GENESIS"]
+def filled(key: str, entry: Callable[[int], tuple[str, str] | None], after: Callable[[str], int | None]) -> bool:
+    """Is the hole a `missing` break (key "missing:<first>:<hash of the entry after it>")
+    named now closed: every entry present, each `prev` naming the one before?
+    `entry(n)` is (hash, prev) of the office's copy; `after(h16)` the number of the
+    entry whose hash starts with h16."""
+    _, first, h16 = key.split(":", 2)
+    last = after(h16)
+    if last is None:
+        return False
+    prev = GENESIS if int(first) == 1 else (entry(int(first) - 1) or (None, None))[0]
+    for n in range(int(first), last + 1):
+        got = entry(n)
+        if got is None or got[1] != prev:
+            return False
+        prev = got[0]
+    return True
+
+
+__all__ = ["Checked", "check", "filled", "GENESIS"]

@@ -158,6 +158,24 @@ class OfficeDB:
             (station, b["n"], b["kind"], b["reason"], number, received_at, b["key"]) for b in got.breaks])
         counts["audit"] += len(got.rows)
         counts["audit_breaks"] += self.db.total_changes - before
+        if any(n <= (head[0] if head else 0) for n, _, _ in got.rows):
+            self._close_filled_holes(station)
+
+    def _close_filled_holes(self, station: str) -> None:
+        """A late bundle brought what a `missing` break was about: the break goes."""
+        q = self.db.execute
+
+        def entry(n: int) -> tuple[str, str] | None:
+            row = q("SELECT hash, entry FROM audit WHERE station=? AND n=?", (station, n)).fetchone()
+            return (row[0], str(orjson.loads(row[1]).get("prev"))) if row else None
+
+        def after(h16: str) -> int | None:
+            row = q("SELECT n FROM audit WHERE station=? AND substr(hash, 1, 16)=?", (station, h16)).fetchone()
+            return row[0] - 1 if row else None
+
+        for (key,) in q("SELECT key FROM audit_breaks WHERE station=? AND kind='missing'", (station,)).fetchall():
+            if audit_chain.filled(key, entry, after):
+                q("DELETE FROM audit_breaks WHERE station=? AND key=?", (station, key))
 
     def audit_status(self, station: str) -> dict[str, Any]:
         q = self.db.execute

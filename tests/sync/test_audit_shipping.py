@@ -205,3 +205,35 @@ def test_recovered_bundle_moves_the_audit_mark(world):
     again = export(home)  # adopts bundle 1 first
     assert again.number == 2 and again.audit == 2  # the export entry and the new one
     assert box.state()["audit_n"] == 5
+
+
+def test_a_late_bundle_fills_in_the_chain_without_a_lasting_break(world):
+    """Issue 12, case 5: bundle #2 arrives after #3 (truncated on the stick, resent):
+    while #2 is missing the office may say so, but once it arrives the chain is whole."""
+    home = world.station(FQ)
+    seed(home, FQ, n=2)
+    _log(home, 2)
+    _night(world, home)
+    _log(home, 3)
+    two = export(home).path
+    seed(home, FQ, n=1)
+    _log(home, 2)
+    three = export(home).path
+    inbox = world.drop / "inbox"
+    shutil.copy2(three, inbox / three.name)
+    world.ingest()
+    _, status = _office_audit(world)
+    assert [b["kind"] for b in status["breaks"]] == ["missing"]  # told while #2 is away
+    shutil.copy2(two, inbox / two.name)
+    summary = world.ingest()
+    got, status = _office_audit(world)
+    assert status["ok"] and status["breaks"] == [], status["breaks"]
+    assert [e["n"] for e in got] == list(range(1, len(got) + 1))
+    assert summary["audit_breaks"] == 0
+    # A real break is still found: an entry already received, changed and sent again.
+    entries = _station_entries(home)
+    doctored = dict(entries[0], target="FQYF-999")
+    doctored["hash"] = hashlib.sha256(canonical(doctored)).hexdigest()
+    with world.office() as o:
+        o.db._take_audit(FQ, 99, "2026-12-01T00:00:00+08:00", [doctored], __import__("collections").Counter())
+        assert [b["kind"] for b in o.db.audit_status(FQ)["breaks"]] == ["replaced"]
