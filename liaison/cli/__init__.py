@@ -7,6 +7,7 @@ can act on become one clear message and a documented exit code, never a tracebac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Callable, Sequence
 
@@ -98,6 +99,9 @@ def _handle(handler: Handler, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Everything liaison writes — data, the office's database and its WAL, ledgers and
+    # reports — is the owner's alone, whatever umask the shell or cron left.
+    os.umask(0o077)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):

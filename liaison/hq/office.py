@@ -38,6 +38,7 @@ def resolve_hq_home(explicit: str | os.PathLike[str] | None = None) -> Path:
 def init_office(home: Path, name: str) -> Path:
     """Create the office's keys once (re-running keeps them); returns office.pub.json."""
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(home, 0o700)  # a folder made before (mkdir's mode is not applied to it)
     d = keys_dir(home)
     if not (d / "office.x25519").exists():
         write_secret(d / "office.x25519", raw_private(X25519PrivateKey.generate()))

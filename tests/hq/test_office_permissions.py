@@ -1,0 +1,66 @@
+"""Issue 12, case 7: the office's database, its WAL, its folder, and every ledger or report
+file the project writes are the owner's alone, whatever the umask or a folder made before."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
+from _sync_world import LIAISON, World, seed  # noqa: E402
+
+FQ = "fengqiao-yuanfang"
+
+
+def mode(p: Path) -> int:
+    return stat.S_IMODE(p.stat().st_mode)
+
+
+def liaison(*args: str) -> subprocess.CompletedProcess:
+    # A umask that would leave everything world-readable, as on a shared office PC.
+    return subprocess.run(["sh", "-c", 'umask 022; exec "$@"', "sh", *LIAISON, *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_office_files_and_reports_are_owner_only(tmp_path):
+    hq = tmp_path / "hq-made-before"
+    hq.mkdir(mode=0o755)
+    os.chmod(hq, 0o755)
+    assert liaison("hq", "init", "--home", str(hq), "--name", "院本部").returncode == 0
+    assert mode(hq) == 0o700
+
+    world = World(tmp_path / "w")
+    home = world.station(FQ, enroll=False)
+    assert liaison("hq", "enroll", "--home", str(hq), str(home / "keys" / "station.pub.json")).returncode == 0
+    from liaison.sync import keys
+
+    keys.install_office_key(home, hq / "office.pub.json")
+    seed(home, FQ, n=3)
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    p = liaison("--home", str(home), "sync", "--to", str(drop))
+    assert p.returncode == 10, p.stderr  # delivered to the folder, no receipt yet
+    p = liaison("hq", "ingest", "--home", str(hq), str(drop / "inbox"))
+    assert p.returncode == 0, p.stderr
+    for name in ("office.db", "office.db-wal"):
+        if (hq / name).exists():
+            assert mode(hq / name) == 0o600, name
+    out = tmp_path / "out"
+    out.mkdir()
+    for flag, name in (("--xlsx", "report.xlsx"), ("--html", "report.html")):
+        p = liaison("hq", "report", "--home", str(hq), flag, str(out / name))
+        assert p.returncode == 0, p.stderr
+        assert mode(out / name) == 0o600, name
+    # The station's ledger, written by an officer, is no more readable than the office's.
+    from _sync_world import PIN, officer_setup
+
+    who = officer_setup(home, FQ)
+    for flag, name in (("--xlsx", "ledger.xlsx"), ("--csv", "ledger.csv")):
+        p = subprocess.run(["sh", "-c", 'umask 022; exec "$@"', "sh", *LIAISON, "--home", str(home), "report",
+                            "--month", "2026-11", flag, str(out / name), *who],
+                           capture_output=True, text=True, timeout=120, env={**os.environ, "LIAISON_PIN": PIN})
+        assert p.returncode == 0, p.stderr
+        assert mode(out / name) == 0o600, name
