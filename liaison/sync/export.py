@@ -22,7 +22,7 @@ from ..security import envelope
 from ..security.audit import AuditLog
 from ..security.errors import AuditBroken, SealBroken
 from ..store import Store, StoreBusy, StoreWriteError
-from . import bundle, keys
+from . import bundle, chain, keys
 from .outbox import Outbox
 
 ATTEMPTS = 5
@@ -79,10 +79,15 @@ def _sealed_parts(home: Path, records: list[dict[str, Any]]
 
 def export_locked(home: Path, box: Outbox) -> Exported:
     """Export, with `box` already locked by the caller."""
+    with chain.held(home):
+        return _export(home, box)
+
+
+def _export(home: Path, box: Outbox) -> Exported:
     signing = keys.station_signing_key(home)
     office = keys.office_public(home)
     station_id = keys.read_json(keys.keys_dir(home) / keys.STATION_PUB, "站点公钥 station public key")["station"]
-    state = box.recover(station_id, signing.public_key())
+    state = chain.adopt(home, box.recover(station_id, signing.public_key()))
     store_station, records = snapshot(home, state["checkpoint"])
     if store_station != station_id:
         raise keys.KeyProblem(f"密钥属于站点 {station_id}，数据属于 {store_station} "
@@ -101,6 +106,7 @@ def export_locked(home: Path, box: Outbox) -> Exported:
                          envelopes=envelopes, shards=shards, audit=entries,
                          audit_to=audit_to, audit_head=audit_head)
     path = box.add(built, state)
+    chain.remember(home, state)
     note = ""
     try:
         AuditLog(home).record(NIGHTLY, "export", path.name, {"bundle": built.manifest["bundle"],
