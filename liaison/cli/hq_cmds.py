@@ -100,8 +100,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     if not args.inbox.is_dir():
         raise CliError(f"收件目录不存在 (no such inbox folder): {args.inbox}", ec.NOT_FOUND)
+    from ..hq.lock import OfficeBusy
+
     with office(args) as o:
-        summary, outcomes = ingest_folder(o, args.inbox)
+        try:
+            summary, outcomes = ingest_folder(o, args.inbox)
+        except OfficeBusy as e:  # the bundles not yet merged stay in the inbox for the next run
+            raise CliError(str(e), ec.BUSY) from None
     for out in outcomes:
         if out.status == "quarantined":
             say(f"隔离 quarantined {out.name}: {out.reason}")
