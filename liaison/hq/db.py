@@ -24,6 +24,9 @@ from .lock import OfficeBusy, busy_message, lock_wait, office_lock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (station TEXT PRIMARY KEY, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS revoked_keys (
+  station TEXT NOT NULL, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL, revoked_at TEXT NOT NULL,
+  replaced_by TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
   id TEXT PRIMARY KEY, station TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
   deleted INTEGER NOT NULL, visited_at TEXT, doc BLOB NOT NULL);
@@ -82,10 +85,26 @@ class OfficeDB:
                 raise
 
     # -- stations ----------------------------------------------------------------
-    def enroll(self, station: str, key_b64: str) -> None:
+    def enroll(self, station: str, key_b64: str, replace: bool = False) -> tuple[str, str | None]:
+        """Enroll or re-key a station; returns (what happened, the key it had). The
+        policy (refuse a silent swap, or one key for two stations) is enroll.py's."""
         from ..domain.timeutil import iso, now
-        self.db.execute("INSERT INTO stations VALUES (?,?,?) ON CONFLICT(station) DO UPDATE SET ed25519=excluded.ed25519",
-                        (station, key_b64, iso(now())))
+        from .enroll import decide
+
+        with self.writing(), self.db:  # the connection as context: COMMIT, or ROLLBACK on any error
+            self.db.execute("BEGIN IMMEDIATE")
+            old = self.station_key(station)
+            holder = self.db.execute("SELECT station FROM stations WHERE ed25519=? AND station<>?",
+                                     (key_b64, station)).fetchone()
+            what = decide(station, old, key_b64, holder[0] if holder else None, replace)
+            at = iso(now())
+            if what == "replaced":
+                self.db.execute("INSERT INTO revoked_keys SELECT station, ed25519, enrolled_at, ?, ? "
+                                "FROM stations WHERE station=?", (at, key_b64, station))
+            if what != "same":
+                self.db.execute("INSERT INTO stations VALUES (?,?,?) ON CONFLICT(station) DO UPDATE SET "
+                                "ed25519=excluded.ed25519, enrolled_at=excluded.enrolled_at", (station, key_b64, at))
+        return what, old
 
     def station_key(self, station: str) -> str | None:
         row = self.db.execute("SELECT ed25519 FROM stations WHERE station=?", (station,)).fetchone()
