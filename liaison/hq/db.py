@@ -94,7 +94,8 @@ class OfficeDB:
         with self.writing(), self.db:  # the connection as context: COMMIT, or ROLLBACK on any error
             self.db.execute("BEGIN IMMEDIATE")
             old = self.station_key(station)
-            holder = self.db.execute("SELECT station FROM stations WHERE ed25519=? AND station<>?",
+            holder = self.db.execute("SELECT station FROM stations WHERE ed25519=?1 AND station<>?2 UNION "
+                                     "SELECT station FROM revoked_keys WHERE ed25519=?1 AND station<>?2",
                                      (key_b64, station)).fetchone()
             what = decide(station, old, key_b64, holder[0] if holder else None, replace)
             at = iso(now())

@@ -6,7 +6,8 @@ says `--replace` (after comparing fingerprints with what `liaison keys` prints a
 station: a reinstalled laptop, or an impostor with a copied station id?). The old key is
 kept in `revoked_keys`, so who was trusted when stays answerable. One key never speaks
 for two stations: a copied station.pub.json with its id edited would otherwise let one
-station's key write as another; not even `--replace` allows that.
+station's key write as another; not even `--replace` allows that, nor for a key
+revoked from another station (it may be the stolen one).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ def decide(station: str, old: str | None, new: str, holder: str | None, replace:
     """'new' | 'same' | 'replaced', or raise EnrollRefused naming both fingerprints."""
     if holder is not None:
         raise EnrollRefused(
-            f"此公钥已登记给站点 {holder}，不能再用于站点 {station}（指纹 {key_fingerprint(new)}）；"
+            f"此公钥已登记（或曾登记）给站点 {holder}，不能再用于站点 {station}（指纹 {key_fingerprint(new)}）；"
             f"每个站点须有自己的密钥，请在该站点运行 liaison keys 生成 "
-            f"(this key is already enrolled for station {holder}; one key cannot speak for two stations)")
+            f"(this key is, or was, enrolled for station {holder}; one key cannot speak for two stations)")
     if old is None:
         return "new"
     if old == new:

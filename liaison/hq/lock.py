@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,11 +22,7 @@ from typing import Iterator
 DEFAULT_WAIT = 5.0  # seconds; the station's lock waits as long
 WAIT_ENV = "LIAISON_HQ_LOCK_WAIT"  # tests (and a slow office disk) can change it
 POLL = 0.02
-LOCK_FILE = "office.lock"
-
-# flock is per open file description: two threads of one process would both "get" it
-# through separate fds only because each opens its own, so threads also queue here.
-_threads = threading.Lock()
+LOCK_FILE = "office.lock"  # each holder opens it afresh: flock then also keeps two threads apart
 
 
 class OfficeBusy(Exception):
@@ -51,21 +46,16 @@ def busy_message(wait: float) -> str:
 def office_lock(home: Path, wait: float | None = None) -> Iterator[None]:
     wait = lock_wait() if wait is None else wait
     deadline = time.monotonic() + wait
-    if not (_threads.acquire(timeout=wait) if wait > 0 else _threads.acquire(blocking=False)):
-        raise OfficeBusy(busy_message(wait))
+    fd = os.open(Path(home) / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fd = os.open(Path(home) / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise OfficeBusy(busy_message(wait)) from None
-                    time.sleep(POLL)
-            yield
-        finally:
-            os.close(fd)  # closing releases the flock
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OfficeBusy(busy_message(wait)) from None
+                time.sleep(POLL)
+        yield
     finally:
-        _threads.release()
+        os.close(fd)  # closing releases the flock

@@ -101,3 +101,18 @@ def test_station_keys_prints_the_same_fingerprint(tmp_path: Path) -> None:
     assert fp(pub) in got.stderr + got.stdout
     assert fp(pub).startswith("sha256:") and fp(pub)[7:] == hashlib.sha256(
         keys.b64d(json.loads(pub.read_text())["ed25519"])).hexdigest()[:32]
+
+
+def test_a_revoked_key_cannot_come_back_as_another_station(tmp_path: Path) -> None:
+    world = World(tmp_path)
+    world.station(FQ)
+    old_pub = next((world.root / FQ).rglob(keys.STATION_PUB))
+    assert run("hq", "enroll", "--home", str(world.hq), "--replace", str(new_key_pub(world, FQ))).returncode == 0
+    forged = tmp_path / "forged.pub.json"
+    data = json.loads(old_pub.read_text())
+    data["station"] = RIDER
+    forged.write_text(json.dumps(data))
+    got = run("hq", "enroll", "--home", str(world.hq), str(forged))
+    assert got.returncode == 13, got.stderr
+    assert FQ in got.stderr
+    assert enrolled_key(world, RIDER) is None
