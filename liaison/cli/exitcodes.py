@@ -5,7 +5,7 @@ INTERNAL = 1  # a bug: the message says where the details were written
 USAGE = 2  # wrong arguments (argparse's own code)
 NOT_FOUND = 3  # no such consultation / station
 INVALID = 4  # input refused by validation; nothing was saved
-BUSY = 5  # another process held the write lock too long; retry later
+BUSY = 5  # another process held the write lock (station or office) too long; retry later
 NOT_SET_UP = 6  # data folder not initialised, or a station profile is broken
 STORAGE = 7  # the disk refused a write (full, read-only) or a data file is unreadable
 SYNC_PENDING = 10  # sync: some bundles have no receipt yet (normal for a folder target until the office ingests)
@@ -24,7 +24,7 @@ TABLE = {
     USAGE: "wrong arguments",
     NOT_FOUND: "no such consultation or station",
     INVALID: "input refused by validation; nothing saved",
-    BUSY: "data folder busy (another liaison process is writing); retry",
+    BUSY: "data folder or office busy (another liaison process is writing); retry",
     NOT_SET_UP: "not set up (run `liaison init`) or a broken station profile",
     STORAGE: "storage failure (disk full, read-only, unreadable file) or the data folder does not match its manifest; earlier data intact",
     SYNC_PENDING: "sync: some bundles not yet acknowledged by the office (no receipt yet)",

@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=cmd_init)
     p = hsub.add_parser("enroll", parents=[c], help="register a station's station.pub.json")
     p.add_argument("pub", type=Path, metavar="STATION.pub.json")
+    p.add_argument("--replace", action="store_true",
+                   help="replace the key of an enrolled station (compare fingerprints first); the old key is revoked")
     p.set_defaults(handler=cmd_enroll)
     p = hsub.add_parser("ingest", parents=[c], help="ingest every bundle in a folder; receipts to ../receipts")
     p.add_argument("inbox", type=Path, metavar="INBOX_DIR")
@@ -83,14 +85,23 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    from ..hq.lock import OfficeBusy
     from ..sync.keys import KeyProblem
 
     with office(args) as o:
         try:
-            station = o.enroll(args.pub)
+            station, what, new_fp, old_fp = o.enroll(args.pub, replace=args.replace)
         except KeyProblem as e:
             raise CliError(str(e), ec.KEYS) from None
-    say(f"已登记站点 (enrolled) {station}")
+        except OfficeBusy as e:
+            raise CliError(str(e), ec.BUSY) from None
+    if what == "replaced":
+        say(f"已更换站点 {station} 的公钥：旧 {old_fp}（已吊销）→ 新 {new_fp} "
+            f"(replaced the key of {station}: old {old_fp}, revoked; new {new_fp})")
+    elif what == "same":
+        say(f"站点已登记，公钥相同 (already enrolled with this key) {station}，指纹 fingerprint {new_fp}")
+    else:
+        say(f"已登记站点 (enrolled) {station}，指纹 fingerprint {new_fp}")
     print(station)
     return ec.OK
 
@@ -100,8 +111,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     if not args.inbox.is_dir():
         raise CliError(f"收件目录不存在 (no such inbox folder): {args.inbox}", ec.NOT_FOUND)
+    from ..hq.lock import OfficeBusy
+
     with office(args) as o:
-        summary, outcomes = ingest_folder(o, args.inbox)
+        try:
+            summary, outcomes = ingest_folder(o, args.inbox)
+        except OfficeBusy as e:  # the bundles not yet merged stay in the inbox for the next run
+            raise CliError(str(e), ec.BUSY) from None
     for out in outcomes:
         if out.status == "quarantined":
             say(f"隔离 quarantined {out.name}: {out.reason}")

@@ -71,8 +71,14 @@ def setup_keys(home: Path, station: str, hq_key: Path | None, sync_to: list[str]
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
+    from ..sync.keys import b64d, fingerprint, read_json
+
     home = resolve_home(args.home)
-    print(setup_keys(home, station_of(home), args.hq_key, args.sync_to))
+    pub = setup_keys(home, station_of(home), args.hq_key, args.sync_to)
+    # The office's `hq enroll` prints the same form: the operator compares the two.
+    raw = b64d(read_json(pub, "站点公钥 station public key")["ed25519"])
+    say(f"站点公钥指纹 (station key fingerprint) {fingerprint(raw)}")
+    print(pub)
     return ec.OK
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -19,9 +20,13 @@ import orjson
 
 from ..sync.bundle import BundleRejected, canonical
 from . import audit_chain
+from .lock import OfficeBusy, busy_message, lock_wait, office_lock
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (station TEXT PRIMARY KEY, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS revoked_keys (
+  station TEXT NOT NULL, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL, revoked_at TEXT NOT NULL,
+  replaced_by TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
   id TEXT PRIMARY KEY, station TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
   deleted INTEGER NOT NULL, visited_at TEXT, doc BLOB NOT NULL);
@@ -57,7 +62,9 @@ def stored_form(record: dict[str, Any]) -> tuple[bytes, str]:
 
 class OfficeDB:
     def __init__(self, path: Path):
-        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.home, self.wait = Path(path).parent, lock_wait()
+        # SQLite's own wait matches ours: a writer outside the lock file is waited for as long.
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=self.wait)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a receipt promises the data survives a power cut
         self.db.executescript(SCHEMA)
@@ -65,11 +72,40 @@ class OfficeDB:
     def close(self) -> None:
         self.db.close()
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at the office (see lock.py); SQLite's "database is locked" from a
+        writer outside the lock file means the same thing: busy, not a bug."""
+        with office_lock(self.home, self.wait):
+            try:
+                yield
+            except sqlite3.OperationalError as e:
+                if "locked" in str(e) or "busy" in str(e):
+                    raise OfficeBusy(busy_message(self.wait)) from None
+                raise
+
     # -- stations ----------------------------------------------------------------
-    def enroll(self, station: str, key_b64: str) -> None:
+    def enroll(self, station: str, key_b64: str, replace: bool = False) -> tuple[str, str | None]:
+        """Enroll or re-key a station; returns (what happened, the key it had). The
+        policy (refuse a silent swap, or one key for two stations) is enroll.py's."""
         from ..domain.timeutil import iso, now
-        self.db.execute("INSERT INTO stations VALUES (?,?,?) ON CONFLICT(station) DO UPDATE SET ed25519=excluded.ed25519",
-                        (station, key_b64, iso(now())))
+        from .enroll import decide
+
+        with self.writing(), self.db:  # the connection as context: COMMIT, or ROLLBACK on any error
+            self.db.execute("BEGIN IMMEDIATE")
+            old = self.station_key(station)
+            holder = self.db.execute("SELECT station FROM stations WHERE ed25519=?1 AND station<>?2 UNION "
+                                     "SELECT station FROM revoked_keys WHERE ed25519=?1 AND station<>?2",
+                                     (key_b64, station)).fetchone()
+            what = decide(station, old, key_b64, holder[0] if holder else None, replace)
+            at = iso(now())
+            if what == "replaced":
+                self.db.execute("INSERT INTO revoked_keys SELECT station, ed25519, enrolled_at, ?, ? "
+                                "FROM stations WHERE station=?", (at, key_b64, station))
+            if what != "same":
+                self.db.execute("INSERT INTO stations VALUES (?,?,?) ON CONFLICT(station) DO UPDATE SET "
+                                "ed25519=excluded.ed25519, enrolled_at=excluded.enrolled_at", (station, key_b64, at))
+        return what, old
 
     def station_key(self, station: str) -> str | None:
         row = self.db.execute("SELECT ed25519 FROM stations WHERE station=?", (station,)).fetchone()
@@ -98,7 +134,13 @@ class OfficeDB:
     def merge(self, station: str, number: int, digest: str, received_at: str, records: list[dict[str, Any]],
               make_receipt: Callable[[Counter], bytes], audit: list[Any] = ()) -> tuple[Counter, bytes]:
         """Merge one verified bundle and the audit entries it carries; returns the counts
-        (records, plus `audit` entries kept and `audit_breaks` found) and the (committed) receipt."""
+        (records, plus `audit` entries kept and `audit_breaks` found) and the (committed) receipt.
+        Raises OfficeBusy if another writer holds the office past our wait."""
+        with self.writing():
+            return self._merge(station, number, digest, received_at, records, make_receipt, audit)
+
+    def _merge(self, station: str, number: int, digest: str, received_at: str, records: list[dict[str, Any]],
+               make_receipt: Callable[[Counter], bytes], audit: list[Any]) -> tuple[Counter, bytes]:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             prior = self.seen(station, number)

@@ -22,6 +22,7 @@ from ..store.atomic import atomic_write
 from ..sync.keys import (KeyProblem, b64d, b64e, fingerprint, keys_dir, load_private, raw_private, raw_public,
                          read_json, write_secret)
 from .db import OfficeDB
+from .enroll import key_fingerprint
 
 PUB = "office.pub.json"
 
@@ -73,15 +74,17 @@ class Office:
         pub = self.home / PUB
         return str(orjson.loads(pub.read_bytes()).get("office", "")) if pub.exists() else "district-office"
 
-    def enroll(self, pub_file: Path) -> str:
+    def enroll(self, pub_file: Path, replace: bool = False) -> tuple[str, str, str, str | None]:
+        """Returns (station, what happened, the new key's fingerprint, the old one's if it
+        changed); raises EnrollRefused (see enroll.py) without changing anything."""
         data = read_json(Path(pub_file), "站点公钥 station public key")
         try:
             station, raw = str(data["station"]), b64d(data["ed25519"])
             Ed25519PublicKey.from_public_bytes(raw)
         except (KeyError, ValueError, TypeError):
             raise KeyProblem(f"不是站点公钥文件：{pub_file} (not a station public key file)") from None
-        self.db.enroll(station, b64e(raw))
-        return station
+        what, old = self.db.enroll(station, b64e(raw), replace)
+        return station, what, fingerprint(raw), key_fingerprint(old) if old and what == "replaced" else None
 
     def station_key(self, station: str) -> Ed25519PublicKey | None:
         raw = self.db.station_key(station)

@@ -2,7 +2,8 @@
 
 POST /bundles   body = one bundle file; 200 + the signed receipt (also for a replay),
                 400 malformed, 403 unknown station / bad signature, 413 too large,
-                422 encrypted to another office key, 409 bundle number reused
+                422 encrypted to another office key, 409 bundle number reused,
+                503 another office writer held the office too long (retry later)
 GET  /health    {"ok": true, "office": name, "office_key": fingerprint}
 
 Ingest runs on one worker thread: SQLite has one writer, and the event loop stays free
@@ -19,6 +20,7 @@ from aiohttp import web
 
 from ..store.atomic import atomic_write
 from .ingest import ingest_bytes
+from .lock import OfficeBusy
 from .office import Office
 
 MAX_BYTES = 256 * 1024 * 1024  # a 50 000-record bundle is ~15 MB; refuse anything absurd
@@ -40,7 +42,10 @@ async def post_bundle(request: web.Request) -> web.Response:
         return _error(413, f"数据包过大（上限 {request.app[LIMIT]} 字节）(bundle too large)", "too-large")
     office = request.app[OFFICE]
     name = request.headers.get("X-Bundle-Name", "upload.bundle")
-    out = await asyncio.get_running_loop().run_in_executor(request.app[POOL], ingest_bytes, office, data, name)
+    try:
+        out = await asyncio.get_running_loop().run_in_executor(request.app[POOL], ingest_bytes, office, data, name)
+    except OfficeBusy as e:  # another office writer (an `hq ingest`): the station keeps it pending, retries
+        return web.json_response({"error": str(e), "kind": "busy"}, status=503, headers={"Retry-After": "60"})
     if out.receipt is None:
         return _error(STATUS.get(out.kind, 400), out.reason, out.kind)
     await asyncio.get_running_loop().run_in_executor(request.app[POOL], _keep, office, out.name, data)

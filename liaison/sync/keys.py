@@ -46,7 +46,9 @@ def raw_private(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
 
 
 def fingerprint(x25519_public: bytes) -> str:
-    """Names the office key a bundle is encrypted to (a stale key shows up by name)."""
+    """Names a public key by its raw bytes: the office key a bundle is encrypted to (a
+    stale key shows up by name), and a station's signing key, printed alike by
+    `liaison keys` and `liaison hq enroll` so an operator can compare the two."""
     return "sha256:" + hashlib.sha256(x25519_public).hexdigest()[:32]
 
 
