@@ -3,7 +3,8 @@
     <hq home>/keys/office.x25519     decrypts bundles        (0600)
     <hq home>/keys/office.ed25519    signs receipts          (0600)
     <hq home>/office.pub.json        handed to every station
-    <hq home>/office.db              SQLite: records, conflicts, bundles, stations
+    <hq home>/office.db              SQLite: records, conflicts, bundles, stations, revoked keys
+    <hq home>/office.lock            one writer at a time (hq.lock)
     <hq home>/processed/             bundles ingested (kept as the office's copy)
     <hq home>/quarantine/            bundles refused, each with <name>.reason.txt
 """
