@@ -17,6 +17,7 @@ from ..domain.timeutil import iso, now
 from ..store.atomic import atomic_write, fsync_dir
 from ..sync import bundle, receipt
 from ..sync.bundle import BundleRejected
+from ..sync.fields import safe_file_name
 from ..sync.outbox import NAME
 from .db import FORK_MESSAGE
 from .office import Office
@@ -71,10 +72,19 @@ def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
     except BundleRejected as e:
         quarantine(office, name, data, e)
         return Outcome(name, "quarantined", kind=e.kind, reason=str(e))
+    except (ValueError, TypeError, KeyError, OverflowError) as e:
+        # A shape the checks above missed: still the sender's fault, and one file must
+        # not stop the night's ingest. Disk and database errors (OSError, sqlite3) do stop it.
+        why = BundleRejected("malformed", f"数据包内容无法处理 (bundle content cannot be processed: "
+                                          f"{type(e).__name__})")
+        quarantine(office, name, data, why)
+        return Outcome(name, "quarantined", kind=why.kind, reason=str(why))
 
 
 def quarantine(office: Office, name: str, data: bytes, why: BundleRejected) -> Path:
-    base = Path(name).name if name.endswith(".bundle") and not name.startswith(".") else "unnamed.bundle"
+    base = Path(name).name if isinstance(name, str) else ""
+    if not (base.endswith(".bundle") and safe_file_name(base)):
+        base = "unnamed.bundle"  # the name came from outside (a file, an HTTP header)
     dest, i = office.quarantine / base, 1
     while dest.exists():  # keep every refused copy: they are evidence
         dest, i = office.quarantine / f"{base}.{i}", i + 1

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..domain.personal import join_into
 from ..domain.timeutil import iso, now
+from . import fields
 from .keys import b64d, b64e, fingerprint, raw_public
 
 if TYPE_CHECKING:
@@ -158,8 +159,9 @@ def parse(data: bytes) -> Parsed:
     for k, t in _FIELDS.items():
         if not isinstance(m.get(k), t) or (t is int and isinstance(m.get(k), bool)):
             raise bad("malformed", f"清单字段 {k} 缺失或类型错误 (manifest field {k!r} missing or of the wrong type)")
-    if m["bundle"] < 1 or not m["station"]:
-        raise bad("malformed", "清单中的站点或编号无效 (invalid station or bundle number)")
+    problem = fields.manifest_problem(m)
+    if problem:
+        raise bad("malformed", problem)
     try:
         signature = b64d(sig)
     except ValueError:
