@@ -21,7 +21,7 @@ from ..sync.fields import safe_file_name
 from ..sync.outbox import NAME
 from .db import FORK_MESSAGE
 from .office import Office
-from .screen import screen, write_reasons
+from .screen import screen, write_foreign, write_reasons
 
 COUNTS = ("accepted", "duplicates", "conflicts", "stale")
 
@@ -54,20 +54,23 @@ def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
         payload = bundle.open_payload(p, office.x25519)
         records = payload["records"]
         at = iso(now())
-        kept, refused = screen(records)
+        kept, refused, foreign = screen(records, p.station)
 
         def make_receipt(counts: Counter) -> bytes:
             body = {"office": office.name, "office_key": office.key_id, "station": p.station, "bundle": p.number,
                     "digest": p.digest, "status": "ingested", "count": len(records), "received_at": at,
-                    **{k: counts[k] for k in COUNTS}, "refused": len(refused),
+                    **{k: counts[k] for k in COUNTS}, "refused": len(refused), "foreign": counts["foreign"],
                     "audit": counts["audit"], "audit_breaks": counts["audit_breaks"]}
             return receipt.sign(body, office.ed25519)
 
-        counts, rec = office.db.merge(p.station, p.number, p.digest, at, kept, make_receipt, payload["audit"])
+        counts, rec = office.db.merge(p.station, p.number, p.digest, at, kept, make_receipt, payload["audit"],
+                                      foreign)
         status = "replay" if counts.pop("replay", 0) else "ingested"
         if refused and status == "ingested":
             counts["refused"] = len(refused)
             write_reasons(office.quarantine, name, refused, at)
+        if foreign and status == "ingested":
+            write_foreign(office.quarantine, name, foreign, at)
         return Outcome(name, status, counts, rec, station=p.station)
     except BundleRejected as e:
         quarantine(office, name, data, e)
@@ -124,7 +127,7 @@ def summarise(office: Office, outcomes: list[Outcome]) -> dict[str, Any]:
     for o in outcomes:
         total.update(o.counts)
     missing = {s: g for s in sorted({o.station for o in outcomes if o.station}) if (g := office.db.gaps(s))}
-    return {**{k: total[k] for k in COUNTS}, "refused": total["refused"],
+    return {**{k: total[k] for k in COUNTS}, "refused": total["refused"], "foreign": total["foreign"],
             "audit": total["audit"], "audit_breaks": total["audit_breaks"],
             "quarantined": sum(o.status == "quarantined" for o in outcomes),
             "gaps": sum(len(g) for g in missing.values()),

@@ -207,14 +207,16 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
         raise BundleRejected("wrong-office", "无法解密：不是用本院密钥加密的 (cannot decrypt with this office's key)") from None
     except (zlib.error, orjson.JSONDecodeError, KeyError, TypeError):
         raise BundleRejected("malformed", "解密后的内容无法读取 (decrypted payload is unreadable)") from None
-    if not isinstance(records, list) or len(records) != m["count"] or not all(_record_ok(r, p.station) for r in records):
-        raise BundleRejected("malformed", "数据内容与清单不符（条数或站点）(payload does not match the manifest: count or station)")
+    # Each record's id, version and station are checked one by one at the office
+    # (fields.record_problem): one bad record is refused on its own, not its bundle.
+    if not isinstance(records, list) or len(records) != m["count"] or not all(isinstance(r, dict) for r in records):
+        raise BundleRejected("malformed", "数据内容与清单不符（条数）(payload does not match the manifest: count)")
     if not isinstance(audit, list) or not isinstance(envelopes, dict) or not isinstance(shards, dict):
         raise BundleRejected("malformed", "数据内容格式不对 (payload has an unexpected shape)")
     if any("_o" in r for r in records):
         from ..security.envelope import OfficeOpener  # security imports sync.keys: import late
 
-        records = _made_whole(records, OfficeOpener(office_key, envelopes, shards), p.station)
+        records = _made_whole(records, OfficeOpener(office_key, envelopes, shards))
     return {"records": records, "audit": audit}
 
 
@@ -228,7 +230,7 @@ def _body(plain: bytes) -> dict[str, Any]:
     return body
 
 
-def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener", station: str) -> list[dict[str, Any]]:
+def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener") -> list[dict[str, Any]]:
     """Each record sealed at the station made whole again with its personal part."""
     from ..security.errors import SealBroken
 
@@ -244,20 +246,11 @@ def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener", station: 
             mine = opener.personal(str(o["shard"]), str(o["doc"]))
         except (SealBroken, KeyError, TypeError) as e:
             raise BundleRejected("wrong-office", f"{e}") from None
-        if mine.pop("_v", None) != r["version"]:
-            raise BundleRejected("malformed", f"记录 {r['id']} 的个人信息与版本不符 "
-                                              f"(the personal part of {r['id']} is of another version)")
+        if fields.record_problem(r) or mine.pop("_v", None) != r["version"]:
+            raise BundleRejected("malformed", "记录的个人信息与版本不符 (a personal part is of another version)")
         mine.pop("_py", None)
-        full = join_into(r, mine)
-        if not _record_ok(full, station):
-            raise BundleRejected("malformed", f"记录 {r['id']} 与清单不符 (record {r['id']} does not match)")
-        out.append(full)
+        out.append(join_into(r, mine))
     return out
-
-
-def _record_ok(r: Any, station: str) -> bool:
-    return (isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("version"), int)
-            and r.get("station") == station)
 
 
 def ids(records: Iterable[dict[str, Any]]) -> list[str]:

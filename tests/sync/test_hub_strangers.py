@@ -66,3 +66,46 @@ def test_bad_manifest_over_http_is_a_400(world, fq, server):
             urllib.request.urlopen(req, timeout=30)
         assert e.value.code == 400
         assert "manifest field" in json.loads(e.value.read())["error"]
+
+
+@pytest.fixture
+def two(world):
+    """Both stations' records at the office."""
+    fq_home, rf_home = world.station(FQ), world.station(RF)
+    fq_ids, rf_ids = seed(fq_home, FQ), seed(rf_home, RF)
+    for h in (fq_home, rf_home):
+        (world.drop / "inbox" / f"{h.name}.bundle").write_bytes(export(h).path.read_bytes())
+    assert world.ingest()["accepted"] == len(fq_ids) + len(rf_ids)
+    return fq_home, rf_home, fq_ids, rf_ids
+
+
+def _count(world, station):
+    return sum(r["station"] == station for r in world.records(include_deleted=False).values())
+
+
+def test_a_station_cannot_take_over_another_stations_record(world, two):
+    fq_home, rf_home, fq_ids, rf_ids = two
+    before = world.records()[rf_ids[0]]
+    stolen = dict(station_records(rf_home)[rf_ids[0]], station=FQ, version=99, summary="改写")
+    own = dict(station_records(fq_home)[fq_ids[0]], version=99)
+    (world.drop / "inbox" / "f.bundle").write_bytes(forge(fq_home, [stolen, own]))
+    s = world.ingest()
+    assert (s["foreign"], s["accepted"], s["quarantined"]) == (1, 1, 0)  # the rest of the bundle goes in
+    assert world.records()[rf_ids[0]] == before and _count(world, RF) == len(rf_ids)
+    reason = (world.hq / "quarantine" / bundle.file_name(FQ, 2)).with_suffix(".bundle.foreign.reason.txt")
+    assert rf_ids[0] in reason.read_text() and FQ in reason.read_text() and RF in reason.read_text()
+    status = json.loads(run("hq", "status", "--home", str(world.hq), "--json").stdout)
+    assert status["foreign"] == 1
+    assert {s["station"]: s["foreign"] for s in status["stations"]} == {FQ: 1, RF: 0}
+
+
+def test_a_record_naming_another_station_is_refused_alone(world, two):
+    fq_home, rf_home, fq_ids, rf_ids = two
+    theirs = dict(station_records(rf_home)[rf_ids[1]], version=99, summary="改写")  # station field: RF
+    own = dict(station_records(fq_home)[fq_ids[0]], version=99)
+    (world.drop / "inbox" / "f.bundle").write_bytes(forge(fq_home, [theirs, own]))
+    s = world.ingest()
+    assert (s["foreign"], s["accepted"], s["quarantined"]) == (1, 1, 0)
+    assert world.records()[rf_ids[1]]["version"] == 1 and world.records()[fq_ids[0]]["version"] == 99
+    r = run("hq", "status", "--home", str(world.hq))
+    assert rf_ids[1] in r.stderr and FQ in r.stderr and RF in r.stderr
