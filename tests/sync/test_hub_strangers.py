@@ -109,3 +109,34 @@ def test_a_record_naming_another_station_is_refused_alone(world, two):
     assert world.records()[rf_ids[1]]["version"] == 1 and world.records()[fq_ids[0]]["version"] == 99
     r = run("hq", "status", "--home", str(world.hq))
     assert rf_ids[1] in r.stderr and FQ in r.stderr and RF in r.stderr
+
+
+def _reserialised(data: bytes, how: str) -> bytes:
+    """The same manifest, the same signature, other bytes."""
+    doc = orjson.loads(data)
+    if how == "key-order":
+        doc["manifest"] = dict(reversed(list(doc["manifest"].items())))
+        return orjson.dumps(doc)
+    if how == "indent":
+        return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
+    m = doc["manifest"]  # a duplicate key: parsers disagree on which one counts
+    return data.replace(b'"station":', b'"station":"rider-friendly","station":', 1) if how == "dup" else b""
+
+
+@pytest.mark.parametrize("how", ["key-order", "indent", "dup"])
+def test_signature_covers_the_bytes_received(world, fq, how):
+    home, ids = fq
+    good = export(home).path.read_bytes()
+    (world.drop / "inbox" / "x.bundle").write_bytes(_reserialised(good, how))
+    s = world.ingest()
+    assert (s["quarantined"], s["accepted"]) == (1, 0)
+    (world.drop / "inbox" / "y.bundle").write_bytes(good)
+    assert world.ingest()["accepted"] == len(ids)
+
+
+def test_the_signed_part_is_the_manifest_as_sent(fq):
+    home, _ = fq
+    data = export(home).path.read_bytes()
+    p = bundle.parse(data)
+    assert p.signed in data and orjson.loads(data)["format"] == "liaison-bundle/2"
+    keys.station_signing_key(home).public_key().verify(p.signature, p.signed)
