@@ -60,6 +60,8 @@ def manifest_problem(m: dict[str, Any]) -> str | None:
     for k, most in (("created_at", 40), ("office_key", 128), ("audit_head", 128)):
         if (k in m or k != "audit_head") and not _str_ok(m.get(k), most):
             return _bad(k, (f"应为至多 {most} 个可打印字符", f"at most {most} printable characters"))
+    if not isinstance(m.get("payload"), str):
+        return _bad("payload", ("应为 base64 文本", "base64 text"))
     enc = m.get("enc")
     if not isinstance(enc, dict) or not all(_str_ok(enc.get(k), 64) for k in ("alg", "epk", "nonce")):
         return _bad("enc", ("加密参数缺失或过长", "encryption parameters missing or too long"))

@@ -119,7 +119,7 @@ def _reserialised(data: bytes, how: str) -> bytes:
         return orjson.dumps(doc)
     if how == "indent":
         return orjson.dumps(doc, option=orjson.OPT_INDENT_2)
-    m = doc["manifest"]  # a duplicate key: parsers disagree on which one counts
+    # a duplicate key: parsers disagree on which one counts
     return data.replace(b'"station":', b'"station":"rider-friendly","station":', 1) if how == "dup" else b""
 
 
