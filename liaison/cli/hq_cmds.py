@@ -127,6 +127,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if out.counts.get("refused"):
             say(f"拒收记录 refused {out.counts['refused']} 条 in {out.name}: 不符合录入规则，原因见 quarantine/"
                 f"{out.name}.refused.reason.txt (records that fail the station's rules; the rest were ingested)")
+        if out.counts.get("foreign"):
+            say(f"他站记录 foreign {out.counts['foreign']} 条 in {out.name}: 记录属于另一站点，已拒收，见 quarantine/"
+                f"{out.name}.foreign.reason.txt (records of another station: refused; the rest were ingested)")
     for station, missing in summary["missing"].items():
         say(f"缺号 gap: {station} 缺少数据包 missing bundles {', '.join(map(str, missing))}")
     if summary["audit_breaks"]:
@@ -136,8 +139,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print_json(summary)
     else:
         print(" ".join(f"{k}={summary[k]}" for k in ("bundles", "accepted", "duplicates", "conflicts", "stale",
-                                                    "refused", "quarantined", "gaps", "replays")))
-    return ec.QUARANTINED if summary["quarantined"] or summary["refused"] else ec.OK
+                                                    "refused", "foreign", "quarantined", "gaps", "replays")))
+    return ec.QUARANTINED if summary["quarantined"] or summary["refused"] or summary["foreign"] else ec.OK
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -165,7 +168,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"stations": stations, "quarantined": len(quarantined), "quarantine_files": quarantined,
                     "gaps": sum(len(s["gaps"]) for s in stations), "conflicts": sum(s["conflicts"] for s in stations),
-                    "audit_breaks": breaks})
+                    "audit_breaks": breaks, "foreign": sum(s["foreign"] for s in stations)})
         return ec.OK
     print(table(("站点 Station", "最后包 Last", "接收时间 Received", "缺号 Gaps", "冲突 Conflicts", "记录 Records",
                  "审计 Audit"),
@@ -177,6 +180,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         for b in s["audit"]["breaks"]:
             say(f"审计日志断链 audit chain break: {s['station']} 第 {b['n']} 条 entry {b['n']} "
                 f"(第 {b['bundle']} 号数据包 bundle {b['bundle']}): {b['reason']}")
+    for s in stations:
+        for f in s["foreign_records"]:
+            say(f"他站记录 foreign record: {f['id']} 属于 {f['owner']}，{s['station']} 第 {f['bundle']} 号数据包发来，"
+                f"已拒收 (belongs to {f['owner']}, sent by {s['station']} in bundle {f['bundle']}: refused)")
     say(f"隔离区 quarantine: {len(quarantined)} 个文件 files" + (f" ({', '.join(quarantined)})" if quarantined else ""))
     return ec.OK
 

@@ -43,6 +43,9 @@ CREATE TABLE IF NOT EXISTS audit_breaks (
 CREATE TABLE IF NOT EXISTS bundles (
   station TEXT NOT NULL, number INTEGER NOT NULL, digest TEXT NOT NULL, received_at TEXT NOT NULL,
   count INTEGER NOT NULL, receipt BLOB NOT NULL, PRIMARY KEY (station, number));
+CREATE TABLE IF NOT EXISTS foreign_records (
+  id TEXT NOT NULL, owner TEXT NOT NULL, sender TEXT NOT NULL, bundle INTEGER NOT NULL, version INTEGER NOT NULL,
+  found_at TEXT NOT NULL, UNIQUE (id, sender, bundle));
 """
 FORK_MESSAGE = ("{station} 的第 {number} 号数据包已收过另一份不同内容的（站点数据可能被重装）"
                 "(bundle {number} of {station} was already ingested with different content: station reinstalled?)")
@@ -117,30 +120,39 @@ class OfficeDB:
                               (station, number)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def _current(self, ids: list[str]) -> dict[str, tuple[int, str]]:
+    def _current(self, ids: list[str]) -> dict[str, tuple[int, str, str]]:
+        """id -> (version, hash, owning station) of the records already kept."""
         if len(ids) > BULK:
             # A big bundle (a first export, a re-install): one pass over the table is
             # cheaper than a hundred IN (…) lookups, and ids are unique across stations.
             wanted = set(ids)
-            return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT id, version, hash FROM records")
+            return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT id, version, hash, station FROM records")
                     if r[0] in wanted}
         out = {}
         for i in range(0, len(ids), CHUNK):
             part = ids[i:i + CHUNK]
-            q = f"SELECT id, version, hash FROM records WHERE id IN ({','.join('?' * len(part))})"
-            out.update((r[0], (r[1], r[2])) for r in self.db.execute(q, part))
+            q = f"SELECT id, version, hash, station FROM records WHERE id IN ({','.join('?' * len(part))})"
+            out.update((r[0], (r[1], r[2], r[3])) for r in self.db.execute(q, part))
         return out
 
     def merge(self, station: str, number: int, digest: str, received_at: str, records: list[dict[str, Any]],
-              make_receipt: Callable[[Counter], bytes], audit: list[Any] = ()) -> tuple[Counter, bytes]:
+              make_receipt: Callable[[Counter], bytes], audit: list[Any] = (),
+              foreign: list[dict[str, Any]] | None = None) -> tuple[Counter, bytes]:
         """Merge one verified bundle and the audit entries it carries; returns the counts
         (records, plus `audit` entries kept and `audit_breaks` found) and the (committed) receipt.
-        Raises OfficeBusy if another writer holds the office past our wait."""
+
+        A record id belongs to the station that first sent it: another station's key
+        proves nothing about it, so such a record is refused on its own, appended to
+        `foreign` (which may already hold the records that named another station) and
+        kept in foreign_records for `hq status`. Raises OfficeBusy if another writer
+        holds the office past our wait."""
         with self.writing():
-            return self._merge(station, number, digest, received_at, records, make_receipt, audit)
+            return self._merge(station, number, digest, received_at, records, make_receipt, audit,
+                               [] if foreign is None else foreign)
 
     def _merge(self, station: str, number: int, digest: str, received_at: str, records: list[dict[str, Any]],
-               make_receipt: Callable[[Counter], bytes], audit: list[Any]) -> tuple[Counter, bytes]:
+               make_receipt: Callable[[Counter], bytes], audit: list[Any],
+               foreign: list[dict[str, Any]]) -> tuple[Counter, bytes]:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             prior = self.seen(station, number)
@@ -155,11 +167,14 @@ class OfficeDB:
             for r in records:
                 doc, h = stored_form(r)
                 old = have.get(r["id"])
+                if old is not None and old[2] != station:
+                    foreign.append({"id": r["id"], "owner": old[2], "sender": station, "version": r["version"]})
+                    continue
                 if old is None or r["version"] > old[0]:
                     counts["accepted"] += 1
                     upserts.append((r["id"], station, r["version"], h, int(bool(r.get("deleted"))),
                                     r.get("visited_at"), doc))
-                    have[r["id"]] = (r["version"], h)
+                    have[r["id"]] = (r["version"], h, station)
                 elif r["version"] < old[0]:
                     counts["stale"] += 1
                 elif h == old[1]:
@@ -169,6 +184,9 @@ class OfficeDB:
                     conflicts.append((r["id"], station, r["version"], h, number, doc))
             self.db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?)", upserts)
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?)", conflicts)
+            self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [
+                (f["id"], f["owner"], station, number, f["version"], received_at) for f in foreign])
+            counts["foreign"] = len(foreign)
             if audit:
                 self._take_audit(station, number, received_at, audit, counts)
             rec = make_receipt(counts)
@@ -255,6 +273,11 @@ class OfficeDB:
             "records": q("SELECT count(*) FROM records WHERE station=? AND deleted=0", (station,)).fetchone()[0],
             "deleted": q("SELECT count(*) FROM records WHERE station=? AND deleted=1", (station,)).fetchone()[0],
             "conflicts": q("SELECT count(*) FROM conflicts WHERE station=?", (station,)).fetchone()[0],
+            # records this station sent that belong to another: each names both
+            "foreign": q("SELECT count(*) FROM foreign_records WHERE sender=?", (station,)).fetchone()[0],
+            "foreign_records": [{"id": r[0], "owner": r[1], "bundle": r[2], "version": r[3], "found_at": r[4]} for r in q(
+                "SELECT id, owner, bundle, version, found_at FROM foreign_records WHERE sender=? ORDER BY rowid",
+                (station,))],
             "audit": self.audit_status(station),
         }
 

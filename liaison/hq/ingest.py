@@ -17,10 +17,11 @@ from ..domain.timeutil import iso, now
 from ..store.atomic import atomic_write, fsync_dir
 from ..sync import bundle, receipt
 from ..sync.bundle import BundleRejected
+from ..sync.fields import safe_file_name
 from ..sync.outbox import NAME
 from .db import FORK_MESSAGE
 from .office import Office
-from .screen import screen, write_reasons
+from .screen import screen, write_foreign, write_reasons
 
 COUNTS = ("accepted", "duplicates", "conflicts", "stale")
 
@@ -53,28 +54,40 @@ def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
         payload = bundle.open_payload(p, office.x25519)
         records = payload["records"]
         at = iso(now())
-        kept, refused = screen(records)
+        kept, refused, foreign = screen(records, p.station)
 
         def make_receipt(counts: Counter) -> bytes:
             body = {"office": office.name, "office_key": office.key_id, "station": p.station, "bundle": p.number,
                     "digest": p.digest, "status": "ingested", "count": len(records), "received_at": at,
-                    **{k: counts[k] for k in COUNTS}, "refused": len(refused),
+                    **{k: counts[k] for k in COUNTS}, "refused": len(refused), "foreign": counts["foreign"],
                     "audit": counts["audit"], "audit_breaks": counts["audit_breaks"]}
             return receipt.sign(body, office.ed25519)
 
-        counts, rec = office.db.merge(p.station, p.number, p.digest, at, kept, make_receipt, payload["audit"])
+        counts, rec = office.db.merge(p.station, p.number, p.digest, at, kept, make_receipt, payload["audit"],
+                                      foreign)
         status = "replay" if counts.pop("replay", 0) else "ingested"
         if refused and status == "ingested":
             counts["refused"] = len(refused)
             write_reasons(office.quarantine, name, refused, at)
+        if foreign and status == "ingested":
+            write_foreign(office.quarantine, name, foreign, at)
         return Outcome(name, status, counts, rec, station=p.station)
     except BundleRejected as e:
         quarantine(office, name, data, e)
         return Outcome(name, "quarantined", kind=e.kind, reason=str(e))
+    except (ValueError, TypeError, KeyError, OverflowError) as e:
+        # A shape the checks above missed: still the sender's fault, and one file must
+        # not stop the night's ingest. Disk and database errors (OSError, sqlite3) do stop it.
+        why = BundleRejected("malformed", f"数据包内容无法处理 (bundle content cannot be processed: "
+                                          f"{type(e).__name__})")
+        quarantine(office, name, data, why)
+        return Outcome(name, "quarantined", kind=why.kind, reason=str(why))
 
 
 def quarantine(office: Office, name: str, data: bytes, why: BundleRejected) -> Path:
-    base = Path(name).name if name.endswith(".bundle") and not name.startswith(".") else "unnamed.bundle"
+    base = Path(name).name if isinstance(name, str) else ""
+    if not (base.endswith(".bundle") and safe_file_name(base)):
+        base = "unnamed.bundle"  # the name came from outside (a file, an HTTP header)
     dest, i = office.quarantine / base, 1
     while dest.exists():  # keep every refused copy: they are evidence
         dest, i = office.quarantine / f"{base}.{i}", i + 1
@@ -114,7 +127,7 @@ def summarise(office: Office, outcomes: list[Outcome]) -> dict[str, Any]:
     for o in outcomes:
         total.update(o.counts)
     missing = {s: g for s in sorted({o.station for o in outcomes if o.station}) if (g := office.db.gaps(s))}
-    return {**{k: total[k] for k in COUNTS}, "refused": total["refused"],
+    return {**{k: total[k] for k in COUNTS}, "refused": total["refused"], "foreign": total["foreign"],
             "audit": total["audit"], "audit_breaks": total["audit_breaks"],
             "quarantined": sum(o.status == "quarantined" for o in outcomes),
             "gaps": sum(len(g) for g in missing.values()),

@@ -17,6 +17,7 @@ from ..domain.consultation import Consultation
 from ..domain.text import safe_text
 from ..domain.validation import FieldError, check
 from ..store.atomic import atomic_write
+from ..sync.fields import record_problem
 
 
 def problems(record: dict[str, Any]) -> list[str]:
@@ -30,16 +31,35 @@ def problems(record: dict[str, Any]) -> list[str]:
     return [str(e) for e in check(c, strict=True) if isinstance(e, FieldError)]
 
 
-def screen(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[dict[str, Any], list[str]]]]:
-    """(records to merge, [(refused record, reasons)])."""
-    kept, refused = [], []
+Refused = list[tuple[dict[str, Any], list[str]]]
+
+
+def screen(records: list[dict[str, Any]], station: str) -> tuple[list[dict[str, Any]], Refused, list[dict[str, Any]]]:
+    """(records to merge, [(refused record, reasons)], foreign): a record naming
+    another station than `station`, whose key signed the bundle, is foreign: only its
+    own station may send it (the merge also refuses ids another station sent first)."""
+    kept, refused, foreign = [], [], []
     for r in records:
-        why = problems(r)
-        if why:
+        shape = record_problem(r)  # before the id or station is used as a key
+        if shape:
+            refused.append((r if isinstance(r, dict) else {}, [shape]))
+        elif r["station"] != station:
+            foreign.append({"id": r["id"], "owner": r["station"], "sender": station, "version": r["version"]})
+        elif why := problems(r):
             refused.append((r, why))
         else:
             kept.append(r)
-    return kept, refused
+    return kept, refused, foreign
+
+
+def write_foreign(folder: Path, bundle_name: str, foreign: list[dict[str, Any]], at: str) -> Path:
+    """One reason file per bundle naming each refused record and both stations."""
+    dest = folder / f"{Path(bundle_name).name}.foreign.reason.txt"
+    lines = [f"foreign-records {len(foreign)} {at}"]
+    lines += [f"{f['id']} v{f['version']}: 属于站点 {f['owner']}，却由 {f['sender']} 发来，已拒收 "
+              f"(belongs to {f['owner']}, sent by {f['sender']}: refused)" for f in foreign]
+    atomic_write(dest, ("\n".join(lines) + "\n").encode())
+    return dest
 
 
 def write_reasons(folder: Path, bundle_name: str, refused: list[tuple[dict[str, Any], list[str]]], at: str) -> Path:

@@ -1,10 +1,13 @@
 """Bundles: the signed, encrypted file a station sends to the office.
 
-    {"format": "liaison-bundle/1", "manifest": {...}, "signature": b64}
+    {"format":"liaison-bundle/2","manifest":{...},"signature":"b64"}
 
-The station signs the canonical bytes of the manifest (orjson, sorted keys); the
-manifest carries the ciphertext itself, so the signature covers every byte that
-matters. The payload is encrypted to the office's X25519 key with a fresh ephemeral
+The station signs the canonical bytes of the manifest (orjson, sorted keys) and
+writes exactly those bytes between the fixed head and tail above, so the office
+verifies the signature over the bytes it received, not over its own re-serialisation
+of what it parsed (format 1 did that: a file with other bytes, e.g. a duplicate key,
+could pass for the signed one). The manifest carries the ciphertext itself, so the
+signature covers every byte that matters. The payload is encrypted to the office's X25519 key with a fresh ephemeral
 key per bundle (so a nonce can never repeat under one key), HKDF-SHA256 bound to the
 station and bundle number, AES-256-GCM with the same binding as associated data: a
 payload cut from one bundle and pasted into another does not decrypt.
@@ -28,12 +31,15 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..domain.personal import join_into
 from ..domain.timeutil import iso, now
+from . import fields
 from .keys import b64d, b64e, fingerprint, raw_public
 
 if TYPE_CHECKING:
     from ..security.envelope import OfficeOpener
 
-FORMAT = "liaison-bundle/1"
+FORMAT = "liaison-bundle/2"
+OLD_FORMAT = "liaison-bundle/1"  # read only from a station's own outbox, never accepted by the office
+HEAD, SIG, TAIL = b'{"format":"liaison-bundle/2","manifest":', b',"signature":"', b'"}'
 # Marks a payload of two parts: the compressed body, then the shards' sealed parts
 # (a zlib stream starts with 0x78, so the two layouts cannot be confused).
 LAYERED = b"LB2\x00"
@@ -58,6 +64,7 @@ def file_name(station: str, number: int) -> str:
 
 
 def _binding(station: str, number: int) -> bytes:
+    # Keeps its format-1 label: format 2 changed how the manifest is framed, not the payload.
     return f"liaison-bundle/1\x00{station}\x00{number}".encode()
 
 
@@ -111,13 +118,8 @@ def build(records: list[dict[str, Any]], *, station: str, number: int, prev_dige
         "payload": b64e(cipher),
     }
     signed = canonical(manifest)
-    doc = {"format": FORMAT, "manifest": manifest, "signature": b64e(signing_key.sign(signed))}
-    return Built(orjson.dumps(doc), manifest, hashlib.sha256(signed).hexdigest())
-
-
-_FIELDS = {"station": str, "bundle": int, "prev_digest": str, "created_at": str, "count": int,
-           "seq_from": int, "seq_to": int, "payload_sha256": str, "enc": dict, "office_key": str,
-           "payload": str}
+    data = HEAD + signed + SIG + b64e(signing_key.sign(signed)).encode() + TAIL
+    return Built(data, manifest, hashlib.sha256(signed).hexdigest())
 
 
 @dataclass(frozen=True)
@@ -143,28 +145,42 @@ class Parsed:
         return file_name(self.station, self.number)
 
 
-def parse(data: bytes) -> Parsed:
-    """Shape checks only: nothing here is trusted until `verify`."""
+def _split(data: bytes) -> tuple[bytes, bytes] | None:
+    """(the signed manifest bytes as received, the signature's base64), or None."""
+    cut = data.rfind(SIG)  # base64 holds no quote: the last one is the real one
+    if not data.startswith(HEAD) or not data.endswith(TAIL) or cut < len(HEAD):
+        return None
+    return data[len(HEAD):cut], data[cut + len(SIG):-len(TAIL)]
+
+
+def parse(data: bytes, own_outbox: bool = False) -> Parsed:
+    """Shape checks only: nothing here is trusted until `verify`. `own_outbox`: the
+    station reading its own files may still meet format 1 bundles written before."""
     bad = BundleRejected
+    parts = _split(data)
     try:
-        doc = orjson.loads(data)
-    except orjson.JSONDecodeError as e:
-        raise bad("malformed", f"不是有效的数据包（JSON 无法解析）(not a bundle: invalid JSON: {e})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise bad("malformed", f"不是 {FORMAT} 格式的数据包 (not a {FORMAT} file)")
-    m, sig = doc.get("manifest"), doc.get("signature")
+        if parts is not None:
+            signed, sig_b = parts
+            m, sig = orjson.loads(signed), sig_b.decode("ascii")
+        else:
+            doc = orjson.loads(data)
+            if not (own_outbox and isinstance(doc, dict) and doc.get("format") == OLD_FORMAT):
+                raise bad("malformed", f"不是 {FORMAT} 格式的数据包（旧格式 1 已不再接收，请升级站点软件）"
+                                       f"(not a {FORMAT} file; format 1 is no longer accepted: upgrade the station)")
+            m, sig = doc.get("manifest"), doc.get("signature")
+            signed = canonical(m) if isinstance(m, dict) else b""
+    except (orjson.JSONDecodeError, UnicodeDecodeError) as e:
+        raise bad("malformed", f"不是有效的数据包（无法解析）(not a bundle: cannot be read: {e})") from None
     if not isinstance(m, dict) or not isinstance(sig, str):
         raise bad("malformed", "数据包缺少清单或签名 (manifest or signature missing)")
-    for k, t in _FIELDS.items():
-        if not isinstance(m.get(k), t) or (t is int and isinstance(m.get(k), bool)):
-            raise bad("malformed", f"清单字段 {k} 缺失或类型错误 (manifest field {k!r} missing or of the wrong type)")
-    if m["bundle"] < 1 or not m["station"]:
-        raise bad("malformed", "清单中的站点或编号无效 (invalid station or bundle number)")
+    problem = fields.manifest_problem(m)
+    if problem:
+        raise bad("malformed", problem)
     try:
         signature = b64d(sig)
     except ValueError:
         raise bad("malformed", "签名不是 base64 (signature is not base64)") from None
-    return Parsed(m, signature, canonical(m))
+    return Parsed(m, signature, signed)
 
 
 def verify(p: Parsed, station_key: Ed25519PublicKey) -> None:
@@ -205,14 +221,16 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
         raise BundleRejected("wrong-office", "无法解密：不是用本院密钥加密的 (cannot decrypt with this office's key)") from None
     except (zlib.error, orjson.JSONDecodeError, KeyError, TypeError):
         raise BundleRejected("malformed", "解密后的内容无法读取 (decrypted payload is unreadable)") from None
-    if not isinstance(records, list) or len(records) != m["count"] or not all(_record_ok(r, p.station) for r in records):
-        raise BundleRejected("malformed", "数据内容与清单不符（条数或站点）(payload does not match the manifest: count or station)")
+    # Each record's id, version and station are checked one by one at the office
+    # (fields.record_problem): one bad record is refused on its own, not its bundle.
+    if not isinstance(records, list) or len(records) != m["count"] or not all(isinstance(r, dict) for r in records):
+        raise BundleRejected("malformed", "数据内容与清单不符（条数）(payload does not match the manifest: count)")
     if not isinstance(audit, list) or not isinstance(envelopes, dict) or not isinstance(shards, dict):
         raise BundleRejected("malformed", "数据内容格式不对 (payload has an unexpected shape)")
     if any("_o" in r for r in records):
         from ..security.envelope import OfficeOpener  # security imports sync.keys: import late
 
-        records = _made_whole(records, OfficeOpener(office_key, envelopes, shards), p.station)
+        records = _made_whole(records, OfficeOpener(office_key, envelopes, shards))
     return {"records": records, "audit": audit}
 
 
@@ -226,7 +244,7 @@ def _body(plain: bytes) -> dict[str, Any]:
     return body
 
 
-def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener", station: str) -> list[dict[str, Any]]:
+def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener") -> list[dict[str, Any]]:
     """Each record sealed at the station made whole again with its personal part."""
     from ..security.errors import SealBroken
 
@@ -242,20 +260,11 @@ def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener", station: 
             mine = opener.personal(str(o["shard"]), str(o["doc"]))
         except (SealBroken, KeyError, TypeError) as e:
             raise BundleRejected("wrong-office", f"{e}") from None
-        if mine.pop("_v", None) != r["version"]:
-            raise BundleRejected("malformed", f"记录 {r['id']} 的个人信息与版本不符 "
-                                              f"(the personal part of {r['id']} is of another version)")
+        if fields.record_problem(r) or mine.pop("_v", None) != r["version"]:
+            raise BundleRejected("malformed", "记录的个人信息与版本不符 (a personal part is of another version)")
         mine.pop("_py", None)
-        full = join_into(r, mine)
-        if not _record_ok(full, station):
-            raise BundleRejected("malformed", f"记录 {r['id']} 与清单不符 (record {r['id']} does not match)")
-        out.append(full)
+        out.append(join_into(r, mine))
     return out
-
-
-def _record_ok(r: Any, station: str) -> bool:
-    return (isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("version"), int)
-            and r.get("station") == station)
 
 
 def ids(records: Iterable[dict[str, Any]]) -> list[str]:

@@ -108,7 +108,7 @@ class Outbox:
         n = state["last_bundle"] + 1
         while n in files:
             try:
-                p = bundle.parse(files[n].read_bytes())
+                p = bundle.parse(files[n].read_bytes(), own_outbox=True)
                 bundle.verify(p, own_key)
             except BundleRejected as e:
                 raise OutboxBroken(f"发件箱中的 {files[n].name} 无法识别 (cannot adopt {files[n].name}: {e})") from None
@@ -151,7 +151,7 @@ class Outbox:
         while k + 1 in done:
             p = done[k + 1]
             try:
-                parsed = bundle.parse(p.read_bytes())
+                parsed = bundle.parse(p.read_bytes(), own_outbox=True)
                 rec = (self.delivered / receipts.file_name(p.name)).read_bytes()
                 receipts.verify(rec, office_key, station=station, number=k + 1, digest=parsed.digest)
             except (BundleRejected, receipts.ReceiptInvalid, FileNotFoundError):

@@ -61,7 +61,7 @@ def sync(home: Path, targets: list[str], out: Path | None = None,
         files = box.pending_files()
         waiting: dict[Path, bundle.Parsed] = {}
         for f in files:
-            p = bundle.parse(f.read_bytes())
+            p = bundle.parse(f.read_bytes(), own_outbox=True)
             waiting[f] = p
             rep.bundles += 1
             rep.records += p.manifest["count"]

@@ -51,7 +51,7 @@ def test_night_cycle_over_a_folder(world):
     r = run("hq", "ingest", "--home", str(world.hq), str(world.drop / "inbox"), "--json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) | {"missing": {}} == {"accepted": total, "duplicates": 0, "conflicts": 0, "stale": 0,
-                                                      "refused": 0, "quarantined": 0, "gaps": 0, "missing": {}, "bundles": 2,
+                                                      "refused": 0, "foreign": 0, "quarantined": 0, "gaps": 0, "missing": {}, "bundles": 2,
                                                       "replays": 0, "audit": 0, "audit_breaks": 0}
     for home in homes.values():
         r = run("--home", str(home), "sync", "--to", str(world.drop))

@@ -52,7 +52,7 @@ def test_bundle_bytes_hold_no_plaintext(keys):
 
 
 @pytest.mark.parametrize("field,value", [("count", 2), ("station", "rider-friendly"), ("bundle", 2),
-                                         ("prev_digest", "x"), ("seq_to", 8)])
+                                         ("prev_digest", "0" * 64), ("seq_to", 8)])
 def test_any_manifest_change_breaks_the_signature(keys, field, value):
     doc = orjson.loads(make(keys).data)
     doc["manifest"][field] = value
