@@ -162,11 +162,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with office(args) as o:
+        from ..hq.quarantine import Quarantine
+
         stations = [o.db.station_status(s) for s in o.db.stations()]
-        quarantined = sorted(p.name for p in o.quarantine.iterdir() if not p.name.endswith(".reason.txt"))
+        held = Quarantine(o.quarantine)
+        quarantine = held.summary()
+        quarantined = sorted(p.name for p in held.bundles())
     breaks = sum(len(s["audit"]["breaks"]) for s in stations)
     if args.json:
         print_json({"stations": stations, "quarantined": len(quarantined), "quarantine_files": quarantined,
+                    "quarantine": quarantine,
                     "gaps": sum(len(s["gaps"]) for s in stations), "conflicts": sum(s["conflicts"] for s in stations),
                     "audit_breaks": breaks, "foreign": sum(s["foreign"] for s in stations)})
         return ec.OK
@@ -184,7 +189,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         for f in s["foreign_records"]:
             say(f"他站记录 foreign record: {f['id']} 属于 {f['owner']}，{s['station']} 第 {f['bundle']} 号数据包发来，"
                 f"已拒收 (belongs to {f['owner']}, sent by {s['station']} in bundle {f['bundle']}: refused)")
-    say(f"隔离区 quarantine: {len(quarantined)} 个文件 files" + (f" ({', '.join(quarantined)})" if quarantined else ""))
+    q = quarantine
+    say(f"隔离区 quarantine: {q['files']} 个数据包 bundles, {q['bytes'] / 1e6:.1f} MB"
+        f"（上限 {q['max_files']} 个 / {q['max_bytes'] // 2**20} MiB; limit）"
+        + (f"，已按上限删除最早的 {q['dropped']} 个 ({q['dropped']} oldest dropped at the limit)" if q["dropped"] else "")
+        + (f"; 最新 latest: {', '.join(q['latest'])}" if q["latest"] else ""))
     return ec.OK
 
 

@@ -21,6 +21,7 @@ from ..sync.fields import safe_file_name
 from ..sync.outbox import NAME
 from .db import FORK_MESSAGE
 from .office import Office
+from .quarantine import Quarantine
 from .screen import screen, write_foreign, write_reasons
 
 COUNTS = ("accepted", "duplicates", "conflicts", "stale")
@@ -85,15 +86,11 @@ def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
 
 
 def quarantine(office: Office, name: str, data: bytes, why: BundleRejected) -> Path:
+    """Keep a refused bundle as evidence, within the quarantine's quota (hq.quarantine)."""
     base = Path(name).name if isinstance(name, str) else ""
     if not (base.endswith(".bundle") and safe_file_name(base)):
         base = "unnamed.bundle"  # the name came from outside (a file, an HTTP header)
-    dest, i = office.quarantine / base, 1
-    while dest.exists():  # keep every refused copy: they are evidence
-        dest, i = office.quarantine / f"{base}.{i}", i + 1
-    atomic_write(dest, data)
-    atomic_write(dest.with_name(dest.name + ".reason.txt"), f"{why.kind}\n{why}\n{iso(now())}\n".encode())
-    return dest
+    return Quarantine(office.quarantine).put(base, data, f"{why.kind}\n{why}\n{iso(now())}\n")
 
 
 def _order(path: Path) -> tuple:

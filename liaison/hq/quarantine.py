@@ -30,7 +30,7 @@ class Quarantine:
     max_files: int = MAX_FILES
     max_bytes: int = MAX_BYTES
 
-    def _bundles(self) -> list[Path]:
+    def bundles(self) -> list[Path]:
         """Kept bundles, oldest first (by the time they were quarantined)."""
         files = [p for p in self.folder.iterdir()
                  if p.is_file() and not p.name.endswith(REASON) and p.name != COUNTER and not p.name.startswith(".")]
@@ -48,7 +48,7 @@ class Quarantine:
         return dest
 
     def _hold(self, keep: Path) -> None:
-        files = self._bundles()
+        files = self.bundles()
         sizes = {p: p.stat().st_size for p in files}
         total, dropped = sum(sizes.values()), 0
         for p in files:
@@ -67,7 +67,7 @@ class Quarantine:
 
     def summary(self, latest: int = 5) -> dict[str, Any]:
         """Counts for `hq status`: kept bundles and bytes, dropped so far, the newest names."""
-        files = self._bundles()
+        files = self.bundles()
         try:
             dropped = int(orjson.loads((self.folder / COUNTER).read_bytes()).get("dropped", 0))
         except (FileNotFoundError, orjson.JSONDecodeError, AttributeError, ValueError, TypeError):
