@@ -1,54 +1,107 @@
 """`liaison hq serve`: the office's HTTP inbox (aiohttp).
 
-POST /bundles   body = one bundle file; 200 + the signed receipt (also for a replay),
-                400 malformed, 403 unknown station / bad signature, 413 too large,
-                422 encrypted to another office key, 409 bundle number reused,
-                503 another office writer held the office too long (retry later)
+POST /bundles   headers = signed upload claims (sync/upload_auth.py), body = one bundle;
+                200 + the signed receipt (also for a replay). Refused before any body byte
+                is read: 415 Content-Encoding, 411 no Content-Length, 413 too large,
+                403 unsigned / unknown station / bad signature / stale / replayed nonce,
+                503 + Retry-After too many uploads at once. While reading: 408 too slow,
+                400 length or SHA-256 differs from the signed one. Then ingest: 400
+                malformed, 403 bundle signature, 422 another office key, 409 number
+                reused, 503 another office writer held the office too long.
 GET  /health    {"ok": true, "office": name, "office_key": fingerprint}
 
 Ingest runs on one worker thread: SQLite has one writer, and the event loop stays free
-to answer /health and to refuse oversized bodies while a big bundle is merged.
+to answer /health and to refuse uploads while a big bundle is merged.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from ..store.atomic import atomic_write
+from ..sync.upload_auth import NonceBook, Refusal, verify_headers
 from .ingest import ingest_bytes
 from .lock import OfficeBusy
 from .office import Office
+from .receive import CHUNK_TIMEOUT, BodyRefused, clear_incoming, incoming, receive
 
 MAX_BYTES = 256 * 1024 * 1024  # a 50 000-record bundle is ~15 MB; refuse anything absurd
+MAX_UPLOADS = 8  # bodies in flight; one ingest thread behind them, so more would only queue
+RETRY_AFTER = "60"
 STATUS = {"malformed": 400, "payload-hash": 400, "unknown-station": 403, "bad-signature": 403,
           "wrong-office": 422, "fork": 409}
+# aiohttp's own limits: short headers, a modest idle keep-alive, and unread bodies of a
+# refused request drained for 2 s at most before the connection is dropped.
+HANDLER_ARGS = {"max_line_size": 8190, "max_field_size": 8190, "max_headers": 64, "read_bufsize": 64 * 1024,
+                "keepalive_timeout": 15.0, "lingering_time": 2.0, "auto_decompress": False}
 OFFICE = web.AppKey("office", Office)
 POOL = web.AppKey("pool", ThreadPoolExecutor)
 LIMIT = web.AppKey("limit", int)
+SLOTS = web.AppKey("slots", asyncio.Semaphore)
+NONCES = web.AppKey("nonces", NonceBook)
+CHUNK_WAIT = web.AppKey("chunk_wait", float)
 
 
-def _error(status: int, message: str, kind: str) -> web.Response:
-    return web.json_response({"error": message, "kind": kind}, status=status)
+def _error(status: int, message: str, kind: str, **headers: str) -> web.Response:
+    return web.json_response({"error": message, "kind": kind}, status=status, headers=headers or None)
+
+
+def _refuse_unread(status: int, message: str, kind: str, **headers: str) -> web.Response:
+    resp = _error(status, message, kind, **headers)
+    resp.force_close()  # the body was not read: this connection cannot carry another request
+    return resp
 
 
 async def post_bundle(request: web.Request) -> web.Response:
+    app = request.app
+    if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+        return _refuse_unread(415, "不接受压缩编码的上传 (Content-Encoding not accepted)", "encoding")
+    if request.content_length is None:
+        return _refuse_unread(411, "缺少 Content-Length (Content-Length required)", "length-required")
+    if request.content_length > app[LIMIT]:
+        return _refuse_unread(413, f"数据包过大（上限 {app[LIMIT]} 字节）(bundle too large)", "too-large")
+    if app[SLOTS].locked():
+        return _refuse_unread(503, "院本部正忙于接收其他上传，请稍后重试 (too many uploads, retry later)", "busy",
+                              **{"Retry-After": RETRY_AFTER})
+    async with app[SLOTS]:
+        return await _authenticated(request)
+
+
+async def _authenticated(request: web.Request) -> web.Response:
+    app, loop = request.app, asyncio.get_running_loop()
+    office = app[OFFICE]
+    # On the ingest thread: the office's SQLite connection lives there, and so the nonce
+    # book needs no lock.
+    got = await loop.run_in_executor(app[POOL], verify_headers, CIMultiDict(request.headers), office.station_key,
+                                     time.time(), app[NONCES])
+    if isinstance(got, Refusal):
+        extra = {"Retry-After": RETRY_AFTER} if got.status == 503 else {}
+        return _refuse_unread(got.status, got.reason, got.kind, **extra)
+    if got.length != request.content_length:
+        return _refuse_unread(400, "Content-Length 与签名长度不符 (Content-Length differs from the signed length)",
+                              "length")
     try:
-        data = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return _error(413, f"数据包过大（上限 {request.app[LIMIT]} 字节）(bundle too large)", "too-large")
-    office = request.app[OFFICE]
+        part = await receive(request.content, got, incoming(office.home), app[CHUNK_WAIT])
+    except BodyRefused as e:
+        return _refuse_unread(e.status, e.reason, e.kind)
+    try:
+        data = part.read_bytes()  # ingest takes bytes; only ever for a signed, hash-checked body
+    finally:
+        part.unlink(missing_ok=True)
     name = request.headers.get("X-Bundle-Name", "upload.bundle")
     try:
-        out = await asyncio.get_running_loop().run_in_executor(request.app[POOL], ingest_bytes, office, data, name)
+        out = await loop.run_in_executor(app[POOL], ingest_bytes, office, data, name)
     except OfficeBusy as e:  # another office writer (an `hq ingest`): the station keeps it pending, retries
-        return web.json_response({"error": str(e), "kind": "busy"}, status=503, headers={"Retry-After": "60"})
+        return _error(503, str(e), "busy", **{"Retry-After": RETRY_AFTER})
     if out.receipt is None:
         return _error(STATUS.get(out.kind, 400), out.reason, out.kind)
-    await asyncio.get_running_loop().run_in_executor(request.app[POOL], _keep, office, out.name, data)
+    await loop.run_in_executor(app[POOL], _keep, office, out.name, data)
     return web.Response(body=out.receipt, content_type="application/json")
 
 
@@ -62,12 +115,17 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "office": office.name, "office_key": office.key_id})
 
 
-def make_app(home: Path, max_bytes: int = MAX_BYTES) -> web.Application:
-    app = web.Application(client_max_size=max_bytes)
+def make_app(home: Path, max_bytes: int = MAX_BYTES, max_uploads: int = MAX_UPLOADS,
+             chunk_timeout: float = CHUNK_TIMEOUT) -> web.Application:
+    app = web.Application(client_max_size=max_bytes, handler_args=HANDLER_ARGS)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
     app[LIMIT] = max_bytes
     app[POOL] = pool
     app[OFFICE] = pool.submit(Office, home).result()  # opened on the thread that will use it
+    app[SLOTS] = asyncio.Semaphore(max_uploads)
+    app[NONCES] = NonceBook()
+    app[CHUNK_WAIT] = chunk_timeout
+    clear_incoming(home)
 
     async def close(app: web.Application) -> None:
         await asyncio.get_running_loop().run_in_executor(app[POOL], app[OFFICE].close)

@@ -65,7 +65,7 @@ def sync(home: Path, targets: list[str], out: Path | None = None,
             waiting[f] = p
             rep.bundles += 1
             rep.records += p.manifest["count"]
-        for t in map(make, targets):
+        for t in (make(x, Path(home)) for x in targets):
             if not waiting:
                 break
             try:

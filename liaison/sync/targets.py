@@ -3,12 +3,14 @@ if the office has answered for it already, or None if the answer is still to com
 
 Folder: the bundle is copied atomically into `DIR/inbox/` (a reader never sees half a
 file); the office's receipts come back in `DIR/receipts/`. HTTP: the bundle is POSTed
-to `URL/bundles` and the reply body is the receipt. urllib, not aiohttp, on this side:
+to `URL/bundles` with headers signed by the station key (upload_auth.py: the office
+reads no body it cannot attribute) and the reply body is the receipt. urllib, not aiohttp, on this side:
 one blocking request at a time is all a nightly job needs, and it loads fast.
 """
 
 from __future__ import annotations
 
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -16,10 +18,12 @@ from pathlib import Path
 import orjson
 
 from ..store.atomic import atomic_write
-from . import receipt
+from . import bundle, keys, receipt
 from .config import is_url
+from .upload_auth import sign_headers
 
 TIMEOUT = 60.0  # seconds per request: a 50 000-record bundle is ingested well within
+RETRY_WAIT_MAX = 10  # a busy office asking for a short wait gets one retry; a longer wait means next night
 
 
 class Unreachable(Exception):
@@ -63,27 +67,49 @@ class FolderTarget:
 
 
 class HttpTarget:
-    def __init__(self, url: str):
+    def __init__(self, url: str, home: Path | None = None):
         self.url = url.rstrip("/") + "/bundles"
         self.label = url
+        self.home = home
+        self.key = None
 
     def open(self) -> None:
-        pass  # the first POST finds out
+        if self.home is not None:  # the first POST finds out whether the office is there
+            self.key = keys.station_signing_key(self.home)
 
     def offer(self, name: str, data: bytes) -> bytes | None:
-        req = urllib.request.Request(self.url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json", "X-Bundle-Name": name})
-        try:
-            with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
-                return resp.read()
-        except urllib.error.HTTPError as e:
-            reason = _reason(e)
-            if e.code >= 500:
-                raise Unreachable(f"院本部服务出错 HTTP {e.code}：{reason} (office server error)") from None
-            raise Refused(f"院本部拒收 {name}：HTTP {e.code} {reason} (the office refused {name})") from None
-        except (urllib.error.URLError, OSError) as e:
-            why = getattr(e, "reason", e)
-            raise Unreachable(f"无法连接院本部 {self.label}：{why} (office unreachable: {why})") from None
+        for attempt in (1, 2):
+            try:
+                return self._post(name, data)
+            except urllib.error.HTTPError as e:
+                reason = _reason(e)
+                if e.code == 503:
+                    wait = _retry_after(e)
+                    if attempt == 1 and wait is not None and wait <= RETRY_WAIT_MAX:
+                        time.sleep(wait)
+                        continue  # signed afresh: the office refuses a nonce it has seen
+                    raise Unreachable(f"院本部繁忙，稍后重试：{reason} (office busy, retry later)") from None
+                if e.code >= 500:
+                    raise Unreachable(f"院本部服务出错 HTTP {e.code}：{reason} (office server error)") from None
+                raise Refused(f"院本部拒收 {name}：HTTP {e.code} {reason} (the office refused {name})") from None
+            except (urllib.error.URLError, OSError) as e:
+                why = getattr(e, "reason", e)
+                raise Unreachable(f"无法连接院本部 {self.label}：{why} (office unreachable: {why})") from None
+        return None  # not reached: the second attempt returns or raises
+
+    def _post(self, name: str, data: bytes) -> bytes:
+        headers = {"Content-Type": "application/json", "X-Bundle-Name": name}
+        if self.key is not None:
+            p = bundle.parse(data, own_outbox=True)
+            headers.update(sign_headers(self.key, p.station, p.number, data))
+        req = urllib.request.Request(self.url, data=data, method="POST", headers=headers)
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+            return resp.read()
+
+
+def _retry_after(e: urllib.error.HTTPError) -> int | None:
+    value = (e.headers.get("Retry-After") or "").strip() if e.headers else ""
+    return int(value) if value.isdigit() else None
 
 
 def _reason(e: urllib.error.HTTPError) -> str:
@@ -93,5 +119,5 @@ def _reason(e: urllib.error.HTTPError) -> str:
         return e.reason or ""
 
 
-def make(target: str) -> FolderTarget | HttpTarget:
-    return HttpTarget(target) if is_url(target) else FolderTarget(target)
+def make(target: str, home: Path | None = None) -> FolderTarget | HttpTarget:
+    return HttpTarget(target, home) if is_url(target) else FolderTarget(target)

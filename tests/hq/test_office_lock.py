@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from _sync_world import LIAISON, World, seed  # noqa: E402
+from _sync_world import LIAISON, World, seed, upload_headers  # noqa: E402
 
 from liaison.hq.ingest import ingest_bytes  # noqa: E402
 from liaison.hq.lock import OfficeBusy, office_lock  # noqa: E402
@@ -125,12 +125,12 @@ async def test_http_inbox_answers_503_while_busy_then_takes_the_bundle(tmp_path:
         t.start()
         try:
             assert held.wait(10)
-            r = await client.post("/bundles", data=data)
+            r = await client.post("/bundles", data=data, headers=upload_headers(world.root / FQ, data))
             assert r.status == 503 and (await r.json())["kind"] == "busy"
         finally:
             release.set()
             t.join()
-        r = await client.post("/bundles", data=data)
+        r = await client.post("/bundles", data=data, headers=upload_headers(world.root / FQ, data))
         assert r.status == 200
     finally:
         await client.close()

@@ -104,6 +104,13 @@ def world(tmp_path: Path) -> World:
     return World(tmp_path)
 
 
+def upload_headers(home: Path, data: bytes, number: int = 1) -> dict[str, str]:
+    """What a station's POST must carry (issue 12): claims signed by the station at `home`."""
+    from liaison.sync.upload_auth import sign_headers
+
+    return sign_headers(keys.station_signing_key(home), home.name, number, data)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

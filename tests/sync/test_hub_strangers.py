@@ -9,7 +9,7 @@ import urllib.request
 import orjson
 import pytest
 
-from _sync_world import World, run, seed, station_records
+from _sync_world import World, run, seed, station_records, upload_headers
 from liaison.cli import exitcodes as ec
 from liaison.sync import bundle, keys
 from liaison.sync.export import export
@@ -61,7 +61,8 @@ def test_bad_manifest_over_http_is_a_400(world, fq, server):
     for data in (forge(home, [], station="a\u0000b"), forge(home, [], station="x" * 300),
                  forge(home, [], number=2**63)):
         req = urllib.request.Request(server + "/bundles", data=data, method="POST",
-                                     headers={"X-Bundle-Name": "y" * 300 + ".bundle"})
+                                     headers={"X-Bundle-Name": "y" * 300 + ".bundle",
+                                              **upload_headers(home, data)})
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(req, timeout=30)
         assert e.value.code == 400

@@ -18,7 +18,8 @@ import orjson
 import pytest
 from aiohttp import web
 
-from _sync_world import LIAISON, World, free_port, run, seed, start_server, station_records, stop_server
+from _sync_world import (LIAISON, World, free_port, run, seed, start_server, station_records, stop_server,
+                         upload_headers)
 from liaison.cli import exitcodes as ec
 from liaison.hq.office import init_office
 from liaison.store import Store
@@ -225,9 +226,10 @@ def test_http_status_codes(world, fq, tmp_path):
     proc = start_server(world.hq, port, "--max-bytes", "200000")
     base = f"http://127.0.0.1:{port}"
 
-    def post(data: bytes) -> int:
+    def post(data: bytes, sender: Path = home) -> int:
+        req = urllib.request.Request(base + "/bundles", data=data, method="POST", headers=upload_headers(sender, data))
         try:
-            with urllib.request.urlopen(urllib.request.Request(base + "/bundles", data=data, method="POST"), timeout=30) as r:
+            with urllib.request.urlopen(req, timeout=30) as r:
                 return r.status
         except urllib.error.HTTPError as e:
             assert "error" in json.loads(e.read())
@@ -241,7 +243,7 @@ def test_http_status_codes(world, fq, tmp_path):
         assert post(orjson.dumps(doc)) == 403
         stranger = World(tmp_path / "w2").station("rider-friendly", enroll=False)
         seed(stranger, "rider-friendly")
-        assert post(export(stranger).path.read_bytes()) == 403
+        assert post(export(stranger).path.read_bytes(), stranger) == 403
         other = init_office(tmp_path / "other-hq", "别的院")
         keys.install_office_key(home, other)
         edit(home, station_records(home).popitem()[0], status="resolved")
@@ -266,8 +268,9 @@ def test_sync_killed_mid_delivery_then_run_again(world, fq):
 
     async def forward_then_hang(request: web.Request) -> web.Response:
         body = await request.read()
+        signed = {k: v for k, v in request.headers.items() if k.lower().startswith("x-liaison-")}
         got = urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{port}/bundles", data=body,
-                                                            method="POST"), timeout=30).read()
+                                                            method="POST", headers=signed), timeout=30).read()
         seen.set()
         while not hold.is_set():
             await asyncio.sleep(0.05)
