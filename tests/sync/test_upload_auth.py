@@ -209,3 +209,16 @@ def test_station_told_to_wait_long_keeps_the_bundle_pending(world, fq):
         with pytest.raises(Unreachable, match="busy"):
             t.offer("b.bundle", data)
     assert len(seen) == 1
+
+
+def test_no_content_length_is_411(world, fq):
+    home, data, _ = fq
+    with inbox(make_app(world.hq)) as url:
+        s = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=10)
+        head = "".join(f"{k}: {v}\r\n" for k, v in signed(home, data).items())
+        s.sendall(f"POST /bundles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n{head}\r\n".encode()
+                  + f"{len(data):x}\r\n".encode() + data + b"\r\n0\r\n\r\n")
+        got = s.recv(4096)
+        s.close()
+    assert got.startswith(b"HTTP/1.1 411")
+    nothing_written(world.hq)
