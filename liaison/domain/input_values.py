@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
 from .consultation import Note, Visitor
-from .timeutil import now, parse_date, parse_datetime
+from .timeutil import now, parse_datetime
 from .validation import FieldError, ValidationError, coerce_number, normalize_phone
 from .vocab import CATEGORY_DETAILS, REFERRALS, lookup
 

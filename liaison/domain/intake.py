@@ -4,7 +4,6 @@ into consultations, with every mistake reported at once, by field.
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import datetime
 from typing import Any, Mapping

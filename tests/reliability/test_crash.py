@@ -18,7 +18,7 @@ import pytest
 from liaison.store import Store
 from liaison.store.shards import SHARD_CAPACITY
 
-from _reliability import Child, assert_unique, contents, fill_store, raw_docs, shard_files, snapshot, temp_files
+from _reliability import Child, assert_unique, contents, fill_store, raw_docs, temp_files
 
 KILLS = 50
 SEED = 20240611

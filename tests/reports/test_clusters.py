@@ -11,7 +11,6 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-import pytest
 
 from cluster_fixtures import FIXTURES
 from liaison.cli import exitcodes as ec

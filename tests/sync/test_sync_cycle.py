@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from _sync_world import LIAISON, PIN, STATIONS, officer_setup, run, seed, station_records
+from _sync_world import PIN, STATIONS, officer_setup, run, seed, station_records
 from liaison.security.session import open_store, unlock
 from liaison.cli import exitcodes as ec
 

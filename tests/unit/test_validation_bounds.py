@@ -1,7 +1,7 @@
 """Issue 11: one validation for every way in, with bounds a court clerk would accept,
 and old records (stored before a rule existed) that still open, edit and delete."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
