@@ -16,7 +16,7 @@ from ..domain.validation import ValidationError
 from ..store.errors import (NotFound, NotInitialised, StoreBusy, StoreCorrupt, StoreError, StoreLocked,
                             StoreWriteError)
 from . import exitcodes as ec
-from .output import say, was_damaged
+from .output import forget_damage, say, was_damaged
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(handler: Handler, args: argparse.Namespace) -> int:
+    forget_damage()
     code = _handle(handler, args)
     # On a damaged folder "not found" may be the damage itself: both end as a storage failure.
     return ec.STORAGE if code in (ec.OK, ec.NOT_FOUND) and was_damaged() else code

@@ -81,3 +81,8 @@ def warn_damaged(problems: list[str]) -> None:
 
 def was_damaged() -> bool:
     return bool(_damaged)
+
+
+def forget_damage() -> None:
+    """Each command judges its own station (tests and the app call `main` more than once)."""
+    _damaged.clear()

@@ -17,7 +17,6 @@ from ..domain.timeutil import iso, now
 from ..store.atomic import atomic_write, fsync_dir
 from ..sync import bundle, receipt
 from ..sync.bundle import BundleRejected
-from ..sync.fields import safe_file_name
 from ..sync.outbox import NAME
 from .db import FORK_MESSAGE
 from .office import Office
@@ -87,10 +86,7 @@ def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
 
 def quarantine(office: Office, name: str, data: bytes, why: BundleRejected) -> Path:
     """Keep a refused bundle as evidence, within the quarantine's quota (hq.quarantine)."""
-    base = Path(name).name if isinstance(name, str) else ""
-    if not (base.endswith(".bundle") and safe_file_name(base)):
-        base = "unnamed.bundle"  # the name came from outside (a file, an HTTP header)
-    return Quarantine(office.quarantine).put(base, data, f"{why.kind}\n{why}\n{iso(now())}\n")
+    return Quarantine(office.quarantine).put(name, data, f"{why.kind}\n{why}\n{iso(now())}\n")
 
 
 def _order(path: Path) -> tuple:

@@ -6,22 +6,21 @@ gets "database is locked" (which reached the operator as exit 1, an internal err
 A flock on `office.lock`, held for the length of one merge, makes the wait explicit and
 bounded and its failure a clear "busy, retry" (exit 5; HTTP 503 for a station, which
 keeps its bundle pending and sends it again). The kernel drops the lock of a killed
-holder, so a crash never leaves the office locked. Our own module rather than the
-station's store/lock.py: that one also carries the store's generation counter.
+holder, so a crash never leaves the office locked. It waits the way every liaison lock
+does (store.lock.locked_file); the station's WriteLock also carries a generation
+counter, which the office has no use for.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
-import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager
+
+from ..store.lock import locked_file
 
 DEFAULT_WAIT = 5.0  # seconds; the station's lock waits as long
 WAIT_ENV = "LIAISON_HQ_LOCK_WAIT"  # tests (and a slow office disk) can change it
-POLL = 0.02
 LOCK_FILE = "office.lock"  # each holder opens it afresh: flock then also keeps two threads apart
 
 
@@ -42,20 +41,6 @@ def busy_message(wait: float) -> str:
             f"请稍后再试 (office busy: another office process is writing; gave up after {wait:g} s, retry later)")
 
 
-@contextmanager
-def office_lock(home: Path, wait: float | None = None) -> Iterator[None]:
+def office_lock(home: Path, wait: float | None = None) -> ContextManager[None]:
     wait = lock_wait() if wait is None else wait
-    deadline = time.monotonic() + wait
-    fd = os.open(Path(home) / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise OfficeBusy(busy_message(wait)) from None
-                time.sleep(POLL)
-        yield
-    finally:
-        os.close(fd)  # closing releases the flock
+    return locked_file(Path(home) / LOCK_FILE, wait, lambda: OfficeBusy(busy_message(wait)))

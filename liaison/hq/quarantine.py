@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from ..store.atomic import atomic_write
+from ..sync.fields import safe_file_name
 
 MAX_FILES = 500
 MAX_BYTES = 512 * 1024 * 1024
@@ -37,8 +38,11 @@ class Quarantine:
         return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
     def put(self, name: str, data: bytes, reason: str) -> Path:
-        """Keep `data` under a free name with its reason, then hold the quota."""
-        base = Path(name).name if name.endswith(".bundle") and not name.startswith(".") else "unnamed.bundle"
+        """Keep `data` under a free name with its reason, then hold the quota. `name` came
+        from outside (an inbox, an HTTP header): used only if it is a plain bundle name."""
+        base = Path(name).name if isinstance(name, str) else ""
+        if not (base.endswith(".bundle") and safe_file_name(base)):
+            base = "unnamed.bundle"
         dest, i = self.folder / base, 1
         while dest.exists():  # every refused copy is evidence: none overwrites another
             dest, i = self.folder / f"{base}.{i}", i + 1

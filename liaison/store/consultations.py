@@ -69,7 +69,7 @@ class Store:
         self.meta = Meta(self.home)
         self.lock = WriteLock(self.home, lock_timeout)
         remove_stale_temps(self.home)  # e.g. of import.pending, meta.json
-        self.watch = Watch(self.home, Manifest(self.home, integrity_keys(cipher)))
+        self.watch = Watch(Manifest(self.home, integrity_keys(cipher)))
         self.shards = Shards(self.home / "consultations", cipher, office, on_write=self.watch)
         self.index = Index()
         self._stamps: dict[int, Any] = {}

@@ -23,12 +23,38 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .errors import StoreBusy
 
 DEFAULT_TIMEOUT = 5.0
 POLL = 0.01
+
+
+def flock_within(fd: int, timeout: float, busy: Callable[[], Exception]) -> None:
+    """Take an exclusive flock on `fd`, waiting at most `timeout` seconds, else raise
+    `busy()`. The one way every liaison lock waits (store, outbox, station chain, office)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise busy() from None
+            time.sleep(POLL)
+
+
+@contextmanager
+def locked_file(path: Path, timeout: float, busy: Callable[[], Exception]) -> Iterator[None]:
+    """Hold an exclusive flock on `path` for the block. Each holder opens the file anew,
+    so two threads of one process exclude each other too; closing releases it."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        flock_within(fd, timeout, busy)
+        yield
+    finally:
+        os.close(fd)
 
 
 class WriteLock:
@@ -52,18 +78,9 @@ class WriteLock:
         return self.read_gen() != self.known_gen
 
     def _acquire(self) -> None:
-        deadline = time.monotonic() + self.timeout
-        while True:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"另一个 liaison 程序正在写入数据，等待 {self.timeout:g} 秒后仍未结束，请稍后再试。"
-                        f"(another liaison process is writing to this data folder; gave up after {self.timeout:g} s)"
-                    ) from None
-                time.sleep(POLL)
+        flock_within(self._fd, self.timeout, lambda: StoreBusy(
+            f"另一个 liaison 程序正在写入数据，等待 {self.timeout:g} 秒后仍未结束，请稍后再试。"
+            f"(another liaison process is writing to this data folder; gave up after {self.timeout:g} s)"))
 
     @contextmanager
     def hold(self) -> Iterator[bool]:

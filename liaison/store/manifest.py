@@ -70,11 +70,10 @@ class Manifest:
         self.keys = list(keys)  # current first; none for a station without officers, or a keyless reader
         self.state = State()
         self.keyed = False  # every line was MAC-ed with a key (not just SHA-256)
-        self.verified = True  # False when a keyed line could not be checked (reader without key)
         self._head = GENESIS.decode()
         self._head_key = KEYLESS  # the key that signed the last line
         self._offset = 0
-        self._ident: tuple[int, int] | None = None  # (inode, size) last read
+        self._ino: int | None = None  # of the file last read: a compaction replaces it
         self._lines = 0
         self._size = 0  # of the file, reserve included
         self.loaded = False
@@ -86,7 +85,7 @@ class Manifest:
     # -- reading -----------------------------------------------------------------------
     def load(self) -> None:
         """Read and check the whole file (ManifestError if it does not verify)."""
-        self.state, self.keyed, self.verified = State(), True, True
+        self.state, self.keyed = State(), True
         self._head, self._offset, self._lines = GENESIS.decode(), 0, 0
         self._read_from(0)
         self.loaded = True
@@ -97,7 +96,7 @@ class Manifest:
             st = os.stat(self.path)
         except FileNotFoundError:
             raise ManifestError(f"{FILE} 不见了 (the manifest has disappeared)") from None
-        if not self.loaded or self._ident is None or st.st_ino != self._ident[0] or st.st_size < self._offset:
+        if not self.loaded or st.st_ino != self._ino or st.st_size < self._offset:
             self.load()
         elif st.st_size != self._size or self._peek():
             self._read_from(self._offset)
@@ -122,8 +121,7 @@ class Manifest:
             self._apply(raw, first=(pos == 0))
             pos += len(raw) + 1
         self._offset = pos
-        self._ident = (ino, offset + len(data))
-        self._size = offset + len(data)
+        self._ino, self._size = ino, offset + len(data)
         if pos == 0:
             raise ManifestError(f"{FILE} 是空的 (the manifest is empty)")
 
@@ -144,10 +142,10 @@ class Manifest:
         if kid == KEYLESS:
             self.keyed = False
         if kid != KEYLESS and key is None:
+            # A reader without any key (the nightly export) checks the structure only.
             if self.keys:
                 raise ManifestError(f"{FILE} 第 {n} 行不是用本站的密钥写的 "
                                     f"(line {n} of the manifest was not written with this station's key)")
-            self.verified = False  # a reader without the key: structure only
         elif not hmac.compare_digest(_line_mac(key, self._head, body), mac):
             raise ManifestError(f"{FILE} 第 {n} 行校验失败：被改动、删除或换过 "
                                 f"(line {n} of the manifest fails its check: edited, removed or replaced)")
@@ -181,9 +179,9 @@ class Manifest:
         os.chmod(self.path, 0o600)
         self.state, self._head, self._lines, self.loaded = s, mac, 1, True
         self._head_key = key_id(self.keys[0] if self.keys else None)
-        self.keyed, self.verified = bool(self.keys), True
+        self.keyed = bool(self.keys)
         st = os.stat(self.path)
-        self._offset, self._size, self._ident = st.st_size, st.st_size, (st.st_ino, st.st_size)
+        self._offset, self._size, self._ino = st.st_size, st.st_size, st.st_ino
 
     def prepare(self) -> None:
         """Before a shard is written: compact or re-key the file if due, and make sure
@@ -205,7 +203,6 @@ class Manifest:
             finally:
                 os.close(fd)
             self._size = max(self._size, self._offset + RESERVE)
-            self._ident = (self._ident[0] if self._ident else 0, self._size)
 
     def record(self, shard: str, gen: int, count: int, docs: dict[str, Any]) -> None:
         """A shard was written: append its new generation, count, and what it raises

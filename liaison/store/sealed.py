@@ -240,8 +240,8 @@ def found_of(doc: dict[str, Any], raw: bytes, auth: ShardAuth | None, bad: Seque
     """What the manifest compares: a legacy shard (no `_auth`) by its digest."""
     if auth is None:
         return Found(0, len(doc.get(TABLE) or {}), None, digest(raw))
-    ok = auth.ok if auth.count == len(doc.get(TABLE) or {}) or auth.ok is False else False
-    return Found(auth.gen, auth.count, ok, bad_records=tuple(bad))
+    miscounted = auth.count != len(doc.get(TABLE) or {})  # visible even without the key
+    return Found(auth.gen, auth.count, False if miscounted else auth.ok, bad_records=tuple(bad))
 
 
 def _checked(path: Path, keys: list[bytes], cipher: Cipher | None,

@@ -40,8 +40,7 @@ MISSING = ("记录清单 manifest.jsonl 不见了，无法确认数据文件是�
 
 
 class Watch:
-    def __init__(self, home: Any, manifest: Manifest):
-        self.home = home
+    def __init__(self, manifest: Manifest):
         self.manifest = manifest
         self.problems: list[str] = []
 

@@ -11,29 +11,23 @@ from there; if they never arrive the office reports their numbers as missing.
 
 from __future__ import annotations
 
-import fcntl
-import os
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ContextManager
 
 import orjson
 
 from ..store.atomic import atomic_write
+from ..store.lock import locked_file
+from .outbox import LOCK_WAIT, OutboxBusy
 
 FILE = "sync_chain.json"
 KEYS = ("last_bundle", "last_digest", "checkpoint", "audit_n", "audit_head")
 
 
-@contextmanager
-def held(home: Path) -> Iterator[None]:
+def held(home: Path) -> ContextManager[None]:
     """One export at a time per station, whichever outbox each writes to."""
-    fd = os.open(Path(home) / "sync_chain.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)
+    return locked_file(Path(home) / "sync_chain.lock", LOCK_WAIT, lambda: OutboxBusy(
+        "另一个导出正在进行，请稍后再试 (another export of this station is under way; retry later)"))
 
 
 def _read(home: Path) -> dict[str, Any]:

@@ -10,18 +10,16 @@ bundle number is used twice.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
-import time
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ContextManager
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..store.atomic import atomic_write, fsync_dir
+from ..store.lock import locked_file
 from . import bundle
 from . import receipt as receipts
 from .bundle import BundleRejected
@@ -58,23 +56,10 @@ class Outbox:
         for d in (self.root, self.pending, self.delivered):
             d.mkdir(parents=True, exist_ok=True, mode=0o700)  # bundles are encrypted, receipts are not secret; still owner-only
 
-    @contextmanager
-    def locked(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+    def locked(self, wait: float = LOCK_WAIT) -> ContextManager[None]:
         """One export/sync per outbox at a time: two would both number bundle N."""
-        fd = os.open(self.root / "outbox.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            deadline = time.monotonic() + wait
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise OutboxBusy(f"另一个同步程序正在使用发件箱 {self.root} (another export/sync is using {self.root})") from None
-                    time.sleep(0.05)
-            yield
-        finally:
-            os.close(fd)  # closing releases the flock
+        return locked_file(self.root / "outbox.lock", wait, lambda: OutboxBusy(
+            f"另一个同步程序正在使用发件箱 {self.root} (another export/sync is using {self.root})"))
 
     # -- state -----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:

@@ -9,7 +9,9 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
@@ -38,6 +40,26 @@ def one_bundle(world: World) -> Path:
     return dest
 
 
+@contextmanager
+def another_writer(hq: Path) -> Iterator[None]:
+    """Another office process in the middle of a merge, for the length of the block."""
+    held, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with office_lock(hq):
+            held.set()
+            release.wait(30)
+
+    t = threading.Thread(target=writer)
+    t.start()
+    try:
+        assert held.wait(10)
+        yield
+    finally:
+        release.set()
+        t.join()
+
+
 def assert_busy(got: subprocess.CompletedProcess) -> None:
     assert got.returncode == 5, got.stderr
     assert "Traceback" not in got.stderr and "database is locked" not in got.stderr
@@ -47,22 +69,9 @@ def assert_busy(got: subprocess.CompletedProcess) -> None:
 def test_ingest_waits_then_exits_5_while_another_writer_holds_the_office(tmp_path: Path) -> None:
     world = World(tmp_path)
     bundle = one_bundle(world)
-    held, release = threading.Event(), threading.Event()
-
-    def writer() -> None:  # another office process in the middle of a merge
-        with office_lock(world.hq):
-            held.set()
-            release.wait(30)
-
-    t = threading.Thread(target=writer)
-    t.start()
-    try:
-        assert held.wait(10)
+    with another_writer(world.hq):
         assert_busy(ingest_cli(world))
         assert bundle.exists()  # left in the inbox for the next run
-    finally:
-        release.set()
-        t.join()
     got = ingest_cli(world)
     assert got.returncode == 0, got.stderr
     assert len(world.records()) == 5
@@ -114,22 +123,9 @@ async def test_http_inbox_answers_503_while_busy_then_takes_the_bundle(tmp_path:
     client = TestClient(TestServer(make_app(world.hq)))
     await client.start_server()
     try:
-        held, release = threading.Event(), threading.Event()
-
-        def writer() -> None:
-            with office_lock(world.hq):
-                held.set()
-                release.wait(30)
-
-        t = threading.Thread(target=writer)
-        t.start()
-        try:
-            assert held.wait(10)
+        with another_writer(world.hq):
             r = await client.post("/bundles", data=data, headers=upload_headers(world.root / FQ, data))
             assert r.status == 503 and (await r.json())["kind"] == "busy"
-        finally:
-            release.set()
-            t.join()
         r = await client.post("/bundles", data=data, headers=upload_headers(world.root / FQ, data))
         assert r.status == 200
     finally:

@@ -211,3 +211,21 @@ def test_a_pre_manifest_station_gets_one_at_its_next_open_and_is_then_guarded(st
     assert (home / "manifest.jsonl").exists()
     shard(home).write_bytes(body_of(raw).replace(b"neighbour", b"neighbous"))
     assert cli(home, "verify", pin=False).returncode == ec.STORAGE
+
+
+def test_a_damaged_station_does_not_mark_the_next_command_in_the_same_process(station, tmp_path, monkeypatch,
+                                                                              capsys):
+    """`main` runs more than once in one process (tests, scripts importing liaison): the
+    warning and exit 7 belong to the command that met the damage, not to the ones after."""
+    from liaison.cli import main
+
+    world, home, who = station
+    add(home, who, S6)
+    healthy = world.station("rider-friendly")
+    healthy_who = officer_setup(healthy, "rider-friendly")
+    add(healthy, healthy_who, S11)
+    shard(home).unlink()
+    monkeypatch.setenv("LIAISON_PIN", PIN)
+    assert main(["--home", str(home), "list", *who]) == ec.STORAGE
+    assert main(["--home", str(healthy), "list", *healthy_who]) == ec.OK
+    assert "manifest" not in capsys.readouterr().err.split("共")[-1]
