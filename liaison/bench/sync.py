@@ -20,6 +20,8 @@ from pathlib import Path
 
 from ..domain.intake import fields_from_input
 from ..hq.db import SCHEMA, stored_form
+from ..security import records_key
+from ..security.records_key import BatchSealer
 from ..hq.ingest import ingest_folder
 from ..hq.office import Office, init_office
 from ..security.keyring import Keyring
@@ -41,7 +43,7 @@ def run(records: int = 50_000) -> None:
         store = Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="bench")
         store.create_many([fields_from_input(m, officer="bench") for m in generate(records, seed=11)])
         store.close()
-        pub = init_office(hq, "bench office")
+        pub = init_office(hq, "bench office", "bench", PIN)  # staff set up: records sealed at rest
         keys.install_office_key(home, pub)
         office = Office(hq)
         office.enroll(keys.ensure_station_keys(home, "fengqiao-yuanfang"))
@@ -65,15 +67,16 @@ def run(records: int = 50_000) -> None:
         office.close()
         assert summary["accepted"] == records, summary
 
-        rows = [(r["id"], r["station"], r["version"], h, int(r["deleted"]), r["visited_at"], doc)
-                for r in full for doc, h in [stored_form(r)]]
+        sealer = BatchSealer(records_key.public(hq))
+        rows = [(r["id"], r["station"], r["version"], h, int(r["deleted"]), r["visited_at"], doc, sealed, 1)
+                for r in full for doc, sealed, h in [stored_form(r, sealer)]]
         db = sqlite3.connect(tmp / "anchor.db", isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
         db.executescript(SCHEMA)
         t = time.perf_counter()  # the rows are ready: only the database work is timed
         db.execute("BEGIN")
-        db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?)", rows)
+        db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?)", rows)
         db.execute("COMMIT")
         db.close()
         anchor_s = time.perf_counter() - t

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from . import CliError
 from . import exitcodes as ec
+from .auth import add_officer_arg
 from .output import print_json, say, table
 
 if TYPE_CHECKING:
@@ -30,8 +31,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     c.add_argument("--hq-home", "--home", dest="hq_home", metavar="DIR", default=argparse.SUPPRESS,
                    help="office data folder (default: $LIAISON_HQ_HOME, else the user data folder 'liaison-hq')")
 
-    p = hsub.add_parser("init", parents=[c], help="create the office keys; prints office.pub.json's path")
+    p = hsub.add_parser("init", parents=[c], help="create the office keys and the first office officer; prints "
+                        "office.pub.json's path, then, the first time, the recovery code — once",
+                        description="PIN asked twice on the terminal; for scripts only: --officer NAME and LIAISON_PIN.")
     p.add_argument("--name", default="", help="office name shown on receipts")
+    p.add_argument("--officer", metavar="NAME", help="first office officer (their PIN opens the office's records)")
     p.set_defaults(handler=cmd_init)
     p = hsub.add_parser("enroll", parents=[c], help="register a station's station.pub.json")
     p.add_argument("pub", type=Path, metavar="STATION.pub.json")
@@ -49,14 +53,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = hsub.add_parser("status", parents=[c], help="per station: last bundle, gaps, conflicts; quarantine")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_status)
-    p = hsub.add_parser("list", parents=[c], help="the office's records")
-    p.add_argument("--json", action="store_true")
+    p = hsub.add_parser("list", parents=[c], help="the office's records (an office officer's PIN; audited)")
+    p.add_argument("--json", action="store_true", help="every field, as JSON (personal data: keep the output safe)")
     p.add_argument("--all", action="store_true", help="include deleted records (tombstones)")
+    add_officer_arg(p)
     p.set_defaults(handler=cmd_list)
+    from . import hq_staff_cmds
     from .hq_report import register_report  # its own module: this one stays small
 
     register_report(hsub, c)
     register_clusters(hsub, c)
+    hq_staff_cmds.register(hsub, c)
+    add_officer_arg(hq)
 
 
 @contextmanager
@@ -77,10 +85,13 @@ def office(args: argparse.Namespace) -> Iterator["Office"]:
 def cmd_init(args: argparse.Namespace) -> int:
     from ..hq.office import init_office, resolve_hq_home
 
+    from .hq_staff_cmds import first_officer_setup
+
     home = resolve_hq_home(args.hq_home)
     pub = init_office(home, args.name)
     say(f"院本部已设置，数据目录 {home}；请把公钥文件交给各站点 (office set up; give this file to every station)")
-    print(pub)
+    print(pub, flush=True)
+    first_officer_setup(home, args.officer)
     return ec.OK
 
 
@@ -113,7 +124,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise CliError(f"收件目录不存在 (no such inbox folder): {args.inbox}", ec.NOT_FOUND)
     from ..hq.lock import OfficeBusy
 
-    with office(args) as o:
+    from .hq_staff_cmds import sealed_errors
+
+    with office(args) as o, sealed_errors():
         try:
             summary, outcomes = ingest_folder(o, args.inbox)
         except OfficeBusy as e:  # the bundles not yet merged stay in the inbox for the next run
@@ -150,8 +163,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, _, port = args.bind.rpartition(":")
     if not host or not port.isdigit():
         raise CliError(f"--bind 应为 HOST:PORT (expected HOST:PORT, got {args.bind!r})", ec.USAGE)
-    with office(args):
-        pass  # refuse to start on a folder that is not set up
+    from .hq_staff_cmds import no_staff
+
+    with office(args) as o:  # refuse to start on a folder that is not set up
+        if not o.sealed:  # nothing may arrive before it can be kept sealed
+            raise no_staff(o.home)
     say(f"院本部收件服务 (office inbox) http://{host}:{port}/bundles")
     try:
         serve(resolve_hq_home(args.hq_home), host, int(port), args.max_bytes)
@@ -198,8 +214,11 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with office(args) as o:
-        records = list(o.db.records(include_deleted=args.all))
+    from .hq_staff_cmds import unlocked_office
+
+    with unlocked_office(args) as staff:
+        records = list(staff.records(include_deleted=args.all))
+        staff.audit("view", "hq list", records=len(records), json=bool(args.json))
     if args.json:
         print_json(records)
         return ec.OK
@@ -211,13 +230,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
-    from ..hq.office import resolve_hq_home
+    from .hq_staff_cmds import unlocked_office
 
-    with office(args):
-        pass  # a clear "not set up" message before any screen opens
-    from ..tui.hq_app import build_hq_app  # here only: sync and ingest never load textual
+    # The PIN on the terminal before any screen opens (and a clear "not set up" message).
+    with unlocked_office(args) as staff:
+        staff.audit("view", "hq dashboard")
+        from ..tui.hq_app import build_hq_app  # here only: sync and ingest never load textual
 
-    build_hq_app(resolve_hq_home(args.hq_home)).run()
+        build_hq_app(staff).run()
     return ec.OK
 
 
@@ -226,6 +246,7 @@ def register_clusters(hsub: argparse._SubParsersAction, c: argparse.ArgumentPars
     p.add_argument("--json", action="store_true", help="clusters with their member ids, as JSON")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only visits on or after this day")
     p.add_argument("--window-days", type=int, default=90, metavar="N", help="largest gap in days between linked visits")
+    add_officer_arg(p)
     p.set_defaults(handler=cmd_clusters)
 
 
@@ -242,8 +263,11 @@ def cmd_clusters(args: argparse.Namespace) -> int:
         raise CliError(f"--since 应为 YYYY-MM-DD：{args.since!r} (expected a date YYYY-MM-DD)", ec.INVALID) from None
     if args.window_days < 1:
         raise CliError(f"--window-days 应为正整数：{args.window_days} (must be at least 1)", ec.INVALID)
-    with office(args) as o:
-        clusters = find_clusters(o.db.records(), window_days=args.window_days, since=since)
+    from .hq_staff_cmds import unlocked_office
+
+    with unlocked_office(args) as staff:
+        clusters = find_clusters(staff.records(), window_days=args.window_days, since=since)
+        staff.audit("report", "hq clusters", clusters=len(clusters))
     if args.json:
         print_json({"window_days": args.window_days, "since": since, "threshold": SIMILAR,
                     "clusters": [k.to_dict() for k in clusters]})

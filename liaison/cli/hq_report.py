@@ -11,7 +11,6 @@ from pathlib import Path
 
 from . import CliError
 from . import exitcodes as ec
-from .hq_cmds import office
 from .output import print_json, say, table
 
 
@@ -24,6 +23,9 @@ def register_report(hsub: argparse._SubParsersAction, c: argparse.ArgumentParser
     out.add_argument("--json", action="store_true")
     out.add_argument("--xlsx", type=Path, metavar="FILE", help="Excel workbook, one sheet per section")
     out.add_argument("--html", type=Path, metavar="FILE", help="one self-contained HTML file with SVG charts")
+    from .auth import add_officer_arg
+
+    add_officer_arg(p)
     p.set_defaults(handler=cmd_report)
 
 
@@ -44,10 +46,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     start, end = _day(args.start, "--from"), _day(args.end, "--to")
     if start and end and start > end:
         raise CliError(f"--from {start} 晚于 --to {end} (--from is after --to)", ec.USAGE)
-    with office(args) as o:
-        quarantined = sum(1 for p in o.quarantine.iterdir() if not p.name.endswith(".reason.txt"))
-        rep = build_report(o.db, start=start, end=end, quarantined=quarantined)
+    from ..hq.quarantine import Quarantine
+    from .hq_staff_cmds import unlocked_office
+
+    with unlocked_office(args) as staff:
+        o = staff.office
+        quarantined = Quarantine(o.quarantine).summary()["files"]
+        rep = build_report(o.db, staff.opener, start=start, end=end, quarantined=quarantined)
         name = o.name
+        staff.audit("report", "hq report", start=str(start or ""), end=str(end or ""))
     target = args.xlsx or args.html
     if args.json:
         print_json(rep)

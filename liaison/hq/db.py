@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import orjson
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
+from ..domain.personal import join_into, split
+from ..security import records_key
+from ..security.errors import SealBroken
+from ..security.records_key import BatchSealer, Opener
 from ..sync.bundle import BundleRejected, canonical
 from . import audit_chain
 from .lock import OfficeBusy, busy_message, lock_wait, office_lock
@@ -29,11 +34,12 @@ CREATE TABLE IF NOT EXISTS revoked_keys (
   replaced_by TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
   id TEXT PRIMARY KEY, station TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
-  deleted INTEGER NOT NULL, visited_at TEXT, doc BLOB NOT NULL);
+  deleted INTEGER NOT NULL, visited_at TEXT, doc BLOB NOT NULL, sealed BLOB, batch INTEGER);
 CREATE INDEX IF NOT EXISTS records_station ON records(station, visited_at);
 CREATE TABLE IF NOT EXISTS conflicts (
   id TEXT NOT NULL, station TEXT NOT NULL, version INTEGER NOT NULL, hash TEXT NOT NULL,
-  bundle INTEGER NOT NULL, doc BLOB NOT NULL, UNIQUE (id, version, hash));
+  bundle INTEGER NOT NULL, doc BLOB NOT NULL, sealed BLOB, batch INTEGER, UNIQUE (id, version, hash));
+CREATE TABLE IF NOT EXISTS seal_keys (id INTEGER PRIMARY KEY, wrapped BLOB NOT NULL, made_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (
   station TEXT NOT NULL, n INTEGER NOT NULL, hash TEXT NOT NULL, at TEXT, action TEXT, bundle INTEGER NOT NULL,
   entry BLOB NOT NULL, PRIMARY KEY (station, n));
@@ -57,10 +63,13 @@ def content_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(record)).hexdigest()
 
 
-def stored_form(record: dict[str, Any]) -> tuple[bytes, str]:
-    """(the bytes kept, their hash): one serialisation serves both."""
-    doc = canonical(record)
-    return doc, hashlib.sha256(doc).hexdigest()
+def stored_form(record: dict[str, Any], sealer: BatchSealer) -> tuple[bytes, bytes, str]:
+    """(the clear part kept, the personal part sealed, the whole record's hash). The hash
+    is over every field, so a same-version resend is told from a conflict; guessing a
+    resident's name from it would take guessing the whole summary with it."""
+    clear, personal = split(record)
+    return (canonical(clear), sealer.seal(personal, records_key.record_aad(record["id"], record["version"])),
+            content_hash(record))
 
 
 class OfficeDB:
@@ -70,7 +79,71 @@ class OfficeDB:
         self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=self.wait)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")  # a receipt promises the data survives a power cut
+        self.db.execute("PRAGMA secure_delete=ON")  # a replaced row's old bytes are zeroed, not left in free pages
         self.db.executescript(SCHEMA)
+        self._add_columns()
+
+    def _add_columns(self) -> None:
+        """An office.db from before sealing: its tables get the sealed columns (its plain
+        rows are sealed by `seal_plain_rows` when staff are set up)."""
+        for table in ("records", "conflicts"):
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for col, kind in (("sealed", "BLOB"), ("batch", "INTEGER")):
+                if col not in have:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {col} {kind}")
+
+    # -- sealing -----------------------------------------------------------------
+    def sealer(self) -> tuple[int, BatchSealer]:
+        """A new batch key, its wrap stored (call inside the writer's transaction). The
+        records public key is read here, under the writer's lock, each time: staff may
+        have replaced it (an officer removed) since this process started."""
+        from ..domain.timeutil import iso, now
+
+        s = BatchSealer(records_key.public(self.home))
+        cur = self.db.execute("INSERT INTO seal_keys (wrapped, made_at) VALUES (?, ?)", (s.wrapped, iso(now())))
+        return int(cur.lastrowid), s
+
+    def opener(self, keys: list[X25519PrivateKey]) -> Opener:
+        def wrapped(batch: int) -> bytes | None:
+            row = self.db.execute("SELECT wrapped FROM seal_keys WHERE id=?", (batch,)).fetchone()
+            return row[0] if row else None
+        return Opener(keys, wrapped)
+
+    def new_batch(self) -> tuple[int, BatchSealer]:
+        """A batch of its own, committed: for a bundle kept in processed/ or quarantine/."""
+        with self.writing(), self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            return self.sealer()
+
+    def rewrap_batches(self, old: list[X25519PrivateKey], new: X25519PublicKey) -> int:
+        """Every batch key rewrapped to a new records key, in one transaction."""
+        with self.writing(), self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            rows = self.db.execute("SELECT id, wrapped FROM seal_keys").fetchall()
+            self.db.executemany("UPDATE seal_keys SET wrapped=? WHERE id=?",
+                                [(records_key.rewrap(w, old, new), i) for i, w in rows])
+        return len(rows)
+
+    def seal_plain_rows(self) -> int:
+        """Rows written before the office sealed (a plain `doc`, no `sealed`): split and
+        sealed now, then the file compacted so no page keeps the old bytes."""
+        with self.writing():
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                batch, s = self.sealer()
+                n = 0
+                for table in ("records", "conflicts"):
+                    rows = self.db.execute(f"SELECT rowid, doc FROM {table} WHERE sealed IS NULL").fetchall()
+                    for rowid, doc in rows:
+                        record = orjson.loads(doc)
+                        clear, sealed, _ = stored_form(record, s)
+                        self.db.execute(f"UPDATE {table} SET doc=?, sealed=?, batch=? WHERE rowid=?",
+                                        (clear, sealed, batch, rowid))
+                    n += len(rows)
+            if n:
+                self.db.execute("VACUUM")
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return n
 
     def close(self) -> None:
         self.db.close()
@@ -164,8 +237,9 @@ class OfficeDB:
             counts: Counter = Counter()
             have = self._current([r["id"] for r in records])
             upserts, conflicts = [], []
+            batch, sealer = self.sealer()
             for r in records:
-                doc, h = stored_form(r)
+                doc, sealed, h = stored_form(r, sealer)
                 old = have.get(r["id"])
                 if old is not None and old[2] != station:
                     foreign.append({"id": r["id"], "owner": old[2], "sender": station, "version": r["version"]})
@@ -173,7 +247,7 @@ class OfficeDB:
                 if old is None or r["version"] > old[0]:
                     counts["accepted"] += 1
                     upserts.append((r["id"], station, r["version"], h, int(bool(r.get("deleted"))),
-                                    r.get("visited_at"), doc))
+                                    r.get("visited_at"), doc, sealed, batch))
                     have[r["id"]] = (r["version"], h, station)
                 elif r["version"] < old[0]:
                     counts["stale"] += 1
@@ -181,9 +255,9 @@ class OfficeDB:
                     counts["duplicates"] += 1
                 else:
                     counts["conflicts"] += 1
-                    conflicts.append((r["id"], station, r["version"], h, number, doc))
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?)", upserts)
-            self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?)", conflicts)
+                    conflicts.append((r["id"], station, r["version"], h, number, doc, sealed, batch))
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?)", upserts)
+            self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [
                 (f["id"], f["owner"], station, number, f["version"], received_at) for f in foreign])
             counts["foreign"] = len(foreign)
@@ -281,7 +355,20 @@ class OfficeDB:
             "audit": self.audit_status(station),
         }
 
-    def records(self, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
-        where = "" if include_deleted else "WHERE deleted=0"
-        for (doc,) in self.db.execute(f"SELECT doc FROM records {where} ORDER BY visited_at DESC, id"):
-            yield orjson.loads(doc)
+    def records(self, opener: Opener, include_deleted: bool = False,
+                station: str | None = None) -> Iterator[dict[str, Any]]:
+        """The office's records made whole: needs an unlocked office (`opener`, see
+        hq.staff). SealBroken if a sealed part was altered or moved to another row."""
+        where = ["1"] if include_deleted else ["r.deleted=0"]
+        args: tuple = ()
+        if station is not None:
+            where.append("r.station=?")
+            args = (station,)
+        q = ("SELECT r.id, r.version, r.doc, r.sealed, r.batch, k.wrapped FROM records r "
+             f"LEFT JOIN seal_keys k ON k.id=r.batch WHERE {' AND '.join(where)} ORDER BY r.visited_at DESC, r.id")
+        for rid, version, doc, sealed, batch, wrapped in self.db.execute(q, args):
+            record = orjson.loads(doc)
+            if sealed is None:
+                raise SealBroken(f"记录 {rid} 未加密保存：请运行 liaison hq init --officer <姓名> "
+                                 f"(record {rid} is not sealed: run `liaison hq init --officer NAME`)")
+            yield join_into(record, opener.open(batch, sealed, records_key.record_aad(rid, version), wrapped))

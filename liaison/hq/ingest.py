@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.timeutil import iso, now
+from ..security.records_key import NoRecordsKey
 from ..store.atomic import atomic_write, fsync_dir
 from ..sync import bundle, receipt
 from ..sync.bundle import BundleRejected
@@ -85,8 +86,15 @@ def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
 
 
 def quarantine(office: Office, name: str, data: bytes, why: BundleRejected) -> Path:
-    """Keep a refused bundle as evidence, within the quarantine's quota (hq.quarantine)."""
-    return Quarantine(office.quarantine).put(name, data, f"{why.kind}\n{why}\n{iso(now())}\n")
+    """Keep a refused bundle as evidence, within the quarantine's quota (hq.quarantine),
+    sealed to the records key: the transport key in keys/ must not open it."""
+    return Quarantine(office.quarantine).put(name, office.keep(office.quarantine, data),
+                                             f"{why.kind}\n{why}\n{iso(now())}\n")
+
+
+def keep_processed(office: Office, name: str, data: bytes) -> None:
+    """The office's own copy of a bundle it ingested, sealed like the records."""
+    atomic_write(office.processed / name, office.keep(office.processed, data))
 
 
 def _order(path: Path) -> tuple:
@@ -99,6 +107,8 @@ def _order(path: Path) -> tuple:
 def ingest_folder(office: Office, inbox: Path) -> tuple[dict[str, Any], list[Outcome]]:
     """Ingest every bundle in `inbox`, oldest first per station; receipts go to the
     inbox's sibling `receipts/`, processed bundles to the office's `processed/`."""
+    if not office.sealed:  # nothing may arrive before it can be kept sealed
+        raise NoRecordsKey(office.home)
     files = sorted((p for p in inbox.glob("*.bundle") if not p.name.startswith(".")), key=_order)
     receipts = inbox.parent / "receipts"
     receipts.mkdir(exist_ok=True)
@@ -108,7 +118,7 @@ def ingest_folder(office: Office, inbox: Path) -> tuple[dict[str, Any], list[Out
         out = ingest_bytes(office, data, f.name)
         if out.receipt is not None:
             atomic_write(receipts / receipt.file_name(out.name), out.receipt)
-            atomic_write(office.processed / out.name, data)
+            keep_processed(office, out.name, data)
         f.unlink()  # now in processed/ or quarantine/, durably
         fsync_dir(inbox)
         outcomes.append(out)

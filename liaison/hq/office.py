@@ -2,11 +2,18 @@
 
     <hq home>/keys/office.x25519     decrypts bundles        (0600)
     <hq home>/keys/office.ed25519    signs receipts          (0600)
+    <hq home>/keys/officers.json     office staff's PINs → the office data key (security.keyring)
+    <hq home>/keys/records.json      the records key: seals personal parts at rest (security.records_key)
+    <hq home>/audit/log.jsonl        who unlocked the office and read what (security.audit)
     <hq home>/office.pub.json        handed to every station
     <hq home>/office.db              SQLite: records, conflicts, bundles, stations, revoked keys
     <hq home>/office.lock            one writer at a time (hq.lock)
-    <hq home>/processed/             bundles ingested (kept as the office's copy)
-    <hq home>/quarantine/            bundles refused, each with <name>.reason.txt
+    <hq home>/processed/             bundles ingested (the office's copy, sealed to the records key)
+    <hq home>/quarantine/            bundles refused (sealed likewise), each with <name>.reason.txt
+
+The transport key (office.x25519) must sit in clear for the unattended inbox; it opens
+bundles in transit, so nothing it opens is kept on disk: records, conflicts and kept
+bundles are sealed to the records key, whose private half only a staff PIN opens.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import platformdirs
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from ..security import records_key
 from ..store.atomic import atomic_write
 from ..sync.keys import (KeyProblem, b64d, b64e, fingerprint, keys_dir, load_private, raw_private, raw_public,
                          read_json, write_secret)
@@ -37,8 +45,10 @@ def resolve_hq_home(explicit: str | os.PathLike[str] | None = None) -> Path:
     return Path(platformdirs.user_data_dir("liaison-hq", appauthor=False))
 
 
-def init_office(home: Path, name: str) -> Path:
-    """Create the office's keys once (re-running keeps them); returns office.pub.json."""
+def init_office(home: Path, name: str, officer: str | None = None, pin: str | None = None) -> Path:
+    """Create the office's keys once (re-running keeps them); returns office.pub.json.
+    With `officer` and `pin` (and no staff yet): the first office officer, the records
+    key, and any records an older version kept in clear sealed (hq.staff.set_up)."""
     home.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(home, 0o700)  # a folder made before (mkdir's mode is not applied to it)
     d = keys_dir(home)
@@ -51,6 +61,10 @@ def init_office(home: Path, name: str) -> Path:
            "ed25519": b64e(raw_public(office.ed25519.public_key()))}
     atomic_write(home / PUB, orjson.dumps(pub, option=orjson.OPT_INDENT_2))
     office.close()
+    if officer is not None and pin is not None:
+        from .staff import set_up
+
+        set_up(home, officer, pin)
     return home / PUB
 
 
@@ -69,6 +83,16 @@ class Office:
         for f in (self.quarantine, self.processed):
             f.mkdir(exist_ok=True, mode=0o700)
         self.db = OfficeDB(self.home / "office.db")
+
+    @property
+    def sealed(self) -> bool:
+        """Whether staff are set up, so that what arrives can be kept sealed."""
+        return records_key.exists(self.home)
+
+    def keep(self, folder: Path, data: bytes) -> bytes:
+        """`data` sealed to the records key, for a file under processed/ or quarantine/."""
+        batch, sealer = self.db.new_batch()
+        return sealer.seal_file(batch, data, folder.name)
 
     @property
     def name(self) -> str:

@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 from ..domain.timeutil import parse_date, parse_datetime
 from ..domain.vocab import DONE_STATUSES
+from ..security.records_key import Opener
 from .db import OfficeDB
 
 RESOLUTION_METHOD = ("办结时间按当前状态为已化解/已办结记录的最后修改时间近似计算（院本部只保存最新版本）"
@@ -122,7 +123,7 @@ def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
     return out
 
 
-def build_report(db: OfficeDB, *, start: date | None = None, end: date | None = None,
+def build_report(db: OfficeDB, opener: Opener, *, start: date | None = None, end: date | None = None,
                  today: date | None = None, quarantined: int = 0) -> dict[str, Any]:
     """The whole report. Overdue is judged on `end` if given, else on `today`."""
     if today is None:
@@ -130,7 +131,7 @@ def build_report(db: OfficeDB, *, start: date | None = None, end: date | None = 
 
         today = _today()
     as_of = end or today
-    rep = figures(db.records(), start=start, end=end, as_of=as_of)
+    rep = figures(db.records(opener), start=start, end=end, as_of=as_of)
     rep["sync"] = sync_state(db)
     rep["quarantined"] = quarantined
     rep["audit_breaks"] = sum(len(s["audit_breaks"]) for s in rep["sync"])

@@ -26,7 +26,7 @@ from multidict import CIMultiDict
 
 from ..store.atomic import atomic_write
 from ..sync.upload_auth import NonceBook, Refusal, verify_headers
-from .ingest import ingest_bytes
+from .ingest import ingest_bytes, keep_processed
 from .lock import OfficeBusy
 from .office import Office
 from .receive import CHUNK_TIMEOUT, BodyRefused, clear_incoming, incoming, receive
@@ -106,8 +106,8 @@ async def _authenticated(request: web.Request) -> web.Response:
 
 
 def _keep(office: Office, name: str, data: bytes) -> None:
-    """The office's own copy of what it ingested, as for a folder inbox."""
-    atomic_write(office.processed / name, data)
+    """The office's own copy of what it ingested, as for a folder inbox (sealed)."""
+    keep_processed(office, name, data)
 
 
 async def health(request: web.Request) -> web.Response:

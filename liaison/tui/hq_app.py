@@ -1,28 +1,27 @@
 """The district office's dashboard (`liaison hq`). `build_hq_app` is the one way to make it.
 
-A separate small App from the station's: the office has no station store, no intake
-and no PIN, only the SQLite database the nightly ingest fills. It shares the station
-app's stylesheet, key bar, language switch and screen base (`app.store` is the opened
-Office here; screens reload when `revision` grows).
+A separate small App from the station's: the office has no station store and no
+intake, only the SQLite database the nightly ingest fills. The CLI unlocks it with an
+office officer's PIN before the app starts (hq.staff) and hands over the Staff; the
+app shares the station app's stylesheet, key bar, language switch and screen base
+(`app.store` is the Office here; screens reload when `revision` grows).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
 from textual.message import Message
 
 from .app_base import BaseApp
 from .bindings import localize_bindings
-from .messages import StoreFailed
 from .screens.hq_dashboard import HqDashboardScreen
 
 if TYPE_CHECKING:
     from ..hq.office import Office
+    from ..hq.staff import Staff
 
 
 @dataclass
@@ -33,8 +32,9 @@ class OfficeOpened(Message):
 class HqApp(BaseApp):
     TITLE = "liaison hq"
 
-    def __init__(self, home: Path, *, today: date | None = None, lang: str = "zh"):
-        super().__init__(home, today=today, lang=lang)
+    def __init__(self, staff: "Staff", *, today: date | None = None, lang: str = "zh"):
+        super().__init__(staff.office.home, today=today, lang=lang)
+        self.staff = staff
         self.store: Office | None = None
 
     def get_default_screen(self) -> HqDashboardScreen:
@@ -42,18 +42,7 @@ class HqApp(BaseApp):
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
-        self.call_after_refresh(self.open_office)  # the frame first, then the disk
-
-    @work(thread=True, exit_on_error=False, group="store")
-    def open_office(self) -> None:
-        from ..hq.office import Office
-
-        try:
-            office = Office(self.home)
-        except Exception as e:  # shown on screen; the app stays usable to quit
-            self.post_message(StoreFailed(str(e)))
-            return
-        self.post_message(OfficeOpened(office))
+        self.call_after_refresh(self.post_message, OfficeOpened(self.staff.office))  # the frame first
 
     def on_office_opened(self, message: OfficeOpened) -> None:
         self.store = message.office
@@ -66,5 +55,5 @@ class HqApp(BaseApp):
 
 
 
-def build_hq_app(home: Path, *, today: date | None = None, lang: str = "zh") -> HqApp:
-    return HqApp(home, today=today, lang=lang)
+def build_hq_app(staff: "Staff", *, today: date | None = None, lang: str = "zh") -> HqApp:
+    return HqApp(staff, today=today, lang=lang)

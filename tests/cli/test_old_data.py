@@ -18,7 +18,7 @@ from liaison.store import Store
 from test_cli import OFFICER, pin, run  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import World  # noqa: E402
+from _sync_world import AS_OFFICE, PIN, World  # noqa: E402
 
 from liaison.sync.export import export  # noqa: E402
 
@@ -108,12 +108,14 @@ def test_old_records_open_list_show_export_edit_and_delete(tmp_path, capsys, mon
 
 
 def _hq(capsys, hq: Path, *argv: str) -> tuple[int, str, str]:
-    code = main(["hq", *argv[:1], "--home", str(hq), *argv[1:]])
+    unlock = AS_OFFICE if argv[0] != "status" else ()
+    code = main(["hq", *argv[:1], "--home", str(hq), *argv[1:], *unlock])
     got = capsys.readouterr()
     return code, got.out, got.err
 
 
-def test_old_records_sync_and_every_office_report_survives(tmp_path, capsys):
+def test_old_records_sync_and_every_office_report_survives(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LIAISON_PIN", PIN)  # the office officer (AS_OFFICE) unlocks
     world = World(tmp_path)
     home = world.station(SID)
     refs = plant_old_records(home)

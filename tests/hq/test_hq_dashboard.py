@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from _report_world import FQ, RIDER, build
+from _sync_world import AS_OFFICE, PIN, office_staff
 from liaison.domain.intake import fields_from_input
 from liaison.store import Store
 from liaison.sync.export import export
@@ -24,6 +25,13 @@ def office(tmp_path):
     return world, ids
 
 
+def unlocked(world):
+    """The office as `liaison hq` hands it to the app: unlocked by its officer."""
+    from liaison.hq.office import Office
+
+    return office_staff(Office(world.hq))
+
+
 async def _ready(app, pilot) -> None:
     while app.store is None or app.screen.figures is None:
         await pilot.pause(0.05)
@@ -37,7 +45,7 @@ def text(app, selector: str) -> str:
 
 async def test_figures_shown(office):
     world, ids = office
-    app = build_hq_app(world.hq, today=TODAY)
+    app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         assert "截至 2026-11-12" in text(app, "#hq-title") and "本周（2026-W46）接待 3 件" in text(app, "#hq-title")
@@ -65,7 +73,7 @@ async def test_figures_shown(office):
 
 async def test_english_switch_reload_and_quit(office):
     world, _ = office
-    app = build_hq_app(world.hq, today=TODAY)
+    app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         await pilot.press("ctrl+g")
@@ -101,31 +109,40 @@ async def test_clusters_panel_hidden_without_module(office, monkeypatch):
 
     world, _ = office
     monkeypatch.setattr(dash, "open_clusters", lambda records, since: None)
-    app = build_hq_app(world.hq, today=TODAY)
+    app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         assert app.screen.query_one("#hq-clusters").display is False
     monkeypatch.setattr(dash, "open_clusters", lambda records, since: 2)
-    app = build_hq_app(world.hq, today=TODAY)
+    app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         assert app.screen.query_one("#hq-clusters").display is True and "待处理类案\n\n2" in text(app, "#hq-clusters")
 
 
-async def test_folder_not_set_up_is_a_message(tmp_path):
-    app = build_hq_app(tmp_path / "nowhere", today=TODAY)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert app.store is None and any("liaison hq init" in str(n.message) for n in app._notifications)
+def test_an_office_without_staff_or_a_wrong_pin_opens_no_dashboard(office, tmp_path, monkeypatch, capsys):
+    from liaison.cli import exitcodes as ec
+    from liaison.cli import main
+    from liaison.hq.office import init_office
+    from liaison.tui import hq_app
+
+    world, _ = office
+    opened = []
+    monkeypatch.setattr(hq_app.HqApp, "run", lambda self: opened.append(self.home))
+    init_office(tmp_path / "bare", "院本部")  # keys, but no office officer yet
+    monkeypatch.setenv("LIAISON_PIN", PIN)
+    assert main(["hq", "--home", str(tmp_path / "bare"), *AS_OFFICE]) == ec.NOT_SET_UP
+    assert "liaison hq init --officer" in capsys.readouterr().err
+    monkeypatch.setenv("LIAISON_PIN", "wrong-pin-83")
+    assert main(["hq", "--home", str(world.hq), *AS_OFFICE]) == ec.WRONG_PIN
+    assert opened == []
 
 
 async def test_clusters_count_from_the_clusters_module(office):
     clusters = pytest.importorskip("liaison.reports.clusters", reason="the clusters module is not there yet")
     world, _ = office
     want = len(clusters.find_clusters(world.records(include_deleted=False).values(), since="2026-08-14"))
-    app = build_hq_app(world.hq, today=TODAY)  # 90 days before 2026-11-12 is 2026-08-14
+    app = build_hq_app(unlocked(world), today=TODAY)  # 90 days before 2026-11-12 is 2026-08-14
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         assert app.screen.query_one("#hq-clusters").display is True
@@ -140,7 +157,8 @@ def test_bare_hq_opens_the_dashboard(office, monkeypatch, capsys):
     world, _ = office
     opened = []
     monkeypatch.setattr(hq_app.HqApp, "run", lambda self: opened.append(self.home))
-    assert main(["hq", "--home", str(world.hq)]) == ec.OK and opened == [world.hq]
+    monkeypatch.setenv("LIAISON_PIN", PIN)
+    assert main(["hq", "--home", str(world.hq), *AS_OFFICE]) == ec.OK and opened == [world.hq]
     assert main(["hq", "--home", str(world.root / "nowhere")]) == ec.NOT_SET_UP
     assert "liaison hq init" in capsys.readouterr().err and len(opened) == 1
 

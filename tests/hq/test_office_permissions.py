@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import LIAISON, World, seed  # noqa: E402
+from _sync_world import AS_OFFICE, LIAISON, PIN, World, seed  # noqa: E402
 
 FQ = "fengqiao-yuanfang"
 
@@ -22,14 +22,14 @@ def mode(p: Path) -> int:
 def liaison(*args: str) -> subprocess.CompletedProcess:
     # A umask that would leave everything world-readable, as on a shared office PC.
     return subprocess.run(["sh", "-c", 'umask 022; exec "$@"', "sh", *LIAISON, *args],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "LIAISON_PIN": PIN})
 
 
 def test_office_files_and_reports_are_owner_only(tmp_path):
     hq = tmp_path / "hq-made-before"
     hq.mkdir(mode=0o755)
     os.chmod(hq, 0o755)
-    assert liaison("hq", "init", "--home", str(hq), "--name", "院本部").returncode == 0
+    assert liaison("hq", "init", "--home", str(hq), "--name", "院本部", *AS_OFFICE).returncode == 0
     assert mode(hq) == 0o700
 
     world = World(tmp_path / "w")
@@ -51,11 +51,11 @@ def test_office_files_and_reports_are_owner_only(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     for flag, name in (("--xlsx", "report.xlsx"), ("--html", "report.html")):
-        p = liaison("hq", "report", "--home", str(hq), flag, str(out / name))
+        p = liaison("hq", "report", "--home", str(hq), flag, str(out / name), *AS_OFFICE)
         assert p.returncode == 0, p.stderr
         assert mode(out / name) == 0o600, name
     # The station's ledger, written by an officer, is no more readable than the office's.
-    from _sync_world import PIN, officer_setup
+    from _sync_world import officer_setup
 
     who = officer_setup(home, FQ)
     for flag, name in (("--xlsx", "ledger.xlsx"), ("--csv", "ledger.csv")):

@@ -8,11 +8,17 @@ import json
 import pytest
 from openpyxl import load_workbook
 
+from _sync_world import AS_OFFICE, PIN
 from _report_world import END, FQ, RIDER, START, build
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
 
 PERIOD = ["--from", START.isoformat(), "--to", END.isoformat()]
+
+
+@pytest.fixture(autouse=True)
+def _office_pin(monkeypatch):
+    monkeypatch.setenv("LIAISON_PIN", PIN)  # with AS_OFFICE: the office officer unlocks
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +28,7 @@ def office(tmp_path_factory):
 
 
 def report(capsys, world, *extra: str) -> tuple[int, str, str]:
-    code = main(["hq", "report", "--home", str(world.hq), *extra])
+    code = main(["hq", "report", "--home", str(world.hq), *extra, *AS_OFFICE])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -133,5 +139,5 @@ def test_not_set_up_and_unwritable(office, capsys, tmp_path):
 
 def test_home_before_the_subcommand(office, capsys):
     world, _ = office
-    code = main(["hq", "--home", str(world.hq), "report", "--to", "2026-11-20", "--json"])
+    code = main(["hq", "--home", str(world.hq), "report", "--to", "2026-11-20", "--json", *AS_OFFICE])
     assert code == ec.OK and json.loads(capsys.readouterr().out)["totals"]["consultations"] == 7

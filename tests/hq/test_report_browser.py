@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from _sync_world import AS_OFFICE, PIN
 from _report_world import END, START, build
 from liaison.cli import main
 
@@ -57,8 +58,10 @@ def page(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("browser")
     world, _ = build(root / "world")
     html = root / "report.html"
-    assert main(["hq", "report", "--home", str(world.hq), "--from", START.isoformat(), "--to", END.isoformat(),
-                 "--html", str(html)]) == 0
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LIAISON_PIN", PIN)
+        assert main(["hq", "report", "--home", str(world.hq), "--from", START.isoformat(), "--to", END.isoformat(),
+                     "--html", str(html), *AS_OFFICE]) == 0
     return html
 
 

@@ -21,7 +21,7 @@ from liaison.reports.clusters import SIMILAR, find_clusters
 from liaison.synth import generate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import World, run, seed  # noqa: E402  (a real office and stations)
+from _sync_world import AS_OFFICE, PIN, World, run, seed  # noqa: E402  (a real office and stations)
 
 
 def _labelled() -> tuple[list[dict], dict[str, str | None]]:
@@ -125,23 +125,24 @@ def _office_with_fixtures(world: World) -> dict[str, str | None]:
     return truth
 
 
-def test_cli_on_an_office_with_the_labelled_set(tmp_path, capsys):
+def test_cli_on_an_office_with_the_labelled_set(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LIAISON_PIN", PIN)  # the office officer (AS_OFFICE) unlocks
     world = World(tmp_path)
     truth = _office_with_fixtures(world)
-    assert main(["hq", "clusters", "--home", str(world.hq), "--json"]) == ec.OK
+    assert main(["hq", "clusters", "--home", str(world.hq), "--json", *AS_OFFICE]) == ec.OK
     out = json.loads(capsys.readouterr().out)
     assert out["window_days"] == 90 and out["threshold"] == SIMILAR
     p, r = precision_recall([c["member_ids"] for c in out["clusters"]], truth)
     assert p >= 0.9 and r >= 0.8
-    assert main(["hq", "clusters", "--home", str(world.hq)]) == ec.OK
+    assert main(["hq", "clusters", "--home", str(world.hq), *AS_OFFICE]) == ec.OK
     text = capsys.readouterr()
     assert "速达外卖·控江路·隐性扣款" in text.out and "公益诉讼线索" in text.out and "骑手友好站" in text.out
     assert "clusters; window 90 days" in text.err
-    assert main(["hq", "clusters", "--home", str(world.hq), "--since", "2026-13-01"]) == ec.INVALID
+    assert main(["hq", "clusters", "--home", str(world.hq), "--since", "2026-13-01", *AS_OFFICE]) == ec.INVALID
     assert "expected a date" in capsys.readouterr().err
-    assert main(["hq", "clusters", "--home", str(world.hq), "--window-days", "0"]) == ec.INVALID
+    assert main(["hq", "clusters", "--home", str(world.hq), "--window-days", "0", *AS_OFFICE]) == ec.INVALID
     assert main(["hq", "clusters", "--home", str(tmp_path / "nowhere")]) == ec.NOT_SET_UP
-    assert main(["hq", "clusters", "--home", str(world.hq), "--since", "2027-01-01"]) == ec.OK
+    assert main(["hq", "clusters", "--home", str(world.hq), "--since", "2027-01-01", *AS_OFFICE]) == ec.OK
     assert "no clusters found" in capsys.readouterr().err
 
 
@@ -152,7 +153,7 @@ def test_s5_end_to_end_from_stations_through_bundles(tmp_path):
     for home in homes.values():
         assert run("--home", str(home), "sync", "--to", str(world.drop)).returncode == ec.SYNC_PENDING
     assert world.ingest()["accepted"] == sum(map(len, ids.values()))
-    r = run("hq", "clusters", "--home", str(world.hq), "--json")
+    r = run("hq", "clusters", "--home", str(world.hq), "--json", *AS_OFFICE, pin=True)
     assert r.returncode == ec.OK, r.stderr
     clusters = json.loads(r.stdout)["clusters"]
     s5 = set(ids["rider-friendly"][2:5])  # the rider station's visits in scenario order: S3, S4, S5 ×3

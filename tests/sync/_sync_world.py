@@ -28,7 +28,7 @@ class World:
     def __init__(self, root: Path):
         self.root = root
         self.hq = root / "hq"
-        self.pub = init_office(self.hq, "院本部")
+        self.pub = init_office(self.hq, "院本部", OFFICE_OFFICER, PIN)
         self.drop = root / "drop"
         (self.drop / "inbox").mkdir(parents=True)
 
@@ -52,7 +52,8 @@ class World:
 
     def records(self, include_deleted: bool = True) -> dict[str, dict]:
         with self.office() as o:
-            return {r["id"]: r for r in o.db.records(include_deleted=include_deleted)}
+            staff = office_staff(o)
+            return {r["id"]: r for r in staff.records(include_deleted=include_deleted)}
 
 
 class _Opened:
@@ -81,7 +82,16 @@ def station_records(home: Path) -> dict[str, dict]:
     return {r["id"]: r for r in Store.read_changes(home, 0)[1]}
 
 
-PIN = "ks83jd-x"  # for stations given an officer (see officer_setup)
+PIN = "ks83jd-x"  # for stations given an officer (see officer_setup), and the office's officer
+OFFICE_OFFICER = "院办"
+AS_OFFICE = ("--officer", OFFICE_OFFICER)  # with `run(..., pin=True)`: unlocks the office
+
+
+def office_staff(office: Office):
+    """The office unlocked by its officer (hq.staff), as `liaison hq list` does."""
+    from liaison.hq.staff import unlock
+
+    return unlock(office, OFFICE_OFFICER, PIN)
 
 
 def officer_setup(home: Path, sid: str, officer: str = "测试") -> list[str]:

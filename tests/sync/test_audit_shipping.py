@@ -12,7 +12,7 @@ import shutil
 
 import orjson
 
-from _sync_world import run, seed
+from _sync_world import office_staff, run, seed
 from liaison.hq.report import build_report
 from liaison.security.audit import LOG, AuditLog, verify
 from liaison.security.audit_verify import canonical
@@ -134,7 +134,7 @@ def test_shipped_entry_rewritten_at_the_station_shows_as_a_break(world):
     r = run("hq", "status", "--home", str(world.hq))
     assert "断链" in r.stdout and "audit chain break" in r.stderr and "Traceback" not in r.stderr
     with world.office() as o:
-        rep = build_report(o.db)
+        rep = build_report(o.db, office_staff(o).opener)
     assert rep["audit_breaks"] == len(breaks) and rep["sync"][0]["audit_ok"] is False
     # Reported once: later nights continue from what the station now holds.
     _log(home, 2)

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import copy
 
+import os
+
 from liaison.hq.db import BULK, OfficeDB
+from liaison.security import records_key
+from liaison.security.seal import Sealer
 
 
 def _records(n: int) -> list[dict]:
@@ -16,6 +20,8 @@ def _records(n: int) -> list[dict]:
 
 
 def test_bulk_merge_follows_the_rules(tmp_path):
+    data_key = os.urandom(32)
+    records_key.create(tmp_path, data_key)  # what staff set-up makes: personal parts are sealed to it
     db = OfficeDB(tmp_path / "office.sqlite")
     first = _records(BULK + 300)
     counts, _ = db.merge("fengqiao-yuanfang", 1, "d1", "t", first, lambda c: b"receipt")
@@ -30,7 +36,7 @@ def test_bulk_merge_follows_the_rules(tmp_path):
         r["version"] = 1  # older: stale
     counts, _ = db.merge("fengqiao-yuanfang", 2, "d2", "t", second, lambda c: b"receipt")
     assert (counts["accepted"], counts["conflicts"], counts["stale"], counts["duplicates"]) == (7, 3, 2, BULK + 288)
-    kept = {r["id"]: r for r in db.records()}
+    kept = {r["id"]: r for r in db.records(db.opener(records_key.private(tmp_path, Sealer(data_key))))}
     assert all(kept[r["id"]]["status"] == "resolved" and kept[r["id"]]["version"] == 3 for r in second[:7])
     assert all(kept[r["id"]]["summary"] == f"第{i}条" for i, r in enumerate(second[7:12], 7))
     db.close()

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from _sync_world import PIN, STATIONS, officer_setup, run, seed, station_records
+from _sync_world import AS_OFFICE, PIN, STATIONS, officer_setup, run, seed, station_records
 from liaison.security.session import open_store, unlock
 from liaison.cli import exitcodes as ec
 
@@ -59,7 +59,7 @@ def test_night_cycle_over_a_folder(world):
         assert len(list((home / "outbox" / "delivered").glob("*.bundle"))) == 1
         assert not list((home / "outbox" / "pending").iterdir())
     _office_matches(world, homes)
-    r = run("hq", "list", "--home", str(world.hq), "--json")
+    r = run("hq", "list", "--home", str(world.hq), "--json", *AS_OFFICE, pin=True)
     listed = json.loads(r.stdout)
     who = officer_setup(homes["rider-friendly"], "rider-friendly")
     own = run("--home", str(homes["rider-friendly"]), "list", "--json", *who, pin=True)
@@ -92,7 +92,7 @@ def test_night_cycle_over_http_two_nights(world, server):
     office = _office_matches(world, homes, {"fengqiao-yuanfang": who[1]})
     assert office[ids[0]]["status"] == "resolved" and office[ids[0]]["version"] == 2
     assert office[ids[1]]["deleted"] is True
-    listed = {r["id"] for r in json.loads(run("hq", "list", "--home", str(world.hq), "--json").stdout)}
+    listed = {r["id"] for r in json.loads(run("hq", "list", "--home", str(world.hq), "--json", *AS_OFFICE, pin=True).stdout)}
     assert ids[1] not in listed and ids[0] in listed
     status = json.loads(run("hq", "status", "--home", str(world.hq), "--json").stdout)
     by = {s["station"]: s for s in status["stations"]}

@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Static
 
+from ...hq.quarantine import Quarantine
 from ...hq.report import build_report, iso_week, week_start
 from ..base import LiaisonScreen
 from ..i18n import category, status
@@ -92,13 +93,13 @@ class HqDashboardScreen(LiaisonScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def compute(self) -> None:
-        office, today = self.app.store, self.app.today()
+        office, staff, today = self.app.store, self.app.staff, self.app.today()
         try:
-            quarantined = sum(1 for p in office.quarantine.iterdir() if not p.name.endswith(".reason.txt"))
+            quarantined = Quarantine(office.quarantine).summary()["files"]
             start = week_start(today) - timedelta(weeks=WEEKS - 1)
-            rep = build_report(office.db, start=start, end=today, today=today, quarantined=quarantined)
+            rep = build_report(office.db, staff.opener, start=start, end=today, today=today, quarantined=quarantined)
             rep["spark_weeks"] = [iso_week(start + timedelta(weeks=i)) for i in range(WEEKS)]
-            clusters = open_clusters(list(office.db.records()), today - timedelta(days=CLUSTER_DAYS))
+            clusters = open_clusters(list(staff.records()), today - timedelta(days=CLUSTER_DAYS))
         except Exception as e:  # a locked or damaged database: say so, keep the app usable
             self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
             return

@@ -1,0 +1,170 @@
+"""`liaison hq officer add | remove | list | reset-pin`, and the unlock every office read goes through.
+
+The office's staff PINs work like a station's officers (cli.officer_cmds): asked on the
+terminal, or for scripts only LIAISON_PIN / LIAISON_NEW_PIN / LIAISON_RECOVERY_CODE.
+The first office officer is made by `liaison hq init --officer NAME`.
+"""
+
+from __future__ import annotations
+
+import argparse
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+from . import CliError
+from . import exitcodes as ec
+from .auth import add_officer_arg, credentials
+from .officer_cmds import read_secret, security_errors, show_recovery_code
+from .output import print_json, say, table
+
+if TYPE_CHECKING:
+    from ..hq.staff import Staff
+
+
+def register(hsub: argparse._SubParsersAction, c: argparse.ArgumentParser) -> None:
+    o = hsub.add_parser("officer", parents=[c], help="office staff and their PINs / 院本部工作人员与 PIN",
+                        description="院本部工作人员与 PIN · who can unlock the office's records. "
+                                    "Scripts only: LIAISON_PIN, LIAISON_NEW_PIN, LIAISON_RECOVERY_CODE.")
+    o.set_defaults(handler=lambda a: (o.print_usage(), ec.USAGE)[1])
+    osub = o.add_subparsers(dest="officer_command", metavar="OFFICER_COMMAND")
+    p = osub.add_parser("add", parents=[c], help="add an office officer (an existing one unlocks)")
+    p.add_argument("name", help="new officer's name")
+    p.add_argument("--officer", required=True, help="existing officer who authorises it")
+    p.set_defaults(handler=cmd_add)
+    p = osub.add_parser("remove", parents=[c], help="remove an office officer; the office keys are replaced")
+    p.add_argument("name", help="officer to remove")
+    p.add_argument("--officer", required=True, help="officer who authorises it")
+    p.set_defaults(handler=cmd_remove)
+    p = osub.add_parser("list", parents=[c], help="who can unlock the office")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_list)
+    p = osub.add_parser("reset-pin", parents=[c], help="new PIN for an office officer, with the recovery code")
+    p.add_argument("name", help="officer whose PIN is reset")
+    p.set_defaults(handler=cmd_reset_pin)
+
+
+def add_unlock_arg(p: argparse.ArgumentParser) -> None:
+    add_officer_arg(p)
+
+
+def no_staff(home) -> CliError:
+    return CliError(f"院本部尚未设置工作人员 PIN：请先运行 liaison hq init --officer <姓名> "
+                    f"(no office staff are set up at {home}: run `liaison hq init --officer NAME`)", ec.NOT_SET_UP)
+
+
+@contextmanager
+def unlocked_office(args: argparse.Namespace) -> Iterator["Staff"]:
+    """The office, unlocked by an office officer's PIN (audited), for a read of records."""
+    from ..hq.staff import unlock
+    from ..security.keyring import Keyring
+    from .hq_cmds import office
+
+    with office(args) as o:
+        if not Keyring.exists(o.home):
+            raise no_staff(o.home)
+        with security_errors(), sealed_errors():
+            officer, pin = credentials(getattr(args, "officer", None))
+            yield unlock(o, officer, pin)
+
+
+@contextmanager
+def sealed_errors() -> Iterator[None]:
+    from ..security.errors import SealBroken
+    from ..security.records_key import NoRecordsKey
+
+    try:
+        yield
+    except NoRecordsKey as e:
+        raise CliError(str(e), ec.NOT_SET_UP) from None
+    except SealBroken as e:
+        raise CliError(f"院本部数据无法解密：{e} (office data cannot be opened)", ec.STORAGE) from None
+
+
+def first_officer_setup(home, officer: str | None) -> None:
+    """`hq init`: the first office officer, unless staff exist already."""
+    from ..hq.staff import set_up
+    from ..security.keyring import Keyring
+    from .auth import first_officer
+
+    if Keyring.exists(home):
+        return
+    name, pin = first_officer(officer)
+    with security_errors():
+        code = set_up(home, name, pin)
+    show_recovery_code(code)
+
+
+def _home(args: argparse.Namespace):
+    from ..hq.office import resolve_hq_home
+    from ..security.keyring import Keyring
+
+    home = resolve_hq_home(args.hq_home)
+    if not Keyring.exists(home):
+        raise no_staff(home)
+    return home
+
+
+def _audit(home, officer: str, action: str, target: str = "", **details: object) -> None:
+    from ..security.audit import AuditLog
+
+    AuditLog(home).record(officer, action, target, details)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from ..security.keyring import Keyring
+
+    home = _home(args)
+    with security_errors():
+        ring = Keyring.open(home)
+        pin = read_secret("LIAISON_PIN", f"{args.officer}的 PIN", f"{args.officer}'s PIN")
+        new_pin = read_secret("LIAISON_NEW_PIN", f"新工作人员{args.name}的 PIN", f"the new officer {args.name}'s PIN",
+                              confirm=True)
+        ring.add_officer(args.officer, pin, args.name, new_pin)
+    _audit(home, args.officer, "officer_add", args.name.strip())
+    say(f"已增加院本部工作人员 {args.name} (office officer {args.name} added)")
+    return ec.OK
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    from ..hq.lock import OfficeBusy
+    from ..hq.staff import remove_officer
+    from .hq_cmds import office
+
+    with office(args) as o, security_errors(), sealed_errors():
+        pin = read_secret("LIAISON_PIN", f"{args.officer}的 PIN", f"{args.officer}'s PIN")
+        try:
+            n = remove_officer(o, args.name, args.officer, pin)
+        except OfficeBusy as e:
+            raise CliError(str(e), ec.BUSY) from None
+        home = o.home
+    _audit(home, args.officer, "officer_remove", args.name.strip(), key_replaced=True)
+    say(f"已删除院本部工作人员 {args.name}，并更换了数据密钥和记录密钥（{n} 个批次密钥已重新封装） "
+        f"(office officer {args.name} removed; the data key and the records key were replaced, "
+        f"{n} batch keys rewrapped)")
+    return ec.OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from ..security.keyring import Keyring
+
+    with security_errors():
+        officers = Keyring.open(_home(args)).officers()
+    if args.json:
+        print_json([{"name": o.name, "created_at": o.created_at} for o in officers])
+    else:
+        print(table(("工作人员 Officer", "PIN 设置于 PIN set at"), [(o.name, o.created_at) for o in officers]))
+    return ec.OK
+
+
+def cmd_reset_pin(args: argparse.Namespace) -> int:
+    from ..security.keyring import Keyring
+
+    home = _home(args)
+    with security_errors():
+        ring = Keyring.open(home)
+        code = read_secret("LIAISON_RECOVERY_CODE", "恢复码", "the recovery code")
+        new_pin = read_secret("LIAISON_NEW_PIN", f"{args.name}的新 PIN", f"{args.name}'s new PIN", confirm=True)
+        ring.reset_pin(args.name, code, new_pin)
+    _audit(home, args.name, "pin_reset", args.name.strip())
+    say(f"已为 {args.name} 设置新 PIN (new PIN set for {args.name})")
+    return ec.OK
