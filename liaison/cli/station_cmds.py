@@ -18,8 +18,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                        description="设置本机所属站点，并设定第一位警员的 PIN · set this laptop up for a station "
                                    "and choose the first officer's PIN (asked twice on the terminal; for scripts "
                                    "only: LIAISON_PIN). Prints the data folder, then, the first time, the "
-                                   "recovery code — once.")
-    p.add_argument("--station", required=True, help="station id, see `liaison stations`")
+                                   "recovery code — once. With --restore DIR: a lost laptop's station set up again "
+                                   "from the office's restore kit (its code is asked on the terminal; for scripts "
+                                   "only: LIAISON_RESTORE_CODE).")
+    p.add_argument("--station", help="station id, see `liaison stations` (with --restore: taken from the kit)")
+    p.add_argument("--restore", type=Path, metavar="DIR",
+                   help="restore this station from the office's restore kit in DIR (an empty data folder only)")
     p.add_argument("--officer", default="", metavar="NAME",
                    help="first officer (unlocks the data with a PIN; recorded on each consultation)")
     p.add_argument("--hq-key", type=Path, metavar="FILE", help="install the district office's office.pub.json")
@@ -57,6 +61,16 @@ def cmd_init(args: argparse.Namespace) -> int:
     from . import CliError
     from .officer_cmds import show_recovery_code
 
+    if args.restore is not None:
+        if args.hq_key is not None:
+            raise CliError("--restore 与 --hq-key 不能同时使用：院本部公钥已在恢复包中 "
+                           "(--restore takes the office key from the kit; do not pass --hq-key)", ec.USAGE)
+        from .restore_cmd import cmd_restore
+
+        return cmd_restore(args)
+    if not args.station:
+        raise CliError("请指定站点：liaison init --station <站点编号>（见 liaison stations）"
+                       "(which station? pass --station ID, see `liaison stations`)", ec.USAGE)
     station = get_station(args.station)
     if args.hq_key is not None and not args.hq_key.is_file():  # before a keyring exists whose code could be lost
         raise CliError(f"找不到院本部公钥文件 (no such file): {args.hq_key}", ec.NOT_FOUND)

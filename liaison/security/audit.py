@@ -10,6 +10,10 @@ given it is sealed (a "s1:…" string, see seal.py) bound to the entry's n and p
 The chain covers the sealed text, so `verify` needs no key and the office can check
 the entries it receives without ever unlocking the station.
 
+A station restored from the office continues the chain the office holds: its log
+starts at the entry after audit/anchor.json's (see audit_verify), written once by
+`set_anchor` before the first append.
+
 What the chain alone cannot show: whole entries cut off the END of the file leave a
 shorter but valid chain. That is caught against a copy kept elsewhere — the entries
 shipped to the office in the nightly bundle (`entries_since`) — not here.
@@ -29,9 +33,9 @@ from typing import Any, Callable, Mapping
 import orjson
 
 from ..domain.timeutil import now
-from ..store.atomic import fsync_dir
+from ..store.atomic import atomic_write, fsync_dir
 from ..store.errors import StoreWriteError
-from .audit_verify import GENESIS, VerifyResult, canonical, verify
+from .audit_verify import ANCHOR, GENESIS, VerifyResult, canonical, read_anchor, verify
 from .errors import AuditBroken
 from .seal import is_sealed, open_json, seal_json
 
@@ -40,7 +44,7 @@ __all__ = ["AuditLog", "VerifyResult", "verify", "ACTIONS", "GENESIS"]
 LOG = Path("audit") / "log.jsonl"
 ACTIONS = frozenset({"view", "create", "edit", "delete", "export", "import", "report", "unlock",
                      "unlock_failed", "lock", "officer_add", "officer_remove", "pin_reset", "purge",
-                     "loss_accepted"})
+                     "loss_accepted", "restored"})
 _TAIL_CHUNK = 8192
 
 
@@ -107,7 +111,11 @@ class AuditLog:
             fcntl.flock(fd, fcntl.LOCK_EX)
             new_file = os.fstat(fd).st_size == 0
             last, torn = _tail(fd)
-            n, prev = (last["n"] + 1, last["hash"]) if last else (1, GENESIS)
+            if last:
+                n, prev = last["n"] + 1, last["hash"]
+            else:  # a new log: entry 1, or the entry after the office's copy (restored)
+                base, prev = read_anchor(self.path)
+                n = base + 1
             details = dict(entry.get("details") or {})
             out = {"n": n, "at": self.clock().isoformat(timespec="seconds"),
                    "officer": str(entry.get("officer", "")), "action": action,
@@ -131,6 +139,19 @@ class AuditLog:
                data_key: bytes | None = None) -> dict:
         return self.append({"officer": officer, "action": action, "target": target,
                             "details": details or {}}, data_key)
+
+    def anchor(self) -> tuple[int, str]:
+        """(n, hash) of the entry this log continues ((0, GENESIS): none)."""
+        return read_anchor(self.path)
+
+    def set_anchor(self, n: int, head: str) -> None:
+        """Continue the chain after entry `n` whose hash is `head` (a restored station:
+        the office holds entries 1..n). Only for a log with no entries yet."""
+        if self.path.exists() and self.path.stat().st_size:
+            raise ValueError("the audit log already has entries")
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write(folder / ANCHOR, orjson.dumps({"n": int(n), "hash": str(head)}))
 
     def verify(self) -> VerifyResult:
         return verify(self.path)

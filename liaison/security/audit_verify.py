@@ -9,6 +9,13 @@ naming the entry it concerns:
     edited and its hash recomputed to hide it) → the previous entry.
 Everything after the first problem is unchecked: once the chain is broken, later
 entries can no longer be vouched for, and a reviewer starts from the first break.
+
+A station restored from the office (`liaison init --restore`) does not have entries
+1..k any more: the office holds them. Its log continues the office's copy, and
+audit/anchor.json ({"n": k, "hash": hash of entry k}) says where: the walk then
+expects k+1 first, linked to that hash. The anchor is checked against the office's
+copy, where the entries before it are (hq.audit_chain): an anchor edited to skip
+entries shows there as entries missing or not linking.
 """
 
 from __future__ import annotations
@@ -22,6 +29,20 @@ import orjson
 
 GENESIS = "0" * 64
 FIELDS = ("n", "at", "officer", "action", "target", "details", "prev", "hash")
+ANCHOR = "anchor.json"  # beside the log
+
+
+def read_anchor(log: Path) -> tuple[int, str]:
+    """(n, hash) of the entry the log at `log` continues: (0, GENESIS) for a log that
+    starts at entry 1. A damaged anchor reads as none, so verify names entry 1 missing."""
+    try:
+        doc = orjson.loads((Path(log).parent / ANCHOR).read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        return 0, GENESIS
+    n, h = (doc.get("n"), doc.get("hash")) if isinstance(doc, dict) else (None, None)
+    if isinstance(n, int) and not isinstance(n, bool) and n >= 0 and isinstance(h, str):
+        return n, h
+    return 0, GENESIS
 
 
 def canonical(entry: dict[str, Any]) -> bytes:
@@ -62,10 +83,11 @@ def verify(path: Path) -> VerifyResult:
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        return VerifyResult(True, 0)
+        return VerifyResult(True, 0, head=read_anchor(path)[1])
     lines = raw.split(b"\n")
     torn = lines.pop() != b""  # a file of whole lines ends with "\n", leaving "" here
-    expected, prev, before, good = 1, GENESIS, GENESIS, 0
+    start, anchor = read_anchor(path)
+    expected, prev, before, good = start + 1, anchor, anchor, 0
     for line in lines:
         entry = _parse(line)
         if entry is None:
@@ -79,7 +101,7 @@ def verify(path: Path) -> VerifyResult:
             return _bad(good, prev, expected, f"第 {expected} 条缺失或顺序被调换（此处是第 {entry['n']} 条）",
                         f"entry {expected} is missing or out of order: found entry {entry['n']} in its place")
         if entry["prev"] != prev:
-            at = max(expected - 1, 1)
+            at = max(expected - 1, start + 1, 1)
             return _bad(max(good - 1, 0), before, at, f"第 {at} 条与第 {expected} 条之间的链接断开（第 {at} 条被改动后重算了哈希）",
                         f"the chain between entries {at} and {expected} is broken: "
                         f"entry {at} was altered and re-hashed")

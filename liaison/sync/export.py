@@ -127,7 +127,9 @@ def _audit_to_ship(log: AuditLog, state: dict[str, Any]) -> tuple[list[dict[str,
     numbered = [e for e in every if isinstance(e.get("n"), int)]
     audit_n, head = int(state.get("audit_n", 0)), state.get("audit_head")
     at = next((e for e in numbered if e["n"] == audit_n), None)
-    continues = audit_n == 0 or not head or (at is not None and at.get("hash") == head)
+    # A restored station's log starts after the office's copy: the anchor is the entry shipped.
+    continues = (audit_n == 0 or not head or (at is not None and at.get("hash") == head)
+                 or (at is None and log.anchor() == (audit_n, head)))
     entries = [e for e in every if not isinstance(e.get("n"), int) or e["n"] > audit_n] if continues else every
     if numbered:
         return entries, numbered[-1]["n"], str(numbered[-1].get("hash", ""))
