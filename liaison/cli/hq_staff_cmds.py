@@ -1,4 +1,5 @@
-"""`liaison hq officer add | remove | list | reset-pin`, and the unlock every office read goes through.
+"""`liaison hq officer add | remove | list | reset-pin`, `liaison hq restore-kit`, and the unlock
+every office read goes through.
 
 The office's staff PINs work like a station's officers (cli.officer_cmds): asked on the
 terminal, or for scripts only LIAISON_PIN / LIAISON_NEW_PIN / LIAISON_RECOVERY_CODE.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from . import CliError
@@ -41,6 +43,44 @@ def register(hsub: argparse._SubParsersAction, c: argparse.ArgumentParser) -> No
     p = osub.add_parser("reset-pin", parents=[c], help="new PIN for an office officer, with the recovery code")
     p.add_argument("name", help="officer whose PIN is reset")
     p.set_defaults(handler=cmd_reset_pin)
+
+    p = hsub.add_parser("restore-kit", parents=[c], help="a lost laptop's station, for `liaison init --restore` "
+                        "(an office officer's PIN); prints the kit code once; the station's old key is revoked",
+                        description="写出站点恢复包 · write the restore kit of a station whose laptop was lost or "
+                                    "broken. The kit code is printed once: read it to the officer at the new laptop "
+                                    "apart from the kit file. The station's old signing key is revoked.")
+    p.add_argument("station", metavar="STATION", help="station id (see `liaison hq status`)")
+    p.add_argument("--to", type=Path, required=True, metavar="DIR", help="folder for restore.kit (made 0700)")
+    add_officer_arg(p)
+    p.set_defaults(handler=cmd_restore_kit)
+
+
+def cmd_restore_kit(args: argparse.Namespace) -> int:
+    from ..hq.lock import OfficeBusy
+    from ..hq.restore_kit import UnknownStation, make_kit
+    from ..sync.keys import KeyProblem
+    from ..sync.restore_kit import FILE
+
+    if (args.to / FILE).exists():
+        raise CliError(f"{args.to / FILE} 已存在，未覆盖 (already exists; not overwritten)", ec.INVALID)
+    with unlocked_office(args) as staff:
+        try:
+            kit = make_kit(staff, args.station, args.to)
+        except UnknownStation as e:
+            raise CliError(str(e), ec.NOT_FOUND) from None
+        except OfficeBusy as e:
+            raise CliError(str(e), ec.BUSY) from None
+        except (KeyProblem, OSError) as e:
+            raise CliError(f"无法写出恢复包：{e} (cannot write the restore kit)", ec.STORAGE) from None
+    say(f"恢复包已写入 {kit.path}：{kit.records} 条记录，数据包已收到第 {kit.last_bundle} 号 "
+        f"(restore kit written: {kit.records} records, bundles up to #{kit.last_bundle})")
+    say(f"站点 {args.station} 的旧密钥已吊销 {kit.old_key or '-'}，新密钥 {kit.new_key} "
+        f"(old key revoked; new key enrolled)")
+    say("！请把下面的恢复包密码单独告知新电脑前的警员（电话或当面），不要与恢复包放在一起；它不会再显示。")
+    say("! Give the kit code below to the officer at the new laptop separately (by phone or in person), "
+        "never with the kit file; it will not be shown again. There: liaison init --restore DIR")
+    print(kit.code, flush=True)
+    return ec.OK
 
 
 def add_unlock_arg(p: argparse.ArgumentParser) -> None:

@@ -204,3 +204,61 @@ def test_an_anchored_audit_log_verifies_from_the_anchor(tmp_path):
     # An anchor changed afterwards no longer links to the log's first entry.
     (tmp_path / "audit" / "anchor.json").write_bytes(orjson.dumps({"n": 41, "hash": "cd" * 32}))
     assert not verify(tmp_path / LOG).ok
+
+
+def test_restore_kit_from_the_office_thirty_plus_one(world, tmp_path):
+    """The issue's case, through the real commands only: a station with 30 synced
+    records loses its data folder; the office writes a kit (office PIN), the new laptop
+    is restored, adds one visit and syncs: the office has 31, no duplicate, no gap, no
+    409; the lost laptop's key is revoked, so a bundle it signed is refused."""
+    from _sync_world import AS_OFFICE
+
+    home = world.station(FQ)
+    seed(home, FQ, n=30)
+    who = officer_setup(home, FQ)
+    assert run("--home", str(home), "list", *who, pin=True).returncode == 0
+    assert run("--home", str(home), "sync", "--to", str(world.drop)).returncode in (0, 10)
+    assert world.ingest()["accepted"] == 30
+    lost = tmp_path / "lost-laptop"
+    shutil.copytree(home, lost)  # what a thief (or the old laptop, found again) still holds
+    shutil.rmtree(home)
+
+    kit_dir = tmp_path / "kit"
+    p = run("hq", "restore-kit", FQ, "--home", str(world.hq), "--to", str(kit_dir), *AS_OFFICE, pin=True)
+    assert p.returncode == 0, p.stderr
+    code = p.stdout.strip()
+    assert len(code.replace("-", "")) == 30 and "30" in p.stderr and "Traceback" not in p.stderr
+    assert code.encode() not in (kit_dir / FILE).read_bytes()
+    again = run("hq", "restore-kit", FQ, "--home", str(world.hq), "--to", str(kit_dir), *AS_OFFICE, pin=True)
+    assert again.returncode == ec.INVALID  # an existing kit is never overwritten
+    assert run("hq", "restore-kit", "no-such-station", "--home", str(world.hq), "--to", str(tmp_path / "k2"),
+               *AS_OFFICE, pin=True).returncode == ec.NOT_FOUND
+
+    p = cli("--home", str(home), "init", "--restore", str(kit_dir), "--officer", NEW_OFFICER, code=code)
+    assert p.returncode == 0, p.stderr
+    added = cli("--home", str(home), "add", "--json", "--officer", NEW_OFFICER, stdin=json.dumps(
+        {"category": "labour", "summary": "恢复后的新咨询", "visitor": {"name": "赵女士", "consent": True}}))
+    assert added.returncode == 0, added.stderr
+    p = run("--home", str(home), "sync", "--to", str(world.drop))
+    assert p.returncode in (0, 10), p.stderr
+    summary = world.ingest()
+    assert (summary["accepted"], summary["duplicates"], summary["conflicts"], summary["quarantined"],
+            summary["gaps"]) == (1, 0, 0, 0, 0), summary
+    assert len(world.records()) == 31
+    with world.office() as o:
+        status = o.db.station_status(FQ)
+    assert status["last_bundle"] == 2 and status["gaps"] == [] and status["audit"]["ok"], status
+    assert run("--home", str(home), "sync", "--to", str(world.drop)).returncode == 0  # receipt collected
+
+    # The lost laptop's key no longer counts at the office.
+    p = subprocess.run([*LIAISON, "--home", str(lost), "add", *who], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "LIAISON_PIN": PIN}, input=json.dumps(
+                           {"category": "labour", "summary": "旧电脑上的记录", "visitor": {"name": "钱某", "consent": True}}))
+    assert p.returncode == 0, p.stderr
+    stick = tmp_path / "old-stick"
+    stick.mkdir()
+    assert run("--home", str(lost), "sync", "--to", str(stick)).returncode == ec.SYNC_PENDING
+    refused = world.ingest(stick / "inbox")
+    # Its #1 (whose receipt it never collected) and its new #2: both signed with the revoked key.
+    assert refused["quarantined"] == 2 and refused["accepted"] == 0 and len(world.records()) == 31
+    assert "bad-signature" in next((world.hq / "quarantine").glob("*.reason.txt")).read_text(encoding="utf-8")
