@@ -1,10 +1,11 @@
 """Connection limits aiohttp does not give: a deadline for the request head and a cap
 on open connections (issue: slow-header connections).
 
-aiohttp bounds the size of a request head (max_line_size, max_headers) and closes an
-idle keep-alive, but not a head trickled one byte at a time, and it accepts as many
-connections as the process has file descriptors: ~1 100 trickling clients were enough
-to starve `/health`. So the inbox's listening socket is made with `GuardedSite`, whose
+aiohttp bounds the size of a request head (max_line_size, max_headers) but has no
+setting for the time it may take (3.14 happens to close an unfinished head silently
+when its keep-alive timer, armed at connect, runs out; older versions held it for
+ever), and it accepts as many connections as the process has file descriptors: ~1 100
+trickling clients were enough to starve `/health`. So the inbox's listening socket is made with `GuardedSite`, whose
 protocol factory wraps each aiohttp `RequestHandler` in a small `Guarded` protocol:
 
 * beyond `max_connections` open connections a new one is closed at once (abort: no
