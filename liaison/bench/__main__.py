@@ -1,4 +1,4 @@
-"""python -m liaison.bench {store,tui,sync,all} [--records N]"""
+"""python -m liaison.bench {store,tui,sync,inbox,all} [--records N]"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m liaison.bench")
-    p.add_argument("what", choices=["store", "tui", "sync", "all"], help="which benchmark")
+    p.add_argument("what", choices=["store", "tui", "sync", "inbox", "all"], help="which benchmark")
     p.add_argument("--records", type=int, default=50_000)
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
     args = p.parse_args()
@@ -24,6 +24,10 @@ def main() -> int:
         from . import sync
 
         sync.run(records=args.records)
+    if args.what in ("inbox", "all"):
+        from . import inbox
+
+        inbox.run()  # 20 stations x 200 consultations per bundle: --records is for the others
     return 0
 
 

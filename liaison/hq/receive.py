@@ -18,6 +18,10 @@ from ..sync.upload_auth import Claims
 
 CHUNK = 64 * 1024
 CHUNK_TIMEOUT = 10.0  # seconds without one byte: a trickle (slowloris) must not hold a slot
+# ... nor a body dripped one byte every few seconds: the whole body must arrive within
+# max(BODY_FLOOR, length / MIN_RATE) seconds (30 s for anything up to ~2 MB).
+BODY_FLOOR = 30.0
+MIN_RATE = 64 * 1024  # bytes/s
 
 
 @dataclass
@@ -39,18 +43,34 @@ def clear_incoming(home: Path) -> None:
         f.unlink(missing_ok=True)
 
 
-async def receive(content: StreamReader, claims: Claims, folder: Path, chunk_timeout: float = CHUNK_TIMEOUT) -> Path:
+def body_deadline(length: int, floor: float = BODY_FLOOR, rate: float = MIN_RATE) -> float:
+    """Seconds the whole body of `length` bytes may take."""
+    return max(floor, length / rate)
+
+
+async def receive(content: StreamReader, claims: Claims, folder: Path, chunk_timeout: float = CHUNK_TIMEOUT,
+                  body_floor: float = BODY_FLOOR) -> Path:
     """The path of a temp file holding exactly the signed bytes; the caller deletes it.
     Raises BodyRefused (temp file already gone) otherwise."""
+    loop = asyncio.get_running_loop()
+    allowed = body_deadline(claims.length, body_floor)
+    end = loop.time() + allowed
     fd, name = tempfile.mkstemp(dir=folder, suffix=".part")
     path = Path(name)
     h, n = hashlib.sha256(), 0
     try:
         with os.fdopen(fd, "wb") as f:
             while True:
+                left = end - loop.time()
                 try:
-                    chunk = await asyncio.wait_for(content.read(CHUNK), chunk_timeout)
+                    if left <= 0:
+                        raise asyncio.TimeoutError
+                    chunk = await asyncio.wait_for(content.read(CHUNK), min(chunk_timeout, left))
                 except asyncio.TimeoutError:
+                    if end - loop.time() <= 0:
+                        raise BodyRefused(408, "slow", f"上传过慢，{allowed:g} 秒内未收完（最低 {MIN_RATE // 1024} KiB/s）"
+                                                       f"(upload too slow: body not complete within {allowed:g} s, "
+                                                       f"minimum {MIN_RATE // 1024} KiB/s)") from None
                     raise BodyRefused(408, "slow", f"上传过慢，{chunk_timeout:g} 秒内未收到数据 "
                                                    f"(upload too slow: nothing for {chunk_timeout:g} s)") from None
                 if not chunk:

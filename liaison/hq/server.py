@@ -11,12 +11,20 @@ POST /bundles   headers = signed upload claims (sync/upload_auth.py), body = one
 GET  /health    {"ok": true, "office": name, "office_key": fingerprint}
 
 Ingest runs on one worker thread: SQLite has one writer, and the event loop stays free
-to answer /health and to refuse uploads while a big bundle is merged.
+to answer /health and to refuse uploads while a big bundle is merged. The signed
+headers are checked on another thread with a read-only connection (keybook.py), so a
+403 or the go-ahead for a body never waits behind a merge.
+
+Connections (guard.py): the request head must be complete within HEAD_TIMEOUT (408),
+at most MAX_CONNECTIONS are open (the next is closed at once). Bodies (receive.py):
+nothing for CHUNK_TIMEOUT, or slower than MIN_RATE overall past BODY_FLOOR, is 408.
 """
 
 from __future__ import annotations
 
 import asyncio
+import signal
+import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,12 +32,13 @@ from pathlib import Path
 from aiohttp import web
 from multidict import CIMultiDict
 
-from ..store.atomic import atomic_write
-from ..sync.upload_auth import NonceBook, Refusal, verify_headers
+from ..sync.upload_auth import Claims, NonceBook, Refusal, verify_headers
+from .guard import GUARDS, HEAD_TIMEOUT, MAX_CONNECTIONS, GuardedSite, head_done
 from .ingest import ingest_bytes, keep_processed
+from .keybook import KeyBook
 from .lock import OfficeBusy
 from .office import Office
-from .receive import CHUNK_TIMEOUT, BodyRefused, clear_incoming, incoming, receive
+from .receive import BODY_FLOOR, CHUNK_TIMEOUT, BodyRefused, clear_incoming, incoming, receive
 
 MAX_BYTES = 256 * 1024 * 1024  # a 50 000-record bundle is ~15 MB; refuse anything absurd
 MAX_UPLOADS = 8  # bodies in flight; one ingest thread behind them, so more would only queue
@@ -42,6 +51,9 @@ HANDLER_ARGS = {"max_line_size": 8190, "max_field_size": 8190, "max_headers": 64
                 "keepalive_timeout": 15.0, "lingering_time": 2.0, "auto_decompress": False}
 OFFICE = web.AppKey("office", Office)
 POOL = web.AppKey("pool", ThreadPoolExecutor)
+AUTH = web.AppKey("auth", ThreadPoolExecutor)  # header checks: never behind a merge on POOL
+KEYS = web.AppKey("keys", KeyBook)
+BODY_WAIT = web.AppKey("body_floor", float)
 LIMIT = web.AppKey("limit", int)
 SLOTS = web.AppKey("slots", asyncio.Semaphore)
 NONCES = web.AppKey("nonces", NonceBook)
@@ -76,10 +88,9 @@ async def post_bundle(request: web.Request) -> web.Response:
 async def _authenticated(request: web.Request) -> web.Response:
     app, loop = request.app, asyncio.get_running_loop()
     office = app[OFFICE]
-    # On the ingest thread: the office's SQLite connection lives there, and so the nonce
-    # book needs no lock.
-    got = await loop.run_in_executor(app[POOL], verify_headers, CIMultiDict(request.headers), office.station_key,
-                                     time.time(), app[NONCES])
+    # On the auth thread: the key book's read-only connection lives there, and so the
+    # nonce book needs no lock.
+    got = await loop.run_in_executor(app[AUTH], _verify, CIMultiDict(request.headers), app[KEYS], app[NONCES])
     if isinstance(got, Refusal):
         extra = {"Retry-After": RETRY_AFTER} if got.status == 503 else {}
         return _refuse_unread(got.status, got.reason, got.kind, **extra)
@@ -87,7 +98,7 @@ async def _authenticated(request: web.Request) -> web.Response:
         return _refuse_unread(400, "Content-Length 与签名长度不符 (Content-Length differs from the signed length)",
                               "length")
     try:
-        part = await receive(request.content, got, incoming(office.home), app[CHUNK_WAIT])
+        part = await receive(request.content, got, incoming(office.home), app[CHUNK_WAIT], app[BODY_WAIT])
     except BodyRefused as e:
         return _refuse_unread(e.status, e.reason, e.kind)
     try:
@@ -105,6 +116,13 @@ async def _authenticated(request: web.Request) -> web.Response:
     return web.Response(body=out.receipt, content_type="application/json")
 
 
+def _verify(headers: CIMultiDict, keys: KeyBook, nonces: NonceBook) -> Claims | Refusal:
+    try:
+        return verify_headers(headers, keys.station_key, time.time(), nonces)
+    except sqlite3.Error:  # e.g. the database being restored under the server: the station retries
+        return Refusal(503, "busy", "院本部数据库暂不可读，请稍后重试 (office database not readable, retry later)")
+
+
 def _keep(office: Office, name: str, data: bytes) -> None:
     """The office's own copy of what it ingested, as for a folder inbox (sealed)."""
     keep_processed(office, name, data)
@@ -116,19 +134,27 @@ async def health(request: web.Request) -> web.Response:
 
 
 def make_app(home: Path, max_bytes: int = MAX_BYTES, max_uploads: int = MAX_UPLOADS,
-             chunk_timeout: float = CHUNK_TIMEOUT) -> web.Application:
-    app = web.Application(client_max_size=max_bytes, handler_args=HANDLER_ARGS)
+             chunk_timeout: float = CHUNK_TIMEOUT, body_floor: float = BODY_FLOOR) -> web.Application:
+    app = web.Application(client_max_size=max_bytes, handler_args=HANDLER_ARGS, middlewares=[head_done])
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest")
+    auth = ThreadPoolExecutor(max_workers=1, thread_name_prefix="auth")
     app[LIMIT] = max_bytes
     app[POOL] = pool
+    app[AUTH] = auth
     app[OFFICE] = pool.submit(Office, home).result()  # opened on the thread that will use it
+    app[KEYS] = auth.submit(KeyBook, app[OFFICE].home / "office.db").result()  # after Office made the schema
+    app[GUARDS] = []
+    app[BODY_WAIT] = body_floor
     app[SLOTS] = asyncio.Semaphore(max_uploads)
     app[NONCES] = NonceBook()
     app[CHUNK_WAIT] = chunk_timeout
     clear_incoming(home)
 
     async def close(app: web.Application) -> None:
-        await asyncio.get_running_loop().run_in_executor(app[POOL], app[OFFICE].close)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(app[AUTH], app[KEYS].close)
+        app[AUTH].shutdown()
+        await loop.run_in_executor(app[POOL], app[OFFICE].close)
         app[POOL].shutdown()
 
     app.on_cleanup.append(close)
@@ -137,5 +163,22 @@ def make_app(home: Path, max_bytes: int = MAX_BYTES, max_uploads: int = MAX_UPLO
     return app
 
 
-def serve(home: Path, host: str, port: int, max_bytes: int = MAX_BYTES) -> None:
-    web.run_app(make_app(home, max_bytes), host=host, port=port, print=None, handle_signals=True)
+def serve(home: Path, host: str, port: int, max_bytes: int = MAX_BYTES, head_timeout: float = HEAD_TIMEOUT,
+          max_connections: int = MAX_CONNECTIONS) -> None:
+    """Until SIGINT or SIGTERM; aiohttp's run_app cannot take our protocol factory (guard.py)."""
+    asyncio.run(_serve(home, host, port, max_bytes, head_timeout, max_connections))
+
+
+async def _serve(home: Path, host: str, port: int, max_bytes: int, head_timeout: float,
+                 max_connections: int) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    runner = web.AppRunner(make_app(home, max_bytes), access_log=None)
+    await runner.setup()
+    try:
+        await GuardedSite(runner, host, port, head_timeout, max_connections).start()
+        await stop.wait()
+    finally:
+        await runner.cleanup()
