@@ -80,8 +80,9 @@ class Office:
         self.key_id = fingerprint(raw_public(self.x25519.public_key()))
         self.quarantine = self.home / "quarantine"
         self.processed = self.home / "processed"
-        for f in (self.quarantine, self.processed):
+        for f in (self.quarantine, self.processed, self.home / "audit"):
             f.mkdir(exist_ok=True, mode=0o700)
+            os.chmod(f, 0o700)  # a folder made before, by an older version or by hand, is closed too
         self.db = OfficeDB(self.home / "office.db")
 
     @property

@@ -27,8 +27,9 @@ def liaison(*args: str) -> subprocess.CompletedProcess:
 
 def test_office_files_and_reports_are_owner_only(tmp_path):
     hq = tmp_path / "hq-made-before"
-    hq.mkdir(mode=0o755)
-    os.chmod(hq, 0o755)
+    for d in (hq, hq / "processed", hq / "quarantine", hq / "audit"):  # as an older version or a person left them
+        d.mkdir(mode=0o755)
+        os.chmod(d, 0o755)
     assert liaison("hq", "init", "--home", str(hq), "--name", "院本部", *AS_OFFICE).returncode == 0
     assert mode(hq) == 0o700
 
@@ -48,6 +49,11 @@ def test_office_files_and_reports_are_owner_only(tmp_path):
     for name in ("office.db", "office.db-wal"):
         if (hq / name).exists():
             assert mode(hq / name) == 0o600, name
+    # Every folder and file under the office folder, whatever made it.
+    assert liaison("hq", "list", "--home", str(hq), *AS_OFFICE).returncode == 0  # an audited read
+    loose = {str(p.relative_to(hq)): oct(mode(p)) for p in hq.rglob("*")
+             if mode(p) != (0o700 if p.is_dir() else 0o600)}
+    assert loose == {}
     out = tmp_path / "out"
     out.mkdir()
     for flag, name in (("--xlsx", "report.xlsx"), ("--html", "report.html")):
