@@ -31,5 +31,15 @@ def main() -> int:
     return 0
 
 
+def entry() -> int:
+    try:
+        return main()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # a benchmark that cannot run says why in one line, not a traceback
+        print(f"python -m liaison.bench: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

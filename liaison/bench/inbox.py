@@ -59,16 +59,22 @@ def _bundles(homes: list[Path], records: int, seed: int) -> list[tuple[Path, str
 
 
 def _start(hq: Path, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([*SERVE, "--home", str(hq), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log = hq.parent / f"serve-{port}.log"  # a file, not a pipe: a full pipe would stall the server
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([*SERVE, "--home", str(hq), "--bind", f"127.0.0.1:{port}"],
+                                stdout=subprocess.DEVNULL, stderr=err)
     for _ in range(200):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
                 return proc
         except OSError:
+            if proc.poll() is not None:
+                break
             time.sleep(0.1)
     proc.kill()
-    raise RuntimeError("院本部收件服务未能启动 (the inbox did not start)")
+    proc.wait()
+    why = log.read_text(encoding="utf-8", errors="replace").strip()
+    raise RuntimeError(f"院本部收件服务未能启动 (the inbox did not start): {why}")
 
 
 def _write_bytes(pid: int) -> int:
@@ -113,7 +119,7 @@ def run(records: int = 200) -> None:
     proc = None
     try:
         hq = tmp / "hq"
-        init_office(hq, "bench office")
+        init_office(hq, "bench office", "bench", "bench-2468")  # staff set up: the inbox keeps records sealed
         t = time.perf_counter()
         homes = _stations(tmp, hq, STATIONS)
         first, second = _bundles(homes, records, 1), _bundles(homes, records, 2)
