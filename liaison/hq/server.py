@@ -42,7 +42,8 @@ from .receive import BODY_FLOOR, CHUNK_TIMEOUT, BodyRefused, clear_incoming, inc
 
 MAX_BYTES = 256 * 1024 * 1024  # a 50 000-record bundle is ~15 MB; refuse anything absurd
 MAX_UPLOADS = 8  # bodies in flight; one ingest thread behind them, so more would only queue
-RETRY_AFTER = "60"
+RETRY_AFTER = "60"  # the office's database held by another writer: come back next run
+RETRY_SLOTS = "2"  # only the upload slots are full: an upload takes about a second, so soon
 STATUS = {"malformed": 400, "payload-hash": 400, "unknown-station": 403, "bad-signature": 403,
           "wrong-office": 422, "fork": 409}
 # aiohttp's own limits: short headers, a modest idle keep-alive, and unread bodies of a
@@ -80,7 +81,7 @@ async def post_bundle(request: web.Request) -> web.Response:
         return _refuse_unread(413, f"数据包过大（上限 {app[LIMIT]} 字节）(bundle too large)", "too-large")
     if app[SLOTS].locked():
         return _refuse_unread(503, "院本部正忙于接收其他上传，请稍后重试 (too many uploads, retry later)", "busy",
-                              **{"Retry-After": RETRY_AFTER})
+                              **{"Retry-After": RETRY_SLOTS})
     async with app[SLOTS]:
         return await _authenticated(request)
 

@@ -10,6 +10,7 @@ one blocking request at a time is all a nightly job needs, and it loads fast.
 
 from __future__ import annotations
 
+import random
 import time
 import urllib.error
 import urllib.request
@@ -23,7 +24,9 @@ from .config import is_url
 from .upload_auth import sign_headers
 
 TIMEOUT = 60.0  # seconds per request: a 50 000-record bundle is ingested well within
-RETRY_WAIT_MAX = 10  # a busy office asking for a short wait gets one retry; a longer wait means next night
+RETRY_WAIT_MAX = 10  # a busy office asking for a short wait is retried; a longer wait means next night
+RETRY_BUDGET = 30  # seconds of waiting per bundle, in all: a sync run must end
+RETRIES = 5
 
 
 class Unreachable(Exception):
@@ -78,15 +81,20 @@ class HttpTarget:
             self.key = keys.station_signing_key(self.home)
 
     def offer(self, name: str, data: bytes) -> bytes | None:
-        for attempt in (1, 2):
+        waited = 0.0
+        for attempt in range(1, RETRIES + 2):
             try:
                 return self._post(name, data)
             except urllib.error.HTTPError as e:
                 reason = _reason(e)
                 if e.code == 503:
                     wait = _retry_after(e)
-                    if attempt == 1 and wait is not None and wait <= RETRY_WAIT_MAX:
-                        time.sleep(wait)
+                    if (attempt <= RETRIES and wait is not None and wait <= RETRY_WAIT_MAX
+                            and waited + wait <= RETRY_BUDGET):
+                        # A little jitter: stations turned away together must not all come back together.
+                        pause = wait + random.uniform(0, min(1.0, wait))
+                        time.sleep(pause)
+                        waited += pause
                         continue  # signed afresh: the office refuses a nonce it has seen
                     raise Unreachable(f"院本部繁忙，稍后重试：{reason} (office busy, retry later)") from None
                 if e.code >= 500:
@@ -95,7 +103,7 @@ class HttpTarget:
             except (urllib.error.URLError, OSError) as e:
                 why = getattr(e, "reason", e)
                 raise Unreachable(f"无法连接院本部 {self.label}：{why} (office unreachable: {why})") from None
-        return None  # not reached: the second attempt returns or raises
+        return None  # not reached: the last attempt returns or raises
 
     def _post(self, name: str, data: bytes) -> bytes:
         headers = {"Content-Type": "application/json", "X-Bundle-Name": name}

@@ -192,13 +192,24 @@ def stub(answers: list[tuple[int, dict[str, str], bytes]]):
         yield url, seen
 
 
-def test_station_retries_once_after_a_short_retry_after(world, fq):
+def test_station_retries_after_a_short_retry_after(world, fq):
     home, data, _ = fq
-    with stub([(503, {"Retry-After": "1"}, b'{"error": "busy"}'), (200, {}, b"receipt")]) as (url, seen):
+    busy = (503, {"Retry-After": "1"}, b'{"error": "busy"}')
+    with stub([busy, busy, busy, (200, {}, b"receipt")]) as (url, seen):
         t = HttpTarget(url, home)
         t.open()
         assert t.offer("b.bundle", data) == b"receipt"
-    assert len(seen) == 2 and seen[0]["X-Liaison-Nonce"] != seen[1]["X-Liaison-Nonce"]
+    assert len(seen) == 4 and len({s["X-Liaison-Nonce"] for s in seen}) == 4  # each attempt signed afresh
+
+
+def test_station_gives_up_after_its_retries_and_keeps_the_bundle_pending(world, fq):
+    home, data, _ = fq
+    with stub([(503, {"Retry-After": "1"}, b'{"error": "busy"}')]) as (url, seen):
+        t = HttpTarget(url, home)
+        t.open()
+        with pytest.raises(Unreachable, match="busy"):
+            t.offer("b.bundle", data)
+    assert len(seen) == 6  # the first try and five retries, then the next sync run
 
 
 def test_station_told_to_wait_long_keeps_the_bundle_pending(world, fq):
