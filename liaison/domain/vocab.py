@@ -1,6 +1,8 @@
 """Controlled vocabularies: categories, referrals, statuses, with Chinese and English labels.
 
-Codes are what we store and exchange; labels are what people read.
+Codes are what we store and exchange; labels are what people read. The order of each
+table is its numbering on screen: the n-th entry is the choice numbered n in every list,
+dialog, filter and form that offers it (a filter's "all" is 0), so reorder only knowingly.
 """
 
 from __future__ import annotations

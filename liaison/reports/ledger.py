@@ -25,6 +25,7 @@ from .cells import append_row, csv_row
 HEADERS = ("序号", "日期", "来访人", "类别", "事由摘要", "诉求", "处理情况/转介", "状态", "回访日期")
 WIDTHS = (6, 12, 22, 15, 48, 30, 44, 10, 12)  # XLSX columns, in character cells
 CAT_SECTION, STATUS_SECTION, TOTAL = "按类别合计", "按状态合计", "合计"
+REFERRAL_SECTION, REFERRED = "转介合计", "转介相关部门"
 _ORDER = {c: i for i, c in enumerate(CATEGORIES)}  # ties in the paragraph: vocabulary order
 
 
@@ -51,12 +52,21 @@ class Ledger:
     by_status: list[tuple[str, int]]
     summary: str
     overdue_refs: list[str]
+    referred: int = 0  # is_referred: the totals' line and the paragraph's figure
 
     def totals(self) -> list[tuple[str, str, int]]:
         """(section, label, count) lines printed under the rows."""
         n = len(self.rows)
         return ([(CAT_SECTION, lab, c) for lab, c in self.by_category] + [(CAT_SECTION, TOTAL, n)]
-                + [(STATUS_SECTION, lab, c) for lab, c in self.by_status] + [(STATUS_SECTION, TOTAL, n)])
+                + [(STATUS_SECTION, lab, c) for lab, c in self.by_status] + [(STATUS_SECTION, TOTAL, n)]
+                + [(REFERRAL_SECTION, REFERRED, self.referred)])
+
+
+def is_referred(r: dict[str, Any]) -> bool:
+    """Referred to another body: the status says so, or a referral is recorded. One
+    definition for the totals and the paragraph, so the two never disagree (a status
+    已转介 whose referral was not ticked is still a referral)."""
+    return r.get("status") == "referred" or bool(r.get("referrals"))
 
 
 def visitor_cell(v: dict[str, Any] | None) -> str:
@@ -96,7 +106,8 @@ def build(records: Iterable[dict[str, Any]], month: str, station_name: str, toda
     title = f"{station_name} 来访咨询台账（{first.year}年{first.month}月）"
     return Ledger(title, key, rows, [(label(CATEGORIES, c), cats[c]) for c in CATEGORIES],
                   [(label(STATUSES, s), stats[s]) for s in STATUSES],
-                  _paragraph(mine, first, station_name, as_of, overdue, cats), overdue)
+                  _paragraph(mine, first, station_name, as_of, overdue, cats), overdue,
+                  sum(1 for r in mine if is_referred(r)))
 
 
 def _paragraph(mine: list[dict[str, Any]], first: date, station: str, as_of: date,
@@ -108,7 +119,7 @@ def _paragraph(mine: list[dict[str, Any]], first: date, station: str, as_of: dat
     people = sum(int((r.get("visitor") or {}).get("party_size") or 1) for r in mine)
     groups = sum(1 for r in mine if int((r.get("visitor") or {}).get("party_size") or 1) > 1)
     done = sum(1 for r in mine if r["status"] in DONE_STATUSES)
-    referred = sum(1 for r in mine if r.get("referrals"))
+    referred = sum(1 for r in mine if is_referred(r))
     parts = "、".join(f"{label(CATEGORIES, c)}{k}件" for c, k in sorted(cats.items(), key=lambda x: (-x[1], _ORDER.get(x[0], 99))))
     text = (f"{when}，{station}共接待来访咨询{n}件，涉及{people}人"
             + (f"（其中群体来访{groups}件）" if groups else "") + f"。按类别：{parts}。"

@@ -147,3 +147,18 @@ def test_command_table_errors_and_empty_month(station, tmp_path, capsys):
         main(["--home", str(station), "report", "--officer", "王检察官", "--xlsx", "a.xlsx", "--csv", "a.csv"])
     assert e.value.code == ec.USAGE
     assert main(["--home", str(tmp_path / "nowhere"), "report", "--officer", "王检察官", "--month", "2026-11"]) == ec.NOT_SET_UP
+
+
+def test_summary_counts_referrals_as_the_totals_do():
+    """Issue 13 case 10/12: a status 已转介 with no referral ticked, and a referral on a
+    record still being followed up: the totals and the paragraph give the same count."""
+    def rec(ref, status, referrals):
+        return {"ref": ref, "visited_at": "2026-11-05T10:00:00+08:00", "category": "other",
+                "summary": "来访", "status": status, "referrals": referrals, "visitor": {"name": "张三"}}
+
+    led = lg.build([rec("A-1", "referred", []), rec("A-2", "following_up", ["mediation"]), rec("A-3", "open", [])],
+                   "2026-11", "某站", today=date(2026, 12, 5))
+    assert dict(led.by_status)["已转介"] == 1
+    totals = {(sec, lab): n for sec, lab, n in led.totals()}
+    assert totals[("转介合计", "转介相关部门")] == 2
+    assert "转介相关部门2件" in led.summary
