@@ -1,18 +1,23 @@
-"""A throwaway demo: one data folder per station, seeded with the walk-in scenarios."""
+"""The demo: one data folder per station, seeded with the walk-in scenarios, kept in one
+demo folder that later runs reuse (`liaison demo --reset` seeds it again)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
 
 from .demo_data import DEMO_OFFICERS, scenarios
+from .home import data_root
 from .domain.intake import fields_from_input
 from .domain.timeutil import today
 from .profiles import get_station
 from .security.keyring import Keyring
 from .security.session import office_envelope, unlock
 from .store import Store
+from .store.meta import Meta
 
 DEFAULT_STATION = "fengqiao-yuanfang"
 # The demo's officers share one PIN, shown on the demo's unlock screen (meta "demo").
@@ -50,3 +55,38 @@ def seed_demo(root: Path | None = None, *, synthetic: int = 0, station_for_synth
         store.create_many(sorted(batch, key=lambda f: f["visited_at"]))
         store.close()
     return homes
+
+
+def demo_root(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Where `liaison demo` keeps its stations: --home, else $LIAISON_HOME, else one demo
+    folder in the user data folder — the same every run, so what was tried is still there."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get("LIAISON_HOME")
+    if env:
+        return Path(env).expanduser()
+    return data_root() / "demo"
+
+
+def is_demo(home: Path) -> bool:
+    if not (home / "meta.json").is_file():
+        return False
+    meta = Meta(home)
+    try:
+        return bool(meta.get().get("demo"))
+    finally:
+        meta.close()
+
+
+def reset_demo(root: Path) -> list[Path]:
+    """Remove the demo's station folders under `root` so the next seed starts afresh.
+    Only folders the demo made (meta "demo"): a real station's data is never touched.
+    Returns the folders that are real stations and were kept."""
+    kept = []
+    for station_id in DEMO_OFFICERS:
+        home = Path(root) / station_id
+        if is_demo(home):
+            shutil.rmtree(home)
+        elif home.exists():
+            kept.append(home)
+    return kept

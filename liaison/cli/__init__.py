@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit codes: " + "; ".join(f"{k} {v}" for k, v in ec.TABLE.items()),
     )
     p.add_argument("--home", help="data folder (default: $LIAISON_HOME, else the user data folder)")
+    p.add_argument("--station", dest="station_folder", metavar="ID",
+                   help="this laptop's folder for station ID (<user data folder>/stations/ID); "
+                        "not with --home / 选择本机上的站点")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     # --home is accepted after the subcommand too (`liaison demo --home DIR`).
     common = argparse.ArgumentParser(add_help=False)
@@ -49,9 +52,35 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _station_folder(args: argparse.Namespace) -> None:
+    """--station ID (before the command) selects <data>/stations/ID; `init --station ID`
+    makes the station there unless --home or $LIAISON_HOME says where. --home and
+    $LIAISON_HOME otherwise work as they always did."""
+    from ..home import remember, station_home
+    from ..profiles import get_station
+
+    chosen = getattr(args, "station_folder", None)
+    if chosen:
+        if getattr(args, "home", None):
+            raise CliError("--station 与 --home 不能同时使用 (pass either --station or --home)", ec.USAGE)
+        args.home = str(station_home(get_station(chosen).id))  # an unknown id: a clear error
+    elif (getattr(args, "command", None) == "init" and getattr(args, "station", None)
+          and not getattr(args, "restore", None) and not getattr(args, "home", None)
+          and not os.environ.get("LIAISON_HOME")):
+        args.home = str(station_home(get_station(args.station).id))
+    else:
+        return
+    remember(station_home(get_station(chosen or args.station).id))
+
+
 def _run(handler: Handler, args: argparse.Namespace) -> int:
     forget_damage()
-    code = _handle(handler, args)
+
+    def handle(args: argparse.Namespace) -> int:
+        _station_folder(args)
+        return handler(args)
+
+    code = _handle(handle, args)
     # On a damaged folder "not found" may be the damage itself: both end as a storage failure.
     return ec.STORAGE if code in (ec.OK, ec.NOT_FOUND) and was_damaged() else code
 

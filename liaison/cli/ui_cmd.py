@@ -11,7 +11,7 @@ import argparse
 import os
 from pathlib import Path
 
-from ..home import resolve_home
+from ..home import remember, resolve_home
 from ..store import Store
 from . import exitcodes as ec
 
@@ -54,8 +54,15 @@ def open_ui(home: Path, lock_after: float | None = None) -> int:
     Store.check_ready(home)  # a clear CLI error (not set up) before the screen opens
     from ..tui.app import build_app  # imported here: the nightly job never loads textual
 
-    build_app(home, idle_lock=lock_after or default_lock_after()).run()
-    return ec.OK
+    while True:
+        remember(home)
+        # The app ends with another station's folder when the officer switches station
+        # (`s` on the dashboard): that one opens afresh, at its own unlock screen.
+        chosen = build_app(home, idle_lock=lock_after or default_lock_after()).run()
+        if not isinstance(chosen, Path):
+            return ec.OK
+        home = chosen
+        Store.check_ready(home)
 
 
 def run_ui(args: argparse.Namespace) -> int:
