@@ -228,7 +228,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "draft_restored": ("已恢复上次未保存的登记", "Restored the unsaved consultation"),
     "draft_failed": ("草稿未能自动保存：{error}", "Could not autosave the draft: {error}"),
     # -- issue 13 (stations on one laptop): one block, appended --
-    "switch_station": ("切换站点", "Switch station"),
+    "switch_station": ("站点", "Station"),
     "switch_station_title": ("本机上的站点", "Stations on this laptop"),
     "switch_station_hint": ("数字键或 Enter 选择；切换后需用该站的警员和 PIN 解锁。Esc 取消",
                             "A digit or Enter to choose; the other station unlocks with its own officer and PIN. Esc to cancel"),

@@ -24,7 +24,7 @@ class DashboardScreen(LiaisonScreen):
         Binding("q", "app.qr", "二维码", id="qr"),
         Binding("t", "app.ledger", "台账", id="ledger"),
         Binding("f9", "app.resident", "居民模式", id="resident"),
-        Binding("s", "switch_station", "切换站点", id="switch_station"),
+        Binding("s", "switch_station", "站点", id="switch_station"),
     ]
 
     def action_switch_station(self) -> None:

@@ -19,6 +19,11 @@ class ConfirmScreen(LiaisonModal):
     the yes button answers yes; `n` and Esc no. `default=True` puts the focus on yes, for
     a question whose no is the loss (e.g. "restore the draft?")."""
 
+    DEFAULT_CSS = """
+    ConfirmScreen #confirm-buttons { height: auto; margin: 1 0; }
+    ConfirmScreen #confirm-buttons Static { width: 3; }
+    """
+
     BINDINGS = [
         Binding("y", "answer(True)", "确定", id="yes"),
         Binding("n,escape", "answer(False)", "取消", id="no"),
