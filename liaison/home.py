@@ -53,6 +53,7 @@ def remember(home: Path) -> None:
     home = Path(home)
     if home.parent == stations_dir():
         try:
+            stations_dir().mkdir(parents=True, exist_ok=True)
             (stations_dir() / LAST).write_text(home.name, encoding="utf-8")
         except OSError:
             pass  # only a convenience for the next bare `liaison`
@@ -75,12 +76,14 @@ def stations_on_this_laptop(current: Path | None = None) -> list[Path]:
     if current is not None:
         current = Path(current)
         candidates.append(current)
-        try:
-            candidates += sorted(p for p in current.parent.iterdir() if p.is_dir())
-        except OSError:
-            pass
+        if current.resolve() != data_root().resolve():  # not the platform's shared data folder
+            try:
+                candidates += sorted(p for p in current.parent.iterdir() if p.is_dir())
+            except OSError:
+                pass
     for p in candidates:
-        if is_station(p) and p.resolve() not in {f.resolve() for f in found}:
+        # A station's folder has its records and its keys beside meta.json.
+        if is_station(p) and (p / "consultations").is_dir() and p.resolve() not in {f.resolve() for f in found}:
             found.append(p)
     return found
 

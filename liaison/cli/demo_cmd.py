@@ -26,6 +26,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     get_station(args.station)  # a clear error for a wrong id before any work
     root = demo_root(getattr(args, "home", None))
+    if (root / "meta.json").exists():  # e.g. LIAISON_HOME set to a real station: never seed into it
+        raise CliError(f"这是一个站点的数据目录，演示不会写入；请用 --home 指定别的目录 "
+                       f"(this is a station's data folder; the demo will not write into it; "
+                       f"pass --home with another folder): {root}", ec.USAGE)
     if args.reset:
         kept = reset_demo(root)
         if kept:

@@ -80,6 +80,10 @@ def test_reset_never_removes_a_real_station(data, tmp_path, capsys, monkeypatch)
     capsys.readouterr()
     assert main(["demo", "--no-ui", "--reset", "--home", str(tmp_path / "root")]) == ec.USAGE
     assert (real / "meta.json").is_file()
+    monkeypatch.setenv("LIAISON_HOME", str(real))  # the station's own folder: no demo inside it
+    assert main(["demo", "--no-ui"]) == ec.USAGE
+    assert not (real / YUANFANG).exists()
+    capsys.readouterr()
 
 
 def test_station_option_gives_each_station_its_own_folder_and_officers(data, capsys, monkeypatch):
