@@ -122,7 +122,7 @@ def screenshot_cells(svg_text: str, width: int, height: int):
     for cls, x, y, content in _SVG_TEXT.findall(svg_text):
         row = round((float(y) - CHAR_H) / LINE_H)
         col = round(float(x) / char_w)
-        for ch in html.unescape(content):
+        for ch in html.unescape(content).replace("\xa0", " "):  # Rich writes spaces as &#160;
             if 0 <= row < height and col < width:
                 cells[row][col][0] = ch
                 cells[row][col][1] = fills.get(cls, (200, 200, 200))

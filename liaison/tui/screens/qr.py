@@ -30,7 +30,8 @@ from ..widgets.keybar import KeyBar
 
 # Pure black and white: the terminal's theme must not tint the code.
 CODE_STYLE = Style(color="rgb(0,0,0)", bgcolor="rgb(255,255,255)")
-SIDE_W = 26  # columns of the name and caption beside the code
+SIDE_W = 26  # columns of the name and caption beside the code, at least
+SIDE_MAX = 52  # and at most: a long station name on one line, where there is room
 GAP = 2  # columns between the code and the text
 
 # New strings of this screen (zh, en); to be folded into i18n.py by its owner.
@@ -165,6 +166,8 @@ class QrScreen(LiaisonScreen):
             self.payload = payload
             self.query_one(QrCode).show(payload)
         layout.display, message.display = True, False
+        code_w = len(self.query_one(QrCode).lines[0])
+        self.query_one("#qr-side").styles.width = max(SIDE_W, min(SIDE_MAX, have_w - code_w - GAP - 2))
         self.query_one("#qr-title", Static).update(st.name if lang == "zh" else f"{st.short_name} ({st.code})")
         if self.ref:
             caption = self.tr("qr_caption_receipt", ref=self.ref)
