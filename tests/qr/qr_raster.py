@@ -170,12 +170,15 @@ def _xterm256(n: int) -> tuple[int, int, int]:
 
 
 def ansi_to_image(captured: str) -> Image.Image:
-    """`tmux capture-pane -p -e` output (SGR colours, half-block glyphs) → a picture.
-    Cells with the terminal's default colours are taken as light grey on near-black."""
+    """`tmux capture-pane -p -e -N` output (SGR colours, half-block glyphs; -N keeps
+    trailing spaces) → a picture. Cells with the terminal's default colours are taken
+    as light grey on near-black. Colours carry over from line to line, as tmux writes
+    them only where they change."""
     default_fg, default_bg = (200, 200, 200), (20, 20, 20)
+    fg, bg, reverse = default_fg, default_bg, False
     rows = []
     for line in captured.splitlines():
-        fg, bg, reverse, row, pos = default_fg, default_bg, False, [], 0
+        row, pos = [], 0
         for m in list(_SGR.finditer(line)) + [None]:
             text = line[pos:m.start()] if m else line[pos:]
             for ch in text:

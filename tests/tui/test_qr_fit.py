@@ -113,17 +113,26 @@ async def test_every_code_decodes_at_80x24(tmp_path, sid, theme):
             assert word not in text, word
 
 
-async def test_resident_view_too_small_for_any_code_speaks_to_the_resident(tmp_path):
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_resident_view_speaks_to_the_resident_in_both_languages(tmp_path, lang):
+    """At 80×24 the code; in a window too small for any code, the station and where the
+    poster is — never a size or a key."""
     home = new_station(tmp_path, "fengqiao-ban", "FQB")
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=(40, 12)) as pilot:
+    app = build_app(home, session=session_for(home), today=TODAY, lang=lang)
+    async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("f9")
         await settle(pilot)
         assert isinstance(app.screen, ResidentScreen)
-        svg = app.export_screenshot()
-        text = screenshot_text(svg, 40, 12)
-        assert "枫桥办" in text and "海报" in text
+        decoded, text = shot(app)
+        assert_service_code(decoded, "fengqiao-ban")
+        for word in OFFICER_WORDS:
+            assert word not in text, word
+        await pilot.resize_terminal(40, 12)
+        await settle(pilot)
+        text = screenshot_text(app.export_screenshot(), 40, 12)
+        assert "枫桥办" in text.replace("\n", "")  # the station's name (wrapped or not)
+        assert ("海报" if lang == "zh" else "poster") in text
         for word in OFFICER_WORDS:
             assert word not in text, word
 
@@ -139,7 +148,7 @@ def test_a_real_80x24_terminal_shows_a_code_that_decodes(tmp_path):
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd], check=True, env=env)
     try:
         def pane(colour: bool = False) -> str:
-            args = ["tmux", "capture-pane", "-p", "-t", session] + (["-e"] if colour else [])
+            args = ["tmux", "capture-pane", "-p", "-N", "-t", session] + (["-e"] if colour else [])
             return subprocess.run(args, capture_output=True, text=True, check=True).stdout
 
         def wait_for(pred, what: str, limit: float = 30.0) -> str:
@@ -160,5 +169,33 @@ def test_a_real_80x24_terminal_shows_a_code_that_decodes(tmp_path):
         time.sleep(0.5)  # let the last frame land
         decoded = decode(ansi_to_image(pane(colour=True)))
         assert_service_code(decoded, "fengqiao-ban")
+        # The resident view: the same code, and nothing meant for the officer.
+        subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
+        wait_for(lambda s: "▀" not in s, "the dashboard again")
+        subprocess.run(["tmux", "send-keys", "-t", session, "F9"], check=True)
+        shown = wait_for(lambda s: "▀" in s or "▄" in s, "the resident view")
+        time.sleep(0.5)
+        assert_service_code(decode(ansi_to_image(pane(colour=True))), "fengqiao-ban")
+        for word in OFFICER_WORDS:
+            assert word not in pane(), word
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_liaison_qr_in_an_80x24_terminal_prints_a_code_that_decodes(tmp_path):
+    """`liaison qr` sizes its code to the window it prints in."""
+    session = f"qrcli-{os.getpid()}"
+    liaison = Path(sys.executable).with_name("liaison")
+    cmd = f"{liaison if liaison.exists() else sys.executable + ' -m liaison'} qr --station fengqiao-ban; sleep 30"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd], check=True)
+    try:
+        deadline, shown = time.monotonic() + 30, ""
+        while time.monotonic() < deadline and "QR v" not in shown:
+            time.sleep(0.2)
+            shown = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+        captured = subprocess.run(["tmux", "capture-pane", "-p", "-e", "-N", "-t", session],
+                                  capture_output=True, text=True, check=True).stdout
+        assert_service_code(decode(ansi_to_image(captured)), "fengqiao-ban")
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
