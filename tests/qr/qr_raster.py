@@ -52,30 +52,6 @@ def text_to_image(text: str, fg=BLACK, bg=WHITE) -> Image.Image:
     return cells_to_image([[_cell(ch, fg, bg) for ch in line] for line in text.splitlines()])
 
 
-def _rgb(colour, default):
-    if colour is None:
-        return default
-    t = colour.get_truecolor()
-    return (t.red, t.green, t.blue)
-
-
-def strips_to_image(strips) -> Image.Image:
-    """Textual strips (a widget's render_lines, or the compositor's whole screen) with
-    each cell in its real foreground / background colour."""
-    rows = []
-    for strip in strips:
-        row = []
-        for seg in strip:
-            style = seg.style
-            fg = _rgb(style.color if style else None, (200, 200, 200))
-            bg = _rgb(style.bgcolor if style else None, (30, 30, 30))
-            if style and style.reverse:
-                fg, bg = bg, fg
-            row += [_cell(ch, fg, bg) for ch in seg.text]
-        rows.append(row)
-    return cells_to_image(rows)
-
-
 def png_to_image(data: bytes) -> Image.Image:
     return Image.open(io.BytesIO(data))
 

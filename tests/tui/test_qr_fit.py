@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from liaison.demo_data import DEMO_OFFICERS, SCENARIO_IDS, scenarios
+from liaison.demo_data import DEMO_OFFICERS, scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.profiles import get_station
 from liaison.tui.app import build_app
@@ -41,7 +41,7 @@ def seed(home: Path, sid: str) -> list:
     store = opened(home)
     try:
         return [store.create(fields_from_input(mapping, officer=DEMO_OFFICERS[sid]))
-                for scen, (station, mapping) in zip(SCENARIO_IDS, scenarios(TODAY)) if station == sid]
+                for station, mapping in scenarios(TODAY) if station == sid]
     finally:
         store.close()
 
@@ -173,7 +173,7 @@ def test_a_real_80x24_terminal_shows_a_code_that_decodes(tmp_path):
         subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
         wait_for(lambda s: "▀" not in s, "the dashboard again")
         subprocess.run(["tmux", "send-keys", "-t", session, "F9"], check=True)
-        shown = wait_for(lambda s: "▀" in s or "▄" in s, "the resident view")
+        wait_for(lambda s: "▀" in s or "▄" in s, "the resident view")
         time.sleep(0.5)
         assert_service_code(decode(ansi_to_image(pane(colour=True))), "fengqiao-ban")
         for word in OFFICER_WORDS:
