@@ -4,6 +4,9 @@ printed to the terminal or written as an A4 poster (SVG / PNG).
     liaison qr [--station ID] [--terminal | --svg FILE | --png FILE]
     liaison qr --receipt ID|REF [--terminal | --svg FILE | --png FILE]
 
+The poster (--svg/--png) carries the full service list; the terminal code holds the
+fullest wording that fits the window (see liaison.qr.payloads).
+
 Without --station the station is the data folder's (--home / $LIAISON_HOME). A
 receipt always needs the data folder. The terminal form goes to stdout: black on white
 when stdout is a terminal (whatever its theme), plain half-block glyphs otherwise.
@@ -51,10 +54,23 @@ def _open_store(args: argparse.Namespace):
         return unlocked_store(args)[1]
 
 
+def _terminal_max_version() -> int:
+    if not sys.stdout.isatty():
+        return SCREEN_MAX_VERSION
+    import shutil
+
+    from ..qr.render import max_version_for
+
+    cols, rows = shutil.get_terminal_size()
+    return min(SCREEN_MAX_VERSION, max_version_for(cols, rows - 2))  # the summary line and the prompt
+
+
 def cmd_qr(args: argparse.Namespace) -> int:
     poster = bool(args.svg or args.png)
-    # A poster on paper can hold a bigger code than a screen read at arm's length.
-    max_version = POSTER_MAX_VERSION if poster else SCREEN_MAX_VERSION
+    # A poster on paper can hold a bigger code than a screen read at arm's length; in
+    # a terminal the code must fit the window (a cut code does not scan), so the
+    # payload's wording is chosen for its size.
+    max_version = POSTER_MAX_VERSION if poster else _terminal_max_version()
     if args.receipt:
         store = _open_store(args)
         try:

@@ -1,10 +1,12 @@
 """What a QR code says: the station's service list, or the receipt of one consultation.
 
 The text is plain UTF-8 that the WeChat scanner shows as-is, so it is written for a
-resident to read, not for a program. A code shown on a laptop screen must stay small
-enough to be read at arm's length: the version is capped (SCREEN_MAX_VERSION) and a
-text that does not fit is refused with a hint (set the profile's `url`, or print the
-poster, whose larger paper allows a bigger code).
+resident to read, not for a program. Each payload comes in several wordings, the
+fullest first (`*_texts`): the code takes the fullest one that fits the space it is
+given (`max_version`). An 80×24 terminal holds a version-5 code (45 modules with the
+quiet zone, 23 rows of half blocks), i.e. ~106 bytes, or 35 Chinese characters: the
+compact receipt and service list are written to fit that, and the poster, whose paper
+holds a version-25 code, carries the full wording.
 """
 
 from __future__ import annotations
@@ -19,10 +21,9 @@ from ..domain.consultation import Consultation
 from ..domain.station import Office, Station
 from ..domain.vocab import CATEGORIES, REFERRALS, STATUSES, label
 
-# Version 12 is 65 modules, 73 with the quiet zone: 73 columns × 37 rows in
-# half-blocks, which fits a maximised laptop terminal (≥ 80×40) with modules of
-# ~8–10 px. A service list of seven titles needs 265–291 bytes: version 12 at M, or
-# 11 at L. Larger versions need a small font and scan badly from a screen.
+# The largest code `liaison qr --terminal` prints: version 12 is 65 modules, 73 with
+# the quiet zone (73 columns × 37 rows of half blocks). The app sizes its codes to
+# its window instead (`max_version_for`).
 SCREEN_MAX_VERSION = 12
 # On A4 a version-25 code (117 modules) printed 12 cm wide has 1 mm modules: still
 # easy for a phone at half a metre.
@@ -81,6 +82,17 @@ def fit(kind: str, text: str, max_version: int = SCREEN_MAX_VERSION) -> Payload:
     raise PayloadTooLong(what, len(data), max_version)
 
 
+def fit_first(kind: str, texts: list[str], max_version: int = SCREEN_MAX_VERSION) -> Payload:
+    """The first (fullest) of `texts` that fits within `max_version`."""
+    for text in texts:
+        try:
+            return fit(kind, text, max_version)
+        except PayloadTooLong:
+            continue
+    what = "receipt" if kind == "receipt" else "service list"
+    raise PayloadTooLong(what, len(texts[-1].encode("utf-8")), max_version)
+
+
 def service_text(station: Station, office: Office) -> str:
     """The service list as compact text: name, one line per service, hours, hotline.
     Only the service titles (the explanations are on the poster) and no address (the
@@ -94,12 +106,31 @@ def service_text(station: Station, office: Office) -> str:
     return "\n".join(lines)
 
 
+def _tail(station: Station, office: Office) -> list[str]:
+    """What every compact code ends with: the station's phone and the hotline."""
+    phone = f"电话{station.contacts[0].phone} " if station.contacts else ""
+    return [f"{phone}热线{office.hotline}"]
+
+
+def service_texts(station: Station, office: Office) -> list[str]:
+    """The service list, fullest first: every title with hours (the poster's code),
+    then the titles on one line, then fewer titles ("等": the rest are on the poster on
+    the wall), then just where to find the list."""
+    titles = [s.title for s in station.services]
+    out = [service_text(station, office)]
+    for k in range(len(titles), 0, -1):
+        more = "等" if k < len(titles) else ""
+        out.append("\n".join([f"{station.short_name}服务：" + "、".join(titles[:k]) + more, *_tail(station, office)]))
+    out.append("\n".join([f"{station.short_name}服务清单见站内海报", *_tail(station, office)]))
+    return out
+
+
 def service_payload(station: Station, office: Office, max_version: int = SCREEN_MAX_VERSION) -> Payload:
     """The station's code: its public page when the profile has a `url` (a short code
     that never goes stale), else the service list itself."""
     if station.url:
         return fit("url", station.url, max_version)
-    return fit("services", service_text(station, office), max_version)
+    return fit_first("services", service_texts(station, office), max_version)
 
 
 def next_step(c: Consultation) -> str:
@@ -113,9 +144,11 @@ def next_step(c: Consultation) -> str:
 
 
 def receipt_text(c: Consultation, station: Station, office: Office) -> str:
-    """The receipt a resident keeps. Built from an allow-list of fields: the visitor's
-    name and phone, the summary, requests, advice, details and notes are never read,
-    so a photo of the screen leaks nothing about the person or the dispute."""
+    """The full receipt a resident keeps (the printed receipt sheet's code). Built from
+    an allow-list of fields: the visitor's name and phone, the summary, requests,
+    advice, details and notes are never read, so a photo of the screen leaks nothing
+    about the person or the dispute. It names the officer who took the visit (the
+    record's `officer`), not whoever the profile lists first."""
     lines = [
         f"{station.short_name} 咨询回执",
         f"编号：{c.ref}",
@@ -123,13 +156,24 @@ def receipt_text(c: Consultation, station: Station, office: Office) -> str:
         f"类别：{label(CATEGORIES, c.category)}",
         f"下一步：{next_step(c)}",
     ]
+    if c.officer:
+        lines.append(f"接待：{c.officer}")
     if station.contacts:
-        contact = station.contacts[0]
-        lines.append(f"联系：{contact.name} {contact.phone}")
+        lines.append(f"电话：{station.contacts[0].phone}")
     lines.append(f"{HOTLINE_LABEL}：{office.hotline}（查询请报编号）")
     return "\n".join(lines)
 
 
+def receipt_texts(c: Consultation, station: Station, office: Office) -> list[str]:
+    """The receipt, fullest first: the full one, then reference, date, officer, phone
+    and hotline on three lines (fits an 80×24 terminal), then the same without labels."""
+    officer = f" 接待{c.officer}" if c.officer else ""
+    compact = [f"{station.short_name}回执 {c.ref}", f"日期{c.visited_at:%Y-%m-%d}{officer}", *_tail(station, office)]
+    phone = f"电话{station.contacts[0].phone} " if station.contacts else ""
+    minimal = [f"回执 {c.ref}", f"{c.visited_at:%Y-%m-%d} {c.officer}".strip(), f"{phone}{office.hotline}"]
+    return [receipt_text(c, station, office), "\n".join(compact), "\n".join(minimal)]
+
+
 def receipt_payload(c: Consultation, station: Station, office: Office,
                     max_version: int = SCREEN_MAX_VERSION) -> Payload:
-    return fit("receipt", receipt_text(c, station, office), max_version)
+    return fit_first("receipt", receipt_texts(c, station, office), max_version)

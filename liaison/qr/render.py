@@ -62,3 +62,10 @@ def terminal_text(payload: Payload, *, colour: bool) -> str:
     if colour:
         lines = [f"{ANSI_ON}{line}{ANSI_OFF}" for line in lines]
     return "\n".join(lines) + "\n"
+
+
+def max_version_for(cols: int, rows: int, quiet: int = QUIET) -> int:
+    """The largest version whose half-block code, quiet zone included, fits in
+    `cols` × `rows` character cells; 0 when not even version 1 does."""
+    modules = min(cols, 2 * rows) - 2 * quiet
+    return min(40, (modules - 17) // 4) if modules >= 21 else 0

@@ -105,3 +105,52 @@ def test_receipt_has_no_name_phone_or_story(store):
     assert not [p for p in pieces if p in text and p not in vocab]
     p = receipt_payload(c, st, office)
     assert decode(text_to_image(terminal_text(p, colour=False))) == [text]
+
+
+# -- issue 13: codes that fit an 80×24 terminal (version 5 with its quiet zone) ------
+from liaison.demo_data import DEMO_OFFICERS  # noqa: E402
+from liaison.qr.payloads import receipt_texts, service_texts  # noqa: E402
+from liaison.qr.render import max_version_for  # noqa: E402
+
+TERMINAL_80x24 = 5
+
+
+def test_an_80x24_window_holds_a_version_5_code():
+    assert max_version_for(80 - 28, 24 - 1) == TERMINAL_80x24  # beside the caption, above the key bar
+    assert max_version_for(80, 24) == TERMINAL_80x24  # the resident view
+
+
+@pytest.mark.parametrize("sid", STATIONS)
+def test_the_service_list_fits_80x24_and_the_poster_keeps_it_all(sid):
+    st, office = profile(sid)
+    p = service_payload(st, office, TERMINAL_80x24)
+    assert p.version <= TERMINAL_80x24
+    if st.url:
+        assert p.text == st.url
+    else:
+        assert st.short_name in p.text and st.contacts[0].phone in p.text and "12309" in p.text
+        assert st.services[0].title in p.text
+    assert decode(text_to_image(terminal_text(p, colour=False))) == [p.text]
+    # With room (the poster), the full list with every title.
+    assert service_texts(st, office)[0] == service_text(st, office)
+
+
+@pytest.mark.parametrize("i", range(len(SCENARIO_IDS)))
+def test_every_scenario_receipt_fits_80x24_and_names_the_officer(store, i):
+    sid, mapping = scenarios(TODAY)[i]
+    c = store.create(fields_from_input(mapping, officer=DEMO_OFFICERS[sid]))
+    st, office = profile(sid)
+    p = receipt_payload(c, st, office, TERMINAL_80x24)
+    assert p.version <= TERMINAL_80x24
+    for needle in (c.ref, f"{c.visited_at:%Y-%m-%d}", c.officer, st.contacts[0].phone, "12309"):
+        assert needle in p.text
+    assert decode(text_to_image(terminal_text(p, colour=False))) == [p.text]
+
+
+def test_the_receipt_names_the_officer_who_took_the_visit_not_the_first_contact(store):
+    _, mapping = scenarios(TODAY)[SCENARIO_IDS.index("S1")]
+    c = store.create(fields_from_input(mapping, officer="欧阳检察官"))  # the scenario names its officer
+    st, office = profile(c.station)
+    assert c.officer and st.contacts[0].name != c.officer  # 王检察官 took it; the profile lists 陈检察官 first
+    for text in receipt_texts(c, st, office):
+        assert c.officer in text and st.contacts[0].name not in text

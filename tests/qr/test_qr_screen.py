@@ -1,5 +1,6 @@
 """The QR screen captured through Pilot: the whole screen as the terminal shows it
-(the compositor's strips, each cell in its real colours) is decoded by zxing-cpp."""
+(`app.export_screenshot()` read back cell by cell, each in its real colours) is
+decoded by zxing-cpp."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from liaison.store import Store
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.qr import QrCode, QrScreen
-from qr_raster import decode, strips_to_image
+from qr_raster import decode, screenshot_text, screenshot_to_image
 
 STATIONS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")
 TODAY = date(2026, 11, 28)
@@ -54,11 +55,11 @@ async def settle(app, pilot) -> None:
 
 
 def screen_image(app):
-    return strips_to_image(app.screen._compositor.render_strips())
+    return screenshot_to_image(app.export_screenshot(), *app.size)
 
 
 def screen_text(app) -> str:
-    return "\n".join(s.text for s in app.screen._compositor.render_strips())
+    return screenshot_text(app.export_screenshot(), *app.size)
 
 
 @pytest.mark.parametrize("sid", STATIONS)
@@ -78,7 +79,8 @@ async def test_q_shows_the_station_code_centred_and_scannable(tmp_path, sid, the
         code = app.screen.query_one(QrCode)
         region = code.region
         assert region.width == len(code.lines[0]) and region.height == len(code.lines)
-        left, right = region.x, 120 - region.right
+        group = app.screen.query_one("#qr-layout").region  # the code and the text beside it
+        left, right = group.x, 120 - group.right
         assert abs(left - right) <= 1, (left, right)  # centred
         text = screen_text(app)
         assert st.name in text
@@ -96,7 +98,8 @@ async def test_too_small_terminal_shows_the_size_not_a_broken_code(tmp_path):
         await settle(app, pilot)
         assert isinstance(app.screen, QrScreen)
         text = screen_text(app)
-        assert "终端窗口太小" in text and "73×40" in text and "60×20" in text
+        # The smallest code (a short list, version 4) beside its caption, above the key bar.
+        assert "终端窗口太小" in text and "69×22" in text and "60×20" in text
         assert "█" not in text and "▀" not in text and decode(screen_image(app)) == []
         # Enlarging the window brings the code back.
         await pilot.resize_terminal(120, 50)
