@@ -242,10 +242,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cmd_help": ("快捷键帮助", "Keys and help"),
     "cmd_quit": ("退出", "Quit"),
     "party_short": ("等{n}人", "+{n}"),
-    "type_to_search": ("输入文字", "Type"),
-    "ledger_total": ("合计", "Total"),
-    "ledger_by_category": ("分类统计", "By category"),
-    "ledger_by_status": ("办理情况", "By status"),
+    "tile_today": ("今日接待", "Today"),
 }
 
 # A category in the 80-column list (record_list.py): English labels run to 25 cells.

@@ -69,7 +69,7 @@ COLUMNS_WIDE = (Column("col_ref", 17), Column("col_date", 10), Column("col_categ
 # Under 110 columns: no date (the ref carries it), short category labels, and the
 # category and status columns as wide as the labels of the rows shown (see _columns),
 # so that only the summary, the last column, is ever cut.
-VISITOR_NARROW = 22  # 陈** 138****1234 等27人
+VISITOR_NARROW = 23  # 刘** 139****5678 等27人
 SUMMARY_MIN = 10
 
 
