@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from liaison.demo import DEMO_PIN, seed_demo
 from liaison.security.session import unlock
@@ -127,6 +128,9 @@ async def test_screen_in_one_language(demo, session, lang, name):
         shown = "\n".join(screen)
         assert foreign(screen, lang, _data(app)) == [], shown
         assert cut_with_room(screen) == [], shown
+        for field_label in app.screen.query(".field-label"):  # the form's labels keep a gap to the field
+            text, room = str(field_label.render()), field_label.content_size.width
+            assert room == 0 or cell_len(text) <= room, text  # 0: another category's, hidden
         if name == "dashboard":  # each card's last line ("3 人次") shows: the titles fit on one line
             assert f" {tr('people', lang)}" in shown, shown
         if name not in ("palette",):  # the palette covers the key bar
