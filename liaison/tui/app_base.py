@@ -28,7 +28,12 @@ THEME_FIXES = {
 from .messages import StoreFailed
 
 
+# How long an error notice stays: until the officer dismisses it (a click), in practice.
+ERROR_TIMEOUT = 24 * 3600.0
+
+
 class BaseApp(App[None]):
+    NOTIFICATION_TIMEOUT = 4  # "saved": a glance, not a banner over the next field (issue 13)
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"  # absolute: subclasses may live elsewhere
     BINDINGS = [
         Binding("ctrl+g", "toggle_lang", "English", id="lang"),
@@ -88,7 +93,7 @@ class BaseApp(App[None]):
         return datetime.combine(self._today, time(9, 30), TZ)
 
     def on_store_failed(self, message: StoreFailed) -> None:
-        self.notify(message.error, severity="error", timeout=30)
+        self.notify(message.error, severity="error", timeout=ERROR_TIMEOUT)
 
     def format_title(self, title: str, sub_title: str):
         """The header's "liaison — 站点": Textual dims the station's name to 4.4:1 in the

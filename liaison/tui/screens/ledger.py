@@ -18,6 +18,7 @@ from ...domain.masking import mask_name, mask_phone
 from ...domain.text import safe_value
 from ...domain.vocab import CATEGORIES, DONE_STATUSES, REFERRALS, STATUSES, label
 from ...reports import ledger as lg
+from ..app_base import ERROR_TIMEOUT
 from ..base import LiaisonScreen
 from ..widgets.keybar import KeyBar
 
@@ -145,7 +146,8 @@ class LedgerScreen(LiaisonScreen):
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             lg.write_xlsx(ledger, path)
         except OSError as e:
-            self.app.call_from_thread(self.notify, f"{self.tr('save_failed', error=e.strerror)}", severity="error")
+            self.app.call_from_thread(self.notify, f"{self.tr('save_failed', error=e.strerror)}", severity="error",
+                                 timeout=ERROR_TIMEOUT)
             return
         self.app.audit_now("report", ledger.month, {"count": len(ledger.rows), "xlsx": path.name})
-        self.app.call_from_thread(self.notify, self.tr("ledger_written", path=str(path)), timeout=15)
+        self.app.call_from_thread(self.notify, self.tr("ledger_written", path=str(path)))
