@@ -5,18 +5,35 @@ reload (attributes down)."""
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from datetime import date, datetime, time
 from pathlib import Path
 
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.binding import Binding
 from textual.reactive import reactive
 
 from .bindings import localize_bindings
+from .i18n import tr
+
+# Textual's two themes with the few colours that read below WCAG AA (4.5:1) on their
+# own backgrounds made darker (light) or brighter (dark): the overdue warnings, muted
+# text (the header's station name) and placeholders. Registered under the same names.
+THEME_FIXES = {
+    "textual-light": {"text-warning": "#7a4a00", "foreground-muted": "#4a4a4a", "text-disabled": "#555555",
+                      "text-muted": "#4a4a4a"},
+    "textual-dark": {"text-disabled": "#a0a0a0", "foreground-muted": "#a0a0a0", "block-cursor-foreground": "#ffffff"},
+}
 from .messages import StoreFailed
 
 
+# How long an error notice stays: until the officer dismisses it (a click), in practice.
+ERROR_TIMEOUT = 24 * 3600.0
+
+
 class BaseApp(App[None]):
+    NOTIFICATION_TIMEOUT = 4  # "saved": a glance, not a banner over the next field (issue 13)
     CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"  # absolute: subclasses may live elsewhere
     BINDINGS = [
         Binding("ctrl+g", "toggle_lang", "English", id="lang"),
@@ -32,7 +49,13 @@ class BaseApp(App[None]):
         self.home = Path(home)
         self._today = today
         self.set_reactive(BaseApp.lang, lang)
+        for name, fixes in THEME_FIXES.items():
+            theme = self.get_theme(name)
+            self.register_theme(replace(theme, variables={**theme.variables, **fixes}))
         self.theme = "textual-dark"
+        # App.__init__ read the stylesheet's variables from the theme before it was
+        # replaced, and setting the same theme name again does not re-read them.
+        self.stylesheet.set_variables(self.get_css_variables())
 
     def _fatal_error(self) -> None:
         """A bug: Textual's own handler prints the traceback with every frame's local
@@ -70,7 +93,29 @@ class BaseApp(App[None]):
         return datetime.combine(self._today, time(9, 30), TZ)
 
     def on_store_failed(self, message: StoreFailed) -> None:
-        self.notify(message.error, severity="error", timeout=30)
+        self.notify(message.error, severity="error", timeout=ERROR_TIMEOUT)
+
+    def format_title(self, title: str, sub_title: str):
+        """The header's "liaison — 站点": Textual dims the station's name to 4.4:1 in the
+        light theme; muted (a theme colour that passes) instead of dim."""
+        from textual.content import Content
+
+        if not sub_title:
+            return Content(title)
+        return Content.assemble(Content(title), (" — ", "$foreground-muted"),
+                                Content(sub_title).stylize("$foreground-muted"))
+
+    def get_system_commands(self, screen):
+        """Textual's own palette entries are English-only (and offer a screenshot, which
+        could carry a resident's details to disk): these three instead, translated."""
+        yield SystemCommand(tr("cmd_lang", self.lang), "", self.action_toggle_lang)
+        yield SystemCommand(tr("cmd_theme", self.lang), "", self.action_toggle_theme)
+        yield SystemCommand(tr("cmd_quit", self.lang), "", self.action_quit)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette with its prompt in the interface language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=tr("palette_ph", self.lang)))
 
     def watch_lang(self, lang: str) -> None:
         localize_bindings(self, lang)

@@ -232,7 +232,29 @@ STRINGS: dict[str, tuple[str, str]] = {
     "switch_station_title": ("本机上的站点", "Stations on this laptop"),
     "switch_station_hint": ("数字键或 Enter 选择；切换后需用该站的警员和 PIN 解锁。Esc 取消",
                             "A digit or Enter to choose; the other station unlocks with its own officer and PIN. Esc to cancel"),
+    # keys Textual's widgets bring, the command palette (i18n: key bar and palette)
+    "dismiss_menu": ("关闭菜单", "Close menu"),
+    "palette_ph": ("搜索命令…", "Search for commands…"),
+    "cmd_new": ("新建咨询登记", "New consultation"),
+    "cmd_list": ("咨询列表与搜索", "Consultations and search"),
+    "cmd_followups": ("到期回访", "Follow-ups due"),
+    "cmd_ledger": ("本月台账", "Monthly ledger"),
+    "cmd_home": ("首页", "Dashboard"),
+    "cmd_lang": ("切换语言（English）", "Switch language (中文)"),
+    "cmd_theme": ("切换明暗主题", "Light / dark theme"),
+    "cmd_lock": ("锁定屏幕", "Lock the screen"),
+    "cmd_resident": ("居民模式（只显示二维码）", "Resident view (QR code only)"),
+    "cmd_help": ("快捷键帮助", "Keys and help"),
+    "cmd_quit": ("退出", "Quit"),
+    "party_short": ("等{n}人", "+{n}"),
+    "tile_today": ("今日接待", "Today"),
 }
+
+# A category in the 80-column list (record_list.py): English labels run to 25 cells.
+CATEGORY_SHORT = {"rider": ("骑手/新业态", "Rider/gig"), "labour": ("劳资/欠薪", "Labour"),
+                  "neighbour": ("邻里纠纷", "Neighbours"), "family": ("婚恋家庭", "Family"),
+                  "fraud": ("电信网络诈骗", "Fraud"), "administrative": ("行政争议", "Admin"),
+                  "relocation": ("动迁/征收", "Relocation"), "other": ("其他", "Other")}
 
 
 def tr(key: str, lang: str, **values: object) -> str:
@@ -243,6 +265,11 @@ def tr(key: str, lang: str, **values: object) -> str:
 
 def category(code: str, lang: str) -> str:
     return vocab.label(vocab.CATEGORIES, code, lang)
+
+
+def category_short(code: str, lang: str) -> str:
+    pair = CATEGORY_SHORT.get(code)
+    return category(code, lang) if pair is None else pair[0 if lang == "zh" else 1]
 
 
 def status(code: str, lang: str) -> str:

@@ -15,7 +15,7 @@ from liaison.demo_data import scenarios  # noqa: E402
 from liaison.domain.intake import fields_from_input  # noqa: E402
 from liaison.sync.run import sync  # noqa: E402
 from liaison.tui.app import build_app  # noqa: E402
-from unlocked import new_station, opened, seal, session_for  # noqa: E402
+from unlocked import new_station, opened, seal, session_for, toast_texts  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 
@@ -47,7 +47,7 @@ async def test_figures_and_sync_state(tmp_path: Path):
     world, home, mine = _station_with_scenarios(tmp_path)
 
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await _ready(app, pilot)
         tiles = _tiles(app)
         assert f"\n{len(mine)}\n" in tiles["tile-unexported"] and "从未" in tiles["tile-unexported"]
@@ -62,7 +62,7 @@ async def test_figures_and_sync_state(tmp_path: Path):
     assert report.result == "ok"
 
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await _ready(app, pilot)
         tiles = _tiles(app)
         assert "\n0\n" in tiles["tile-unexported"] and "✓" in tiles["tile-unexported"]
@@ -75,7 +75,7 @@ async def test_a_record_added_by_another_process_appears_without_restart(tmp_pat
 
     home = new_station(tmp_path, "fengqiao-yuanfang", "FQYF")
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await _ready(app, pilot)
         await pilot.press("l")
         await _ready(app, pilot)
@@ -96,8 +96,8 @@ async def test_a_missing_shard_is_shown_to_the_officer_and_nothing_is_saved(tmp_
     (home / "consultations" / "000001.json").unlink()
 
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await _ready(app, pilot)
-        shown = [f"{n.title} {n.message}" for n in app._notifications]
+        shown = toast_texts(app)
         assert any("000001.json" in m and "liaison verify" in m for m in shown), shown
         assert app.store.problems

@@ -12,7 +12,7 @@ from textual.widgets import Input, Static
 
 from liaison.store import StoreWriteError
 from liaison.tui.app import build_app
-from unlocked import opened, session_for, widgets_text
+from unlocked import opened, session_for, toast_texts, widgets_text
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import FollowUpScreen, TextPrompt, resolve_date
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
@@ -30,7 +30,7 @@ def stored(home: Path, cid: str):
 
 
 def notices(app) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return toast_texts(app)
 
 
 async def settle(app, pilot) -> None:
@@ -51,7 +51,7 @@ async def open_detail(app, pilot, cid: str) -> DetailScreen:
 async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
     s1 = seeded["S1"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_detail(app, pilot, s1.id)
         text = widgets_text(screen)
         for expected in (s1.ref, "陈秀英", "13800001234", "已转介", "动迁/征收", "第1版",
@@ -71,7 +71,7 @@ async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
 
 async def test_anonymous_record_shows_no_personal_rows(home, seeded):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         text = widgets_text(await open_detail(app, pilot, seeded["S12"].id))
         labels = {line.split()[0] for line in text.splitlines() if line.strip()}
         assert "（匿名）" in text and "电话" not in labels and "同意记录个人信息" not in labels
@@ -81,7 +81,7 @@ async def test_anonymous_record_shows_no_personal_rows(home, seeded):
 async def test_status_change_by_number_key_makes_version_2(home, seeded):
     s1 = seeded["S1"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_detail(app, pilot, s1.id)
         await pilot.press("s")
         assert isinstance(app.screen, PickScreen)
@@ -97,7 +97,7 @@ async def test_status_change_by_number_key_makes_version_2(home, seeded):
 async def test_same_status_or_escape_saves_nothing(home, seeded):
     s1 = seeded["S1"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_detail(app, pilot, s1.id)
         await pilot.press("s", "2")  # already referred
         await settle(app, pilot)
@@ -109,7 +109,7 @@ async def test_same_status_or_escape_saves_nothing(home, seeded):
 async def test_add_note(home, seeded):
     s2 = seeded["S2"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_detail(app, pilot, s2.id)
         await pilot.press("n")
         assert isinstance(app.screen, TextPrompt)
@@ -131,7 +131,7 @@ async def test_add_note(home, seeded):
 
 async def test_typed_note_is_not_dropped_without_asking(home, seeded):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_detail(app, pilot, seeded["S2"].id)
         await pilot.press("n", *"写了一半")
         await pilot.press("escape")
@@ -147,7 +147,7 @@ async def test_typed_note_is_not_dropped_without_asking(home, seeded):
 async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeypatch):
     s2 = seeded["S2"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_detail(app, pilot, s2.id)
 
         def disk_full(*a, **k):
@@ -174,7 +174,7 @@ async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeyp
 async def test_follow_up_two_weeks(home, seeded):
     s10 = seeded["S10"]  # no follow-up yet
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_detail(app, pilot, s10.id)
         assert "未设" in widgets_text(screen)
         await pilot.press("f")
@@ -194,7 +194,7 @@ async def test_follow_up_before_the_visit_is_refused(home, seeded):
     s1 = seeded["S1"]
     before = (s1.visited_at.date() - timedelta(days=3)).isoformat()
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_detail(app, pilot, s1.id)
         await pilot.press("f", *before, "enter")
         await settle(app, pilot)
@@ -211,7 +211,7 @@ async def test_follow_up_before_the_visit_is_refused(home, seeded):
 async def test_follow_up_empty_clears(home, seeded):
     s1 = seeded["S1"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_detail(app, pilot, s1.id)
         await pilot.press("f", "enter")
         await settle(app, pilot)
@@ -221,7 +221,7 @@ async def test_follow_up_empty_clears(home, seeded):
 async def test_clue_on_with_note_then_off_after_asking(home, seeded):
     s2 = seeded["S2"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_detail(app, pilot, s2.id)
         await pilot.press("c")
         assert isinstance(app.screen, TextPrompt)
@@ -247,7 +247,7 @@ async def test_clue_on_with_note_then_off_after_asking(home, seeded):
 async def test_delete_asks_then_leaves_a_tombstone(home, seeded):
     s9 = seeded["S9"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_detail(app, pilot, s9.id)
         await pilot.press("delete")
         assert isinstance(app.screen, ConfirmScreen)
@@ -273,7 +273,7 @@ async def test_delete_asks_then_leaves_a_tombstone(home, seeded):
 async def test_change_made_elsewhere_is_not_overwritten(home, seeded):
     s1 = seeded["S1"]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_detail(app, pilot, s1.id)
         other = opened(home)  # another window
         other.edit(s1.id, {"status": "following_up"})
@@ -289,7 +289,7 @@ async def test_change_made_elsewhere_is_not_overwritten(home, seeded):
 
 async def test_edit_key_opens_the_form_or_says_it_is_missing(home, seeded):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         screen = await open_detail(app, pilot, seeded["S1"].id)
         await pilot.press("e")
         await pilot.pause()
@@ -302,7 +302,7 @@ async def test_edit_key_opens_the_form_or_says_it_is_missing(home, seeded):
 
 async def test_escape_goes_back(home, seeded):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await open_detail(app, pilot, seeded["S1"].id)
         await pilot.press("escape")
         await pilot.pause()
@@ -311,7 +311,7 @@ async def test_escape_goes_back(home, seeded):
 
 async def test_fits_80_by_24(home, seeded):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         screen = await open_detail(app, pilot, seeded["S1"].id)
         scroll = screen.query_one("#detail")
         assert scroll.max_scroll_y > 0  # the record is longer than the screen: it scrolls

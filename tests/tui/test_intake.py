@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 from textual import events
-from textual.keys import _character_to_key
 
 from liaison.demo_data import SCENARIO_IDS, scenarios
 from liaison.domain.intake import fields_from_input
@@ -16,7 +15,7 @@ from liaison.domain.vocab import CATEGORIES, REFERRALS, STATUSES
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
-from unlocked import opened, seal, session_for
+from unlocked import key_name, opened, seal, session_for, toast_texts
 from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
 
@@ -43,7 +42,7 @@ async def type_text(pilot, text: str) -> None:
     """
     app = pilot.app
     for ch in text:
-        key = ch if ch.isalnum() else _character_to_key(ch)
+        key = ch if ch.isalnum() else key_name(ch)
         app.post_message(events.Key(key, ch))
     await pilot.pause()
 
@@ -80,7 +79,7 @@ def station_home(tmp_path: Path, station: str) -> Path:
 
 
 def notifications(app) -> list[str]:
-    return [n.message for n in app._notifications]
+    return toast_texts(app)
 
 
 def error_text(app, widget_id: str) -> str:
@@ -165,7 +164,7 @@ def assert_saved_as_typed(c, m: dict) -> None:
 async def test_scenarios_s1_s2_s12_typed_at_fengqiao_yuanfang(home):
     app = build_app(home, session=session_for(home), today=TODAY)
     plan = [("S1", ("key", "f6")), ("S2", ("key", "f5")), ("S12", None)]  # +2 weeks, +1 week, none
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         for sid, follow_up in plan:
             await enter_scenario(pilot, scenario(sid)[1], follow_up)
@@ -194,7 +193,7 @@ async def test_scenarios_s6_s7_typed_at_fengqiao_ban(tmp_path):
     home = station_home(tmp_path, "fengqiao-ban")
     s6, s7 = scenario("S6")[1], scenario("S7")[1]
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await enter_scenario(pilot, s6, ("type", s6["follow_up_on"]))  # a date typed in full
         shown = notifications(app)
@@ -214,7 +213,7 @@ async def test_scenarios_s6_s7_typed_at_fengqiao_ban(tmp_path):
 
 async def test_escape_with_input_asks_and_no_keeps_the_text(home):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await open_form(pilot, "neighbour")
         await fill(pilot, "f-summary", "楼上噪音扰民")
@@ -241,7 +240,7 @@ async def test_escape_with_input_asks_and_no_keeps_the_text(home):
 
 async def test_escape_with_nothing_typed_leaves_at_once(home):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await open_form(pilot, "labour")
         await pilot.press("escape")
@@ -256,7 +255,7 @@ async def test_escape_with_nothing_typed_leaves_at_once(home):
 
 async def test_draft_survives_closing_the_app_and_is_offered_back(home):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await open_form(pilot, "labour")
         await goto(pilot, "f-consent")
@@ -272,7 +271,7 @@ async def test_draft_survives_closing_the_app_and_is_offered_back(home):
     assert Drafts(home, session_for(home).sealer).load()[0]["name"] == "刘建华"
 
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)  # offered at start, before any key
         assert isinstance(app.screen, ConfirmScreen)
         assert "是否恢复" in str(app.screen.query_one("#question").render())
@@ -304,7 +303,7 @@ async def test_draft_survives_closing_the_app_and_is_offered_back(home):
 
 async def test_quitting_right_after_typing_still_keeps_the_draft(home):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await open_form(pilot, "fraud")
         await fill(pilot, "f-summary", "冒充公检法")
@@ -315,7 +314,7 @@ async def test_quitting_right_after_typing_still_keeps_the_draft(home):
 async def test_declined_draft_is_deleted(home):
     Drafts(home, session_for(home).sealer).save({"category": "fraud", "summary": "旧草稿"})
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)  # offered at start, before any key
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
@@ -331,7 +330,7 @@ async def test_declined_draft_is_deleted(home):
 async def test_draft_can_be_offered_at_start(home):
     Drafts(home, session_for(home).sealer).save({"category": "other", "anonymous": True, "summary": "举报非法采砂"})
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)  # the app offers it by itself once its store is open
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
@@ -343,7 +342,7 @@ async def test_draft_can_be_offered_at_start(home):
 
 async def test_bad_phone_and_missing_summary_are_shown_next_to_their_fields(home):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await open_form(pilot, "other")
         await goto(pilot, "f-consent")
@@ -381,7 +380,7 @@ async def test_bad_phone_and_missing_summary_are_shown_next_to_their_fields(home
 
 async def test_name_without_consent_is_refused_at_the_consent_box(home):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await open_form(pilot, "neighbour")
         await fill(pilot, "f-name", "钱先生")
@@ -397,7 +396,7 @@ async def test_name_without_consent_is_refused_at_the_consent_box(home):
 
 async def test_anonymous_clears_and_disables_name_and_phone(home):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await open_form(pilot, "other")
         await goto(pilot, "f-consent")
@@ -419,7 +418,7 @@ async def test_anonymous_clears_and_disables_name_and_phone(home):
 
 async def test_category_step_shows_only_that_categorys_details_and_footer_keys(home):
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
@@ -447,7 +446,7 @@ async def test_edit_mode_saves_a_new_version(home):
     c = store.create(fields_from_input(m, officer="王检察官"))
     store.close()
     app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
         app.push_screen(IntakeScreen(edit=c))
         await settle(pilot)

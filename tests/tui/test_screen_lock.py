@@ -23,7 +23,7 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.qr import QrCode, ResidentScreen
 from liaison.tui.screens.unlock import RecoveryCodeScreen, UnlockScreen
-from unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, type_text, until
+from unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, toast_texts, type_text, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
@@ -66,7 +66,7 @@ async def test_each_officer_unlocks_and_is_the_one_who_writes(home, seeded):
     add_second_officer(home)
     for officer, pin in ((OFFICER, PIN), (SECOND, SECOND_PIN)):
         app = build_app(home, today=TODAY)
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
             await settle(app, pilot)
             assert isinstance(app.screen, UnlockScreen) and app.locked and app.store is None
             text = screen_text(app)
@@ -85,7 +85,7 @@ async def test_each_officer_unlocks_and_is_the_one_who_writes(home, seeded):
 async def test_arrow_keys_pick_an_officer(home):
     add_second_officer(home)
     app = build_app(home, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         box = app.screen.query_one("#u-officer", Input)
         assert box.value == ""  # two officers: nobody is assumed
@@ -101,7 +101,7 @@ async def test_arrow_keys_pick_an_officer(home):
 
 async def test_wrong_pin_is_refused_and_the_app_stays_locked(home, seeded):
     app = build_app(home, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         await unlock_as(app, pilot, OFFICER, "not-the-pin-42")
         screen = app.screen
@@ -126,7 +126,7 @@ async def test_first_officer_is_set_up_on_a_plain_station(tmp_path):
     home = tmp_path / "plain"
     Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer="王检察官").close()
     app = build_app(home, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, UnlockScreen) and screen.mode == "setup"
@@ -166,7 +166,7 @@ async def test_first_officer_is_set_up_on_a_plain_station(tmp_path):
 async def test_demo_folder_shows_the_demo_officer_and_pin(tmp_path):
     home = seed_demo(tmp_path, on=TODAY)["fengqiao-yuanfang"]
     app = build_app(home, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         assert f"演示数据：警员 王检察官 · PIN {DEMO_PIN}" in screen_text(app)
         assert app.screen.query_one("#u-officer", Input).value == "王检察官"  # the only officer
@@ -178,7 +178,7 @@ async def test_demo_folder_shows_the_demo_officer_and_pin(tmp_path):
 
 async def test_a_real_station_shows_no_demo_hint(home):
     app = build_app(home, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         assert "演示" not in screen_text(app) and DEMO_PIN not in screen_text(app)
 
@@ -187,7 +187,7 @@ async def test_a_real_station_shows_no_demo_hint(home):
 async def test_idle_lock_hides_everything_and_the_half_typed_form_returns(home, session, seeded):
     add_second_officer(home)
     app = build_app(home, session=session, today=TODAY, idle_lock=0.5)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: app.store is not None)
         await until(pilot, lambda: app.locked, seconds=5)  # nobody touched a key since the start
         assert isinstance(app.screen, UnlockScreen)
@@ -247,7 +247,7 @@ async def test_idle_lock_hides_everything_and_the_half_typed_form_returns(home, 
 async def test_ctrl_l_locks_from_the_detail_screen_and_keys_do_nothing_until_unlocked(home, session, seeded):
     s1 = seeded["S1"]
     app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         app.open_detail(s1.id)
@@ -281,7 +281,7 @@ async def test_another_officer_starts_at_the_dashboard_and_nothing_held_leaks(ho
     add_second_officer(home)
     s1 = seeded["S1"]
     app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         app.open_detail(s1.id)
@@ -298,7 +298,7 @@ async def test_another_officer_starts_at_the_dashboard_and_nothing_held_leaks(ho
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen) and len(app.screen_stack) == 1
         assert app.session.officer == SECOND and "陈秀英" not in screen_text(app)
-        assert not any("陈秀英" in str(n.message) for n in app._notifications)
+        assert not any("陈秀英" in t for t in toast_texts(app))
     # The same officer, by contrast, gets back what was held (see the ctrl+l test).
 
 
@@ -314,7 +314,7 @@ async def test_setup_shows_the_recovery_code_even_if_the_next_step_fails(tmp_pat
         raise OSError("injected: audit log unwritable")
     monkeypatch.setattr(AuditLog, "record", refuse)
     app = build_app(home, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         await type_text(pilot, "周检察官")
         await pilot.press("enter")
@@ -334,7 +334,7 @@ async def test_setup_shows_the_recovery_code_even_if_the_next_step_fails(tmp_pat
 
 async def test_escape_on_the_lock_screen_only_clears_the_pin(home, session):
     app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: app.store is not None)
         await pilot.press("ctrl+l")
         await pilot.pause()
@@ -350,7 +350,7 @@ async def test_resident_view_shows_only_the_code_and_needs_a_pin_to_leave(home, 
     from liaison.qr.payloads import service_payload
 
     app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=(120, 50)) as pilot:
+    async with app.run_test(size=(120, 50), notifications=True) as pilot:
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         await pilot.press("f9")
@@ -386,7 +386,7 @@ async def test_resident_view_shows_only_the_code_and_needs_a_pin_to_leave(home, 
 # -- masking and audit --------------------------------------------------------------------
 async def test_dashboard_list_and_follow_ups_show_masked_names_and_phones(home, session, seeded):
     app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         for key in (None, "f", "escape", "l"):
@@ -403,7 +403,7 @@ async def test_dashboard_list_and_follow_ups_show_masked_names_and_phones(home, 
 async def test_detail_view_edit_and_delete_are_audited(home, session, seeded):
     s1, s9 = seeded["S1"], seeded["S9"]
     app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: app.store is not None)
         app.open_detail(s1.id)
         await settle(app, pilot)

@@ -98,3 +98,14 @@ def test_unlock_screen(snap_compare, demo):
         await pilot.pause()
 
     assert snap_compare(build_app(demo, today=TODAY, lang="zh"), terminal_size=(100, 30), run_before=ready)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_dashboard_light_at_80x24(snap_compare, demo, session, lang):
+    """The light theme at the smallest size: the 逾期回访 card and the overdue row in
+    readable colours, F1 and the language switch at the start of the key bar."""
+    def light(app) -> None:
+        app.theme = "textual-light"
+
+    assert snap_compare(build_app(demo, session=session, today=TODAY, lang=lang), terminal_size=(80, 24),
+                        run_before=_then(light))

@@ -70,16 +70,37 @@ async def type_text(pilot, text: str) -> None:
     """Type `text` into the focused widget as the key events a terminal sends (Chinese
     and punctuation included, which `pilot.press` cannot type)."""
     from textual import events
-    from textual.keys import _character_to_key
 
     for ch in text:
-        pilot.app.post_message(events.Key(ch if ch.isalnum() else _character_to_key(ch), ch))
+        pilot.app.post_message(events.Key(key_name(ch), ch))
     await pilot.pause()
 
 
+# Textual's names for punctuation keys that differ from the character's Unicode name
+_RENAMED = {"solidus": "slash", "reverse_solidus": "backslash", "commercial_at": "at",
+            "hyphen_minus": "minus", "plus_sign": "plus", "low_line": "underscore", "space": "space"}
+
+
+def key_name(ch: str) -> str:
+    """The key a terminal reports for the character `ch` (as Textual names it)."""
+    if ch.isalnum():
+        return ch
+    import unicodedata
+
+    name = unicodedata.name(ch, ch).lower().replace("-", "_").replace(" ", "_")
+    return _RENAMED.get(name, name)
+
+
 def screen_text(app) -> str:
-    """Everything the terminal shows now (the compositor's lines, toasts included)."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """Everything the terminal shows now (Textual's screenshot as text, toasts included)."""
+    from rendered import lines
+
+    return "\n".join(lines(app.export_screenshot()))
+
+
+def toast_texts(app) -> list[str]:
+    """The notices (toasts) on the screen now; the app must run with notifications=True."""
+    return [str(t.render()) for t in app.screen.query("Toast")]
 
 
 def widgets_text(screen) -> str:

@@ -76,7 +76,7 @@ class DashboardScreen(LiaisonScreen):
             f"[b]{name}[/b]\n{st.place} · {self.tr('schedule')}: {st.schedule}"
         )
         tiles = {
-            "today": (self.tr("today_visits"), f"{s.visits_today}", f"{s.people_today} {self.tr('people')}"),
+            "today": (self.tr("tile_today"), f"{s.visits_today}", f"{s.people_today} {self.tr('people')}"),
             "week": (self.tr("week_visits"), f"{s.visits_week}", ""),
             # Short titles: five tiles share 80 columns on a small laptop screen.
             "due": (self.tr("tile_due"), f"{len(s.due_today)}", ""),

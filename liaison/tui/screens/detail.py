@@ -34,6 +34,7 @@ from ..widgets.keybar import KeyBar
 from ..base import LiaisonScreen
 from ..i18n import category, referral, status
 from ..messages import ConsultationSaved, SaveFailed
+from ..app_base import ERROR_TIMEOUT
 from .detail_dialogs import FollowUpScreen, TextPrompt, field_errors
 from .modals import ConfirmScreen, PickScreen
 
@@ -310,7 +311,7 @@ class DetailScreen(LiaisonScreen):
             return msg, True
 
         self._set_banner(text)
-        self.notify(text()[0], severity="error", timeout=10)
+        self.notify(text()[0], severity="error", timeout=ERROR_TIMEOUT)
         if isinstance(e, VersionConflict):
             self.load()
 

@@ -20,7 +20,7 @@ KEYS = {
     ("首页", "Dashboard"): [("n", "新建咨询登记", "New consultation"), ("l", "咨询列表与搜索", "Consultations and search"),
                           ("f", "到期回访", "Follow-ups due"), ("q", "本站法治服务清单二维码", "The station's service-list QR code"),
                           ("t", "台账（[ ] 换月，x 导出Excel）", "Ledger ([ ] month, x export XLSX)")],
-    ("列表", "List"): [("输入", "边输边搜：中文、电话尾号、拼音或首字母", "Type to search: Chinese, phone tail, pinyin, initials"),
+    ("列表", "List"): [(("输入", "type"), "边输边搜：中文、电话尾号、拼音或首字母", "Type to search: Chinese, phone tail, pinyin, initials"),
                       ("↑ ↓ PgUp PgDn", "移动", "Move"), ("Enter", "打开", "Open"), ("F2", "按状态筛选", "Filter by status"),
                       ("F3", "按类别筛选", "Filter by category"), ("ctrl+d", "只看到期回访", "Only follow-ups due"),
                       ("ctrl+f", "回到搜索框", "Back to the search box"), ("Esc", "返回", "Back")],
@@ -36,7 +36,9 @@ KEYS = {
 
 
 class HelpScreen(LiaisonScreen):
-    BINDINGS = [Binding("escape,f1", "app.pop_screen", "返回", id="back")]
+    # F1 closes help again; it keeps its "help" label so the key bar reads the same everywhere
+    BINDINGS = [Binding("escape", "app.pop_screen", "返回", id="back"),
+                Binding("f1", "app.pop_screen", "帮助", id="help")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,6 +52,8 @@ class HelpScreen(LiaisonScreen):
         for (zh_title, en_title), keys in KEYS.items():
             lines.append(f"\n[b]{zh_title if zh else en_title}[/b]")
             for key, zh_text, en_text in keys:
+                if isinstance(key, tuple):  # a key named in words
+                    key = key[0] if zh else key[1]
                 pad = " " * max(1, 15 - cell_len(key))  # display cells: 输入 is four wide
                 lines.append(f"  [b]{key}[/b]{pad}{zh_text if zh else en_text}")
         self.query_one("#help-text", Static).update("\n".join(lines))

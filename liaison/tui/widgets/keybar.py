@@ -10,8 +10,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ..bindings import label
 
-LAST = frozenset({"quit", "lang", "help"})  # binding ids shown after the others
+# Shown first, in this order: help and the language switch must never be the keys cut
+# off at the right of an 80-column terminal (someone who cannot read the labels finds
+# the other language here). Lock and quit come after the screen's own keys.
+FIRST = ("help", "lang")
+LAST = ("lock", "quit")
 
 
 class KeyBar(Static):
@@ -26,27 +31,33 @@ class KeyBar(Static):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        self.watch(self.app, "lang", lambda _: self._bindings_changed(self.screen), init=False)
         self._bindings_changed(self.screen)
 
     def on_unmount(self) -> None:
         self.screen.bindings_updated_signal.unsubscribe(self)
 
+    def _order(self, binding) -> int:
+        if binding.id in FIRST:
+            return FIRST.index(binding.id) - len(FIRST)
+        return 1 + LAST.index(binding.id) if binding.id in LAST else 0
+
     def _bindings_changed(self, screen) -> None:
+        lang = self.app.lang
         text = Text(no_wrap=True, overflow="ellipsis")
-        seen = set()
+        seen_actions, seen_labels = set(), set()
         shown = [(b, enabled) for _node, b, enabled, _tooltip in screen.active_bindings.values()]
-        # The screen's own keys first, then ctrl+l (lock), then the keys every screen has:
-        # what does not fit is cut at the right, and locking must not be what is cut.
-        shown.sort(key=lambda be: be[0].id in LAST)
+        shown.sort(key=lambda be: self._order(be[0]))  # stable: the screen's order otherwise
         for binding, enabled in shown:
-            if not binding.show or not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
+            text_label = label(binding, lang)
+            if not binding.show or not text_label or binding.action in seen_actions or text_label in seen_labels:
+                continue  # one entry per action and per label (`q 退出` beside `^q 退出` says it twice)
+            seen_actions.add(binding.action)
+            seen_labels.add(text_label)
             style = "" if enabled else "dim"
             text.append(f" {self.app.get_key_display(binding)} ", style=f"bold reverse {style}".strip())
-            text.append(f"{binding.description} ", style=style)  # tight: 80 columns hold them all
+            text.append(f"{text_label} ", style=style)  # tight: 80 columns hold most of them
         if not getattr(self.app, "locked", False):  # no palette on the unlock screen
-            palette = "命令" if self.app.lang == "zh" else "commands"
             text.append(" ^p ", style="bold reverse")
-            text.append(palette)
+            text.append("命令" if lang == "zh" else "Commands")
         self.update(text, layout=False)

@@ -27,7 +27,7 @@ from textual.strip import Strip
 from ...domain.masking import mask_name, mask_phone
 from ...domain.text import safe_value
 from ..bindings import localize_bindings
-from ..i18n import category, status, tr
+from ..i18n import category, category_short, status, tr
 
 
 def fit(text: str, width: int) -> str:
@@ -50,10 +50,10 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + " " * (width - used)
 
 
-def visitor_text(row: Any, lang: str) -> str:
+def visitor_text(row: Any, lang: str, short: bool = False) -> str:
     who = " ".join(x for x in (mask_name(row.name), mask_phone(row.phone)) if x) or tr("anon_visitor", lang)
     if row.party_size > 1:
-        who += " " + tr("party_of", lang, n=row.party_size)
+        who += " " + tr("party_short" if short else "party_of", lang, n=row.party_size)
     return who
 
 
@@ -66,8 +66,11 @@ class Column:
 COLUMNS_WIDE = (Column("col_ref", 17), Column("col_date", 10), Column("col_category", 14),
                 Column("col_visitor", 24), Column("col_status", 8), Column("col_follow_up", 10),
                 Column("col_summary", 0))
-COLUMNS_NARROW = (Column("col_ref", 17), Column("col_date", 5), Column("col_category", 10),
-                  Column("col_visitor", 20), Column("col_status", 6), Column("col_summary", 0))
+# Under 110 columns: no date (the ref carries it), short category labels, and the
+# category and status columns as wide as the labels of the rows shown (see _columns),
+# so that only the summary, the last column, is ever cut.
+VISITOR_NARROW = 23  # 刘** 139****5678 等27人
+SUMMARY_MIN = 10
 
 
 class RecordList(Widget, can_focus=True):
@@ -82,8 +85,12 @@ class RecordList(Widget, can_focus=True):
         Binding("end", "jump(-1)", show=False),
         Binding("enter", "choose", "打开", id="open"),
     ]
+    # Theme colours, not fixed ones: both must read at 4.5:1 in the light and dark theme.
+    COMPONENT_CLASSES = {"record-list--cursor", "record-list--overdue"}
     DEFAULT_CSS = """
     RecordList { height: 1fr; }
+    RecordList > .record-list--cursor { background: $boost; color: $foreground; }
+    RecordList > .record-list--overdue { color: $text-warning; }
     """
 
     cursor: reactive[int] = reactive(0)
@@ -98,10 +105,13 @@ class RecordList(Widget, can_focus=True):
         self.rows: Sequence[Any] = []
         self.lang = lang
         self._lines: dict[tuple, str] = {}
+        self._codes: tuple[set[str], set[str]] = (set(), set())
 
     def set_rows(self, rows: Sequence[Any]) -> None:
         """Show `rows`; costs the same for 10 rows or 50 000 (nothing is measured)."""
         self.rows = rows
+        # distinct codes only: one pass over the rows, no per-row formatting
+        self._codes = ({r.category for r in rows}, {r.status for r in rows})
         self.set_reactive(RecordList.cursor, 0)
         self.set_reactive(RecordList.top, 0)
         self.refresh()
@@ -111,22 +121,34 @@ class RecordList(Widget, can_focus=True):
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
     def _columns(self) -> tuple[Column, ...]:
-        return COLUMNS_WIDE if self.size.width >= 110 else COLUMNS_NARROW
+        if self.size.width >= 110:
+            return COLUMNS_WIDE
+        lang = self.lang
+        cats, statuses = self._codes
+        cat_w = max([cell_len(tr("col_category", lang))] + [cell_len(category_short(c, lang)) for c in cats])
+        st_w = max([cell_len(tr("col_status", lang))] + [cell_len(status(c, lang)) for c in statuses])
+        room = self.size.width - (17 + cat_w + VISITOR_NARROW + st_w + 4)
+        if room < SUMMARY_MIN + 1:  # a tiny window: the visitor gives way first
+            return (Column("col_ref", 17), Column("col_category", cat_w), Column("col_status", st_w),
+                    Column("col_visitor", VISITOR_NARROW), Column("col_summary", 0))
+        return (Column("col_ref", 17), Column("col_category", cat_w), Column("col_visitor", VISITOR_NARROW),
+                Column("col_status", st_w), Column("col_summary", 0))
 
     def _cells(self, row: Any) -> dict[str, str]:
+        wide = self.size.width >= 110
         return {
             "col_ref": row.ref,
             "col_date": row.visited_at[:10] if self.size.width >= 110 else row.visited_at[5:10],
-            "col_category": category(row.category, self.lang),
-            "col_visitor": visitor_text(row, self.lang),
+            "col_category": category(row.category, self.lang) if wide else category_short(row.category, self.lang),
+            "col_visitor": visitor_text(row, self.lang, short=not wide),
             "col_status": status(row.status, self.lang),
             "col_follow_up": row.follow_up_on or "",
             "col_summary": row.brief,
         }
 
-    def _line(self, cells: dict[str, str] | None, width: int) -> str:
+    def _line(self, cells: dict[str, str] | None, width: int, columns: tuple[Column, ...]) -> str:
         parts, used = [], 0
-        for col in self._columns():
+        for col in columns:
             w = col.width or max(0, width - used)
             text = tr(col.key, self.lang) if cells is None else cells[col.key]
             parts.append(fit(text, w))
@@ -144,9 +166,10 @@ class RecordList(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
         base = self.rich_style
+        columns = self._columns()
         if y == 0:  # header stays put while the rows scroll; it also says where we are
             pos = self._position()
-            head = self._line(None, width - len(pos)) + pos
+            head = self._line(None, width - len(pos), columns) + pos
             return Strip([Segment(head, base + Style(bold=True, underline=True))])
         index = self.top + y - 1
         if index >= len(self.rows):
@@ -154,7 +177,7 @@ class RecordList(Widget, can_focus=True):
                 return Strip([Segment(fit(tr("no_rows", self.lang), width), base + Style(dim=True))])
             return Strip.blank(width, base)
         row = self.rows[index]
-        key = (row.id, row.version, width, self.lang)
+        key = (row.id, row.version, width, self.lang, columns)
         line = self._lines.get(key)
         if line is None:  # rows are redrawn on every cursor move: format each once
             if len(self._lines) > 2000:
@@ -162,12 +185,13 @@ class RecordList(Widget, can_focus=True):
             # A record stored before today's rules may hold control characters: never
             # send them to the terminal (formatted once per row, so the cost is small).
             cells = {k: safe_value(v) for k, v in self._cells(row).items()}
-            line = self._lines[key] = self._line(cells, width)
+            line = self._lines[key] = self._line(cells, width, columns)
         style = base
         if index == self.cursor:
-            style = base + (Style(reverse=True) if self.has_focus else Style(bgcolor="grey23"))
+            style = base + (Style(reverse=True) if self.has_focus
+                            else self.get_component_rich_style("record-list--cursor"))
         elif row.follow_up_on and row.status not in ("resolved", "closed") and row.follow_up_on < self._today:
-            style = base + Style(color="yellow")
+            style = base + self.get_component_rich_style("record-list--overdue")
         return Strip([Segment(line, style)])
 
     @property
