@@ -208,6 +208,7 @@ class LiaisonApp(LockingMixin, BaseApp):
                 while self.screen is not self.get_screen("consultations"):
                     self.pop_screen()
             else:
+                self.get_screen("consultations").start_over()
                 self.push_screen("consultations")
 
     def action_ledger(self) -> None:

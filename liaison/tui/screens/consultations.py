@@ -45,6 +45,7 @@ class ConsultationsScreen(LiaisonScreen):
         self.shown = 0  # the number of the search whose answer is on screen
         self.complete = True  # whether that answer is the whole result
         self._criteria: tuple | None = None  # what the last search was asked for
+        self._open_pending = False  # Enter came before the answer to the latest search
 
     def compose(self) -> ComposeResult:
         # Filters are a line of text and two pick dialogs, not Select widgets: each
@@ -90,6 +91,19 @@ class ConsultationsScreen(LiaisonScreen):
         if value is not None:
             self.category = value or None
             self.run_search()
+
+    def start_over(self) -> None:
+        """Opened again from elsewhere (`l`): an empty search with the focus, so what
+        the officer types next searches. Synchronous (before the screen is shown), so
+        keys typed right after `l` already land in the search box."""
+        if not self.is_mounted:
+            return  # the first time: built fresh, with AUTO_FOCUS on the search
+        search = self.query_one("#search", Input)
+        self._open_pending = False
+        if search.value:
+            search.value = ""
+            self.run_search()
+        self.set_focus(search)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -175,6 +189,16 @@ class ConsultationsScreen(LiaisonScreen):
         self.complete = complete
         self.query_one(RecordList).set_rows(rows)
         self._show_filters(len(rows) if complete else None, partial=len(rows))
+        if self._open_pending:  # Enter was typed ahead of this answer: open its first row
+            self._open_pending = False
+            current = self.query_one(RecordList).current
+            if current is not None:
+                self.app.open_detail(current.id)
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
+        if self.shown != self._asked:
+            # The rows on screen answer an older search: the officer's Enter is for the
+            # one just typed, so it opens that answer's highlighted row when it comes.
+            self._open_pending = True
+            return
         self.app.open_detail(event.row.id)

@@ -18,7 +18,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -51,6 +51,18 @@ def station_facts(home) -> tuple[str, str, bool]:
     return sid, name, bool(facts.get("demo"))
 
 
+class UnlockField(Input):
+    """An input of the unlock form. While a PIN is being checked, what is typed is held
+    by the screen (in order, Enter included) instead of being typed into a field that
+    the answer will clear: after a refusal it is typed again into the emptied PIN
+    field (a typed Enter tries again), after an unlock it goes to the screen beneath."""
+
+    def on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if isinstance(screen, UnlockScreen) and screen.busy:
+            screen.hold(event)
+
+
 class UnlockScreen(LiaisonScreen):
     SHOWN_WHILE_LOCKED = True
 
@@ -75,6 +87,24 @@ class UnlockScreen(LiaisonScreen):
         self.error = ""  # the last refusal, shown until the next try
         self.info = ""  # a progress line (not an error)
         self._stop = threading.Event()  # set when the screen goes: a back-off sleep ends early
+        self._ahead: list[tuple[str, str | None]] = []  # keys typed while busy, in order
+
+    # -- type-ahead ------------------------------------------------------------------
+    def hold(self, event: events.Key) -> None:
+        """Keep a key typed while the PIN is checked (see UnlockField)."""
+        event.prevent_default()
+        event.stop()
+        self._ahead.append((event.key, event.character))
+
+    def take_ahead(self) -> list[tuple[str, str | None]]:
+        """The keys held so far (the app replays them once this screen is gone)."""
+        ahead, self._ahead = self._ahead, []
+        return ahead
+
+    def _replay(self) -> None:
+        """Type the held keys again, now that the form takes them (after a refusal)."""
+        for key, character in self.take_ahead():
+            self.app.post_message(events.Key(key, character))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
@@ -83,14 +113,14 @@ class UnlockScreen(LiaisonScreen):
             yield Static(id="setup-info", classes="hint")
             with Horizontal(classes="unlock-row"):
                 yield Label(id="l-officer", classes="unlock-label")
-                yield Input(self.officer, id="u-officer", max_length=40, compact=True)
+                yield UnlockField(self.officer, id="u-officer", max_length=40, compact=True)
             yield Static(id="u-officers", classes="hint")
             with Horizontal(classes="unlock-row"):
                 yield Label(id="l-pin", classes="unlock-label")
-                yield Input(id="u-pin", password=True, max_length=128, compact=True)
+                yield UnlockField(id="u-pin", password=True, max_length=128, compact=True)
             with Horizontal(classes="unlock-row", id="row-pin2"):
                 yield Label(id="l-pin2", classes="unlock-label")
-                yield Input(id="u-pin2", password=True, max_length=128, compact=True)
+                yield UnlockField(id="u-pin2", password=True, max_length=128, compact=True)
             yield Static(id="u-message")
             yield Static(id="u-demo", classes="hint")
         yield KeyBar()
@@ -194,6 +224,7 @@ class UnlockScreen(LiaisonScreen):
         self.query_one("#u-pin2", Input).value = ""
         pin.focus()
         self.apply_lang()
+        self._replay()
 
     def _progress(self, key: str) -> None:
         self.error, self.info = "", self.tr(key)
