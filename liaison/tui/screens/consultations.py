@@ -10,6 +10,7 @@ from textual.widgets import Header, Input, Static
 from ...domain.search import Query
 from ...domain.vocab import CATEGORIES, STATUSES
 from ..base import LiaisonScreen
+from ..typeahead import TypeAhead, typeahead_bindings
 from ..i18n import category, status
 from ..widgets.keybar import KeyBar
 from ..widgets.record_list import RecordList
@@ -24,8 +25,11 @@ NARROW_MAX = 5_000
 FIRST_PAGE = 200
 
 
-class ConsultationsScreen(LiaisonScreen):
+class ConsultationsScreen(TypeAhead, LiaisonScreen):
     BINDINGS = [
+        # Enter in the search (on to the rows), arrows, Tab: taken in turn with what is
+        # typed (typeahead.py), so `停车⏎⏎` searches first and then opens.
+        *typeahead_bindings(),
         Binding("escape", "app.pop_screen", "返回", id="back"),
         Binding("ctrl+n", "app.new", "新建", id="new"),
         Binding("ctrl+f", "focus_search", "搜索", id="search"),
@@ -63,6 +67,10 @@ class ConsultationsScreen(LiaisonScreen):
         self._show_filters()
 
     AUTO_FOCUS = "#search"
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_focus(self.query_one("#search", Input))  # now: keys typed after `l` search
 
     def refresh_data(self) -> None:
         self._last = None
@@ -196,6 +204,7 @@ class ConsultationsScreen(LiaisonScreen):
                 self.app.open_detail(current.id)
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
+        self.run_search()  # the search typed just before Enter may not be asked yet
         if self.shown != self._asked:
             # The rows on screen answer an older search: the officer's Enter is for the
             # one just typed, so it opens that answer's highlighted row when it comes.

@@ -25,6 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ..base import LiaisonModal, LiaisonScreen
+from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -63,10 +64,13 @@ class UnlockField(Input):
             screen.hold(event)
 
 
-class UnlockScreen(LiaisonScreen):
+class UnlockScreen(TypeAhead, LiaisonScreen):
     SHOWN_WHILE_LOCKED = True
 
     BINDINGS = [
+        # Enter (and Tab …) taken before the next key: what follows a PIN's Enter is
+        # held (see UnlockField), never typed into the PIN being checked.
+        *typeahead_bindings(),
         # Enter is bound on each Input too (see on_mount), which is what runs when one has
         # the focus: then it comes after the keys typed before it, not ahead of them.
         Binding("enter", "submit", "解锁", id="unlock"),
@@ -134,7 +138,9 @@ class UnlockScreen(LiaisonScreen):
         for box in self.query(Input):
             box._bindings.key_to_bindings["enter"] = [Binding("enter", "screen.submit", "解锁", id="unlock")]
         super().on_mount()
-        (self.query_one("#u-pin") if self.officer else self.query_one("#u-officer")).focus()
+        # Focused now, not after a refresh (`focus()`): the facts' worker may answer
+        # first, and it moves on to the PIN only from the officer's box.
+        self.set_focus(self.query_one("#u-pin") if self.officer else self.query_one("#u-officer"))
         self.load_facts()
 
     def on_unmount(self) -> None:
@@ -169,7 +175,7 @@ class UnlockScreen(LiaisonScreen):
         if not box.value and len(officers) == 1:
             box.value = officers[0]
             if self.focused is box:
-                self.query_one("#u-pin", Input).focus()
+                self.set_focus(self.query_one("#u-pin", Input))  # at once: keys typed next go there
         if error:
             self.error = self.tr("unlock_error", error=error)
         self.apply_lang()
@@ -231,6 +237,18 @@ class UnlockScreen(LiaisonScreen):
         self.apply_lang()
 
     # -- keys ------------------------------------------------------------------------
+    async def action_typeahead(self, key: str) -> None:
+        if self.busy:  # held like every key typed while the PIN is checked, after them
+            if self.focused is not None:
+                await drained(self.focused)
+            self._ahead.append((key, CHARACTERS.get(key)))
+            return
+        await super().action_typeahead(key)
+
+    def typeahead_enter(self, widget) -> bool:
+        self.action_submit()
+        return True
+
     def action_officer(self, step: int) -> None:
         if not self.officers or self.mode == "setup":
             return
