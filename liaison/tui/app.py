@@ -43,11 +43,6 @@ class LiaisonApp(LockingMixin, BaseApp):
         Binding("ctrl+l", "lock", "锁定", id="lock", priority=True),
         # shown on the dashboard (its own binding); from anywhere else it works all the same
         Binding("f9", "resident", "居民模式", id="resident", show=False),
-        # The dashboard's `n` and `l` (shown by its own bindings), taken by the app before
-        # the next key and done once the screen is up: keys typed right after them
-        # (the category, a search) land on the new screen, not on the dashboard.
-        Binding("n", "from_dashboard('new')", show=False, priority=True),
-        Binding("l", "from_dashboard('list')", show=False, priority=True),
     ]
 
     def __init__(self, home: Path, *, session: Session | None = None, today: date | None = None,
@@ -189,30 +184,19 @@ class LiaisonApp(LockingMixin, BaseApp):
     def _bump(self) -> None:
         self.revision += 1
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "from_dashboard" and not isinstance(self.screen, DashboardScreen):
-            return False  # elsewhere `n` and `l` are typed or the screen's own
-        return super().check_action(action, parameters)
-
-    async def action_from_dashboard(self, what: str) -> None:
-        from .screens.intake import IntakeScreen
-
-        if what == "new" and self.store is not None:
-            await self.push_screen(IntakeScreen())
-        elif what == "list":
-            await self._show_list()
-
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_new(self) -> None:
+    async def action_new(self) -> None:
         from .screens.intake import IntakeScreen
 
         if self.store is not None:
-            self.push_screen(IntakeScreen())
+            # Awaited (the form is up) when run from a priority key: the keys typed
+            # next go to the form, not to the screen under it.
+            await self.push_screen(IntakeScreen())
 
     async def action_list(self) -> None:
         await self._show_list()

@@ -32,8 +32,9 @@ KEYS = ("tab", "shift+tab", "enter", "space", "backspace", "delete", "left", "ri
 CHARACTERS = {"tab": "\t", "enter": "\r", "space": " ", "backspace": "\x7f"}
 
 
-def typeahead_bindings() -> list[Binding]:
-    return [Binding(key, f"typeahead('{key}')", show=False, priority=True) for key in KEYS]
+def typeahead_bindings(exclude: tuple[str, ...] = ()) -> list[Binding]:
+    return [Binding(key, f"typeahead('{key}')", show=False, priority=True)
+            for key in KEYS if key not in exclude]
 
 
 def _bindings_of(widget: Widget, key: str) -> list[Binding]:
@@ -58,6 +59,15 @@ class TypeAhead:
 
     `typeahead_enter(widget)` may handle Enter on a widget (return True when it did);
     by default Enter in a one-line Input moves on to the next field."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A widget that shows its own Enter in the key bar (the list's "⏎ 打开") keeps
+        # it: hidden here, so the key bar shows that one, which then handles it.
+        if action == "typeahead" and parameters == ("enter",):
+            widget = self.focused  # type: ignore[attr-defined]
+            if widget is not None and any(b.show and b.description for b in _bindings_of(widget, "enter")):
+                return False
+        return super().check_action(action, parameters)  # type: ignore[misc]
 
     async def action_typeahead(self, key: str) -> None:
         screen = self  # a Screen

@@ -166,7 +166,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
             return self._step == "form"
         if action == "pick":
             return self._step == "category"  # on the form a digit is typed into its field
-        return True
+        return super().check_action(action, parameters)
 
     # -- step 1: category --------------------------------------------------------------
     def action_pick(self, index: int) -> None:

@@ -70,10 +70,9 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
     BINDINGS = [
         # Enter (and Tab …) taken before the next key: what follows a PIN's Enter is
         # held (see UnlockField), never typed into the PIN being checked.
-        *typeahead_bindings(),
-        # Enter is bound on each Input too (see on_mount), which is what runs when one has
-        # the focus: then it comes after the keys typed before it, not ahead of them.
-        Binding("enter", "submit", "解锁", id="unlock"),
+        # Not ↑↓: the screen's own (switch officer), shown in the key bar.
+        *typeahead_bindings(exclude=("enter", "up", "down")),
+        Binding("enter", "typeahead('enter')", "解锁", id="unlock", priority=True),
         Binding("up", "officer(-1)", "换警员", id="switch_officer", key_display="↑↓"),
         Binding("down", "officer(1)", show=False),
         Binding("escape", "escape", "清除", id="clear"),
