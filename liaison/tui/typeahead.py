@@ -31,6 +31,8 @@ KEYS = ("tab", "shift+tab", "enter", "space", "backspace", "delete", "left", "ri
 # The character a terminal sends with those keys (to replay a held key as it came).
 CHARACTERS = {"tab": "\t", "enter": "\r", "space": " ", "backspace": "\x7f"}
 
+DRAIN_SECONDS = 1.0
+
 
 def typeahead_bindings(exclude: tuple[str, ...] = ()) -> list[Binding]:
     return [Binding(key, f"typeahead('{key}')", show=False, priority=True)
@@ -51,7 +53,12 @@ async def drained(widget: Widget) -> None:
     """Return once `widget` has handled every message queued for it before now."""
     done = asyncio.Event()
     if widget.call_later(done.set):
-        await done.wait()
+        try:
+            # Bounded: a widget busy on something else must never freeze the keyboard
+            # (the app takes no key while this waits); then the key just goes on.
+            await asyncio.wait_for(done.wait(), DRAIN_SECONDS)
+        except asyncio.TimeoutError:
+            pass
 
 
 class TypeAhead:
