@@ -190,13 +190,18 @@ class LiaisonApp(LockingMixin, BaseApp):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    def action_new(self) -> None:
+    async def action_new(self) -> None:
         from .screens.intake import IntakeScreen
 
         if self.store is not None:
-            self.push_screen(IntakeScreen())
+            # Awaited (the form is up) when run from a priority key: the keys typed
+            # next go to the form, not to the screen under it.
+            await self.push_screen(IntakeScreen())
 
-    def action_list(self) -> None:
+    async def action_list(self) -> None:
+        await self._show_list()
+
+    async def _show_list(self) -> None:
         from .screens.consultations import ConsultationsScreen
 
         # Installed, so it is built once and kept (with the search typed) when the
@@ -208,7 +213,8 @@ class LiaisonApp(LockingMixin, BaseApp):
                 while self.screen is not self.get_screen("consultations"):
                     self.pop_screen()
             else:
-                self.push_screen("consultations")
+                self.get_screen("consultations").start_over()
+                await self.push_screen("consultations")
 
     def action_ledger(self) -> None:
         from .screens.ledger import LedgerScreen

@@ -163,7 +163,11 @@ class LockingMixin:
     def finish_unlock(self) -> None:
         from .screens.intake import IntakeScreen
 
+        ahead: list[tuple[str, str | None]] = []  # typed while the PIN was checked
         while getattr(self.screen, "SHOWN_WHILE_LOCKED", False) and len(self.screen_stack) > 1:
+            take = getattr(self.screen, "take_ahead", None)
+            if take is not None:
+                ahead += take()
             self.pop_screen()
         if self._to_dashboard:
             self._to_dashboard = False
@@ -181,6 +185,10 @@ class LockingMixin:
         for message, kw in notices[-3:]:  # the last few; older ones are stale by now
             self.notify(message, **kw)
         self.refresh_bindings()
+        # Type-ahead: keys typed after the PIN's Enter (`n` for a new form …) go, in
+        # order, to the screen now on top, after the stack changes above.
+        for key, character in ahead:
+            self.post_message(events.Key(key, character))
 
     def tr_(self, key: str, **values: object) -> str:
         from .i18n import tr

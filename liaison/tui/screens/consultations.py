@@ -10,6 +10,7 @@ from textual.widgets import Header, Input, Static
 from ...domain.search import Query
 from ...domain.vocab import CATEGORIES, STATUSES
 from ..base import LiaisonScreen
+from ..typeahead import TypeAhead, typeahead_bindings
 from ..i18n import category, status
 from ..widgets.keybar import KeyBar
 from ..widgets.record_list import RecordList
@@ -24,8 +25,11 @@ NARROW_MAX = 5_000
 FIRST_PAGE = 200
 
 
-class ConsultationsScreen(LiaisonScreen):
+class ConsultationsScreen(TypeAhead, LiaisonScreen):
     BINDINGS = [
+        # Enter in the search (on to the rows), arrows, Tab: taken in turn with what is
+        # typed (typeahead.py), so `停车⏎⏎` searches first and then opens.
+        *typeahead_bindings(),
         Binding("escape", "app.pop_screen", "返回", id="back"),
         Binding("ctrl+n", "app.new", "新建", id="new"),
         Binding("ctrl+f", "focus_search", "搜索", id="search"),
@@ -45,6 +49,7 @@ class ConsultationsScreen(LiaisonScreen):
         self.shown = 0  # the number of the search whose answer is on screen
         self.complete = True  # whether that answer is the whole result
         self._criteria: tuple | None = None  # what the last search was asked for
+        self._open_pending = False  # Enter came before the answer to the latest search
 
     def compose(self) -> ComposeResult:
         # Filters are a line of text and two pick dialogs, not Select widgets: each
@@ -62,6 +67,10 @@ class ConsultationsScreen(LiaisonScreen):
         self._show_filters()
 
     AUTO_FOCUS = "#search"
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_focus(self.query_one("#search", Input))  # now: keys typed after `l` search
 
     def refresh_data(self) -> None:
         self._last = None
@@ -92,6 +101,19 @@ class ConsultationsScreen(LiaisonScreen):
         if value is not None:
             self.category = value or None
             self.run_search()
+
+    def start_over(self) -> None:
+        """Opened again from elsewhere (`l`): an empty search with the focus, so what
+        the officer types next searches. Synchronous (before the screen is shown), so
+        keys typed right after `l` already land in the search box."""
+        if not self.is_mounted:
+            return  # the first time: built fresh, with AUTO_FOCUS on the search
+        search = self.query_one("#search", Input)
+        self._open_pending = False
+        if search.value:
+            search.value = ""
+            self.run_search()
+        self.set_focus(search)
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
@@ -177,6 +199,17 @@ class ConsultationsScreen(LiaisonScreen):
         self.complete = complete
         self.query_one(RecordList).set_rows(rows)
         self._show_filters(len(rows) if complete else None, partial=len(rows))
+        if self._open_pending:  # Enter was typed ahead of this answer: open its first row
+            self._open_pending = False
+            current = self.query_one(RecordList).current
+            if current is not None:
+                self.app.open_detail(current.id)
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
+        self.run_search()  # the search typed just before Enter may not be asked yet
+        if self.shown != self._asked:
+            # The rows on screen answer an older search: the officer's Enter is for the
+            # one just typed, so it opens that answer's highlighted row when it comes.
+            self._open_pending = True
+            return
         self.app.open_detail(event.row.id)

@@ -18,8 +18,10 @@ from ..widgets.record_list import RecordList
 
 class DashboardScreen(LiaisonScreen):
     BINDINGS = [
-        Binding("n", "app.new", "新建", id="new"),
-        Binding("l", "app.list", "列表", id="list"),
+        # priority: done (the screen up) before the app takes the next key, so what is
+        # typed right after `n` or `l` lands on the new screen (issue 13, type-ahead)
+        Binding("n", "app.new", "新建", id="new", priority=True),
+        Binding("l", "app.list", "列表", id="list", priority=True),
         Binding("f", "app.followups", "回访", id="followups"),
         Binding("q", "app.qr", "二维码", id="qr"),
         Binding("t", "app.ledger", "台账", id="ledger"),

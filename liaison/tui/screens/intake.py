@@ -33,6 +33,7 @@ from ...store.drafts import Drafts
 from ..base import LiaisonScreen
 from ..i18n import category as category_label, tr
 from ..messages import ConsultationSaved, SaveFailed
+from ..typeahead import TypeAhead, drained, typeahead_bindings
 from ..widgets.intake_form import IntakeForm
 from ..widgets.keybar import KeyBar
 from ..widgets.intake_values import meaningful, record_values
@@ -86,8 +87,12 @@ def offer_draft(app) -> None:
     app.run_worker(load, thread=True, group="draft", exit_on_error=False)
 
 
-class IntakeScreen(LiaisonScreen):
+class IntakeScreen(TypeAhead, LiaisonScreen):
+    # Keys typed back to back are applied in order, whatever they do (typeahead.py):
+    # the category's number, Tab, Enter … are priority bindings, run before the next key.
     BINDINGS = [
+        *typeahead_bindings(),
+        *[Binding(str(i + 1), f"pick({i})", show=False, priority=True) for i in range(len(CATEGORIES))],
         Binding("escape", "leave", "返回", id="back"),
         Binding("ctrl+s", "save", "保存", id="save", priority=True),
         Binding("ctrl+a", "anonymous", "匿名", id="anonymous", priority=True),
@@ -139,7 +144,7 @@ class IntakeScreen(LiaisonScreen):
         if self._draft is not None:
             self._restore(self._draft)
         else:
-            self.query_one("#category-list", OptionList).focus()
+            self.set_focus(self.query_one("#category-list", OptionList))  # now: keys may follow `n`
             self._check_draft()
 
     def _default_visit(self) -> str:
@@ -159,14 +164,21 @@ class IntakeScreen(LiaisonScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "anonymous", "follow_up"):
             return self._step == "form"
-        return True
+        if action == "pick":
+            return self._step == "category"  # on the form a digit is typed into its field
+        return super().check_action(action, parameters)
 
     # -- step 1: category --------------------------------------------------------------
-    def on_key(self, event) -> None:
-        if self._step == "category" and event.character and event.character in "12345678":
-            event.stop()
-            event.prevent_default()
-            self._pick(list(CATEGORIES)[int(event.character) - 1])
+    def action_pick(self, index: int) -> None:
+        self._pick(list(CATEGORIES)[index])
+
+    def typeahead_enter(self, widget) -> bool:
+        if self._step == "category" and isinstance(widget, OptionList):
+            option = widget.highlighted_option  # picked at once, not by a later message
+            if option is not None and option.id in CATEGORIES:
+                self._pick(option.id)
+            return True
+        return super().typeahead_enter(widget)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -184,7 +196,8 @@ class IntakeScreen(LiaisonScreen):
         target = self.form.query_one(focus)
         if target.disabled:
             target = self.form.query_one("#f-summary")
-        target.focus()
+        # At once (`focus()` waits for a refresh): the next key typed goes to this field.
+        self.set_focus(target)
 
     # -- step 2: the form --------------------------------------------------------------
     def action_anonymous(self) -> None:
@@ -202,7 +215,9 @@ class IntakeScreen(LiaisonScreen):
             cur, base = meaningful(cur), meaningful(base)
         return cur != base
 
-    def action_save(self) -> None:
+    async def action_save(self) -> None:
+        if self._step == "form" and self.focused is not None:
+            await drained(self.focused)  # what was typed just before ctrl+s is in the form
         if self._saving or self._step != "form":
             return
         today = self.app.today()

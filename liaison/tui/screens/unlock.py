@@ -18,13 +18,14 @@ import threading
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ..base import LiaisonModal, LiaisonScreen
+from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -51,13 +52,27 @@ def station_facts(home) -> tuple[str, str, bool]:
     return sid, name, bool(facts.get("demo"))
 
 
-class UnlockScreen(LiaisonScreen):
+class UnlockField(Input):
+    """An input of the unlock form. While a PIN is being checked, what is typed is held
+    by the screen (in order, Enter included) instead of being typed into a field that
+    the answer will clear: after a refusal it is typed again into the emptied PIN
+    field (a typed Enter tries again), after an unlock it goes to the screen beneath."""
+
+    def on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        if isinstance(screen, UnlockScreen) and screen.busy:
+            screen.hold(event)
+
+
+class UnlockScreen(TypeAhead, LiaisonScreen):
     SHOWN_WHILE_LOCKED = True
 
     BINDINGS = [
-        # Enter is bound on each Input too (see on_mount), which is what runs when one has
-        # the focus: then it comes after the keys typed before it, not ahead of them.
-        Binding("enter", "submit", "解锁", id="unlock"),
+        # Enter (and Tab …) taken before the next key: what follows a PIN's Enter is
+        # held (see UnlockField), never typed into the PIN being checked.
+        # Not ↑↓: the screen's own (switch officer), shown in the key bar.
+        *typeahead_bindings(exclude=("enter", "up", "down")),
+        Binding("enter", "typeahead('enter')", "解锁", id="unlock", priority=True),
         Binding("up", "officer(-1)", "换警员", id="switch_officer", key_display="↑↓"),
         Binding("down", "officer(1)", show=False),
         Binding("escape", "escape", "清除", id="clear"),
@@ -75,6 +90,24 @@ class UnlockScreen(LiaisonScreen):
         self.error = ""  # the last refusal, shown until the next try
         self.info = ""  # a progress line (not an error)
         self._stop = threading.Event()  # set when the screen goes: a back-off sleep ends early
+        self._ahead: list[tuple[str, str | None]] = []  # keys typed while busy, in order
+
+    # -- type-ahead ------------------------------------------------------------------
+    def hold(self, event: events.Key) -> None:
+        """Keep a key typed while the PIN is checked (see UnlockField)."""
+        event.prevent_default()
+        event.stop()
+        self._ahead.append((event.key, event.character))
+
+    def take_ahead(self) -> list[tuple[str, str | None]]:
+        """The keys held so far (the app replays them once this screen is gone)."""
+        ahead, self._ahead = self._ahead, []
+        return ahead
+
+    def _replay(self) -> None:
+        """Type the held keys again, now that the form takes them (after a refusal)."""
+        for key, character in self.take_ahead():
+            self.app.post_message(events.Key(key, character))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
@@ -83,14 +116,14 @@ class UnlockScreen(LiaisonScreen):
             yield Static(id="setup-info", classes="hint")
             with Horizontal(classes="unlock-row"):
                 yield Label(id="l-officer", classes="unlock-label")
-                yield Input(self.officer, id="u-officer", max_length=40, compact=True)
+                yield UnlockField(self.officer, id="u-officer", max_length=40, compact=True)
             yield Static(id="u-officers", classes="hint")
             with Horizontal(classes="unlock-row"):
                 yield Label(id="l-pin", classes="unlock-label")
-                yield Input(id="u-pin", password=True, max_length=128, compact=True)
+                yield UnlockField(id="u-pin", password=True, max_length=128, compact=True)
             with Horizontal(classes="unlock-row", id="row-pin2"):
                 yield Label(id="l-pin2", classes="unlock-label")
-                yield Input(id="u-pin2", password=True, max_length=128, compact=True)
+                yield UnlockField(id="u-pin2", password=True, max_length=128, compact=True)
             yield Static(id="u-message")
             yield Static(id="u-demo", classes="hint")
         yield KeyBar()
@@ -104,7 +137,9 @@ class UnlockScreen(LiaisonScreen):
         for box in self.query(Input):
             box._bindings.key_to_bindings["enter"] = [Binding("enter", "screen.submit", "解锁", id="unlock")]
         super().on_mount()
-        (self.query_one("#u-pin") if self.officer else self.query_one("#u-officer")).focus()
+        # Focused now, not after a refresh (`focus()`): the facts' worker may answer
+        # first, and it moves on to the PIN only from the officer's box.
+        self.set_focus(self.query_one("#u-pin") if self.officer else self.query_one("#u-officer"))
         self.load_facts()
 
     def on_unmount(self) -> None:
@@ -139,7 +174,7 @@ class UnlockScreen(LiaisonScreen):
         if not box.value and len(officers) == 1:
             box.value = officers[0]
             if self.focused is box:
-                self.query_one("#u-pin", Input).focus()
+                self.set_focus(self.query_one("#u-pin", Input))  # at once: keys typed next go there
         if error:
             self.error = self.tr("unlock_error", error=error)
         self.apply_lang()
@@ -194,12 +229,25 @@ class UnlockScreen(LiaisonScreen):
         self.query_one("#u-pin2", Input).value = ""
         pin.focus()
         self.apply_lang()
+        self._replay()
 
     def _progress(self, key: str) -> None:
         self.error, self.info = "", self.tr(key)
         self.apply_lang()
 
     # -- keys ------------------------------------------------------------------------
+    async def action_typeahead(self, key: str) -> None:
+        if self.busy:  # held like every key typed while the PIN is checked, after them
+            if self.focused is not None:
+                await drained(self.focused)
+            self._ahead.append((key, CHARACTERS.get(key)))
+            return
+        await super().action_typeahead(key)
+
+    def typeahead_enter(self, widget) -> bool:
+        self.action_submit()
+        return True
+
     def action_officer(self, step: int) -> None:
         if not self.officers or self.mode == "setup":
             return

@@ -14,7 +14,6 @@ from typing import Any, Iterable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -239,10 +238,8 @@ class IntakeForm(VerticalScroll):
         for w in self.query("Input, TextArea"):
             for key in FORM_KEYS:
                 w._bindings.key_to_bindings.pop(key, None)
-        # Enter in a one-line field goes to the next field, as a binding (not by handling
-        # Input.Submitted later), so keys typed right after it land in the next field.
-        for w in self.query(Input):
-            w._bindings.key_to_bindings["enter"] = [Binding("enter", "app.focus_next", show=False)]
+        # Enter in a one-line field goes on to the next one: the screen does that (with
+        # Tab and the other keys typed ahead, see tui/typeahead.py).
 
     def _q(self, selector: str, _type: type | None = None) -> Any:
         return self._widgets[selector.lstrip("#")]

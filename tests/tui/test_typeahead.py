@@ -1,0 +1,166 @@
+"""Type-ahead (issue 13, cases 1–3): keys typed back to back, with no pause for a screen
+to mount, a form to switch step or a PIN to be checked, all land where they were meant.
+
+Every walk-in is one burst: the key events are posted to the app back to back, the way
+a terminal's input arrives, without `pilot.press`'s wait for the app to go idle after
+each key (which hides exactly the bugs tested here). Chinese text is a key per
+character, as an input method commits it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual import events
+from textual.widgets import Input
+
+from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS, REFERRALS
+from liaison.tui.app import build_app
+from liaison.tui.screens.detail import DetailScreen
+from liaison.tui.screens.intake import IntakeScreen
+from liaison.tui.screens.unlock import UnlockScreen
+from unlocked import OFFICER, PIN, opened, session_for, settle, until
+
+TODAY = date(2026, 11, 28)
+SIZE = (80, 24)
+
+# S1, S2, S6 and an H-style walk-in (a quick neighbour visit), as an officer types them.
+# Text without punctuation: each character is one key press.
+WALK_INS = {
+    "S1": dict(category="relocation", name="陈秀英", phone="13800001234", party=1,
+               details={"project": "228街坊旧改地块", "issue": "亭子间是否计入认定面积"},
+               summary="陈阿姨72岁 亭子间未计入居住面积", requests="重新认定面积并补偿",
+               advice="六十日内可申请行政复议", referral="admin_resolution", weeks=2),
+    "S2": dict(category="labour", name="刘建国", phone="13900002222", party=27,
+               details={"employer": "某建筑劳务公司", "workers": "27", "amount_owed": "600000"},
+               summary="27名工人被拖欠工资约60万元", requests="尽快拿到工资",
+               advice="由总包单位先行垫付", referral="labour_inspection", weeks=1),
+    "S6": dict(category="neighbour", name="钱明", phone="13700003333", party=1, details={},
+               summary="楼上孩子跑跳和狗叫 已有一次冲突", requests="在变成刑事案件前调解",
+               advice="建议人民调解", referral="mediation", weeks=2),
+    "H": dict(category="neighbour", name="何伟", phone="13600004444", party=2, details={},
+              summary="停车互相堵车 当场调解", requests="不再堵车", advice="当场调解",
+              referral="mediation", weeks=1),
+}
+
+
+# What a terminal sends as the character of a named key (None: no character).
+CHARACTERS = {"space": " ", "tab": "\t", "enter": "\r", "backspace": "\x7f", "escape": "\x1b",
+              "ctrl+s": "\x13"}
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Send `keys` back to back (no pause in between), then let the app catch up."""
+    for key in keys:
+        character = CHARACTERS.get(key, key if len(key) == 1 else None)
+        pilot.app.post_message(events.Key(key, character))
+    await pilot.pause()
+
+
+def walk_in_keys(w: dict) -> list[str]:
+    """From the dashboard to the saved record: every key, in order."""
+    keys = ["n", str(list(CATEGORIES).index(w["category"]) + 1)]  # the form opens on the consent box
+    keys += ["space", "tab", *w["name"], "tab", *w["phone"], "tab", "end", "backspace", *str(w["party"])]
+    for key in CATEGORY_DETAILS.get(w["category"], ()):
+        keys += ["tab", *w["details"].get(key, "")]
+    for text in ("summary", "requests", "advice"):
+        keys += ["tab", *w[text]]
+    keys += ["tab", *["down"] * list(REFERRALS).index(w["referral"]), "space"]
+    keys += ["f6" if w["weeks"] == 2 else "f5", "ctrl+s"]
+    return keys
+
+
+def assert_saved(c, w: dict, visit: date) -> None:
+    assert c.category == w["category"]
+    assert c.visitor.name == w["name"] and c.visitor.phone == w["phone"]
+    assert c.visitor.consent and not c.visitor.anonymous
+    assert c.visitor.party_size == w["party"]
+    assert {k: str(v) for k, v in c.details.items()} == w["details"]
+    assert (c.summary, c.requests, c.advice) == (w["summary"], w["requests"], w["advice"])
+    assert c.referrals == (w["referral"],)
+    assert c.status == "open" and not c.clue.flag
+    assert c.follow_up_on == visit + timedelta(weeks=w["weeks"])
+    assert c.officer == OFFICER
+
+
+def records(home):
+    store = opened(home)
+    try:
+        return [store.get(r.id) for r in sorted(store.index.newest_first(), key=lambda r: r.seq)]
+    finally:
+        store.close()
+
+
+async def test_walk_ins_typed_back_to_back_are_saved_field_for_field(home):
+    app = build_app(home, session=session_for(home), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for sid, w in WALK_INS.items():
+            await burst(pilot, *walk_in_keys(w))
+            await until(pilot, lambda: not isinstance(app.screen, IntakeScreen))
+            await settle(app, pilot)
+    saved = records(home)
+    assert len(saved) == len(WALK_INS)
+    for c, w in zip(saved, WALK_INS.values()):
+        assert_saved(c, w, TODAY)
+
+
+async def test_name_typed_right_after_the_category_is_kept(home):
+    """Case 1: `n`, the category, Tab and the name at once: the name is not dropped."""
+    app = build_app(home, session=session_for(home), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(pilot, "n", "4", "tab", *"甲乙丙")
+        await settle(app, pilot)
+        assert app.screen.query_one("#f-name", Input).value == "甲乙丙"
+
+
+async def test_keys_typed_after_unlocking_open_the_form(home):
+    """Case 1, from the unlock screen: PIN, Enter, `n`, the category and the name in one go."""
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(pilot, *PIN, "enter", "n", "4", "space", "tab", *"甲乙丙")
+        await until(pilot, lambda: isinstance(app.screen, IntakeScreen))
+        await settle(app, pilot)
+        assert app.screen.query_one("#f-name", Input).value == "甲乙丙"
+        assert app.screen.form.category == "neighbour"
+
+
+async def test_right_pin_typed_while_a_wrong_one_is_checked_unlocks(home):
+    """Case 2: two wrong PINs, then the right PIN and Enter typed while "正在验证…" shows."""
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, UnlockScreen) and app.focused.id == "u-pin"
+        await burst(pilot, *"wrong-pin-1", "enter")
+        await until(pilot, lambda: not app.screen.busy)
+        # The second wrong PIN is checked (with its back-off) while the right one is typed.
+        await burst(pilot, *"wrong-pin-2", "enter", *PIN, "enter")
+        assert app.screen.busy or not app.locked
+        await until(pilot, lambda: not app.locked, seconds=30)
+        await settle(app, pilot)
+        assert not isinstance(app.screen, UnlockScreen)
+        assert app.session is not None and app.session.officer == OFFICER
+
+
+async def test_coming_back_to_the_list_types_into_the_search(home, session, seeded):
+    """Case 3: search, open, back twice, `l` again: the search box has the focus and is
+    empty, what is typed searches, and Enter opens the record highlighted for it."""
+    app = build_app(home, session=session, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(pilot, "l", *"工头", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await burst(pilot, "escape")
+        await burst(pilot, "escape")
+        await burst(pilot, "l", *"亭子间", "enter", "enter")
+        await settle(app, pilot)
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        await settle(app, pilot)
+        listed = app.get_screen("consultations")
+        assert listed.query_one("#search", Input).value == "亭子间"  # the old search went
+        shown = listed.query_one("#records")
+        assert shown.current is not None
+        assert app.screen.consultation_id == shown.current.id
+        assert app.screen.consultation_id == seeded["S1"].id

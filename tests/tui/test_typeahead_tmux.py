@@ -1,0 +1,116 @@
+"""Type-ahead through a real terminal (issue 13): the real `liaison ui` in tmux at 80×24,
+unlocked and a walk-in typed with `tmux send-keys` back to back (no pause between keys,
+not even for the PIN check or the form to open), then the saved record read back with
+`liaison list --json`. Skipped where tmux is not installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from liaison.domain.timeutil import today
+from liaison.domain.vocab import CATEGORIES, REFERRALS
+from test_typeahead import WALK_INS
+from unlocked import OFFICER, PIN
+
+TMUX = shutil.which("tmux")
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+LIAISON = str(Path(sys.executable).with_name("liaison"))
+
+
+class Terminal:
+    """One tmux server of our own (its own socket: our environment, nobody else's sessions)."""
+
+    def __init__(self, command: list[str], env: dict[str, str]):
+        self.socket = f"liaison-test-{uuid.uuid4().hex[:8]}"
+        self.env = env
+        self.tmux("new-session", "-d", "-s", "t", "-x", "80", "-y", "24", " ".join(command))
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run([TMUX, "-L", self.socket, *args], env=self.env, check=True,
+                              capture_output=True, text=True).stdout
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", "t", *keys)
+
+    def text(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "t", "-l", text)
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def wait_for(self, text: str, seconds: float = 30) -> None:
+        """Until the app shows `text` (it starting up is not what is tested)."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if text in self.screen():
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"never showed {text!r}:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run([TMUX, "-L", self.socket, "kill-server"], env=self.env, capture_output=True)
+
+
+def saved(home: Path, env: dict[str, str], seconds: float = 30) -> list[dict]:
+    """The records `liaison list --json` gives, once there is one."""
+    end = time.monotonic() + seconds
+    while True:
+        run = subprocess.run([LIAISON, "--home", str(home), "list", "--json", "--officer", OFFICER],
+                             env={**env, "LIAISON_PIN": PIN}, capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        rows = json.loads(run.stdout)
+        if rows or time.monotonic() > end:
+            return rows
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize("sid", ["H", "S2"])
+def test_walk_in_typed_back_to_back_in_a_real_terminal(home, tmp_path, sid):
+    w = WALK_INS[sid]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIAISON_", "TMUX"))}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(tmp_path))
+    term = Terminal([LIAISON, "--home", str(home), "ui"], env)
+    try:
+        term.wait_for(OFFICER)  # the unlock screen, with the one officer filled in
+        # From here on no waiting: PIN, Enter, then the whole walk-in while the PIN is checked.
+        term.text(PIN)
+        term.keys("Enter", "n", str(list(CATEGORIES).index(w["category"]) + 1), "Space", "Tab")
+        term.text(w["name"])
+        term.keys("Tab")
+        term.text(w["phone"])
+        term.keys("Tab", "End", "BSpace")
+        term.text(str(w["party"]))
+        for value in w["details"].values():
+            term.keys("Tab")
+            term.text(value)
+        for field in ("summary", "requests", "advice"):
+            term.keys("Tab")
+            term.text(w[field])
+        term.keys("Tab", *["Down"] * list(REFERRALS).index(w["referral"]), "Space",
+                  "F6" if w["weeks"] == 2 else "F5", "C-s")
+        rows = saved(home, env)
+    finally:
+        term.close()
+    assert len(rows) == 1, rows
+    c = rows[0]
+    visit = today()
+    assert c["category"] == w["category"]
+    assert c["visitor"]["name"] == w["name"] and c["visitor"]["phone"] == w["phone"]
+    assert c["visitor"]["consent"] is True and c["visitor"]["anonymous"] is False
+    assert c["visitor"]["party_size"] == w["party"]
+    assert {k: str(v) for k, v in (c.get("details") or {}).items()} == w["details"]
+    assert (c["summary"], c["requests"], c["advice"]) == (w["summary"], w["requests"], w["advice"])
+    assert c["referrals"] == [w["referral"]]
+    assert c["status"] == "open"
+    assert c["follow_up_on"] == (visit + timedelta(weeks=w["weeks"])).isoformat()
+    assert c["officer"] == OFFICER
