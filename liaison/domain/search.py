@@ -63,6 +63,8 @@ def haystack(record: Mapping[str, Any], pinyin: str = "") -> str:
     for x in (record.get("details") or {}).values():
         if isinstance(x, str):
             parts.append(x)
+        elif isinstance(x, (int, float)) and not isinstance(x, bool):
+            parts.append(str(x))  # an amount lost or owed: "5000" finds it
     for n in record.get("notes") or ():
         parts.append(n.get("text", ""))
     return f"{SEP.join(parts)}{KEYS}{record.get('ref', '')} {pinyin}".lower()
