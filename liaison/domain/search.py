@@ -67,7 +67,10 @@ def haystack(record: Mapping[str, Any], pinyin: str = "") -> str:
             parts.append(str(x))  # an amount lost or owed: "5000" finds it
     for n in record.get("notes") or ():
         parts.append(n.get("text", ""))
-    return f"{SEP.join(parts)}{KEYS}{record.get('ref', '')} {pinyin}".lower()
+    # The references it is related to, among the keys: searching a reference also finds
+    # the later visits linked to it (the detail screen lists them that way).
+    related = " ".join(record.get("related_to") or ())
+    return f"{SEP.join(parts)}{KEYS}{record.get('ref', '')} {related + ' ' if related else ''}{pinyin}".lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,7 +65,7 @@ class RelatedPicker(Vertical):
         if store is None or not text.strip():
             return []
         out = []
-        for row in store.search(text, limit=MATCHES + len(self.refs) + 1):
+        for row in store.index.search(text, limit=MATCHES + len(self.refs) + 1):
             if row.ref != self.own_ref and row.ref not in self.refs and not row.deleted:
                 out.append((row.ref, f"{row.ref}  {row.visited_at[:10]}  {row.brief}"))
         return out[:MATCHES]
