@@ -135,6 +135,8 @@ class IntakeForm(VerticalScroll):
         localize_bindings(self, lang)
         for key in DETAIL_KEYS:
             self.query_one(f"#l-f-d-{key}", Label).update(DETAIL_LABELS[key][0 if lang == "zh" else 1])
+            if DETAIL_KINDS.get(key) == "flag":
+                self.query_one(f"#f-d-{key}", Checkbox).label = t("bool_yes")
             if DETAIL_KINDS.get(key) in ("date", "datetime"):
                 self.query_one(f"#f-d-{key}", Input).placeholder = t("visited_ph" if DETAIL_KINDS[key] == "datetime" else "date_ph")
         self._update_advice_hint()

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from ..i18n import tr
 
 MATCHES = 5  # a short list: the officer narrows by typing more
+BRIEF = 16  # characters of the summary beside each reference (double width: 32 cells)
 
 
 class RelatedPicker(Vertical):
@@ -67,7 +68,8 @@ class RelatedPicker(Vertical):
         out = []
         for row in store.index.search(text, limit=MATCHES + len(self.refs) + 1):
             if row.ref != self.own_ref and row.ref not in self.refs and not row.deleted:
-                out.append((row.ref, f"{row.ref}  {row.visited_at[:10]}  {row.brief}"))
+                brief = row.brief if len(row.brief) <= BRIEF else row.brief[:BRIEF - 1] + "…"
+                out.append((row.ref, f"{row.ref}  {brief}"))  # one line each at 80 columns
         return out[:MATCHES]
 
     @on(Input.Changed, "#f-related-search")
@@ -79,6 +81,8 @@ class RelatedPicker(Vertical):
         matches.display = bool(found)
         if found:
             matches.highlighted = 0
+            # The matches open under the box: bring them into view (the last field of the form).
+            self.call_after_refresh(self.scroll_visible, animate=False)
 
     @on(Input.Submitted, "#f-related-search")
     def _submitted(self, event: Input.Submitted) -> None:
