@@ -65,9 +65,11 @@ class RelatedPicker(Vertical):
         store = getattr(self.app, "store", None)
         if store is None or not text.strip():
             return []
+        edit = getattr(self.screen, "edit", None)  # the intake screen's record, when editing
+        own = self.own_ref or getattr(edit, "ref", "")
         out = []
         for row in store.index.search(text, limit=MATCHES + len(self.refs) + 1):
-            if row.ref != self.own_ref and row.ref not in self.refs and not row.deleted:
+            if row.ref != own and row.ref not in self.refs and not row.deleted:
                 brief = row.brief if len(row.brief) <= BRIEF else row.brief[:BRIEF - 1] + "…"
                 out.append((row.ref, f"{row.ref}  {brief}"))  # one line each at 80 columns
         return out[:MATCHES]
