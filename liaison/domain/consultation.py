@@ -100,6 +100,9 @@ class Consultation:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted: bool = False
+    # References of earlier visits of this station about the same matter. Codes, not a
+    # person's words: kept in the clear part and exported (see personal.py).
+    related_to: tuple[str, ...] = ()
     # The version as read from storage (None for a new record): validation holds an edit
     # to the rules only where it changes something, so a record stored before a rule
     # existed can still be corrected or deleted (see validation.check).
@@ -128,6 +131,8 @@ class Consultation:
             "created_at": iso(self.created_at) if self.created_at else None,
             "updated_at": iso(self.updated_at) if self.updated_at else None,
             "deleted": self.deleted,
+            # Only when set: a record without links keeps the exact shape it had before.
+            **({"related_to": list(self.related_to)} if self.related_to else {}),
         }
 
     @classmethod
@@ -156,6 +161,7 @@ class Consultation:
             created_at=parse_datetime(d["created_at"]) if d.get("created_at") else None,
             updated_at=parse_datetime(d["updated_at"]) if d.get("updated_at") else None,
             deleted=bool(d.get("deleted", False)),
+            related_to=tuple(d.get("related_to") or ()),
         )
         object.__setattr__(c, "stored", c)  # itself: cheaper than a copy, and evolve() keeps it
         return c

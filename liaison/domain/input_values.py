@@ -10,9 +10,10 @@ from datetime import date, datetime
 from typing import Any, Callable, Mapping
 
 from .consultation import Note, Visitor
-from .timeutil import now, parse_datetime
+from .refs import parse_ref
+from .timeutil import iso, now, parse_date, parse_datetime
 from .validation import FieldError, ValidationError, coerce_number, normalize_phone
-from .vocab import CATEGORY_DETAILS, REFERRALS, lookup
+from .vocab import CATEGORY_DETAILS, DETAIL_KINDS, REFERRALS, lookup
 
 VISITOR_KEYS = frozenset({"name", "phone", "party_size", "consent", "anonymous"})
 NOTE_KEYS = frozenset({"at", "officer", "text"})
@@ -77,13 +78,19 @@ def details(category: str, raw: Mapping[str, Any], errs: list[FieldError]) -> di
         if key not in CATEGORY_DETAILS.get(category, ()):
             errs.append(FieldError(f"details.{key}", "此类别不含该项", f"{key!r} is not a detail of category {category!r}"))
             continue
+        kind, field = DETAIL_KINDS.get(key, "text"), f"details.{key}"
         try:
-            if key == "workers":
-                value = coerce_number("details.workers", value, integer=True)
-            elif key == "amount_owed":
-                value = coerce_number("details.amount_owed", value, integer=False)
+            if kind in ("count", "amount"):
+                value = coerce_number(field, value, integer=kind == "count")
+            elif kind == "flag":
+                value = None if value in (None, "") else boolean(field, value, errs)
+            elif kind in ("date", "datetime"):
+                # Stored as ISO text (a date, or a date-time in +08:00), as JSON carries it.
+                t = text(field, value, errs)
+                got = when(field, t, parse_date if kind == "date" else parse_datetime, errs) if t else None
+                value = None if got is None else got.isoformat() if kind == "date" else iso(got)
             else:
-                value = text(f"details.{key}", value, errs) or None
+                value = text(field, value, errs) or None
         except ValidationError as e:
             errs.extend(e.errors)
             continue
@@ -148,4 +155,22 @@ def notes(value: Any, officer: str, errs: list[FieldError]) -> tuple[Note, ...]:
         at = when("notes", n["at"], parse_datetime, errs) if n.get("at") else now()
         out.append(Note(at=at or now(), officer=text("notes", n.get("officer"), errs) or officer,
                         text=text("notes", n["text"], errs)))
+    return tuple(out)
+
+
+def related(value: Any, errs: list[FieldError]) -> tuple[str, ...]:
+    """References of earlier visits this one belongs with ("与前三起相同"), upper-cased,
+    each once. Whether they exist is the store's to say (validation.related_errors)."""
+    if value is None or value == "":
+        return ()
+    items = re.split(r"[,，;；、\s]+", value) if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)):
+        errs.append(FieldError("related_to", "应为编号列表", f"expected a list of references, got {value!r}"))
+        return ()
+    out: list[str] = []
+    for i in items:
+        if not isinstance(i, str) or parse_ref(i) is None:
+            errs.append(FieldError("related_to", f"不是来访编号：{i}", f"not a reference: {i!r}"))
+        elif i.strip().upper() not in out:
+            out.append(i.strip().upper())
     return tuple(out)

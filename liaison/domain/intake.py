@@ -19,7 +19,7 @@ from .vocab import CATEGORIES, CATEGORY_DETAILS, STATUSES, lookup
 ASSIGNED_KEYS = frozenset({"id", "ref", "version", "seq", "created_at", "updated_at", "deleted"})
 INPUT_KEYS = frozenset({
     "station", "officer", "visited_at", "category", "status", "summary", "visitor", "details",
-    "requests", "advice", "referrals", "clue", "notes", "follow_up_on",
+    "requests", "advice", "referrals", "clue", "notes", "follow_up_on", "related_to",
 })
 CLUE_KEYS = frozenset({"flag", "note"})
 
@@ -59,6 +59,7 @@ def fields_from_input(data: Mapping[str, Any], *, officer: str, station: str | N
         "referrals": iv.referrals(data.get("referrals"), errs),
         "visitor": iv.visitor(data.get("visitor") or {}, errs),
         "details": iv.details(category, data.get("details") or {}, errs),
+        "related_to": iv.related(data.get("related_to"), errs),
     }
     clue = data.get("clue") or {}
     if isinstance(clue, bool):
@@ -94,7 +95,7 @@ def new_consultation(fields: Mapping[str, Any], *, station: str, ref: str,
 
 
 SETTABLE = ("category", "status", "summary", "requests", "advice", "referrals", "follow_up_on",
-            "visited_at", "clue", "clue.flag", "clue.note", "officer",
+            "visited_at", "clue", "clue.flag", "clue.note", "officer", "related_to",
             *(f"visitor.{k}" for k in sorted(VISITOR_KEYS)),
             *sorted({f"details.{k}" for ks in CATEGORY_DETAILS.values() for k in ks}))
 

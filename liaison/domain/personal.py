@@ -2,7 +2,8 @@
 
 A stored document is split into a clear part — what the nightly export, the
 dashboard's counts and the sync protocol need (ids, versions, sequence numbers,
-category, status, dates, party size, consent and clue flags) — and a personal part: the visitor's
+category, status, dates, party size, consent and clue flags, and `related_to`: references
+of other visits, codes that name nobody) — and a personal part: the visitor's
 name and phone, every free text (summary, requests, advice, details, clue note,
 notes) and the search keys derived from the name. `join(split(doc)) == doc`.
 """

@@ -63,9 +63,14 @@ def haystack(record: Mapping[str, Any], pinyin: str = "") -> str:
     for x in (record.get("details") or {}).values():
         if isinstance(x, str):
             parts.append(x)
+        elif isinstance(x, (int, float)) and not isinstance(x, bool):
+            parts.append(str(x))  # an amount lost or owed: "5000" finds it
     for n in record.get("notes") or ():
         parts.append(n.get("text", ""))
-    return f"{SEP.join(parts)}{KEYS}{record.get('ref', '')} {pinyin}".lower()
+    # The references it is related to, among the keys: searching a reference also finds
+    # the later visits linked to it (the detail screen lists them that way).
+    related = " ".join(record.get("related_to") or ())
+    return f"{SEP.join(parts)}{KEYS}{record.get('ref', '')} {related + ' ' if related else ''}{pinyin}".lower()
 
 
 @dataclass(frozen=True, slots=True)

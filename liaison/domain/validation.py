@@ -9,13 +9,14 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, Callable, Iterable
 
 from .consultation import Consultation
 from .text import bad_char, safe_text
 from .timeutil import TZ, now
-from .vocab import CATEGORIES, CATEGORY_DETAILS, REFERRALS, STATUSES
+from .refs import REF_RE
+from .vocab import CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, REFERRALS, STATUSES
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 # Bounds a court clerk would accept; one place, shared by every way in.
@@ -167,9 +168,12 @@ def check(c: Consultation, *, strict: bool = False) -> list[FieldError]:
         elif key == "workers" and value is not None and whole_number_error("details.workers", value):
             add("details.workers", f"涉及人数应为{MIN_PARTY}至{MAX_PARTY}之间的整数",
                 f"workers must be a whole number from {MIN_PARTY} to {MAX_PARTY}")
-        elif key == "amount_owed" and value is not None and (
+        elif DETAIL_KINDS.get(key) == "amount" and value is not None and (
                 not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= MAX_AMOUNT):
-            add("details.amount_owed", f"金额应在0至{MAX_AMOUNT}元之间", f"the amount must be from 0 to {MAX_AMOUNT}")
+            add(f"details.{key}", f"金额应在0至{MAX_AMOUNT}元之间", f"the amount must be from 0 to {MAX_AMOUNT}")
+        elif (e := _kind_error(key, value, c)) is not None:
+            errs.append(e)
+    errs += _related_errors(c)
 
     if c.follow_up_on is not None and c.follow_up_on < c.visited_at.date():
         add("follow_up_on", "回访日期不能早于来访日期", "the follow-up date cannot be before the visit")
@@ -178,6 +182,46 @@ def check(c: Consultation, *, strict: bool = False) -> list[FieldError]:
     if c.clue.note and not c.clue.flag:
         add("clue.note", "填写线索说明时请同时标记为公益诉讼线索", "a clue note needs the clue flag")
     return errs
+
+
+def _kind_error(key: str, value: Any, c: Consultation) -> FieldError | None:
+    """A flag is true/false; a date (or date-time) is ISO text, not after the visit: it
+    says when something already happened (money paid, a decision learned of)."""
+    kind, field = DETAIL_KINDS.get(key), f"details.{key}"
+    if kind == "flag" and not isinstance(value, bool):
+        return FieldError(field, "应为是/否", "must be yes or no")
+    if kind in ("date", "datetime"):
+        try:
+            when = (date.fromisoformat(value) if kind == "date" else datetime.fromisoformat(value).date())
+        except (TypeError, ValueError):
+            return FieldError(field, "日期格式不对，如 2026-11-03", "not a date (YYYY-MM-DD)")
+        if not EARLIEST_VISIT.date() <= when <= c.visited_at.date():
+            return FieldError(field, "日期应在2000年以后、不晚于来访日", "the date must be from 2000 and not after the visit")
+    return None
+
+
+def _related_errors(c: Consultation) -> list[FieldError]:
+    refs = c.related_to
+    bad = [r for r in refs if not isinstance(r, str) or not REF_RE.match(r)]
+    if bad:
+        return [FieldError("related_to", f"不是来访编号：{bad[0]}", f"not a reference: {bad[0]!r}")]
+    if c.ref and c.ref in refs:
+        return [FieldError("related_to", "不能关联本次来访自身", "a visit cannot be related to itself")]
+    if len(set(refs)) != len(refs):
+        return [FieldError("related_to", "关联来访重复", "a related visit is listed twice")]
+    return []
+
+
+def related_errors(refs: Iterable[str], known: Callable[[str], str | None], station: str) -> list[FieldError]:
+    """Each reference must name a record of `station` that exists: `known(ref)` gives the
+    station of the record with that reference, or None. Pure: the caller asks its store."""
+    for r in refs:
+        where = known(r)
+        if where is None:
+            return [FieldError("related_to", f"找不到来访编号：{r}", f"no visit with reference {r}")]
+        if where != station:
+            return [FieldError("related_to", f"只能关联本站点的来访：{r}", f"only visits of this station: {r}")]
+    return []
 
 
 def validate(c: Consultation) -> Consultation:

@@ -23,7 +23,14 @@ CATEGORY_DETAILS: dict[str, tuple[str, ...]] = {
     "relocation": ("project", "issue"),
     "labour": ("employer", "workers", "amount_owed"),
     "rider": ("platform", "delivery_site", "issue"),
+    "neighbour": ("other_party", "place"),
+    "family": ("relation",),
+    "fraud": ("amount_lost", "paid_via", "paid_at", "reported_to_police"),
+    "administrative": ("agency", "decision", "decision_known_on"),
 }
+# Labour: the day the dispute arose starts the one-year arbitration period (appended,
+# so the order of the fields already there does not change).
+CATEGORY_DETAILS["labour"] += ("dispute_on",)
 
 DETAIL_LABELS: dict[str, tuple[str, str]] = {
     "project": ("项目/地块", "Project / plot"),
@@ -33,6 +40,44 @@ DETAIL_LABELS: dict[str, tuple[str, str]] = {
     "amount_owed": ("欠薪金额(元)", "Amount owed (CNY)"),
     "platform": ("平台", "Platform"),
     "delivery_site": ("站点", "Delivery site"),
+    "other_party": ("对方", "Other party"),
+    "place": ("地点", "Place"),
+    "relation": ("双方关系", "Relation"),
+    "amount_lost": ("被骗金额(元)", "Amount lost (CNY)"),
+    "paid_via": ("付款方式", "Paid via"),
+    "paid_at": ("付款时间", "Paid at"),
+    "reported_to_police": ("已报警", "Reported to police"),
+    "agency": ("行政机关", "Agency"),
+    "decision": ("行政行为/决定", "Decision"),
+    "decision_known_on": ("知道决定之日", "Learned of it on"),
+    "dispute_on": ("争议发生之日", "Dispute arose on"),
+}
+
+# How a detail's value is typed; a key not listed here is one line of text.
+DETAIL_KINDS: dict[str, str] = {
+    "workers": "count", "amount_owed": "amount", "amount_lost": "amount",
+    "paid_at": "datetime", "decision_known_on": "date", "dispute_on": "date",
+    "reported_to_police": "flag",
+}
+
+# Details the form does not ask for: the labour form's one head-count is the visitor's
+# party size, copied into `workers` (older records keep the value they have).
+FORM_HIDDEN_DETAILS: dict[str, tuple[str, ...]] = {"labour": ("workers",)}
+
+# Referrals kept only so older records still read and count: the public-interest clue
+# is the clue box now, not a referral (the form merges one into the other).
+LEGACY_REFERRALS: frozenset[str] = frozenset({"public_interest"})
+
+# Words besides the label that find a referral in the form's filter (pinyin of the
+# label is added by the form): what officers call the place.
+REFERRAL_WORDS: dict[str, tuple[str, ...]] = {
+    "police": ("公安局", "派出所", "报警", "110", "96110"),
+    "labour_inspection": ("人社局", "劳动监察大队"),
+    "labour_arbitration": ("仲裁委",),
+    "court": ("起诉", "诉讼"),
+    "service_centre_12309": ("12309", "检察院"),
+    "mediation": ("调委会", "居委会"),
+    "counselling": ("心理",),
 }
 
 REFERRALS: dict[str, tuple[str, str]] = {

@@ -7,6 +7,8 @@ are linked when their visits are at most `window_days` apart and they share
   - a relocation project (normalised: 228街坊旧改地块 = 228街坊动迁基地),
   - or, within one category, a strongly similar summary: character-bigram Jaccard
     ≥ SIMILAR.
+Whatever the dates, a record is linked to the visits of its station it names in
+`related_to`: the officer said they are one matter, which no similarity can overrule.
 A cluster is a connected component of these links (union-find) with two or more members.
 
 SIMILAR = 0.40 was chosen on tests/reports/cluster_fixtures.py: pairs of the look-alike
@@ -40,7 +42,8 @@ SIMILAR = 0.40
 SITE_SIMILAR = 0.25
 MIN_GRAMS = 8  # shorter summaries say too little to be compared
 RECENT = 8  # per gram, only the latest visits holding it are compared (see _similar)
-KIND_LABELS = {"platform_site": "平台+站点+问题", "project": "动迁项目", "employer": "用人单位", "summary": "相似事由"}
+KIND_LABELS = {"platform_site": "平台+站点+问题", "project": "动迁项目", "employer": "用人单位", "summary": "相似事由",
+               "related": "关联来访"}
 ACTIONS = {  # code: (zh, en)
     "public_interest": ("公益诉讼线索：同一平台站点多名骑手反映同类问题，涉及不特定多数劳动者权益，建议公益诉讼部门评估立案",
                         "public-interest clue: riders of one platform site report the same problem; assess a case"),
@@ -144,6 +147,7 @@ def find_clusters(records: Iterable[dict[str, Any]], *, window_days: int = 90, s
             _similar(members, recs, days, window_days, SITE_SIMILAR,
                      lambda a, b, s, where=where: (a in unthemed or b in unthemed) and link(a, b, "platform_site", where),
                      uf.find)
+    _related(recs, link)
     by_cat: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(recs):
         by_cat[r["category"]].append(i)
@@ -151,6 +155,17 @@ def find_clusters(records: Iterable[dict[str, Any]], *, window_days: int = 90, s
         _similar(members, recs, days, window_days, threshold,
                  lambda a, b, v, cat=cat: link(a, b, "summary", label(CATEGORIES, cat)), uf.find)
     return _collect(recs, uf, links)
+
+
+def _related(recs: list[dict[str, Any]], link) -> None:
+    """Link each record to the records of its station it names in `related_to` (a
+    reference is unique per station only, so the station is part of the key)."""
+    at = {(r["station"], r["ref"]): i for i, r in enumerate(recs)}
+    for i, r in enumerate(recs):
+        for ref in r.get("related_to") or ():
+            j = at.get((r["station"], ref))
+            if j is not None and j != i:
+                link(j, i, "related", ref)
 
 
 def _similar(members: list[int], recs: list[dict[str, Any]], days: list[int], window: int, threshold: float,

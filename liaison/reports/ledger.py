@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from ..domain.masking import mask_name, mask_phone
 from ..domain.text import safe_value
-from ..domain.vocab import CATEGORIES, DONE_STATUSES, REFERRALS, STATUSES, label
+from ..domain.vocab import CATEGORIES, DETAIL_KINDS, DETAIL_LABELS, DONE_STATUSES, REFERRALS, STATUSES, label
 from .cells import append_row, csv_row
 
 HEADERS = ("序号", "日期", "来访人", "类别", "事由摘要", "诉求", "处理情况/转介", "状态", "回访日期")
@@ -69,15 +69,43 @@ def is_referred(r: dict[str, Any]) -> bool:
     return r.get("status") == "referred" or bool(r.get("referrals"))
 
 
+# The category fields that help the officer advise, shown under the category (the
+# official columns stay as they are; employer, project and platform are in the summary).
+LEDGER_DETAILS = ("amount_lost", "paid_via", "paid_at", "reported_to_police", "agency", "decision",
+                  "decision_known_on", "dispute_on", "other_party", "place", "relation")
+
+
 def visitor_cell(v: dict[str, Any] | None) -> str:
-    """Masked: 张* 138****5678; 匿名 when the visitor declined; '等27人' for a group."""
+    """Masked: 张* 138****5678; 匿名 when the visitor declined; 未留姓名 when they gave
+    no name without asking for anonymity; '等27人' for a group."""
     v = v or {}
     who = " ".join(x for x in (mask_name(v.get("name")), mask_phone(v.get("phone"))) if x)
-    if v.get("anonymous") or not who:
+    if v.get("anonymous"):
         who = "匿名"
+    elif not who:
+        who = "未留姓名"
     if int(v.get("party_size") or 1) > 1:
         who += f" 等{v['party_size']}人"
     return who
+
+
+def category_cell(r: dict[str, Any]) -> str:
+    """The category, and under it the advising fields the record has (被骗金额(元) 5,000 …)."""
+    d = r.get("details") or {}
+    parts = []
+    for key in LEDGER_DETAILS:
+        value = d.get(key)
+        if value is None or value == "":
+            continue
+        kind = DETAIL_KINDS.get(key)
+        if kind == "flag":
+            value = "是" if value else "否"
+        elif kind == "amount" and isinstance(value, (int, float)):
+            value = f"{value:,}"
+        elif kind == "datetime":
+            value = str(value)[:16].replace("T", " ")
+        parts.append(f"{label(DETAIL_LABELS, key)} {value}")
+    return "\n".join([label(CATEGORIES, r["category"]), *(["；".join(parts)] if parts else [])])
 
 
 def handling_cell(r: dict[str, Any]) -> str:
@@ -93,7 +121,7 @@ def build(records: Iterable[dict[str, Any]], month: str, station_name: str, toda
     # safe_value: a record stored before control characters were refused must not
     # break the workbook (openpyxl refuses them) or reach a terminal.
     rows = [tuple(map(safe_value, (i, r["visited_at"][:10], visitor_cell(r.get("visitor")),
-                                   label(CATEGORIES, r["category"]), r["summary"], r.get("requests") or "",
+                                   category_cell(r), r["summary"], r.get("requests") or "",
                                    handling_cell(r), label(STATUSES, r["status"]), r.get("follow_up_on") or "")))
             for i, r in enumerate(mine, 1)]
     cats, stats = Counter(r["category"] for r in mine), Counter(r["status"] for r in mine)

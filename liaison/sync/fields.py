@@ -19,7 +19,9 @@ STATION_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 MAX_BUNDLE = 10**9  # one a night: far beyond any station's life, far within SQLite's integers
-MAX_INT = 2**53  # versions, seqs, counts: exact in every JSON reader and in SQLite
+MAX_INT = 2**53
+MAX_RELATED = 100  # related visits of one record
+REF_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}-\d{8}-\d{3,6}")  # domain.refs.REF_RE, bounded  # versions, seqs, counts: exact in every JSON reader and in SQLite
 
 
 def station_ok(value: Any) -> bool:
@@ -80,6 +82,12 @@ def record_problem(r: Any) -> str | None:
         return "记录序号 seq 无效 (record seq invalid: a non-negative integer)"
     if not station_ok(r.get("station")):
         return "记录的站点 station 无效 (record station invalid)"
+    related = r.get("related_to", [])
+    # References of the same station's visits, kept in the clear and used as keys by the
+    # office's clusters: a few short codes, never a list a stranger made huge.
+    if not (isinstance(related, list) and len(related) <= MAX_RELATED
+            and all(_str_ok(x, 40, REF_RE) for x in related)):
+        return "记录的关联来访 related_to 无效 (record related_to invalid: a list of references)"
     return None
 
 

@@ -248,6 +248,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cmd_quit": ("退出", "Quit"),
     "party_short": ("等{n}人", "+{n}"),
     "tile_today": ("今日接待", "Today"),
+    # -- issue 13, keys and fields (intake jump keys, referral filter, related visits, advice)
+    "jump_status": ("状态", "Status"),
+    "jump_referrals": ("转介", "Referrals"),
+    "jump_follow_up": ("回访", "Follow-up"),
+    "jump_clue": ("线索", "Clue"),
+    "jump_related": ("关联", "Related"),
+    "related_to": ("关联来访", "Related visits"),
+    "related_ph": ("输入编号、姓名或事由查找，回车选中，退格删除", "Type a ref, name or summary; Enter picks, Backspace removes"),
+    "related_picked": ("已关联：{refs}", "Related: {refs}"),
+    "related_later": ("后续关联来访", "Later related visits"),
+    "ref_filter_ph": ("输入筛选，如 公安 或 gaj，回车勾选", "Type to filter, e.g. police; Enter ticks"),
+    "referrals_filter_hint": ("回车勾选第一项；或在列表中按空格勾选", "Enter ticks the first match; or Space in the list"),
+    "date_ph": ("年-月-日", "YYYY-MM-DD"),
+    "no_name_given": ("未留姓名", "no name given"),
+    "advice_label": ("提示", "Advice"),
 }
 
 # A category in the 80-column list (record_list.py): English labels run to 25 cells.

@@ -11,7 +11,8 @@ from textual import events
 from liaison.demo_data import SCENARIO_IDS, scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.domain.timeutil import parse_datetime
-from liaison.domain.vocab import CATEGORIES, REFERRALS, STATUSES
+from liaison.domain.pick import referral_choices
+from liaison.domain.vocab import CATEGORIES, FORM_HIDDEN_DETAILS, LEGACY_REFERRALS, STATUSES
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
@@ -113,14 +114,16 @@ async def enter_scenario(pilot, m: dict, follow_up: tuple[str, str] | None) -> N
         if v.get("party_size", 1) != 1:
             await fill(pilot, "f-party", str(v["party_size"]))
     for key, value in (m.get("details") or {}).items():
-        await fill(pilot, f"f-d-{key}", str(value))
+        if key not in FORM_HIDDEN_DETAILS.get(m["category"], ()):  # labour: the head-count is the party size
+            await fill(pilot, f"f-d-{key}", str(value))
     for name in ("summary", "requests", "advice"):
         if m.get(name):
             await fill(pilot, f"f-{name}", m[name])
     if m.get("referrals"):
         await goto(pilot, "f-referrals")
         for code in m["referrals"]:
-            await pilot.press("home", *["down"] * list(REFERRALS).index(code), "space")
+            if code not in LEGACY_REFERRALS:  # the clue box stands for 公益诉讼线索
+                await pilot.press("home", *["down"] * referral_choices().index(code), "space")
     clue = m.get("clue") or {}
     if clue.get("flag"):
         await goto(pilot, "f-clue")
@@ -146,7 +149,7 @@ def assert_saved_as_typed(c, m: dict) -> None:
     for name in ("summary", "requests", "advice"):
         assert getattr(c, name) == m.get(name, "")
     assert c.visited_at == parse_datetime(m["visited_at"]).replace(second=0)
-    assert set(c.referrals) == set(m.get("referrals", ()))
+    assert set(c.referrals) == set(m.get("referrals", ())) - LEGACY_REFERRALS
     assert c.details == (m.get("details") or {})
     v = m["visitor"]
     assert c.visitor.name == v.get("name")

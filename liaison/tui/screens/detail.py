@@ -28,7 +28,7 @@ from ...domain.consultation import Consultation
 from ...domain.intake import apply_edits
 from ...domain.text import safe_doc
 from ...domain.validation import ValidationError
-from ...domain.vocab import DETAIL_LABELS, DONE_STATUSES, STATUSES, label
+from ...domain.vocab import DONE_STATUSES, STATUSES
 from ...store import NotFound, Store, StoreError, VersionConflict
 from ..widgets.keybar import KeyBar
 from ..base import LiaisonScreen
@@ -36,6 +36,8 @@ from ..i18n import category, referral, status
 from ..messages import ConsultationSaved, SaveFailed
 from ..app_base import ERROR_TIMEOUT
 from .detail_dialogs import FollowUpScreen, TextPrompt, field_errors
+from .detail_fields import advice_lines, detail_rows, related_both_ways
+from ...domain.advice import visitor_label
 from .modals import ConfirmScreen, PickScreen
 
 # Which key retries a change whose typed text was kept after a failed save.
@@ -66,6 +68,7 @@ class DetailScreen(LiaisonScreen):
         self._banner: Callable[[], tuple[str, bool]] | None = None
         self._gone = False
         self._viewed = False  # the "view" audit entry is written once per opening
+        self._related: tuple[list[str], list[str]] = ([], [])  # (visits it names, later ones naming it)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,6 +103,12 @@ class DetailScreen(LiaisonScreen):
         except StoreError as e:
             self.app.call_from_thread(self._set_banner, lambda msg=str(e): (msg, True))
             return
+        if c is not None:
+            try:
+                related = related_both_ways(self.app.store, c)
+            except StoreError:
+                related = ([], [])
+            self.app.call_from_thread(setattr, self, "_related", related)
         if c is not None and not self._viewed:
             self._viewed = True
             self.app.audit_now("view", c.ref)  # already off the UI thread
@@ -204,14 +213,14 @@ class DetailScreen(LiaisonScreen):
         if v.anonymous:  # nothing personal was kept, so there is no consent to show
             rows += [(self.tr("visitor"), self.tr("anon_visitor")), (self.tr("party_size"), str(v.party_size))]
         else:
-            rows += [(self.tr("visitor"), v.name or none), (self.tr("phone"), v.phone or none),
+            rows += [(self.tr("visitor"), visitor_label(v.name, False, lang)), (self.tr("phone"), v.phone or none),
                      (self.tr("party_size"), str(v.party_size)), (self.tr("consent"), yes_no(v.consent))]
         if c.details:
             rows.append(None)
-            for key, value in c.details.items():
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    value = f"{value:,}"
-                rows.append((label(DETAIL_LABELS, key, lang), str(value)))
+            rows += detail_rows(c, lang)
+        advice = advice_lines(c, self.app.now(), self.app.today(), lang)
+        if advice:
+            rows.append((self.tr("advice_label"), Text("\n".join(advice), Style(bold=True, color=self._colour("text-warning")))))
         clue = Text(yes_no(c.clue.flag))
         if c.clue.flag:
             clue.stylize(Style(bold=True, color=self._colour("text-warning")))
@@ -226,6 +235,11 @@ class DetailScreen(LiaisonScreen):
             *([(self.tr("clue_note"), c.clue.note)] if c.clue.note else []),
             (self.tr("follow_up"), self._follow_up(c)),
         ]
+        earlier, later = self._related
+        if earlier:
+            rows.append((self.tr("related_to"), "\n".join(earlier)))
+        if later:
+            rows.append((self.tr("related_later"), "\n".join(later)))
         if c.updated_at and c.version > 1:
             rows.append((self.tr("updated"), c.updated_at.strftime("%Y-%m-%d %H:%M")))
         grid = self._grid([r[0] for r in rows if r])

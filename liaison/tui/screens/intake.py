@@ -178,6 +178,9 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
             if option is not None and option.id in CATEGORIES:
                 self._pick(option.id)
             return True
+        if isinstance(widget, Input) and widget.id in ("f-ref-filter", "f-related-search"):
+            widget.action_submit()  # Enter picks there (Input.Submitted), it does not move on
+            return True
         return super().typeahead_enter(widget)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -17,15 +17,27 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, SelectionList, Static, TextArea
 
+from ...domain.advice import deadline_text, urgent_steps
+from ...domain.input_values import details as read_details
+from ...domain.pick import referral_matches
 from ...domain.timeutil import TZ
-from ...domain.validation import FieldError
-from ...domain.vocab import CATEGORIES, CATEGORY_DETAILS, DETAIL_LABELS, REFERRALS, STATUSES
+from ...domain.validation import FieldError, ValidationError, related_errors
+from ...domain.vocab import (CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, DETAIL_LABELS, FORM_HIDDEN_DETAILS, REFERRALS,
+                             STATUSES)
+from ..bindings import localize_bindings
 from ..i18n import category as category_label, referral as referral_label, status as status_label, tr
+from .intake_related import RelatedPicker
 from .intake_values import DETAIL_KEYS, TEXTS, follow_up_date, to_edits, to_input, visit_date
 WEEKDAYS_ZH = "一二三四五六日"
 FORM_KEYS = ("ctrl+a", "ctrl+s", "f5", "f6")  # the screen's keys
+# One key from anywhere in the form to the controls that otherwise take 6–11 Tabs:
+# (key, widget id, binding id). Shown beside each field's label and in the key bar.
+JUMP_KEYS = (("f2", "f-status", "jump_status"), ("f3", "f-ref-filter", "jump_referrals"),
+             ("f4", "f-follow", "jump_follow_up"), ("f7", "f-clue-note", "jump_clue"),
+             ("f8", "f-related-search", "jump_related"))
+TRUE_TEXT = {"1", "true", "yes", "是", "y"}
 
 # Field name (as FieldError names it) -> id of the widget that edits it.
 WIDGET_OF = {
@@ -35,7 +47,7 @@ WIDGET_OF = {
     **{f"details.{k}": f"f-d-{k}" for k in DETAIL_KEYS},
     "summary": "f-summary", "requests": "f-requests", "advice": "f-advice",
     "referrals": "f-referrals", "clue": "f-clue", "clue.flag": "f-clue", "clue.note": "f-clue-note",
-    "status": "f-status", "follow_up_on": "f-follow",
+    "status": "f-status", "follow_up_on": "f-follow", "related_to": "f-related-search",
 }
 LABEL_KEYS = {
     "f-category": "category", "f-visited": "visited", "f-name": "name", "f-phone": "phone",
@@ -56,6 +68,8 @@ def _row(wid: str, *widgets: Widget, below: Widget | None = None) -> Vertical:
 class IntakeForm(VerticalScroll):
     """All fields of a consultation; the category decides which detail fields show."""
 
+    BINDINGS = [Binding(key, f"jump('{wid}')", tr(bid, "zh"), id=bid) for key, wid, bid in JUMP_KEYS]
+
     class Changed(Message):
         """Something in the form was edited (by the officer or by `fill`)."""
 
@@ -65,6 +79,8 @@ class IntakeForm(VerticalScroll):
         self.lang = lang
         self.category = "other"
         self._shown: list[FieldError] = []  # the errors on screen
+        self._chosen: dict[str, None] = {}  # ticked referrals, in the order ticked
+        self._kept: dict[str, str] = {}  # details the form does not show, as the record had them
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-body"):
@@ -81,12 +97,17 @@ class IntakeForm(VerticalScroll):
             yield _row("f-party", Input("1", id="f-party", type="integer", max_length=5, classes="tiny", compact=True))
             yield Static(id="sec-details", classes="form-section")
             for key in DETAIL_KEYS:
-                yield _row(f"f-d-{key}", Input(id=f"f-d-{key}", max_length=200, compact=True))
+                if DETAIL_KINDS.get(key) == "flag":
+                    yield _row(f"f-d-{key}", Checkbox(id=f"f-d-{key}", compact=True))
+                else:
+                    yield _row(f"f-d-{key}", Input(id=f"f-d-{key}", max_length=200, compact=True))
+            yield Static(id="advice-hint", classes="hint advice-hint")
             yield Static(id="sec-content", classes="form-section")
             for name in TEXTS:
                 yield _row(f"f-{name}", TextArea(id=f"f-{name}", classes=f"text-{name}", compact=True))
             yield Static(id="sec-handling", classes="form-section")
-            yield _row("f-referrals", SelectionList(*[(referral_label(c, self.lang), c) for c in REFERRALS], id="f-referrals", compact=True),
+            yield _row("f-ref-filter", Input(id="f-ref-filter", max_length=20, classes="short", compact=True))
+            yield _row("f-referrals", SelectionList(*[(referral_label(c, self.lang), c) for c in referral_matches("")], id="f-referrals", compact=True),
                        below=Static(id="referrals-hint", classes="hint"))
             yield _row("f-clue", Checkbox(id="f-clue", compact=True))
             yield _row("f-clue-note", Input(id="f-clue-note", max_length=500, compact=True))
@@ -94,15 +115,30 @@ class IntakeForm(VerticalScroll):
             yield _row("f-follow", Input(id="f-follow", classes="short", compact=True),
                        Button("+1", id="week1", classes="quick", compact=True), Button("+2", id="week2", classes="quick", compact=True),
                        below=Static(id="follow-hint", classes="hint"))
+            yield _row("f-related-search", RelatedPicker(id="f-related"))
 
     # -- language --------------------------------------------------------------------
     def relabel(self, lang: str) -> None:
         self.lang = lang
         t = lambda key, **kw: tr(key, lang, **kw)  # noqa: E731
+        jump = {wid: key.upper() for key, wid, _ in JUMP_KEYS}
+        jump["f-referrals"] = jump["f-ref-filter"]
         for wid, key in LABEL_KEYS.items():
-            self.query_one(f"#l-{wid}", Label).update(t(key))
+            text = t(key) if wid != "f-party" or self.category not in FORM_HIDDEN_DETAILS else self._head_count_label()
+            self.query_one(f"#l-{wid}", Label).update(f"{text} [dim]{jump[wid]}[/dim]" if wid in jump else text)
+        self.query_one("#l-f-ref-filter", Label).update(f"{t('referrals')} [dim]{jump['f-ref-filter']}[/dim]")
+        self.query_one("#l-f-referrals", Label).update("")
+        self.query_one("#l-f-related-search", Label).update(f"{t('related_to')} [dim]{jump['f-related-search']}[/dim]")
+        self.query_one("#f-ref-filter", Input).placeholder = t("ref_filter_ph")
+        self.query_one("#f-related", RelatedPicker).relabel(lang)
+        localize_bindings(self, lang)
         for key in DETAIL_KEYS:
             self.query_one(f"#l-f-d-{key}", Label).update(DETAIL_LABELS[key][0 if lang == "zh" else 1])
+            if DETAIL_KINDS.get(key) == "flag":
+                self.query_one(f"#f-d-{key}", Checkbox).label = t("bool_yes")
+            if DETAIL_KINDS.get(key) in ("date", "datetime"):
+                self.query_one(f"#f-d-{key}", Input).placeholder = t("visited_ph" if DETAIL_KINDS[key] == "datetime" else "date_ph")
+        self._update_advice_hint()
         for sec, key in (("visit", "section_visit"), ("visitor", "section_visitor"),
                          ("content", "section_content"), ("handling", "section_handling")):
             self.query_one(f"#sec-{sec}", Static).update(t(key))
@@ -119,10 +155,8 @@ class IntakeForm(VerticalScroll):
         self.query_one("#week2", Button).label = f"{t('week2')} F6"
         self._relabel_select("#f-category", [(category_label(c, lang), c) for c in CATEGORIES])
         self._relabel_select("#f-status", [(status_label(c, lang), c) for c in STATUSES])
-        refs = self.query_one("#f-referrals", SelectionList)
-        for i, code in enumerate(REFERRALS):
-            refs.replace_option_prompt_at_index(i, referral_label(code, lang))
-        self.query_one("#referrals-hint", Static).update(t("referrals_hint"))
+        self._filter_referrals()
+        self.query_one("#referrals-hint", Static).update(t("referrals_filter_hint"))
         self._update_follow_hint()
         if self._shown:
             self._display_errors(self._shown)  # the messages, in the new language
@@ -143,12 +177,94 @@ class IntakeForm(VerticalScroll):
         if sel.value != code:
             with sel.prevent(Select.Changed):
                 sel.value = code
-        keys = CATEGORY_DETAILS.get(code, ())
+        keys = [k for k in CATEGORY_DETAILS.get(code, ()) if k not in FORM_HIDDEN_DETAILS.get(code, ())]
         for key in DETAIL_KEYS:
             self.query_one(f"#row-f-d-{key}").display = key in keys
         self.query_one("#sec-details").display = bool(keys)
+        party = tr("party_size", self.lang) if code not in FORM_HIDDEN_DETAILS else self._head_count_label()
+        self.query_one("#l-f-party", Label).update(party)
+        self._update_advice_hint()
         self.query_one("#sec-details", Static).update(
             tr("section_details", self.lang, category=category_label(code, self.lang)))
+
+    def _head_count_label(self) -> str:
+        """Labour asks one head-count: the workers involved, kept as the party size."""
+        return DETAIL_LABELS["workers"][0 if self.lang == "zh" else 1]
+
+    # -- keys: one key to the far fields -------------------------------------------------
+    def action_jump(self, wid: str) -> None:
+        target = self.query_one(f"#{wid}")
+        target.focus()
+        self.query_one(f"#row-{wid}").scroll_visible(animate=False)
+
+    def on_key(self, event) -> None:
+        """On the status field, 1–5 picks a status (the numbers of the status list)."""
+        focused = self.screen.focused
+        status = self.query_one("#f-status", Select)
+        if focused is None or not event.character or not event.character.isdigit():
+            return
+        if status not in focused.ancestors_with_self:
+            return
+        i = int(event.character) - 1
+        if 0 <= i < len(STATUSES):
+            event.stop()
+            event.prevent_default()
+            status.value = list(STATUSES)[i]
+            status.expanded = False
+
+    # -- referrals: filtered by typing ----------------------------------------------------
+    def _filter_referrals(self) -> None:
+        """Show the referrals matching the filter, best first; the ticks are kept in
+        `_chosen` (the list loses its ticks when its options are replaced)."""
+        refs = self.query_one("#f-referrals", SelectionList)
+        codes = referral_matches(self.query_one("#f-ref-filter", Input).value)
+        with refs.prevent(SelectionList.SelectedChanged):
+            refs.clear_options()
+            refs.add_options([(referral_label(c, self.lang), c, c in self._chosen) for c in codes])
+        if codes:
+            refs.highlighted = 0
+
+    def _referrals_ticked(self) -> None:
+        refs = self._q("#f-referrals")
+        shown = {refs.get_option_at_index(i).value for i in range(refs.option_count)}
+        ticked = set(refs.selected)
+        for code in shown:
+            if code in ticked:
+                self._chosen.setdefault(code, None)
+            else:
+                self._chosen.pop(code, None)
+
+    @on(Input.Submitted, "#f-ref-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        """Enter ticks (or unticks) the best match, and the filter starts again."""
+        event.stop()
+        codes = referral_matches(event.value)
+        if event.value.strip() and codes:
+            code = codes[0]
+            if code in self._chosen:
+                self._chosen.pop(code)
+            else:
+                self._chosen[code] = None
+            self._q("#f-ref-filter").value = ""  # refilters (Input.Changed)
+            self._filter_referrals()
+            self.clear_error("f-referrals")
+            self.post_message(self.Changed())
+
+    # -- what the details say: urgent steps, deadlines -------------------------------------
+    def _update_advice_hint(self) -> None:
+        hint = self.query_one("#advice-hint", Static)
+        try:
+            raw = to_input(self.values(), self._today())
+            details = read_details(self.category, raw["details"], [])
+        except Exception:  # half-typed values: no hint yet
+            details = {}
+        now = datetime.now(TZ) if not callable(getattr(self.app, "now", None)) else self.app.now()
+        record = {"category": self.category, "details": details}
+        parts = [x for x in (urgent_steps(record, now, self.lang),
+                             deadline_text(self.category, details, self._today(), self.lang)) if x]
+        hint.update("\n".join(parts))
+        hint.display = bool(parts)
+        hint.set_class(bool(urgent_steps(record, now)), "-urgent")
 
     @property
     def anonymous(self) -> bool:
@@ -223,8 +339,20 @@ class IntakeForm(VerticalScroll):
             self.query_one("#f-clue", Checkbox).value = True  # a note is a clue
         if wid in ("f-follow", "f-visited"):
             self._update_follow_hint()
+        if wid == "f-referrals":
+            self._referrals_ticked()
+        elif wid == "f-ref-filter":
+            self._filter_referrals()
+        if wid.startswith("f-d-") or wid in ("f-visited", "f-category"):
+            self._update_advice_hint()
         if wid:
             self.clear_error(wid)
+        self.post_message(self.Changed())
+
+    @on(RelatedPicker.Changed)
+    def _related_changed(self, event: RelatedPicker.Changed) -> None:
+        event.stop()
+        self.clear_error("f-related-search")
         self.post_message(self.Changed())
 
     # -- values ------------------------------------------------------------------------------
@@ -255,14 +383,27 @@ class IntakeForm(VerticalScroll):
             "name": q("#f-name", Input).value,
             "phone": q("#f-phone", Input).value,
             "party_size": q("#f-party", Input).value,
-            "details": {k: q(f"#f-d-{k}", Input).value for k in CATEGORY_DETAILS.get(self.category, ())},
+            "details": self._detail_values(),
             **{name: q(f"#f-{name}", TextArea).text for name in TEXTS},
-            "referrals": list(q("#f-referrals", SelectionList).selected),
+            "referrals": list(self._chosen),
             "clue": q("#f-clue", Checkbox).value,
             "clue_note": q("#f-clue-note", Input).value,
             "status": q("#f-status", Select).value,
             "follow_up_on": q("#f-follow", Input).value,
+            "related_to": list(q("#f-related", RelatedPicker).refs),
         }
+
+    def _detail_values(self) -> dict[str, str]:
+        out = {}
+        for k in CATEGORY_DETAILS.get(self.category, ()):
+            if k in FORM_HIDDEN_DETAILS.get(self.category, ()):
+                if self._kept.get(k):
+                    out[k] = self._kept[k]
+            elif DETAIL_KINDS.get(k) == "flag":
+                out[k] = "是" if self._q(f"#f-d-{k}").value else ""
+            else:
+                out[k] = self._q(f"#f-d-{k}").value
+        return out
 
     def fill(self, v: dict[str, Any]) -> None:
         """Put raw values (a draft, or a record's) into the fields; unknown codes are skipped."""
@@ -279,29 +420,56 @@ class IntakeForm(VerticalScroll):
         q("#f-party", Input).value = str(v.get("party_size") or "1")
         details = v.get("details") if isinstance(v.get("details"), dict) else {}
         for k in DETAIL_KEYS:
-            q(f"#f-d-{k}", Input).value = "" if details.get(k) is None else str(details[k])
+            text = "" if details.get(k) is None else str(details[k])
+            if DETAIL_KINDS.get(k) == "flag":
+                q(f"#f-d-{k}").value = text.strip().lower() in TRUE_TEXT
+            elif DETAIL_KINDS.get(k) == "datetime" and "T" in text:
+                q(f"#f-d-{k}").value = text[:16].replace("T", " ")  # as typed: 2026-11-27 21:30
+            else:
+                q(f"#f-d-{k}").value = text
+        # A hidden figure is kept only where it says more than the head-count does.
+        self._kept = {k: str(details[k]) for ks in FORM_HIDDEN_DETAILS.values() for k in ks
+                      if details.get(k) not in (None, "") and str(details[k]) != str(v.get("party_size") or "1")}
         for name in TEXTS:
             area = q(f"#f-{name}", TextArea)
             area.text = s(name)
             area.move_cursor(area.document.end)  # ready to add to what is there
-        refs = q("#f-referrals", SelectionList)
-        refs.deselect_all()
-        for code in v.get("referrals") or ():
-            if code in REFERRALS:
-                refs.select(code)
-        q("#f-clue", Checkbox).value = bool(v.get("clue"))
+        self._chosen = {c: None for c in v.get("referrals") or () if c in referral_matches("")}
+        self._filter_referrals()
+        # An older draft's 公益诉讼线索 referral is the clue box now.
+        q("#f-clue", Checkbox).value = bool(v.get("clue")) or "public_interest" in (v.get("referrals") or ())
+        refs = [r for r in v.get("related_to") or () if isinstance(r, str)]
+        q("#f-related", RelatedPicker).set_refs(refs)
         q("#f-clue-note", Input).value = s("clue_note")
         if v.get("status") in STATUSES:
             q("#f-status", Select).value = v["status"]
         q("#f-follow", Input).value = s("follow_up_on")
+        self._update_advice_hint()
 
     def to_input(self, today: date) -> dict[str, Any]:
         """The mapping `fields_from_input` checks."""
+        self._check_related()
         return to_input(self.values(), today)
 
     def to_edits(self, today: date) -> dict[str, Any]:
         """The same as `field=value` edits for `apply_edits` (an empty value clears)."""
+        self._check_related()
         return to_edits(self.values(), today)
+
+    def _check_related(self) -> None:
+        """Related visits must be this station's and still there (a draft may be older
+        than a deletion); the domain cannot look, the store can."""
+        store = getattr(self.app, "store", None)
+        if store is None:
+            return
+        station = getattr(store, "station", None) or ""
+
+        def known(ref: str) -> str | None:
+            row = store.find(ref)
+            return station if row is not None and not row.deleted else None
+        errs = related_errors(self._q("#f-related").refs, known, station)
+        if errs:
+            raise ValidationError(errs)
 
     # -- errors ------------------------------------------------------------------------------
     @staticmethod

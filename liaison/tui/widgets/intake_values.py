@@ -4,7 +4,8 @@ Pure: no textual here, so the conversions are easy to test and to reuse. The raw
 are also what a draft keeps (`store.drafts`):
 
     category, visited_at, anonymous, consent, name, phone, party_size, details{key: text},
-    summary, requests, advice, referrals[codes], clue, clue_note, status, follow_up_on
+    summary, requests, advice, referrals[codes], clue, clue_note, status, follow_up_on,
+    related_to[refs]
 
 Dates are read leniently, the way officers type them: 2026-11-28, 2026/11/28, 2026.11.28,
 2026年11月28日, with an optional time (9:40 or 09:40); a follow-up may also be +7 (days),
@@ -19,7 +20,7 @@ from typing import Any
 
 from ...domain.consultation import Consultation
 from ...domain.timeutil import TZ
-from ...domain.vocab import CATEGORY_DETAILS
+from ...domain.vocab import CATEGORY_DETAILS, FORM_HIDDEN_DETAILS, LEGACY_REFERRALS
 
 DETAIL_KEYS: tuple[str, ...] = tuple(dict.fromkeys(k for ks in CATEGORY_DETAILS.values() for k in ks))
 TEXTS = ("summary", "requests", "advice")
@@ -75,7 +76,14 @@ def to_input(v: dict[str, Any], today: date) -> dict[str, Any]:
         "details": {k: x for k, x in v["details"].items() if x.strip()},
         "referrals": v["referrals"],
         "clue": {"flag": v["clue"], "note": v["clue_note"]},
+        "related_to": list(v.get("related_to") or ()),
     }
+    # The labour form asks one head-count (the party size); a group's `workers` follows it
+    # unless the record already had its own figure (kept in the raw values, not shown).
+    party = str(visitor["party_size"]).strip()
+    if ("workers" in FORM_HIDDEN_DETAILS.get(v["category"], ()) and not out["details"].get("workers")
+            and party.isdigit() and int(party) > 1):
+        out["details"]["workers"] = party
     if v["visited_at"].strip():
         out["visited_at"] = visit_time(v["visited_at"])
     if v["follow_up_on"].strip():
@@ -87,7 +95,7 @@ def to_edits(v: dict[str, Any], today: date) -> dict[str, Any]:
     """Raw values -> `field=value` edits for `apply_edits` (an empty value clears)."""
     m = to_input(v, today)
     edits: dict[str, Any] = {k: m.get(k, "") for k in ("category", "status", *TEXTS, "referrals",
-                                                        "visited_at", "follow_up_on")}
+                                                        "visited_at", "follow_up_on", "related_to")}
     for k in ("name", "phone", "party_size", "consent", "anonymous"):
         edits[f"visitor.{k}"] = m["visitor"].get(k, "")
     edits["clue.flag"], edits["clue.note"] = m["clue"]["flag"], m["clue"]["note"]
@@ -103,8 +111,11 @@ def record_values(c: Consultation) -> dict[str, Any]:
         "category": c.category, "visited_at": c.visited_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M"),
         "anonymous": v.anonymous, "consent": v.consent, "name": v.name or "", "phone": v.phone or "",
         "party_size": str(v.party_size), "details": {k: str(x) for k, x in c.details.items()},
-        "summary": c.summary, "requests": c.requests, "advice": c.advice, "referrals": list(c.referrals),
-        "clue": c.clue.flag, "clue_note": c.clue.note, "status": c.status,
+        "summary": c.summary, "requests": c.requests, "advice": c.advice,
+        # An older record's 公益诉讼线索 referral is the clue box now: merged on editing.
+        "referrals": [r for r in c.referrals if r not in LEGACY_REFERRALS],
+        "clue": c.clue.flag or any(r in LEGACY_REFERRALS for r in c.referrals),
+        "clue_note": c.clue.note, "status": c.status, "related_to": list(c.related_to),
         "follow_up_on": c.follow_up_on.isoformat() if c.follow_up_on else "",
     }
 
