@@ -93,6 +93,12 @@ class TypeAhead:
             return
         if key == "enter" and self.typeahead_enter(widget):
             return
+        for node in (widget, *widget.ancestors):  # a widget that gives a key its own meaning first
+            if node is screen:
+                break
+            hook = getattr(node, "typeahead_key", None)
+            if hook is not None and hook(key):
+                return
         for node in (widget, *widget.ancestors):
             if node is screen:
                 break

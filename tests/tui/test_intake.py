@@ -169,10 +169,11 @@ async def test_scenarios_s1_s2_s12_typed_at_fengqiao_yuanfang(home):
     plan = [("S1", ("key", "f6")), ("S2", ("key", "f5")), ("S12", None)]  # +2 weeks, +1 week, none
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
+        shown = []  # each save's notice, read right after it (only the newest one stays up)
         for sid, follow_up in plan:
             await enter_scenario(pilot, scenario(sid)[1], follow_up)
             assert not isinstance(app.screen, IntakeScreen), f"{sid} was not saved: {notifications(app)}"
-        shown = notifications(app)
+            shown += notifications(app)
     store = opened(home)
     try:
         rows = sorted(store.index.newest_first(), key=lambda r: r.seq)
@@ -481,3 +482,18 @@ def test_dates_are_read_the_way_officers_type_them():
     assert follow_up_date("next week", visit) == "next week"  # left for the domain to refuse
     assert visit_time("2026.11.9 9:40") == "2026-11-09T09:40:00"
     assert visit_time("2026-11-09") == "2026-11-09T00:00:00"
+
+
+async def test_enter_on_the_draft_question_keeps_the_draft(home):
+    """Prompts default to the answer that loses nothing: for "restore the unsaved
+    consultation?" that is yes (no deletes the draft), so plain Enter restores it."""
+    Drafts(home, session_for(home).sealer).save({"category": "fraud", "summary": "冒充客服退款"})
+    app = build_app(home, session=session_for(home), today=TODAY)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.screen.query_one("#f-summary").text == "冒充客服退款"
+    assert Drafts(home, session_for(home).sealer).load() is not None

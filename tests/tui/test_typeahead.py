@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from textual import events
 from textual.widgets import Input
 
-from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS, REFERRALS
+from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
@@ -44,6 +44,12 @@ WALK_INS = {
 }
 
 
+# Fields the form hides for a category (labour asks one head-count: the party size), and
+# what the officer types into the referral filter to reach each referral.
+HIDDEN = {"labour": ("workers",)}
+REFERRAL_WORDS = {"admin_resolution": "行政", "labour_inspection": "劳动", "mediation": "调解"}
+
+
 # What a terminal sends as the character of a named key (None: no character).
 CHARACTERS = {"space": " ", "tab": "\t", "enter": "\r", "backspace": "\x7f", "escape": "\x1b",
               "ctrl+s": "\x13"}
@@ -62,10 +68,12 @@ def walk_in_keys(w: dict) -> list[str]:
     keys = ["n", str(list(CATEGORIES).index(w["category"]) + 1)]  # the form opens on the consent box
     keys += ["space", "tab", *w["name"], "tab", *w["phone"], "tab", "end", "backspace", *str(w["party"])]
     for key in CATEGORY_DETAILS.get(w["category"], ()):
+        if key in HIDDEN.get(w["category"], ()):
+            continue
         keys += ["tab", *w["details"].get(key, "")]
     for text in ("summary", "requests", "advice"):
         keys += ["tab", *w[text]]
-    keys += ["tab", *["down"] * list(REFERRALS).index(w["referral"]), "space"]
+    keys += ["tab", *REFERRAL_WORDS[w["referral"]], "enter"]  # the referral filter: Enter ticks the best match
     keys += ["f6" if w["weeks"] == 2 else "f5", "ctrl+s"]
     return keys
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from liaison.domain.timeutil import today
-from liaison.domain.vocab import CATEGORIES, REFERRALS
-from test_typeahead import WALK_INS
+from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS
+from test_typeahead import HIDDEN, REFERRAL_WORDS, WALK_INS
 from unlocked import OFFICER, PIN
 
 TMUX = shutil.which("tmux")
@@ -90,14 +90,18 @@ def test_walk_in_typed_back_to_back_in_a_real_terminal(home, tmp_path, sid):
         term.text(w["phone"])
         term.keys("Tab", "End", "BSpace")
         term.text(str(w["party"]))
-        for value in w["details"].values():
+        for key in CATEGORY_DETAILS.get(w["category"], ()):  # one Tab per field shown, as in the Pilot test
+            if key in HIDDEN.get(w["category"], ()):
+                continue
             term.keys("Tab")
-            term.text(value)
+            if w["details"].get(key):
+                term.text(w["details"][key])
         for field in ("summary", "requests", "advice"):
             term.keys("Tab")
             term.text(w[field])
-        term.keys("Tab", *["Down"] * list(REFERRALS).index(w["referral"]), "Space",
-                  "F6" if w["weeks"] == 2 else "F5", "C-s")
+        term.keys("Tab")
+        term.text(REFERRAL_WORDS[w["referral"]])  # the referral filter; Enter ticks the best match
+        term.keys("Enter", "F6" if w["weeks"] == 2 else "F5", "C-s")
         rows = saved(home, env)
     finally:
         term.close()

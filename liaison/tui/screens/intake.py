@@ -34,6 +34,7 @@ from ..base import LiaisonScreen
 from ..i18n import category as category_label, tr
 from ..messages import ConsultationSaved, SaveFailed
 from ..typeahead import TypeAhead, drained, typeahead_bindings
+from ..app_base import ERROR_TIMEOUT
 from ..widgets.intake_form import IntakeForm
 from ..widgets.keybar import KeyBar
 from ..widgets.intake_values import meaningful, record_values
@@ -75,7 +76,7 @@ def offer_draft(app) -> None:
             else:
                 drafts = app.drafts()
                 app.run_worker(lambda: _locked(drafts.clear), thread=True, group="draft", exit_on_error=False)
-        app.push_screen(ConfirmScreen(tr("draft_found", app.lang, when=_when(found, app.lang))), answer)
+        app.push_screen(ConfirmScreen(tr("draft_found", app.lang, when=_when(found, app.lang)), default=True), answer)
 
     drafts = app.drafts()
 
@@ -178,8 +179,11 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
             if option is not None and option.id in CATEGORIES:
                 self._pick(option.id)
             return True
-        if isinstance(widget, Input) and widget.id in ("f-ref-filter", "f-related-search"):
-            widget.action_submit()  # Enter picks there (Input.Submitted), it does not move on
+        if isinstance(widget, Input) and widget.id == "f-ref-filter":
+            self.form.tick_best(widget.value)  # Enter ticks the best match there; it does not move on
+            return True
+        if isinstance(widget, Input) and widget.id == "f-related-search":
+            widget.post_message(Input.Submitted(widget, widget.value))  # Enter picks a match there
             return True
         return super().typeahead_enter(widget)
 
@@ -268,7 +272,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
         text = self.tr("saved", ref=c.ref)
         if not message.created:
             text += " · " + self.tr("new_version", v=c.version)
-        self.app.notify(text, timeout=30)
+        self.app.notify(text)  # the app's short default: a success notice never lingers
         self._close(c)
 
     def on_save_failed(self, message: SaveFailed) -> None:
@@ -277,7 +281,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
         if isinstance(message.error, ValidationError):
             self._show_errors(message.error.errors)
         else:
-            self.notify(self.tr("save_failed", error=str(message.error)), severity="error", timeout=30)
+            self.notify(self.tr("save_failed", error=str(message.error)), severity="error", timeout=ERROR_TIMEOUT)
 
     def action_leave(self) -> None:
         if self._saving:
@@ -334,7 +338,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
                                 group="draft", exit_on_error=False)
                 if self._pending:
                     self._schedule_autosave()
-        self.app.push_screen(ConfirmScreen(self.tr("draft_found", when=_when(found, self.app.lang))), answer)
+        self.app.push_screen(ConfirmScreen(self.tr("draft_found", when=_when(found, self.app.lang)), default=True), answer)
 
     def _restore(self, data: dict[str, Any]) -> None:
         self.form.set_category(data["category"] if data.get("category") in CATEGORIES else "other")

@@ -14,18 +14,18 @@ from typing import Any, Iterable
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, Select, SelectionList, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
 from ...domain.advice import deadline_text, urgent_steps
 from ...domain.input_values import details as read_details
 from ...domain.pick import referral_matches
 from ...domain.timeutil import TZ
 from ...domain.validation import FieldError, ValidationError, related_errors
-from ...domain.vocab import (CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, DETAIL_LABELS, FORM_HIDDEN_DETAILS, REFERRALS,
-                             STATUSES)
+from ...domain.vocab import (CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, DETAIL_LABELS, FORM_HIDDEN_DETAILS, STATUSES)
 from ..bindings import localize_bindings
 from ..i18n import category as category_label, referral as referral_label, status as status_label, tr
 from .intake_related import RelatedPicker
@@ -236,10 +236,15 @@ class IntakeForm(VerticalScroll):
 
     @on(Input.Submitted, "#f-ref-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
-        """Enter ticks (or unticks) the best match, and the filter starts again."""
         event.stop()
-        codes = referral_matches(event.value)
-        if event.value.strip() and codes:
+        self.tick_best(event.value)
+
+    def tick_best(self, value: str) -> None:
+        """Enter in the filter ticks (or unticks) the best match, and the filter starts
+        again. Called at once by the screen's type-ahead, so keys typed after Enter
+        (a follow-up key, ctrl+s) find the referral already ticked."""
+        codes = referral_matches(value)
+        if value.strip() and codes:
             code = codes[0]
             if code in self._chosen:
                 self._chosen.pop(code)

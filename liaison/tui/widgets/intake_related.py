@@ -105,18 +105,25 @@ class RelatedPicker(Vertical):
             self.post_message(self.Changed())
         self.query_one(Input).value = ""  # clears the matches too
 
-    def on_key(self, event) -> None:
+    def typeahead_key(self, key: str) -> bool:
+        """↑↓ move through the matches, Backspace in the empty box takes the last pick
+        off; called by the screen's type-ahead (tui/typeahead.py), which takes those keys
+        before the box sees them. True when the key was used here."""
         box = self.query_one(Input)
         if self.screen.focused is not box:
-            return
+            return False
         matches = self.query_one(OptionList)
-        if event.key in ("up", "down") and matches.display:
-            event.stop()
-            event.prevent_default()
-            (matches.action_cursor_down if event.key == "down" else matches.action_cursor_up)()
-        elif event.key == "backspace" and not box.value and self.refs:
-            event.stop()
-            event.prevent_default()
+        if key in ("up", "down") and matches.display:
+            (matches.action_cursor_down if key == "down" else matches.action_cursor_up)()
+            return True
+        if key == "backspace" and not box.value and self.refs:
             self.refs.pop()
             self._show_picked()
             self.post_message(self.Changed())
+            return True
+        return False
+
+    def on_key(self, event) -> None:
+        if self.typeahead_key(event.key):  # on a screen without the type-ahead
+            event.stop()
+            event.prevent_default()
