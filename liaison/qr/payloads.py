@@ -17,6 +17,7 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_L, ERROR_CORRECT_M
 from qrcode.exceptions import DataOverflowError
 
+from ..domain.advice import urgent_steps
 from ..domain.consultation import Consultation
 from ..domain.station import Office, Station
 from ..domain.vocab import CATEGORIES, REFERRALS, STATUSES, label
@@ -161,7 +162,13 @@ def receipt_text(c: Consultation, station: Station, office: Office) -> str:
     if station.contacts:
         lines.append(f"电话：{station.contacts[0].phone}")
     lines.append(f"{HOTLINE_LABEL}：{office.hotline}（查询请报编号）")
+    urgent = urgent_steps(c, c.visited_at)
+    if urgent:  # a fraud whose money left within 72 hours of the visit: what to do now comes first
+        lines.insert(1, urgent)
     return "\n".join(lines)
+
+
+URGENT_SHORT = "紧急：拨110或96110报警；请银行紧急止付"
 
 
 def receipt_texts(c: Consultation, station: Station, office: Office) -> list[str]:
@@ -171,6 +178,11 @@ def receipt_texts(c: Consultation, station: Station, office: Office) -> list[str
     compact = [f"{station.short_name}回执 {c.ref}", f"日期{c.visited_at:%Y-%m-%d}{officer}", *_tail(station, office)]
     phone = f"电话{station.contacts[0].phone} " if station.contacts else ""
     minimal = [f"回执 {c.ref}", f"{c.visited_at:%Y-%m-%d} {c.officer}".strip(), f"{phone}{office.hotline}"]
+    if urgent_steps(c, c.visited_at):
+        # In a normal window the urgent steps displace the date and the officer (they stay
+        # on the full receipt): a resident who just lost money needs 110 / 96110 first.
+        return [receipt_text(c, station, office), f"回执 {c.ref}\n{URGENT_SHORT}\n{phone}{office.hotline}",
+                f"{c.ref}\n{URGENT_SHORT}"]
     return [receipt_text(c, station, office), "\n".join(compact), "\n".join(minimal)]
 
 

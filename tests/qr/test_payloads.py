@@ -154,3 +154,22 @@ def test_the_receipt_names_the_officer_who_took_the_visit_not_the_first_contact(
     assert c.officer and st.contacts[0].name != c.officer  # 王检察官 took it; the profile lists 陈检察官 first
     for text in receipt_texts(c, st, office):
         assert c.officer in text and st.contacts[0].name not in text
+
+
+def test_a_fraud_receipt_carries_the_urgent_steps_when_money_left_within_72_hours(store):
+    """Issue 13: the money left a day before the visit, so the receipt a resident keeps
+    tells them to call 110 / 96110 and ask the bank for an emergency stop-payment — in
+    the code an 80×24 terminal shows too. Two weeks before: no such steps."""
+    base = {"category": "fraud", "summary": "冒充客服要求转账退款", "visited_at": "2026-11-20T10:00:00+08:00",
+            "visitor": {"anonymous": True}}
+    recent = store.create(fields_from_input({**base, "details": {"amount_lost": "38000", "paid_at": "2026-11-19"}},
+                                            officer="王检察官"))
+    old = store.create(fields_from_input({**base, "details": {"amount_lost": "500", "paid_at": "2026-11-06"}},
+                                         officer="王检察官"))
+    st, office = profile(recent.station)
+    full = receipt_texts(recent, st, office)[0]
+    assert "96110" in full and "紧急止付" in full and "110" in full
+    p = receipt_payload(recent, st, office, TERMINAL_80x24)
+    assert "96110" in p.text and "紧急止付" in p.text and recent.ref in p.text
+    assert decode(text_to_image(terminal_text(p, colour=False))) == [p.text]
+    assert all("96110" not in t for t in receipt_texts(old, st, office))
