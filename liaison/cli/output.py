@@ -54,7 +54,8 @@ LIST_HEADERS = ("编号 Ref", "日期 Date", "类别 Category", "来访人 Visit
 
 def list_row(r: Any, summary: str) -> tuple[str, ...]:
     """One masked line of the consultation list (a row of the store's index)."""
-    who = " ".join(x for x in (mask_name(r.name), mask_phone(r.phone)) if x) or "（匿名）"
+    who = " ".join(x for x in (mask_name(r.name), mask_phone(r.phone)) if x) or (
+        "（匿名）" if r.anonymous else "未留姓名")
     if r.party_size > 1:
         who += f" 等{r.party_size}人"
     return (r.ref, r.visited_at[:10], label(CATEGORIES, r.category), who,

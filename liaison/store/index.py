@@ -40,6 +40,7 @@ class Row:
     deleted: bool
     brief: str  # the start of the summary, for list columns
     hay: str | None  # None until Index.warm fills it (opening stays fast)
+    anonymous: bool = False  # asked for anonymity (（匿名）), not merely gave no name (未留姓名)
 
     @classmethod
     def from_doc(cls, doc: Mapping[str, Any], shard: int, doc_id: int, with_hay: bool = True) -> "Row":
@@ -49,7 +50,7 @@ class Row:
             doc["id"], doc["ref"], shard, doc_id, doc["seq"], doc["version"], doc["visited_at"],
             doc["category"], doc["status"], doc["follow_up_on"], v["name"], v["phone"],
             v["party_size"], doc["clue"]["flag"], doc["deleted"], doc["summary"][:60],
-            haystack(doc, doc.get("_py", "")) if with_hay else None,
+            haystack(doc, doc.get("_py", "")) if with_hay else None, bool(v.get("anonymous")),
         )
 
 

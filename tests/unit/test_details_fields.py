@@ -138,3 +138,4 @@ def test_incoming_related_to_is_checked():
     assert record_problem(good) is None
     assert record_problem({**good, "related_to": ["x" * 500]}) is not None
     assert record_problem({**good, "related_to": "FQYF-20261101-002"}) is not None
+

@@ -51,7 +51,8 @@ def fit(text: str, width: int) -> str:
 
 
 def visitor_text(row: Any, lang: str, short: bool = False) -> str:
-    who = " ".join(x for x in (mask_name(row.name), mask_phone(row.phone)) if x) or tr("anon_visitor", lang)
+    who = " ".join(x for x in (mask_name(row.name), mask_phone(row.phone)) if x) or (
+        tr("anon_visitor", lang) if row.anonymous else tr("no_name_given", lang))
     if row.party_size > 1:
         who += " " + tr("party_short" if short else "party_of", lang, n=row.party_size)
     return who
