@@ -121,7 +121,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search_placeholder": ("搜索：中文、电话尾号、拼音或首字母（如 zs）", "Search: Chinese, phone tail, pinyin or initials (e.g. zs)"),
     "all_statuses": ("全部状态", "All statuses"),
     "all_categories": ("全部类别", "All categories"),
-    "count": ("共 {n} 条", "{n} consultations"),
+    "count": ("共 {n} 条", "{n} consultation(s)"),
     "col_ref": ("编号", "Ref"),
     "col_date": ("日期", "Date"),
     "col_category": ("类别", "Category"),

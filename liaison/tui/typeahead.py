@@ -50,15 +50,21 @@ def _bindings_of(widget: Widget, key: str) -> list[Binding]:
 
 
 async def drained(widget: Widget) -> None:
-    """Return once `widget` has handled every message queued for it before now."""
-    done = asyncio.Event()
-    if widget.call_later(done.set):
-        try:
-            # Bounded: a widget busy on something else must never freeze the keyboard
-            # (the app takes no key while this waits); then the key just goes on.
-            await asyncio.wait_for(done.wait(), DRAIN_SECONDS)
-        except asyncio.TimeoutError:
-            pass
+    """Return once `widget`, then each of its containers up to the screen, has handled
+    every message queued for it before now: a key the widget does not use bubbles up
+    (the status field's digits are the form's), and must be handled too."""
+    nodes = [widget, *(a for a in widget.ancestors if isinstance(a, Widget))]
+    for node in nodes:
+        if node is widget.screen:
+            break
+        done = asyncio.Event()
+        if node.call_later(done.set):
+            try:
+                # Bounded: a widget busy on something else must never freeze the keyboard
+                # (the app takes no key while this waits); then the key just goes on.
+                await asyncio.wait_for(done.wait(), DRAIN_SECONDS)
+            except asyncio.TimeoutError:
+                pass
 
 
 class TypeAhead:

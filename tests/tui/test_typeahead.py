@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from textual import events
 from textual.widgets import Input
 
-from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS
+from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS, STATUSES
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
@@ -172,3 +172,19 @@ async def test_coming_back_to_the_list_types_into_the_search(home, session, seed
         assert shown.current is not None
         assert app.screen.consultation_id == shown.current.id
         assert app.screen.consultation_id == seeded["S1"].id
+
+
+async def test_status_picked_with_f2_and_its_number_in_the_same_burst(home):
+    """The quick neighbour walk-in, resolved on the spot: `F2 4` typed back to back with
+    the rest (the jump keys move the focus before the next key is read)."""
+    w = WALK_INS["H"]
+    keys = walk_in_keys(w)
+    keys[-1:-1] = ["f2", str(list(STATUSES).index("resolved") + 1)]  # before ctrl+s
+    app = build_app(home, session=session_for(home), today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await burst(pilot, *keys)
+        await until(pilot, lambda: not isinstance(app.screen, IntakeScreen))
+        await settle(app, pilot)
+    (c,) = records(home)
+    assert c.status == "resolved" and c.summary == w["summary"] and c.referrals == (w["referral"],)

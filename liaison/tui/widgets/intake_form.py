@@ -68,7 +68,9 @@ def _row(wid: str, *widgets: Widget, below: Widget | None = None) -> Vertical:
 class IntakeForm(VerticalScroll):
     """All fields of a consultation; the category decides which detail fields show."""
 
-    BINDINGS = [Binding(key, f"jump('{wid}')", tr(bid, "zh"), id=bid) for key, wid, bid in JUMP_KEYS]
+    # Priority, and the focus set at once (not scheduled): a key typed right after a jump
+    # key (`F2 4`) must reach the field jumped to (tui/typeahead.py).
+    BINDINGS = [Binding(key, f"jump('{wid}')", tr(bid, "zh"), id=bid, priority=True) for key, wid, bid in JUMP_KEYS]
 
     class Changed(Message):
         """Something in the form was edited (by the officer or by `fill`)."""
@@ -194,7 +196,7 @@ class IntakeForm(VerticalScroll):
     # -- keys: one key to the far fields -------------------------------------------------
     def action_jump(self, wid: str) -> None:
         target = self.query_one(f"#{wid}")
-        target.focus()
+        self.screen.set_focus(target)
         self.query_one(f"#row-{wid}").scroll_visible(animate=False)
 
     def on_key(self, event) -> None:
