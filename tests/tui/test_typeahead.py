@@ -160,9 +160,7 @@ async def test_coming_back_to_the_list_types_into_the_search(home, session, seed
         await settle(app, pilot)
         await burst(pilot, "l", *"工头", "enter", "enter")
         await until(pilot, lambda: isinstance(app.screen, DetailScreen))
-        await burst(pilot, "escape")
-        await burst(pilot, "escape")
-        await burst(pilot, "l", *"亭子间", "enter", "enter")
+        await burst(pilot, "escape", "escape", "l", *"亭子间", "enter", "enter")  # one burst, no pause
         await settle(app, pilot)
         await until(pilot, lambda: isinstance(app.screen, DetailScreen))
         await settle(app, pilot)

@@ -30,7 +30,7 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
         # Enter in the search (on to the rows), arrows, Tab: taken in turn with what is
         # typed (typeahead.py), so `停车⏎⏎` searches first and then opens.
         *typeahead_bindings(),
-        Binding("escape", "app.pop_screen", "返回", id="back"),
+        Binding("escape", "app.pop_screen", "返回", id="back", priority=True),
         Binding("ctrl+n", "app.new", "新建", id="new"),
         Binding("ctrl+f", "focus_search", "搜索", id="search"),
         # priority: the search box has focus and would take ctrl+d / F-keys itself

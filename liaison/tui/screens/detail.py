@@ -55,7 +55,7 @@ class DetailScreen(LiaisonScreen):
         Binding("c", "clue", "线索", id="clue"),
         Binding("delete", "delete", "删除", id="delete", key_display="Del"),
         Binding("r", "receipt", "回执码", id="receipt"),
-        Binding("escape", "back", "返回", id="back"),
+        Binding("escape", "back", "返回", id="back", priority=True),  # at once: "Esc Esc l" typed together
     ]
 
     def __init__(self, consultation_id: str):
