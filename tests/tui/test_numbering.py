@@ -77,11 +77,16 @@ async def test_statuses_and_categories_have_one_numbering_everywhere(home, seede
         await settle(app, pilot)
         assert isinstance(app.screen, IntakeScreen)
         seen_category.append(numbers(rendered(app.screen), category_labels))
+        await pilot.press("2")  # the form: its category and status fields show their numbers too
+        await settle(app, pilot)
+        text = rendered(app.screen)
+        in_form = (numbers(text, category_labels), numbers(text, status_labels))
 
     expected_status = {lab: str(i + 1) for i, lab in enumerate(status_labels)}
     expected_category = {lab: str(i + 1) for i, lab in enumerate(category_labels)}
     assert all(seen == expected_status for seen in seen_status), seen_status
     assert all(seen == expected_category for seen in seen_category), seen_category
+    assert in_form == ({category_labels[1]: "2"}, {status_labels[0]: "1"}), in_form
 
 
 async def test_f2_digit_picks_the_status_with_that_number(home, seeded):

@@ -65,6 +65,12 @@ def _row(wid: str, *widgets: Widget, below: Widget | None = None) -> Vertical:
     )
 
 
+def _numbered(codes, label, lang: str) -> list[tuple[str, str]]:
+    """Choices with the number each has everywhere (the vocabulary's order): the same
+    digit picks it in the category step, F2/F3 filters and the status dialog."""
+    return [(f"{i} {label(c, lang)}", c) for i, c in enumerate(codes, 1)]
+
+
 class IntakeForm(VerticalScroll):
     """All fields of a consultation; the category decides which detail fields show."""
 
@@ -88,7 +94,7 @@ class IntakeForm(VerticalScroll):
         with Vertical(id="form-body"):
             yield Static(id="err-form", classes="field-error")
             yield Static(id="sec-visit", classes="form-section")
-            yield _row("f-category", Select([(category_label(c, self.lang), c) for c in CATEGORIES], id="f-category", allow_blank=False, compact=True))
+            yield _row("f-category", Select(_numbered(CATEGORIES, category_label, self.lang), id="f-category", allow_blank=False, compact=True))
             yield _row("f-visited", Input(id="f-visited", classes="short", compact=True))
             yield Static(id="sec-visitor", classes="form-section")
             yield _row("f-anonymous", Checkbox(id="f-anonymous", compact=True))
@@ -113,7 +119,7 @@ class IntakeForm(VerticalScroll):
                        below=Static(id="referrals-hint", classes="hint"))
             yield _row("f-clue", Checkbox(id="f-clue", compact=True))
             yield _row("f-clue-note", Input(id="f-clue-note", max_length=500, compact=True))
-            yield _row("f-status", Select([(status_label(c, self.lang), c) for c in STATUSES], id="f-status", allow_blank=False, value="open", compact=True))
+            yield _row("f-status", Select(_numbered(STATUSES, status_label, self.lang), id="f-status", allow_blank=False, value="open", compact=True))
             yield _row("f-follow", Input(id="f-follow", classes="short", compact=True),
                        Button("+1", id="week1", classes="quick", compact=True), Button("+2", id="week2", classes="quick", compact=True),
                        below=Static(id="follow-hint", classes="hint"))
@@ -155,8 +161,8 @@ class IntakeForm(VerticalScroll):
         self.query_one("#f-summary", TextArea).placeholder = t("summary_ph")
         self.query_one("#week1", Button).label = f"{t('week1')} F5"
         self.query_one("#week2", Button).label = f"{t('week2')} F6"
-        self._relabel_select("#f-category", [(category_label(c, lang), c) for c in CATEGORIES])
-        self._relabel_select("#f-status", [(status_label(c, lang), c) for c in STATUSES])
+        self._relabel_select("#f-category", _numbered(CATEGORIES, category_label, lang))
+        self._relabel_select("#f-status", _numbered(STATUSES, status_label, lang))
         self._filter_referrals()
         self.query_one("#referrals-hint", Static).update(t("referrals_filter_hint"))
         self._update_follow_hint()
