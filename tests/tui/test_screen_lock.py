@@ -288,9 +288,10 @@ async def test_another_officer_starts_at_the_dashboard_and_nothing_held_leaks(ho
         await settle(app, pilot)
         await pilot.press("ctrl+l")
         await settle(app, pilot)
-        app.push_screen(DetailScreen(s1.id))  # held: the lock stays on top
-        app.push_screen("consultations") if app.is_screen_installed("consultations") else None
-        app.notify(f"已保存 {s1.visitor.name}")  # held: a toast could name a resident
+        # What a worker's reply does while the screen is locked (the app's own way in):
+        app.open_screen(DetailScreen(s1.id))  # held: the lock stays on top
+        app.open_screen("consultations") if app.is_screen_installed("consultations") else None
+        app.notice(f"已保存 {s1.visitor.name}")  # held: a toast could name a resident
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen) and "陈秀英" not in screen_text(app)
         await unlock_as(app, pilot, SECOND, SECOND_PIN)
