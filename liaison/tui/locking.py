@@ -32,8 +32,9 @@ if TYPE_CHECKING:
     from ..security.session import Session
     from ..store.drafts import Drafts
 
-# Actions that stay available on the unlock screen: nothing in them shows records.
-ALLOWED_WHILE_LOCKED = frozenset({"quit", "toggle_lang", "toggle_theme", "focus_next", "focus_previous"})
+# Actions that stay available on the unlock screen: nothing in them shows records
+# (help lists the keys; not in the resident view, where it would be officer-facing).
+ALLOWED_WHILE_LOCKED = frozenset({"quit", "toggle_lang", "toggle_theme", "focus_next", "focus_previous", "help"})
 
 
 class LockingMixin:
@@ -69,8 +70,8 @@ class LockingMixin:
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.locked and action not in ALLOWED_WHILE_LOCKED:
             return False
-        if self.resident and action == "quit":
-            return False  # a resident must not leave the view (or the program)
+        if self.resident and action in ("quit", "help"):
+            return False  # a resident must not leave the view (or the program), nor read officers' help
         return super().check_action(action, parameters)  # type: ignore[misc]
 
     def open_screen(self, screen: Screen | str, callback: Any = None) -> Any:
