@@ -67,7 +67,7 @@ class LiaisonApp(LockingMixin, BaseApp):
             from ..security.keyring import Keyring
             from .screens.unlock import UnlockScreen
 
-            self.push_screen(UnlockScreen("start" if Keyring.exists(self.home) else "setup"))
+            self.open_screen(UnlockScreen("start" if Keyring.exists(self.home) else "setup"))
             return
         # After the first frame: the worker competes with the UI thread for the GIL,
         # and an officer should see the screen before 50 000 records are read.
@@ -117,7 +117,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         try:
             session.audit(action, target, details)
         except Exception as e:  # noqa: BLE001 — the change is saved; say that the log is not
-            self.call_from_thread(self.notify, f"审计日志写入失败 (audit log not written): {e}",
+            self.call_from_thread(self.notice, f"审计日志写入失败 (audit log not written): {e}",
                                   severity="error", timeout=30)
 
     @work(thread=True, exit_on_error=False, group="warm", exclusive=True)
@@ -141,7 +141,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         self.store = message.store
         self.sub_title = self.station.short_name if self.station else ""
         if message.store.problems:  # shown until dismissed: fewer records must never look normal
-            self.notify("\n".join(message.store.problems) + "\n保存已停止：请从备份恢复，或运行 liaison verify "
+            self.notice("\n".join(message.store.problems) + "\n保存已停止：请从备份恢复，或运行 liaison verify "
                         "(saving is stopped: restore from a backup, or see `liaison verify`)",
                         title="数据目录与记录清单不符 (data folder does not match its manifest)",
                         severity="error", timeout=24 * 3600)
@@ -188,7 +188,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         from .screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.open_screen(HelpScreen())
 
     async def action_new(self) -> None:
         from .screens.intake import IntakeScreen
@@ -196,7 +196,9 @@ class LiaisonApp(LockingMixin, BaseApp):
         if self.store is not None:
             # Awaited (the form is up) when run from a priority key: the keys typed
             # next go to the form, not to the screen under it.
-            await self.push_screen(IntakeScreen())
+            shown = self.open_screen(IntakeScreen())
+            if shown is not None:
+                await shown
 
     async def action_list(self) -> None:
         await self._show_list()
@@ -214,18 +216,20 @@ class LiaisonApp(LockingMixin, BaseApp):
                     self.pop_screen()
             else:
                 self.get_screen("consultations").start_over()
-                await self.push_screen("consultations")
+                shown = self.open_screen("consultations")
+                if shown is not None:
+                    await shown
 
     def action_ledger(self) -> None:
         from .screens.ledger import LedgerScreen
 
         if self.store is not None:
-            self.push_screen(LedgerScreen())
+            self.open_screen(LedgerScreen())
 
     def action_followups(self) -> None:
         from .screens.followups import FollowUpsScreen
 
-        self.push_screen(FollowUpsScreen())
+        self.open_screen(FollowUpsScreen())
 
     def action_home(self) -> None:
         while len(self.screen_stack) > 1:
@@ -235,19 +239,19 @@ class LiaisonApp(LockingMixin, BaseApp):
         from .screens.qr import QrScreen
 
         if self.station is not None:
-            self.push_screen(QrScreen())
+            self.open_screen(QrScreen())
 
     def action_receipt(self, consultation_id: str) -> None:
         from .screens.qr import QrScreen
 
         if self.store is not None:
-            self.push_screen(QrScreen(consultation_id))
+            self.open_screen(QrScreen(consultation_id))
 
     def open_detail(self, consultation_id: str) -> None:
         from .screens.detail import DetailScreen
 
         if not self.locked:
-            self.push_screen(DetailScreen(consultation_id))
+            self.open_screen(DetailScreen(consultation_id))
 
 
 def build_app(home: Path, *, session: Session | None = None, today: date | None = None,

@@ -92,8 +92,17 @@ class BaseApp(App[None]):
             return now()
         return datetime.combine(self._today, time(9, 30), TZ)
 
+    def open_screen(self, screen, callback=None):
+        """Every screen of the app is opened here (the station's app holds them while
+        locked, see locking.py); returns what Textual's push_screen returns, or None."""
+        return self.push_screen(screen, callback)
+
+    def notice(self, message: str, **kw) -> None:
+        """Every notice of the app is given here (the station's app holds them while locked)."""
+        self.notify(message, **kw)
+
     def on_store_failed(self, message: StoreFailed) -> None:
-        self.notify(message.error, severity="error", timeout=ERROR_TIMEOUT)
+        self.notice(message.error, severity="error", timeout=ERROR_TIMEOUT)
 
     def format_title(self, title: str, sub_title: str):
         """The header's "liaison — 站点": Textual dims the station's name to 4.4:1 in the

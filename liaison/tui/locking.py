@@ -2,16 +2,21 @@
 
 While locked the top screen is the unlock form (or the resident's QR code) and
 nothing else gets on screen: the app's actions are refused (`check_action`, which
-also covers the command palette), screens pushed meanwhile (a reply from a worker,
-the "draft found" question) wait until the next unlock, and so do notifications.
+also covers the command palette), screens opened meanwhile (a reply from a worker,
+the "draft found" question) wait until the next unlock, and so do notices. That is a
+guard, not an override of Textual: every screen of the app is opened with
+`app.open_screen(...)` and every notice given with `app.notice(...)`, which hold them
+while locked (Textual's own `push_screen` and `notify` are left as they are).
 Screens under the lock are not drawn, so a detail screen or an edit form opened
 before stays as it was and is back after the unlock — except a new consultation's
 form: its input is sealed as the intake draft (`Drafts` under the session's data
 key), the form is closed, and after the unlock (by the same officer or another;
 the new session replaces the old one) it reopens with the input filled in.
 
-Idle time is measured from the last key or mouse event the app received (one clock
-read per event, no timer reset per key); a periodic check locks once it passes.
+Idle time is measured from the last key or mouse click the app received — seen
+through the app's public `message_signal` (every message the app handles, keys
+included, even those a field then consumes); one clock read per event, no timer
+reset per key — and a periodic check locks once it passes.
 """
 
 from __future__ import annotations
@@ -20,15 +25,16 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.message import Message
 from textual.screen import Screen
-from textual.widget import AwaitMount
 
 if TYPE_CHECKING:
     from ..security.session import Session
     from ..store.drafts import Drafts
 
-# Actions that stay available on the unlock screen: nothing in them shows records.
-ALLOWED_WHILE_LOCKED = frozenset({"quit", "toggle_lang", "toggle_theme", "focus_next", "focus_previous"})
+# Actions that stay available on the unlock screen: nothing in them shows records
+# (help lists the keys; not in the resident view, where it would be officer-facing).
+ALLOWED_WHILE_LOCKED = frozenset({"quit", "toggle_lang", "toggle_theme", "focus_next", "focus_previous", "help"})
 
 
 class LockingMixin:
@@ -50,37 +56,41 @@ class LockingMixin:
 
     def _start_idle_watch(self) -> None:
         if self.idle_lock:
-            self.set_interval(max(0.1, min(self.idle_lock / 4, 5.0)), self._idle_tick)
+            # immediate: the clock is read as the key arrives, not when the app is free
+            self.message_signal.subscribe(self, self._input_seen, immediate=True)  # type: ignore[attr-defined]
+            self.set_interval(max(0.1, min(self.idle_lock / 4, 5.0)), self._idle_tick)  # type: ignore[attr-defined]
 
-    # -- what the app lets through while locked ----------------------------------------
-    async def on_event(self, event: events.Event) -> None:
+    def _input_seen(self, message: Message) -> None:
         # Keys and clicks, not mere mouse movement: a nudged mouse must not keep a
         # station unlocked.
-        if isinstance(event, (events.Key, events.MouseDown)):
+        if isinstance(message, (events.Key, events.MouseDown)):
             self._last_input = monotonic()
-        await super().on_event(event)  # type: ignore[misc]
 
+    # -- what the app lets through while locked ----------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.locked and action not in ALLOWED_WHILE_LOCKED:
             return False
-        if self.resident and action == "quit":
-            return False  # a resident must not leave the view (or the program)
+        if self.resident and action in ("quit", "help"):
+            return False  # a resident must not leave the view (or the program), nor read officers' help
         return super().check_action(action, parameters)  # type: ignore[misc]
 
-    def push_screen(self, screen, callback=None, wait_for_dismiss=False, **kw):  # type: ignore[override]
+    def open_screen(self, screen: Screen | str, callback: Any = None) -> Any:
+        """Show `screen` (Textual's push_screen), or, while locked, keep it for after the
+        unlock (unless it is one of the lock's own). Returns what push_screen returns
+        (await it to have the screen mounted), or None when the screen is held."""
         if isinstance(screen, str) and self.locked:
-            screen = self.get_screen(screen)  # an installed screen pushed by name is held alike
-        if (self.locked and not wait_for_dismiss and isinstance(screen, Screen)
-                and not getattr(screen, "SHOWN_WHILE_LOCKED", False)):
+            screen = self.get_screen(screen)  # type: ignore[attr-defined]  # an installed screen is held alike
+        if self.locked and not getattr(screen, "SHOWN_WHILE_LOCKED", False):
             self._held_screens.append((screen, callback))  # shown after the unlock
-            return AwaitMount(self.screen, [])
-        return super().push_screen(screen, callback, wait_for_dismiss, **kw)  # type: ignore[misc]
+            return None
+        return self.push_screen(screen, callback)  # type: ignore[attr-defined]
 
-    def notify(self, message: str, **kw: Any) -> None:  # type: ignore[override]
+    def notice(self, message: str, **kw: Any) -> None:
+        """A toast (Textual's notify), held while locked: it could name a resident."""
         if self.locked:
-            self._held_notices.append((message, kw))  # a toast could name a resident
+            self._held_notices.append((message, kw))
             return
-        super().notify(message, **kw)  # type: ignore[misc]
+        self.notify(message, **kw)  # type: ignore[attr-defined]
 
     # -- locking ---------------------------------------------------------------------------
     def _idle_tick(self) -> None:
@@ -126,9 +136,9 @@ class LockingMixin:
         self.clear_notifications()
         self.audit("lock", details={"reason": reason})
         if resident:
-            self.push_screen(ResidentScreen())
+            self.open_screen(ResidentScreen())
         else:
-            self.push_screen(UnlockScreen("lock", officer=self.session.officer,
+            self.open_screen(UnlockScreen("lock", officer=self.session.officer,
                                           station_name=self.station.name if self.station else ""))
 
     def _save_draft(self, drafts: "Drafts", values: dict[str, Any]) -> None:
@@ -138,7 +148,7 @@ class LockingMixin:
             try:
                 save_draft(drafts, values)
             except Exception as e:  # noqa: BLE001 — the input is still kept in memory
-                self.call_from_thread(self.notify, self.tr_("draft_failed", error=str(e)),
+                self.call_from_thread(self.notice, self.tr_("draft_failed", error=str(e)),
                                       severity="warning", timeout=10)
         self.run_worker(write, thread=True, group="draft", exit_on_error=False)
 
@@ -177,13 +187,13 @@ class LockingMixin:
         self._last_input = monotonic()
         held, self._held_screens = self._held_screens, []
         for screen, callback in held:
-            self.push_screen(screen, callback)
+            self.open_screen(screen, callback)
         if self._resume_form is not None:
             values, self._resume_form = self._resume_form, None
-            self.push_screen(IntakeScreen(draft=values))
+            self.open_screen(IntakeScreen(draft=values))
         notices, self._held_notices = self._held_notices, []
         for message, kw in notices[-3:]:  # the last few; older ones are stale by now
-            self.notify(message, **kw)
+            self.notice(message, **kw)
         self.refresh_bindings()
         # Type-ahead: keys typed after the PIN's Enter (`n` for a new form …) go, in
         # order, to the screen now on top, after the stack changes above.

@@ -185,7 +185,7 @@ async def type_scenario(app, pilot, m: dict) -> None:
     await into(pilot, "f-follow", m["follow_up_on"])
     await pilot.press("ctrl+s")
     await settle(app, pilot)
-    assert not isinstance(app.screen, IntakeScreen), f"not saved: {[n.message for n in app._notifications]}"
+    assert not isinstance(app.screen, IntakeScreen), f"not saved: {[str(t.render()) for t in app.screen.query('Toast')]}"
 
 
 async def a_day_at(home: Path, sid: str, exports: Path) -> dict[str, str]:
@@ -197,7 +197,7 @@ async def a_day_at(home: Path, sid: str, exports: Path) -> dict[str, str]:
     mine = [(f"{s}#{i}", m) for i, (s, (station, m)) in enumerate(PLAN) if station == sid]
     made: dict[str, str] = {}
     app = build_app(home, session=session, today=TODAY, idle_lock=None, exports_dir=exports)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # a refusal's toast says why
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         for tag, m in mine:

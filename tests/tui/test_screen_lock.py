@@ -288,9 +288,10 @@ async def test_another_officer_starts_at_the_dashboard_and_nothing_held_leaks(ho
         await settle(app, pilot)
         await pilot.press("ctrl+l")
         await settle(app, pilot)
-        app.push_screen(DetailScreen(s1.id))  # held: the lock stays on top
-        app.push_screen("consultations") if app.is_screen_installed("consultations") else None
-        app.notify(f"已保存 {s1.visitor.name}")  # held: a toast could name a resident
+        # What a worker's reply does while the screen is locked (the app's own way in):
+        app.open_screen(DetailScreen(s1.id))  # held: the lock stays on top
+        app.open_screen("consultations") if app.is_screen_installed("consultations") else None
+        app.notice(f"已保存 {s1.visitor.name}")  # held: a toast could name a resident
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen) and "陈秀英" not in screen_text(app)
         await unlock_as(app, pilot, SECOND, SECOND_PIN)
@@ -342,6 +343,48 @@ async def test_escape_on_the_lock_screen_only_clears_the_pin(home, session):
         await pilot.press("escape")
         assert isinstance(app.screen, UnlockScreen) and app.locked
         assert app.screen.query_one("#u-pin", Input).value == ""
+
+
+async def test_f1_help_is_shown_on_the_lock_screen_and_esc_returns_to_it(home, session, seeded):
+    """Case 6: F1 help always visible — also on the lock screen, where a new officer
+    most needs it; help shows keys, never a record, and the app stays locked."""
+    from liaison.tui.screens.help import HelpScreen
+
+    app = build_app(home, session=session, today=TODAY)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: app.store is not None)
+        await pilot.press("ctrl+l")
+        await settle(app, pilot)
+        lock = app.screen
+        assert isinstance(lock, UnlockScreen)
+        assert "f1" in screen_text(app).lower() and "帮助" in screen_text(app)  # in the key bar
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen) and app.locked
+        text = screen_text(app)
+        assert "ctrl+l" in text and not any(p in text for p in personal(seeded))
+        await pilot.press("n", "l")  # the app's keys stay refused under help
+        await settle(app, pilot)
+        assert isinstance(app.screen, HelpScreen) and app.locked
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is lock and app.locked
+        await unlock_as(app, pilot, OFFICER, PIN)
+        await until(pilot, lambda: not app.locked)
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_f1_shows_no_officer_help_in_the_resident_view(home, session):
+    app = build_app(home, session=session, today=TODAY)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await until(pilot, lambda: app.store is not None)
+        await pilot.press("f9")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("f1")
+        await settle(app, pilot)
+        assert app.screen is screen and isinstance(screen, ResidentScreen)
 
 
 # -- resident-facing view ------------------------------------------------------------------

@@ -83,13 +83,13 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
     def action_pick_status(self) -> None:
         lang = self.app.lang
         choices = [(status(c, lang), c) for c in STATUSES]  # numbered as everywhere; "all" is 0
-        self.app.push_screen(PickScreen(self.tr("status"), choices, self.status or "",
+        self.app.open_screen(PickScreen(self.tr("status"), choices, self.status or "",
                                         all_label=self.tr("all_statuses")), self._set_status)
 
     def action_pick_category(self) -> None:
         lang = self.app.lang
         choices = [(category(c, lang), c) for c in CATEGORIES]
-        self.app.push_screen(PickScreen(self.tr("category"), choices, self.category or "",
+        self.app.open_screen(PickScreen(self.tr("category"), choices, self.category or "",
                                         all_label=self.tr("all_categories")), self._set_category)
 
     def _set_status(self, value: str | None) -> None:

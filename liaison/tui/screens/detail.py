@@ -267,10 +267,10 @@ class DetailScreen(LiaisonScreen):
         if self.c is None or self.app.store is None:
             return False
         if self._saving:
-            self.notify(self.tr("wait_saving"), severity="warning")
+            self.app.notice(self.tr("wait_saving"), severity="warning")
             return False
         if self.c.deleted:
-            self.notify(self.tr("is_deleted"), severity="warning")
+            self.app.notice(self.tr("is_deleted"), severity="warning")
             return False
         return True
 
@@ -298,14 +298,14 @@ class DetailScreen(LiaisonScreen):
         c = message.consultation
         self._set_banner(None)
         if c.deleted:
-            self.app.notify(self.tr("deleted_done", ref=c.ref))
+            self.app.notice(self.tr("deleted_done", ref=c.ref))
             self._gone = True
             if self.is_current:
                 self.app.pop_screen()
             return
         self.c = c
         self.show()
-        self.notify(self.tr("new_version", v=c.version))
+        self.app.notice(self.tr("new_version", v=c.version))
 
     def on_save_failed(self, message: SaveFailed) -> None:
         message.stop()
@@ -325,7 +325,7 @@ class DetailScreen(LiaisonScreen):
             return msg, True
 
         self._set_banner(text)
-        self.notify(text()[0], severity="error", timeout=ERROR_TIMEOUT)
+        self.app.notice(text()[0], severity="error", timeout=ERROR_TIMEOUT)
         if isinstance(e, VersionConflict):
             self.load()
 
@@ -333,7 +333,7 @@ class DetailScreen(LiaisonScreen):
         if not self._ready():
             return
         choices = [(status(code, self.app.lang), code) for code in STATUSES]
-        self.app.push_screen(PickScreen(self.tr("pick_status"), choices, self.c.status), self._status_picked)
+        self.app.open_screen(PickScreen(self.tr("pick_status"), choices, self.c.status), self._status_picked)
 
     def _status_picked(self, code: str | None) -> None:
         if code is not None and self.c is not None and code != self.c.status:
@@ -342,7 +342,7 @@ class DetailScreen(LiaisonScreen):
     def action_note(self) -> None:
         if not self._ready():
             return
-        self.app.push_screen(TextPrompt(self.tr("add_note"), self._drafts.get("note", ""),
+        self.app.open_screen(TextPrompt(self.tr("add_note"), self._drafts.get("note", ""),
                                         self.tr("note_placeholder"), empty_error=self.tr("note_empty")),
                              self._note_typed)
 
@@ -359,7 +359,7 @@ class DetailScreen(LiaisonScreen):
     def action_follow_up(self) -> None:
         if not self._ready():
             return
-        self.app.push_screen(FollowUpScreen(self.c, self.app.today(), self._drafts.get("follow_up", "")),
+        self.app.open_screen(FollowUpScreen(self.c, self.app.today(), self._drafts.get("follow_up", "")),
                              self._follow_up_chosen)
 
     def _follow_up_chosen(self, value: str | None) -> None:
@@ -374,9 +374,9 @@ class DetailScreen(LiaisonScreen):
         if not self._ready():
             return
         if self.c.clue.flag:
-            self.app.push_screen(ConfirmScreen(self.tr("confirm_unclue")), self._unclue)
+            self.app.open_screen(ConfirmScreen(self.tr("confirm_unclue")), self._unclue)
         else:
-            self.app.push_screen(TextPrompt(self.tr("clue_note_title"), self._drafts.get("clue", self.c.clue.note),
+            self.app.open_screen(TextPrompt(self.tr("clue_note_title"), self._drafts.get("clue", self.c.clue.note),
                                             self.tr("clue_note_placeholder"), empty_error=self.tr("clue_note_empty")),
                                  self._clue_typed)
 
@@ -397,14 +397,14 @@ class DetailScreen(LiaisonScreen):
 
             screen = IntakeScreen(edit=self.c)
         except (ImportError, TypeError):  # the form (or its edit mode) is not there yet
-            self.notify(self.tr("edit_unavailable"), severity="warning")
+            self.app.notice(self.tr("edit_unavailable"), severity="warning")
             return
-        self.app.push_screen(screen)
+        self.app.open_screen(screen)
 
     def action_delete(self) -> None:
         if not self._ready():
             return
-        self.app.push_screen(ConfirmScreen(self.tr("confirm_delete", ref=self.c.ref)), self._delete_confirmed)
+        self.app.open_screen(ConfirmScreen(self.tr("confirm_delete", ref=self.c.ref)), self._delete_confirmed)
 
     def _delete_confirmed(self, yes: bool | None) -> None:
         if yes and self.c is not None:
@@ -416,9 +416,9 @@ class DetailScreen(LiaisonScreen):
 
     def action_back(self) -> None:
         if self._saving:  # its result (or its error) must reach the officer
-            self.notify(self.tr("wait_saving"), severity="warning")
+            self.app.notice(self.tr("wait_saving"), severity="warning")
         elif any(self._drafts.get(k) for k in ("note", "clue")):
-            self.app.push_screen(ConfirmScreen(self.tr("discard_drafts")),
+            self.app.open_screen(ConfirmScreen(self.tr("discard_drafts")),
                                  lambda yes: self.app.pop_screen() if yes else None)
         else:
             self.app.pop_screen()

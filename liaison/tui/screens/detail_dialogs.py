@@ -64,7 +64,7 @@ class TextPrompt(PromptScreen):
     def action_cancel(self) -> None:
         typed = self.query_one(Input).value
         if typed.strip() and typed != self.value:
-            self.app.push_screen(ConfirmScreen(self.tr("discard_changes")),
+            self.app.open_screen(ConfirmScreen(self.tr("discard_changes")),
                                  lambda yes: self.dismiss(None) if yes else None)
         else:
             self.dismiss(None)

@@ -36,9 +36,16 @@ KEYS = {
 
 
 class HelpScreen(LiaisonScreen):
+    # Only keys, no record: shown on the lock screen too (F1 always works). Closed by the
+    # screen's own dismiss, which the lock does not refuse (the app's actions it does).
+    SHOWN_WHILE_LOCKED = True
     # F1 closes help again; it keeps its "help" label so the key bar reads the same everywhere
-    BINDINGS = [Binding("escape", "app.pop_screen", "返回", id="back"),
-                Binding("f1", "app.pop_screen", "帮助", id="help")]
+    BINDINGS = [Binding("escape", "dismiss", "返回", id="back"),
+                Binding("f1", "dismiss", "帮助", id="help")]
+
+    def on_idle_timeout(self) -> None:
+        """Nobody touched the keys (while locked): back to the lock screen under it."""
+        self.dismiss()
 
     def compose(self) -> ComposeResult:
         yield Header()

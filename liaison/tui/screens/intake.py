@@ -72,11 +72,11 @@ def offer_draft(app) -> None:
     def ask(found: tuple[dict, datetime]) -> None:
         def answer(yes: bool | None) -> None:
             if yes:
-                app.push_screen(IntakeScreen(draft=found[0]))
+                app.open_screen(IntakeScreen(draft=found[0]))
             else:
                 drafts = app.drafts()
                 app.run_worker(lambda: _locked(drafts.clear), thread=True, group="draft", exit_on_error=False)
-        app.push_screen(ConfirmScreen(tr("draft_found", app.lang, when=_when(found, app.lang)), default=True), answer)
+        app.open_screen(ConfirmScreen(tr("draft_found", app.lang, when=_when(found, app.lang)), default=True), answer)
 
     drafts = app.drafts()
 
@@ -239,7 +239,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
                     edits.pop("visited_at")  # untouched: keep the stored time to the second
                 edited = apply_edits(self.edit, edits)
                 if edited == self.edit:
-                    self.notify(self.tr("no_changes"))
+                    self.app.notice(self.tr("no_changes"))
                     self._close(None)
                     return
                 op = lambda store: store.save(edited)  # noqa: E731
@@ -260,7 +260,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
 
     def _show_errors(self, errors: list[FieldError]) -> None:
         first = self.form.show_errors(errors)
-        self.notify(self.tr("form_errors", n=len({e.field for e in errors})), severity="warning", timeout=6)
+        self.app.notice(self.tr("form_errors", n=len({e.field for e in errors})), severity="warning", timeout=6)
         if first is not None:
             first.focus()
             self.form.query_one(f"#row-{first.id}").scroll_visible(animate=False)
@@ -272,7 +272,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
         text = self.tr("saved", ref=c.ref)
         if not message.created:
             text += " · " + self.tr("new_version", v=c.version)
-        self.app.notify(text)  # the app's short default: a success notice never lingers
+        self.app.notice(text)  # the app's short default: a success notice never lingers
         self._close(c)
 
     def on_save_failed(self, message: SaveFailed) -> None:
@@ -281,7 +281,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
         if isinstance(message.error, ValidationError):
             self._show_errors(message.error.errors)
         else:
-            self.notify(self.tr("save_failed", error=str(message.error)), severity="error", timeout=ERROR_TIMEOUT)
+            self.app.notice(self.tr("save_failed", error=str(message.error)), severity="error", timeout=ERROR_TIMEOUT)
 
     def action_leave(self) -> None:
         if self._saving:
@@ -293,7 +293,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
         def answer(yes: bool | None) -> None:
             if yes:
                 self._close(None)
-        self.app.push_screen(ConfirmScreen(self.tr("discard_changes")), answer)
+        self.app.open_screen(ConfirmScreen(self.tr("discard_changes")), answer)
 
     def _close(self, result: Consultation | None) -> None:
         """Leave the screen for good (saved or discarded): the draft goes too."""
@@ -338,12 +338,12 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
                                 group="draft", exit_on_error=False)
                 if self._pending:
                     self._schedule_autosave()
-        self.app.push_screen(ConfirmScreen(self.tr("draft_found", when=_when(found, self.app.lang)), default=True), answer)
+        self.app.open_screen(ConfirmScreen(self.tr("draft_found", when=_when(found, self.app.lang)), default=True), answer)
 
     def _restore(self, data: dict[str, Any]) -> None:
         self.form.set_category(data["category"] if data.get("category") in CATEGORIES else "other")
         self.form.fill(data)
-        self.notify(self.tr("draft_restored"))
+        self.app.notice(self.tr("draft_restored"))
         self._show_form(focus="#f-summary" if data.get("anonymous") else "#f-consent")
 
     def on_intake_form_changed(self, message: IntakeForm.Changed) -> None:

@@ -201,4 +201,4 @@ class ResidentScreen(QrScreen):
         from .unlock import UnlockScreen
 
         officer = self.app.session.officer if self.app.session else ""
-        self.app.push_screen(UnlockScreen("resident", officer=officer, station_name=self.app.station.name))
+        self.app.open_screen(UnlockScreen("resident", officer=officer, station_name=self.app.station.name))

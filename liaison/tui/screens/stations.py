@@ -91,4 +91,4 @@ def open_station_switch(app) -> None:
         if home is not None:
             app.exit(result=home)  # on_unmount closes the store
 
-    app.push_screen(StationSwitchScreen(), chosen)
+    app.open_screen(StationSwitchScreen(), chosen)

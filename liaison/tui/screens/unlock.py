@@ -72,10 +72,14 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         # held (see UnlockField), never typed into the PIN being checked.
         # Not ↑↓: the screen's own (switch officer), shown in the key bar.
         *typeahead_bindings(exclude=("enter", "up", "down")),
+        # One key, a label per mode, declared here: `check_action` lets through the one
+        # that fits the mode (the key bar shows that one; see bindings.label).
         Binding("enter", "typeahead('enter')", "解锁", id="unlock", priority=True),
+        Binding("enter", "typeahead('enter', 'setup')", "设置", id="create_officer", priority=True),
         Binding("up", "officer(-1)", "换警员", id="switch_officer", key_display="↑↓"),
         Binding("down", "officer(1)", show=False),
         Binding("escape", "escape", "清除", id="clear"),
+        Binding("escape", "escape('resident')", "返回", id="back"),
     ]
 
     def __init__(self, mode: str = "start", *, officer: str = "", station_name: str = ""):
@@ -134,8 +138,6 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         self.query_one("#setup-info").display = setup
         self.query_one("#u-officers").display = False
         self.query_one("#u-demo").display = False
-        for box in self.query(Input):
-            box._bindings.key_to_bindings["enter"] = [Binding("enter", "screen.submit", "解锁", id="unlock")]
         super().on_mount()
         # Focused now, not after a refresh (`focus()`): the facts' worker may answer
         # first, and it moves on to the PIN only from the officer's box.
@@ -206,19 +208,16 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         self._relabel()
 
     def _relabel(self) -> None:
-        from dataclasses import replace
+        self.refresh_bindings()  # the mode or the officers changed: see check_action
 
-        table = self._bindings.key_to_bindings
-        enter = self.tr("create_officer" if self.mode == "setup" else "unlock")
-        for box in self.query(Input):
-            inner = box._bindings.key_to_bindings
-            inner["enter"] = [replace(b, description=enter) for b in inner.get("enter", [])]
-        table["enter"] = [replace(b, description=enter) for b in table.get("enter", [])]
-        table["escape"] = [replace(b, description=self.tr("back" if self.mode == "resident" else "clear"))
-                           for b in table.get("escape", [])]
-        if self.mode == "setup" or len(self.officers) < 2:
-            table["up"] = [replace(b, show=False) for b in table.get("up", [])]
-        self.refresh_bindings()
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "typeahead" and parameters[:1] == ("enter",):
+            return (parameters[1:] == ("setup",)) == (self.mode == "setup")
+        if action == "escape":
+            return (parameters == ("resident",)) == (self.mode == "resident")
+        if action == "officer" and (self.mode == "setup" or len(self.officers) < 2):
+            return False  # nobody to switch to: not shown
+        return super().check_action(action, parameters)
 
     def show_error(self, text: str) -> None:
         """A refusal (or a failure to open the records): shown, the PIN field emptied."""
@@ -236,7 +235,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         self.apply_lang()
 
     # -- keys ------------------------------------------------------------------------
-    async def action_typeahead(self, key: str) -> None:
+    async def action_typeahead(self, key: str, _mode: str = "") -> None:
         if self.busy:  # held like every key typed while the PIN is checked, after them
             if self.focused is not None:
                 await drained(self.focused)
@@ -259,7 +258,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         box.value = self.officers[i]
         box.cursor_position = len(box.value)
 
-    def action_escape(self) -> None:
+    def action_escape(self, _mode: str = "") -> None:
         if self.mode == "resident" and not self.busy:
             self.dismiss(None)  # back to the QR code
             return
@@ -382,7 +381,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
                 return
             self._progress("setting_up")
             self.app.unlocked(session)  # opening the store seals the plain records
-        self.app.push_screen(RecoveryCodeScreen(code), confirmed)
+        self.app.open_screen(RecoveryCodeScreen(code), confirmed)
 
 
 class RecoveryCodeScreen(LiaisonModal):

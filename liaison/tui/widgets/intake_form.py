@@ -28,10 +28,10 @@ from ...domain.validation import FieldError, ValidationError, related_errors
 from ...domain.vocab import (CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, DETAIL_LABELS, FORM_HIDDEN_DETAILS, STATUSES)
 from ..bindings import localize_bindings
 from ..i18n import category as category_label, referral as referral_label, status as status_label, tr
+from .form_fields import FORM_KEYS, FormInput, FormTextArea  # noqa: F401 — FORM_KEYS: the screen's keys
 from .intake_related import RelatedPicker
 from .intake_values import DETAIL_KEYS, TEXTS, follow_up_date, to_edits, to_input, visit_date
 WEEKDAYS_ZH = "一二三四五六日"
-FORM_KEYS = ("ctrl+a", "ctrl+s", "f5", "f6")  # the screen's keys
 # One key from anywhere in the form to the controls that otherwise take 6–11 Tabs:
 # (key, widget id, binding id). Shown beside each field's label and in the key bar.
 JUMP_KEYS = (("f2", "f-status", "jump_status"), ("f3", "f-ref-filter", "jump_referrals"),
@@ -95,32 +95,32 @@ class IntakeForm(VerticalScroll):
             yield Static(id="err-form", classes="field-error")
             yield Static(id="sec-visit", classes="form-section")
             yield _row("f-category", Select(_numbered(CATEGORIES, category_label, self.lang), id="f-category", allow_blank=False, compact=True))
-            yield _row("f-visited", Input(id="f-visited", classes="short", compact=True))
+            yield _row("f-visited", FormInput(id="f-visited", classes="short", compact=True))
             yield Static(id="sec-visitor", classes="form-section")
             yield _row("f-anonymous", Checkbox(id="f-anonymous", compact=True))
             yield Static(id="consent-text", classes="hint consent-text")
             yield _row("f-consent", Checkbox(id="f-consent", compact=True))
-            yield _row("f-name", Input(id="f-name", max_length=50, compact=True))
-            yield _row("f-phone", Input(id="f-phone", max_length=20, classes="short", compact=True))
-            yield _row("f-party", Input("1", id="f-party", type="integer", max_length=5, classes="tiny", compact=True))
+            yield _row("f-name", FormInput(id="f-name", max_length=50, compact=True))
+            yield _row("f-phone", FormInput(id="f-phone", max_length=20, classes="short", compact=True))
+            yield _row("f-party", FormInput("1", id="f-party", type="integer", max_length=5, classes="tiny", compact=True))
             yield Static(id="sec-details", classes="form-section")
             for key in DETAIL_KEYS:
                 if DETAIL_KINDS.get(key) == "flag":
                     yield _row(f"f-d-{key}", Checkbox(id=f"f-d-{key}", compact=True))
                 else:
-                    yield _row(f"f-d-{key}", Input(id=f"f-d-{key}", max_length=200, compact=True))
+                    yield _row(f"f-d-{key}", FormInput(id=f"f-d-{key}", max_length=200, compact=True))
             yield Static(id="advice-hint", classes="hint advice-hint")
             yield Static(id="sec-content", classes="form-section")
             for name in TEXTS:
-                yield _row(f"f-{name}", TextArea(id=f"f-{name}", classes=f"text-{name}", compact=True))
+                yield _row(f"f-{name}", FormTextArea(id=f"f-{name}", classes=f"text-{name}", compact=True))
             yield Static(id="sec-handling", classes="form-section")
-            yield _row("f-ref-filter", Input(id="f-ref-filter", max_length=20, classes="short", compact=True))
+            yield _row("f-ref-filter", FormInput(id="f-ref-filter", max_length=20, classes="short", compact=True))
             yield _row("f-referrals", SelectionList(*[(referral_label(c, self.lang), c) for c in referral_matches("")], id="f-referrals", compact=True),
                        below=Static(id="referrals-hint", classes="hint"))
             yield _row("f-clue", Checkbox(id="f-clue", compact=True))
-            yield _row("f-clue-note", Input(id="f-clue-note", max_length=500, compact=True))
+            yield _row("f-clue-note", FormInput(id="f-clue-note", max_length=500, compact=True))
             yield _row("f-status", Select(_numbered(STATUSES, status_label, self.lang), id="f-status", allow_blank=False, value="open", compact=True))
-            yield _row("f-follow", Input(id="f-follow", classes="short", compact=True),
+            yield _row("f-follow", FormInput(id="f-follow", classes="short", compact=True),
                        Button("+1", id="week1", classes="quick", compact=True), Button("+2", id="week2", classes="quick", compact=True),
                        below=Static(id="follow-hint", classes="hint"))
             yield _row("f-related-search", RelatedPicker(id="f-related"))
@@ -373,12 +373,8 @@ class IntakeForm(VerticalScroll):
         # Direct references: cheaper than queries, and still readable while the screen
         # is being taken down (the last draft is written then).
         self._widgets = {w.id: w for w in self.query("#form-body *") if w.id}
-        # Inputs and text areas bind ctrl+a (line start) and f6 (select line) themselves;
-        # the form's keys win anyway (priority), and dropping these keeps the footer in
-        # the same order wherever the cursor is.
-        for w in self.query("Input, TextArea"):
-            for key in FORM_KEYS:
-                w._bindings.key_to_bindings.pop(key, None)
+        # The fields are FormInput/FormTextArea: they leave the form's keys (FORM_KEYS)
+        # to the form, so the key bar keeps its order wherever the cursor is.
         # Enter in a one-line field goes on to the next one: the screen does that (with
         # Tab and the other keys typed ahead, see tui/typeahead.py).
 

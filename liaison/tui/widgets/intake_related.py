@@ -12,6 +12,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import tr
+from .form_fields import FormInput
 
 MATCHES = 5  # a short list: the officer narrows by typing more
 BRIEF = 16  # characters of the summary beside each reference (double width: 32 cells)
@@ -34,7 +35,7 @@ class RelatedPicker(Vertical):
         self.lang = "zh"
 
     def compose(self) -> ComposeResult:
-        yield Input(id="f-related-search", max_length=40, compact=True)
+        yield FormInput(id="f-related-search", max_length=40, compact=True)
         yield OptionList(id="f-related-matches", compact=True)
         yield Static(id="f-related-picked", classes="hint")
 
