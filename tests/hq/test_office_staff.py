@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, LIAISON, OFFICE_OFFICER, PIN, World, run, seed  # noqa: E402
+from _sync_world import AS_OFFICE, opened_office, LIAISON, OFFICE_OFFICER, PIN, World, run, seed  # noqa: E402
 
 from liaison.cli import exitcodes as ec  # noqa: E402
-from liaison.hq.office import Office  # noqa: E402
 from liaison.hq.staff import unlock  # noqa: E402
 from liaison.security import records_key  # noqa: E402
 from liaison.security.errors import SealBroken, WrongPin  # noqa: E402
@@ -54,7 +53,7 @@ def test_remove_an_office_officer_replaces_both_keys(office, tmp_path):
 
     p = hq(world, "officer", "remove", OFFICE_OFFICER, "--officer", LI, LIAISON_PIN=LI_PIN)
     assert p.returncode == 0, p.stderr
-    with _Opened(world.hq) as o:
+    with opened_office(world.hq) as o:
         with pytest.raises(WrongPin):
             unlock(o, OFFICE_OFFICER, PIN)
         assert len(list(unlock(o, LI, LI_PIN).records())) == len(ids)  # everything still opens
@@ -89,14 +88,3 @@ def test_reset_an_office_pin_with_the_recovery_code(tmp_path):
     init_office(tmp_path / "hq", "院本部")  # re-running init keeps keys and staff
     assert hq(world, "list", *AS_OFFICE, LIAISON_PIN="new-office-pin-9").returncode == ec.OK
 
-
-class _Opened:
-    def __init__(self, home: Path):
-        self.home = home
-
-    def __enter__(self) -> Office:
-        self.o = Office(self.home)
-        return self.o
-
-    def __exit__(self, *exc) -> None:
-        self.o.close()

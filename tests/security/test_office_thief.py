@@ -21,11 +21,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, LIAISON, OFFICE_OFFICER, World, office_staff, officer_setup, run, seed  # noqa: E402
+from _sync_world import AS_OFFICE, opened_office, LIAISON, OFFICE_OFFICER, World, office_staff, officer_setup, run, seed  # noqa: E402
 
 from liaison.cli import exitcodes as ec  # noqa: E402
 from liaison.demo_data import scenarios  # noqa: E402
-from liaison.hq.office import Office  # noqa: E402
 from liaison.security.audit import AuditLog  # noqa: E402
 from liaison.sync import bundle, keys  # noqa: E402
 from liaison.sync.bundle import BundleRejected  # noqa: E402
@@ -173,18 +172,7 @@ def test_an_office_from_before_is_sealed_when_its_staff_are_set_up(tmp_path):
         if f.is_file():
             data = f.read_bytes()
             assert not any(s.encode() in data for s in ("明文人", "13811112222", "明文保存")), f
-    with _opened(hq) as o:
+    with opened_office(hq) as o:
         [back] = list(office_staff(o).records())
     assert back["visitor"]["name"] == "明文人" and back["summary"] == rec["summary"]
 
-
-class _opened:
-    def __init__(self, home: Path):
-        self.home = home
-
-    def __enter__(self) -> Office:
-        self.o = Office(self.home)
-        return self.o
-
-    def __exit__(self, *exc) -> None:
-        self.o.close()

@@ -42,8 +42,8 @@ class World:
                 o.enroll(pub)
         return home
 
-    def office(self) -> "_Opened":
-        return _Opened(self.hq)
+    def office(self) -> "opened_office":
+        return opened_office(self.hq)
 
     def ingest(self, inbox: Path | None = None) -> dict:
         with self.office() as o:
@@ -56,7 +56,9 @@ class World:
             return {r["id"]: r for r in staff.records(include_deleted=include_deleted)}
 
 
-class _Opened:
+class opened_office:
+    """`with opened_office(hq) as office:` an Office, closed after."""
+
     def __init__(self, home: Path):
         self.home = home
 

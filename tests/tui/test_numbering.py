@@ -7,8 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from textual.geometry import Region
-from textual.widgets import OptionList, Static
 
 from liaison.domain.vocab import CATEGORIES, STATUSES
 from liaison.tui.app import build_app
@@ -18,19 +16,11 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import TextPrompt
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
-from unlocked import opened, session_for, settle
+from unlocked import opened, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)
 
-
-def rendered(screen) -> str:
-    """The lines the screen's text and option widgets draw."""
-    lines = []
-    for w in [*screen.query(Static), *screen.query(OptionList)]:
-        if w.display and w.outer_size.area:
-            lines += [s.text for s in w.render_lines(Region(0, 0, *w.outer_size))]
-    return "\n".join(lines)
 
 
 def numbers(text: str, labels: list[str]) -> dict[str, str]:
@@ -55,11 +45,11 @@ async def test_statuses_and_categories_have_one_numbering_everywhere(home, seede
         assert isinstance(app.screen, ConsultationsScreen)
         await pilot.press("f2")
         assert isinstance(app.screen, PickScreen)
-        text = rendered(app.screen)
+        text = widgets_text(app.screen, with_lists=True)
         assert re.search(r"0\.?\s+全部状态", text)  # "all" never shifts the others
         seen_status.append(numbers(text, status_labels))
         await pilot.press("escape", "f3")
-        text = rendered(app.screen)
+        text = widgets_text(app.screen, with_lists=True)
         assert re.search(r"0\.?\s+全部类别", text)
         seen_category.append(numbers(text, category_labels))
         await pilot.press("escape")
@@ -69,17 +59,17 @@ async def test_statuses_and_categories_have_one_numbering_everywhere(home, seede
         assert isinstance(app.screen, DetailScreen)
         await pilot.press("s")
         assert isinstance(app.screen, PickScreen)
-        seen_status.append(numbers(rendered(app.screen), status_labels))
+        seen_status.append(numbers(widgets_text(app.screen, with_lists=True), status_labels))
         await pilot.press("escape", "escape", "escape")  # dialog, detail, list
         await settle(app, pilot)
 
         await pilot.press("n")
         await settle(app, pilot)
         assert isinstance(app.screen, IntakeScreen)
-        seen_category.append(numbers(rendered(app.screen), category_labels))
+        seen_category.append(numbers(widgets_text(app.screen, with_lists=True), category_labels))
         await pilot.press("2")  # the form: its category and status fields show their numbers too
         await settle(app, pilot)
-        text = rendered(app.screen)
+        text = widgets_text(app.screen, with_lists=True)
         in_form = (numbers(text, category_labels), numbers(text, status_labels))
 
     expected_status = {lab: str(i + 1) for i, lab in enumerate(status_labels)}
@@ -112,7 +102,7 @@ async def test_enter_on_the_delete_prompt_keeps_the_record(home, seeded):
         await settle(app, pilot)
         await pilot.press("delete")
         assert isinstance(app.screen, ConfirmScreen)
-        assert "取消" in rendered(app.screen)
+        assert "取消" in widgets_text(app.screen, with_lists=True)
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, DetailScreen)

@@ -7,24 +7,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from textual.geometry import Region
-from textual.widgets import OptionList, Static
 
 from liaison.cli import ui_cmd
 from liaison.tui.app import build_app
 from liaison.tui.screens.dashboard import DashboardScreen
 from liaison.tui.screens.unlock import UnlockScreen
-from unlocked import new_station, session_for, settle
+from unlocked import new_station, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 
-
-def rendered(screen) -> str:
-    lines = []
-    for w in [*screen.query(Static), *screen.query(OptionList)]:
-        if w.display and w.outer_size.area:
-            lines += [s.text for s in w.render_lines(Region(0, 0, *w.outer_size))]
-    return "\n".join(lines)
 
 
 async def test_switching_station_opens_the_other_at_its_own_unlock_screen(tmp_path, monkeypatch):
@@ -40,7 +31,7 @@ async def test_switching_station_opens_the_other_at_its_own_unlock_screen(tmp_pa
         assert isinstance(app.screen, DashboardScreen)
         await pilot.press("s")
         await settle(app, pilot)
-        text = rendered(app.screen)
+        text = widgets_text(app.screen, with_lists=True)
         assert "枫桥远坊" in text and "枫桥办" in text  # both stations on this laptop
         number = re.search(r"(\d)\s+枫桥办", text).group(1)
         await pilot.press(number)

@@ -103,13 +103,14 @@ def toast_texts(app) -> list[str]:
     return [str(t.render()) for t in app.screen.query("Toast")]
 
 
-def widgets_text(screen) -> str:
-    """What the screen's text widgets draw: the whole of each, scrolled into view or not."""
+def widgets_text(screen, *, with_lists: bool = False) -> str:
+    """What the screen's text widgets draw: the whole of each, scrolled into view or not
+    (`with_lists`: the option lists too, where pickers show their numbered choices)."""
     from textual.geometry import Region
-    from textual.widgets import Static
+    from textual.widgets import OptionList, Static
 
     lines = []
-    for w in screen.query(Static):
+    for w in [*screen.query(Static), *(screen.query(OptionList) if with_lists else ())]:
         if w.display and w.outer_size.area:
             lines += [s.text for s in w.render_lines(Region(0, 0, *w.outer_size))]
     return "\n".join(lines)
