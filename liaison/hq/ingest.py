@@ -61,7 +61,7 @@ def _ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
         payload = bundle.open_payload(p, office.x25519)
         records = payload["records"]
         at = iso(now())
-        kept, refused, foreign = screen(records, p.station)
+        kept, refused, foreign = screen(records, p.station, payload.get("shaped", False))
 
         def make_receipt(counts: Counter) -> bytes:
             body = {"office": office.name, "office_key": office.key_id, "station": p.station, "bundle": p.number,

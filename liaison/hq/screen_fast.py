@@ -135,10 +135,13 @@ class Quick:
         referrals = g("referrals")
         if referrals is None:
             referrals = []
-        if type(referrals) is not list or len(set(map(str, referrals))) != len(referrals):
+        if type(referrals) is not list:
             return False
-        for x in referrals:
-            if type(x) is not str or x not in REFERRALS:
+        if referrals:
+            for x in referrals:
+                if type(x) is not str or x not in REFERRALS:
+                    return False
+            if len(set(referrals)) != len(referrals):
                 return False
 
         clue = g("clue")
@@ -174,7 +177,7 @@ class Quick:
             single.append(by)
 
         created, updated = g("created_at"), g("updated_at")
-        if updated is not None and _moment(updated) is None:
+        if updated is not None and updated != created and _moment(updated) is None:  # equal: read below
             return False
         if created is not None and ((at := _moment(created)) is None or visited > at + _ONE_DAY):
             return False

@@ -164,3 +164,38 @@ def test_a_visit_written_in_another_offset_is_judged_on_shanghai_dates(sound_rec
     assert not Quick().sound(r)
     r["visited_at"] = "2024-02-23T00:30:00+08:00"
     assert problems(r) == [] and Quick().sound(r)
+
+
+class _Opener:
+    def __init__(self, parts: dict):
+        self.parts = parts
+
+    def personal(self, shard: str, doc: str) -> dict:
+        return dict(self.parts[doc])
+
+
+def test_screen_skips_the_shape_check_only_when_the_join_left_the_shape_alone(sound_records):
+    """bundle._made_whole checks each record's id, version, seq, station and related_to
+    before its personal part is joined; the screen trusts that only if no personal part
+    named one of them (a station's edited shard could carry `station`)."""
+    from liaison.domain.personal import split
+    from liaison.sync.bundle import _made_whole
+
+    def bundle_of(records, extra=None):
+        clear, parts = [], {}
+        for i, r in enumerate(copy.deepcopy(records)):
+            c, p = split(r)
+            parts[str(i)] = {**p, "_v": r["version"], **(extra or {})}
+            clear.append({**c, "_o": {"shard": "s", "doc": str(i)}})
+        return clear, _Opener(parts)
+
+    records = sound_records[:5]
+    whole, shaped = _made_whole(*bundle_of(records))
+    assert shaped and whole == records
+    whole, shaped = _made_whole(*bundle_of(records, {"station": "rider-friendly"}))
+    assert not shaped
+    kept, refused, foreign = screen(whole, SID, shaped)
+    assert kept == [] and len(foreign) == 5
+    clear, opener = bundle_of(records)
+    clear.append(copy.deepcopy(records[0]))  # a whole record, no sealed part: not checked there
+    assert _made_whole(clear, opener)[1] is False
