@@ -14,7 +14,6 @@ import orjson
 from liaison.domain.personal import join, split
 from liaison.hq.db import OfficeDB, _parts
 from liaison.security import records_key
-from liaison.security.seal import Sealer
 
 SID = "fengqiao-yuanfang"
 
