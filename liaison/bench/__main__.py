@@ -1,4 +1,4 @@
-"""python -m liaison.bench {store,tui,sync,inbox,all} [--records N]"""
+"""python -m liaison.bench {store,tui,sync,inbox,all} [--records N] [--sizes N,M] [--runs K]"""
 
 from __future__ import annotations
 
@@ -6,24 +6,37 @@ import argparse
 import sys
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(x) for x in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of record counts: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"record counts must be positive: {text!r}")
+    return sizes
+
+
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m liaison.bench")
     p.add_argument("what", choices=["store", "tui", "sync", "inbox", "all"], help="which benchmark")
-    p.add_argument("--records", type=int, default=50_000)
+    p.add_argument("--records", type=int, default=None, help="records (default 50 000; sync: one size)")
+    p.add_argument("--sizes", type=_sizes, default=None, help="sync: sizes to run, e.g. 5000,50000 (the default)")
+    p.add_argument("--runs", type=int, default=1, help="sync: runs at each size, each printed")
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
     args = p.parse_args()
+    records = args.records or 50_000
     if args.what in ("store", "all"):
         from . import store
 
-        store.run(records=args.records, saves=args.saves)
+        store.run(records=records, saves=args.saves)
     if args.what in ("tui", "all"):
         from . import tui
 
-        tui.run(records=args.records)
+        tui.run(records=records)
     if args.what in ("sync", "all"):
         from . import sync
 
-        sync.run(records=args.records)
+        sync.run(records=args.records, sizes=args.sizes, runs=args.runs)
     if args.what in ("inbox", "all"):
         from . import inbox
 

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 import orjson
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-from ..domain.personal import join_into, split
+from ..domain.personal import CLUE_KEYS, PERSONAL_KEYS, VISITOR_KEYS, join_into
 from ..security import records_key
 from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
@@ -63,13 +63,45 @@ def content_hash(record: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(record)).hexdigest()
 
 
+_NESTED = (("visitor", VISITOR_KEYS), ("clue", CLUE_KEYS))
+_ABSENT = object()
+
+
+def _parts(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """personal.split, for the merge's 50 000 records in half the time: the same parts
+    (tests/hq/test_merge_fast.py); a `visitor` or `clue` with nothing personal in it is
+    shared with the record, not copied (the clear part is only serialised)."""
+    clear, personal = dict(record), {}
+    pop = clear.pop
+    for k in PERSONAL_KEYS:
+        if (v := pop(k, _ABSENT)) is not _ABSENT:
+            personal[k] = v
+    for outer, inner in _NESTED:
+        part = clear.get(outer)
+        if isinstance(part, dict):
+            taken = None
+            for k in inner:
+                if k in part:
+                    if taken is None:
+                        taken, part = {}, dict(part)
+                        clear[outer] = part
+                    taken[k] = part.pop(k)
+            if taken:
+                personal[outer] = taken
+    return clear, personal
+
+
+def sealed_parts(record: dict[str, Any], sealer: BatchSealer) -> tuple[bytes, bytes]:
+    """(the clear part kept, the personal part sealed, bound to the record's id and version)."""
+    clear, personal = _parts(record)
+    return canonical(clear), sealer.seal(personal, records_key.record_aad(record["id"], record["version"]))
+
+
 def stored_form(record: dict[str, Any], sealer: BatchSealer) -> tuple[bytes, bytes, str]:
     """(the clear part kept, the personal part sealed, the whole record's hash). The hash
     is over every field, so a same-version resend is told from a conflict; guessing a
     resident's name from it would take guessing the whole summary with it."""
-    clear, personal = split(record)
-    return (canonical(clear), sealer.seal(personal, records_key.record_aad(record["id"], record["version"])),
-            content_hash(record))
+    return (*sealed_parts(record, sealer), content_hash(record))
 
 
 class OfficeDB:
@@ -238,24 +270,28 @@ class OfficeDB:
             have = self._current([r["id"] for r in records])
             upserts, conflicts = [], []
             batch, sealer = self.sealer()
+            accepted = stale = duplicates = 0
             for r in records:
-                doc, sealed, h = stored_form(r, sealer)
-                old = have.get(r["id"])
+                rid, version = r["id"], r["version"]
+                old = have.get(rid)
                 if old is not None and old[2] != station:
-                    foreign.append({"id": r["id"], "owner": old[2], "sender": station, "version": r["version"]})
+                    foreign.append({"id": rid, "owner": old[2], "sender": station, "version": version})
                     continue
-                if old is None or r["version"] > old[0]:
-                    counts["accepted"] += 1
-                    upserts.append((r["id"], station, r["version"], h, int(bool(r.get("deleted"))),
-                                    r.get("visited_at"), doc, sealed, batch))
-                    have[r["id"]] = (r["version"], h, station)
-                elif r["version"] < old[0]:
-                    counts["stale"] += 1
+                if old is not None and version < old[0]:
+                    stale += 1  # nothing of it is kept: not serialised, not sealed
+                    continue
+                h = content_hash(r)
+                if old is None or version > old[0]:
+                    accepted += 1
+                    upserts.append((rid, station, version, h, int(bool(r.get("deleted"))), r.get("visited_at"),
+                                    *sealed_parts(r, sealer), batch))
+                    have[rid] = (version, h, station)
                 elif h == old[1]:
-                    counts["duplicates"] += 1
+                    duplicates += 1  # a resend: the kept row is this record already
                 else:
-                    counts["conflicts"] += 1
-                    conflicts.append((r["id"], station, r["version"], h, number, doc, sealed, batch))
+                    conflicts.append((rid, station, version, h, number, *sealed_parts(r, sealer), batch))
+            counts.update({k: n for k, n in (("accepted", accepted), ("stale", stale), ("duplicates", duplicates),
+                                             ("conflicts", len(conflicts))) if n})
             self.db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?)", upserts)
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [

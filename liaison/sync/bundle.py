@@ -197,7 +197,10 @@ def decrypt(p: Parsed, office_key: X25519PrivateKey) -> list[dict[str, Any]]:
 
 
 def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
-    """{"records": full snapshots, "audit": audit entries} of a verified bundle."""
+    """{"records": full snapshots, "audit": audit entries, "shaped": whether every
+    record's id, version, seq, station and related_to already passed
+    fields.record_problem here (so the office's screen need not ask again)} of a
+    verified bundle."""
     m = p.manifest
     try:
         cipher, epk, nonce = b64d(m["payload"]), b64d(m["enc"]["epk"]), b64d(m["enc"]["nonce"])
@@ -227,11 +230,12 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
         raise BundleRejected("malformed", "数据内容与清单不符（条数）(payload does not match the manifest: count)")
     if not isinstance(audit, list) or not isinstance(envelopes, dict) or not isinstance(shards, dict):
         raise BundleRejected("malformed", "数据内容格式不对 (payload has an unexpected shape)")
+    shaped = False
     if any("_o" in r for r in records):
         from ..security.envelope import OfficeOpener  # security imports sync.keys: import late
 
-        records = _made_whole(records, OfficeOpener(office_key, envelopes, shards))
-    return {"records": records, "audit": audit}
+        records, shaped = _made_whole(records, OfficeOpener(office_key, envelopes, shards))
+    return {"records": records, "audit": audit, "shaped": shaped}
 
 
 def _body(plain: bytes) -> dict[str, Any]:
@@ -244,15 +248,22 @@ def _body(plain: bytes) -> dict[str, Any]:
     return body
 
 
-def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener") -> list[dict[str, Any]]:
-    """Each record sealed at the station made whole again with its personal part."""
+# What fields.record_problem reads: a personal part naming none of them leaves the
+# record's answer what it was before the join.
+_SHAPE = frozenset(("id", "version", "seq", "station", "related_to"))
+
+
+def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener") -> tuple[list[dict[str, Any]], bool]:
+    """Each record sealed at the station made whole again with its personal part; and
+    whether every record's shape was checked (each had a sealed part that left it alone)."""
     from ..security.errors import SealBroken
 
-    out = []
+    out, shaped = [], True
     for r in records:
         o = r.pop("_o", None)
         if o is None:
             out.append(r)
+            shaped = False
             continue
         try:
             # Each document is asked for once; a bundle naming one twice finds its
@@ -263,8 +274,10 @@ def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener") -> list[d
         if fields.record_problem(r) or mine.pop("_v", None) != r["version"]:
             raise BundleRejected("malformed", "记录的个人信息与版本不符 (a personal part is of another version)")
         mine.pop("_py", None)
+        if shaped and not _SHAPE.isdisjoint(mine):
+            shaped = False
         out.append(join_into(r, mine))
-    return out
+    return out, shaped
 
 
 def ids(records: Iterable[dict[str, Any]]) -> list[str]:

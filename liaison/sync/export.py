@@ -23,6 +23,7 @@ from ..security.audit import AuditLog
 from ..security.errors import AuditBroken, SealBroken
 from ..store import Store, StoreBusy, StoreWriteError
 from . import bundle, chain, keys
+from .nogc import paused
 from .outbox import Outbox
 
 ATTEMPTS = 5
@@ -79,7 +80,7 @@ def _sealed_parts(home: Path, records: list[dict[str, Any]]
 
 def export_locked(home: Path, box: Outbox) -> Exported:
     """Export, with `box` already locked by the caller."""
-    with chain.held(home):
+    with chain.held(home), paused():  # 50 000 records read and serialised (see sync.nogc)
         return _export(home, box)
 
 
