@@ -1,4 +1,4 @@
-"""python -m liaison.bench {store,tui,sync,inbox,all} [--records N]"""
+"""python -m liaison.bench {store,tui,sync,inbox,office,all} [--records N]"""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ import sys
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m liaison.bench")
-    p.add_argument("what", choices=["store", "tui", "sync", "inbox", "all"], help="which benchmark")
-    p.add_argument("--records", type=int, default=50_000)
+    p.add_argument("what", choices=["store", "tui", "sync", "inbox", "office", "all"], help="which benchmark")
+    p.add_argument("--records", type=int, default=None, help="default 50 000; 600 000 for office")
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
     args = p.parse_args()
+    if args.records is None:
+        args.records = 600_000 if args.what == "office" else 50_000
     if args.what in ("store", "all"):
         from . import store
 
@@ -28,6 +30,10 @@ def main() -> int:
         from . import inbox
 
         inbox.run()  # 20 stations x 200 consultations per bundle: --records is for the others
+    if args.what == "office":  # not in "all": a city's year takes many minutes to set up
+        from . import office
+
+        office.run(records=args.records)
     return 0
 
 
