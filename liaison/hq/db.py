@@ -400,3 +400,9 @@ class OfficeDB:
             raise SealBroken(f"记录 {rid} 未加密保存：请运行 liaison hq init --officer <姓名> "
                              f"(record {rid} is not sealed: run `liaison hq init --officer NAME`)")
         return opener.open(batch, blob, records_key.record_aad(clear["id"], clear["version"]))
+
+    def records_since(self, opener: Opener, since: str) -> Iterator[dict[str, Any]]:
+        """The current records visited on or after `since` (YYYY-MM-DD) made whole, in no
+        particular order: the dashboard's 90 days of clusters open only those."""
+        for clear, blob, batch in self.clear_parts(since=since):
+            yield join_into(clear, self.open_personal(opener, clear, blob, batch))
