@@ -51,3 +51,40 @@ def test_fast_path_on_a_small_city(tmp_path):
             assert new == old and list(new["by_category"]) == list(old["by_category"])
     finally:
         o.close()
+
+
+
+def test_bench_bundles_have_the_shape_of_a_real_export(tmp_path):
+    """The office benchmark builds its bundles without a station Store: opened at the
+    office, its records have the fields a real sealed station's export gives."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from _sync_world import PIN, World
+    from liaison.bench.office_city import station_bundles, station_docs
+    from liaison.domain.intake import fields_from_input
+    from liaison.security.keyring import Keyring
+    from liaison.security.session import open_store, unlock
+    from liaison.store import Store
+    from liaison.sync import bundle
+    from liaison.sync.export import export
+    from liaison.sync.keys import parse_office_pub
+    from liaison.synth import generate
+
+    w = World(tmp_path)
+    home = w.station("fengqiao-yuanfang")
+    store = Store.open(home)
+    store.create_many([fields_from_input(m, officer="测试") for m in generate(20, seed=3)])
+    store.close()
+    Keyring.create(home, "fengqiao-yuanfang", "测试", PIN)
+    open_store(unlock(home, "测试", PIN)).close()  # the first unlock seals the shards
+    docs = station_docs("fengqiao-yuanfang", "FQYF", "fengqiao-yuanfang", 20, 3, date(2026, 11, 30))
+    built = next(station_bundles(docs, "fengqiao-yuanfang", Ed25519PrivateKey.generate(), parse_office_pub(w.pub)))
+    with w.office() as office:
+        real = bundle.open_payload(bundle.parse(export(home).path.read_bytes()), office.x25519)["records"]
+        ours = bundle.open_payload(bundle.parse(built.data), office.x25519)["records"]
+
+    def keys(records):
+        return {k for r in records for k in r} | {f"visitor.{k}" for r in records for k in r["visitor"]}
+
+    assert keys(ours) == keys(real)
+    assert [r["seq"] for r in ours] == sorted(r["seq"] for r in ours)
