@@ -1,4 +1,4 @@
-"""python -m liaison.bench {store,tui,sync,inbox,all} [--records N] [--sizes N,M] [--runs K]"""
+"""python -m liaison.bench {store,tui,sync,inbox,office,all} [--records N] [--sizes N,M] [--runs K]"""
 
 from __future__ import annotations
 
@@ -18,13 +18,13 @@ def _sizes(text: str) -> tuple[int, ...]:
 
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m liaison.bench")
-    p.add_argument("what", choices=["store", "tui", "sync", "inbox", "all"], help="which benchmark")
-    p.add_argument("--records", type=int, default=None, help="records (default 50 000; sync: one size)")
+    p.add_argument("what", choices=["store", "tui", "sync", "inbox", "office", "all"], help="which benchmark")
+    p.add_argument("--records", type=int, default=None, help="default 50 000; 600 000 for office; sync: one size")
     p.add_argument("--sizes", type=_sizes, default=None, help="sync: sizes to run, e.g. 5000,50000 (the default)")
     p.add_argument("--runs", type=int, default=1, help="sync: runs at each size, each printed")
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
     args = p.parse_args()
-    records = args.records or 50_000
+    records = args.records or (600_000 if args.what == "office" else 50_000)
     if args.what in ("store", "all"):
         from . import store
 
@@ -41,6 +41,10 @@ def main() -> int:
         from . import inbox
 
         inbox.run()  # 20 stations x 200 consultations per bundle: --records is for the others
+    if args.what == "office":  # not in "all": a city's year takes many minutes to set up
+        from . import office
+
+        office.run(records=records)
     return 0
 
 

@@ -99,7 +99,9 @@ class HqDashboardScreen(LiaisonScreen):
             start = week_start(today) - timedelta(weeks=WEEKS - 1)
             rep = build_report(office.db, staff.opener, start=start, end=today, today=today, quarantined=quarantined)
             rep["spark_weeks"] = [iso_week(start + timedelta(weeks=i)) for i in range(WEEKS)]
-            clusters = open_clusters(list(staff.records()), today - timedelta(days=CLUSTER_DAYS))
+            since = today - timedelta(days=CLUSTER_DAYS)
+            # Only the window's records are opened: find_clusters would drop the others.
+            clusters = open_clusters(list(office.db.records_since(staff.opener, since.isoformat())), since)
         except Exception as e:  # a locked or damaged database: say so, keep the app usable
             self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
             return

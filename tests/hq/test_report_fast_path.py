@@ -1,0 +1,90 @@
+"""The report reads clear parts and opens only the referrals of visits in the period:
+its figures must be those of the whole records, section by section, on the scenario
+office and on a synthetic city with ties, edits and every period."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from _report_world import END, START, build
+from _sync_world import office_staff
+from liaison.hq.report import build_report, figures, office_figures
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    world, _ = build(tmp_path_factory.mktemp("fast"))
+    return world
+
+
+@pytest.mark.parametrize("period", [(START, END, END), (None, None, date(2026, 12, 1)),
+                                    (date(2026, 11, 3), date(2026, 11, 3), date(2026, 11, 30))])
+def test_fast_path_gives_the_same_figures(office, period):
+    start, end, today = period
+    as_of = end or today  # as build_report judges overdue
+    with office.office() as o:
+        staff = office_staff(o)
+        old = figures(staff.records(), start=start, end=end, as_of=as_of)
+        new = office_figures(o.db, staff.opener, start=start, end=end, as_of=as_of)
+        assert new == old
+        assert list(new["by_category"]) == list(old["by_category"])  # tie order too
+        rep = build_report(o.db, staff.opener, start=start, end=end, today=today)
+    assert {k: rep[k] for k in old} == old
+
+
+def test_fast_path_on_a_small_city(tmp_path):
+    from liaison.bench.office import OFFICER, PIN, build_city
+    from liaison.hq.ingest import ingest_folder
+    from liaison.hq.office import Office
+    from liaison.hq.staff import unlock
+
+    hq, inbox, _ = build_city(tmp_path, 600, end=date(2026, 11, 30))
+    o = Office(hq)
+    try:
+        assert ingest_folder(o, inbox)[0]["accepted"] == 600
+        staff = unlock(o, OFFICER, PIN)
+        for start, end in ((None, None), (date(2026, 6, 1), date(2026, 8, 31))):
+            old = figures(staff.records(), start=start, end=end, as_of=end or date(2026, 11, 30))
+            new = office_figures(o.db, staff.opener, start=start, end=end, as_of=end or date(2026, 11, 30))
+            assert new == old and list(new["by_category"]) == list(old["by_category"])
+    finally:
+        o.close()
+
+
+
+def test_bench_bundles_have_the_shape_of_a_real_export(tmp_path):
+    """The office benchmark builds its bundles without a station Store: opened at the
+    office, its records have the fields a real sealed station's export gives."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from _sync_world import PIN, World
+    from liaison.bench.office_city import station_bundles, station_docs
+    from liaison.domain.intake import fields_from_input
+    from liaison.security.keyring import Keyring
+    from liaison.security.session import open_store, unlock
+    from liaison.store import Store
+    from liaison.sync import bundle
+    from liaison.sync.export import export
+    from liaison.sync.keys import parse_office_pub
+    from liaison.synth import generate
+
+    w = World(tmp_path)
+    home = w.station("fengqiao-yuanfang")
+    store = Store.open(home)
+    store.create_many([fields_from_input(m, officer="测试") for m in generate(20, seed=3)])
+    store.close()
+    Keyring.create(home, "fengqiao-yuanfang", "测试", PIN)
+    open_store(unlock(home, "测试", PIN)).close()  # the first unlock seals the shards
+    docs = station_docs("fengqiao-yuanfang", "FQYF", "fengqiao-yuanfang", 20, 3, date(2026, 11, 30))
+    built = next(station_bundles(docs, "fengqiao-yuanfang", Ed25519PrivateKey.generate(), parse_office_pub(w.pub)))
+    with w.office() as office:
+        real = bundle.open_payload(bundle.parse(export(home).path.read_bytes()), office.x25519)["records"]
+        ours = bundle.open_payload(bundle.parse(built.data), office.x25519)["records"]
+
+    def keys(records):
+        return {k for r in records for k in r} | {f"visitor.{k}" for r in records for k in r["visitor"]}
+
+    assert keys(ours) == keys(real)
+    assert [r["seq"] for r in ours] == sorted(r["seq"] for r in ours)
