@@ -1,4 +1,4 @@
-"""python -m liaison.bench {store,tui,sync,inbox,office,all} [--records N] [--sizes N,M] [--runs K]"""
+"""python -m liaison.bench {store,tui,sync,inbox,office,all} [--records N] [--sizes N,M,...] [--runs K]"""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ def _sizes(text: str) -> tuple[int, ...]:
 def main() -> int:
     p = argparse.ArgumentParser(prog="python -m liaison.bench")
     p.add_argument("what", choices=["store", "tui", "sync", "inbox", "office", "all"], help="which benchmark")
-    p.add_argument("--records", type=int, default=None, help="default 50 000; 600 000 for office; sync: one size")
-    p.add_argument("--sizes", type=_sizes, default=None, help="sync: sizes to run, e.g. 5000,50000 (the default)")
+    p.add_argument("--records", type=int, default=None,
+                   help="one size (default 50 000; 600 000 for office; store and sync: see --sizes)")
+    p.add_argument("--sizes", type=_sizes, default=None,
+                   help="store: sizes to compare, default 10000,50000,200000; sync: default 5000,50000")
     p.add_argument("--runs", type=int, default=1, help="sync: runs at each size, each printed")
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
     args = p.parse_args()
@@ -28,7 +30,7 @@ def main() -> int:
     if args.what in ("store", "all"):
         from . import store
 
-        store.run(records=records, saves=args.saves)
+        store.run(records=args.records, saves=args.saves, sizes=args.sizes or store.SIZES)
     if args.what in ("tui", "all"):
         from . import tui
 

@@ -21,6 +21,7 @@ import sys
 import sqlite3
 import tempfile
 import time
+from functools import cached_property
 from pathlib import Path
 
 import orjson
@@ -134,66 +135,105 @@ def _unlock_in_fresh_process(home: Path) -> dict:
     return _fresh(UNLOCKER, str(home), OFFICER, PIN)
 
 
-def run(records: int, saves: int) -> None:
+SIZES = (10_000, 50_000, 200_000)
+TINYDB_MAX = 50_000  # the anchor rewrites its one file at every insert: minutes beyond this
+
+
+class _Grower:
+    """One plain store grown batch by batch through Store.create_many to each size in
+    turn: 200 000 records are generated and validated once, not 260 000 for three
+    stores, and each size is a copy of the same records (a prefix of one sequence)."""
+
+    BATCH = 10_000
+
+    def __init__(self, home: Path, largest: int):
+        self.home = home
+        self.inputs = generate(largest + 1000, seed=11)
+        self.size = 0
+        Store.init(home, station=STATION, code="FQYF", officer=OFFICER).close()
+
+    def grow_to(self, n: int) -> float:
+        t = time.perf_counter()
+        store = Store.open(self.home)
+        try:
+            while self.size < n:
+                k = min(self.BATCH, n - self.size)
+                store.create_many([fields_from_input(next(self.inputs), officer=OFFICER) for _ in range(k)])
+                self.size += k
+        finally:
+            store.close()
+        return time.perf_counter() - t
+
+    @cached_property
+    def walk_ins(self) -> list[dict]:
+        return list(generate(1000, seed=12))  # never stored in the plain store
+
+
+def _measure(tmp: Path, grower: _Grower, records: int, saves: int) -> dict:
     from ..security.session import open_store, unlock
 
     rnd = random.Random(5)
-    with tempfile.TemporaryDirectory(prefix="liaison-bench-") as tmp:
-        tmp = Path(tmp)
-        t = time.perf_counter()
-        plain, extra = _seed(tmp / "plain", records)
-        plain.close()
-        seed_s = time.perf_counter() - t
-        shutil.copytree(tmp / "plain", tmp / "station")
-        migrate_s = seal_station(tmp / "station", tmp / "office")
-        size = sum(p.stat().st_size for p in (tmp / "station").rglob("*.json")) / 1e6
-        print(f"seeded {records:,} consultations in {seed_s:.1f} s; first unlock sealed them in "
-              f"{migrate_s:.1f} s ({size:.0f} MB on disk, sealed)")
+    station = tmp / f"station-{records}"
+    shutil.copytree(grower.home, station)
+    migrate_s = seal_station(station, tmp / f"office-{records}")
+    size = sum(p.stat().st_size for p in station.rglob("*.json")) / 1e6
+    extra = grower.walk_ins
+    store = open_store(unlock(station, OFFICER, PIN))
+    assert store.sealed and store.office is not None
+    # Timed saves are today's walk-ins, as at a station (the seed spans three years).
+    walk_ins = [fields_from_input({k: v for k, v in m.items() if k not in ("visited_at", "follow_up_on")},
+                                  officer=OFFICER) for m in extra[:saves]]
+    save_ms = [timed(lambda f=f: store.create(f)) for f in walk_ins]
+    rows = store.index.newest_first()
+    phones = [r.phone for r in rows if r.phone]
+    tails = [rnd.choice(phones)[-4:] for _ in range(36)]
+    store.index.warm()
+    search = {
+        "2-char Chinese term": [timed(lambda q=q: store.index.search(q)) for q in TWO_CHAR_TERMS * 3],
+        "phone tail (4 digits)": [timed(lambda q=q: store.index.search(q)) for q in tails],
+        "pinyin / initials": [timed(lambda q=q: store.index.search(q)) for q in INITIALS * 3],
+    }
+    hits = {q: len(store.index.search(q)) for q in TWO_CHAR_TERMS[:3]}
+    store.close()
+    # Interleaved, so both see the same machine load.
+    plain_open, unlocked = [], []
+    for _ in range(3):
+        plain_open.append(_open_in_fresh_process(grower.home))
+        unlocked.append(_unlock_in_fresh_process(station))
+    shutil.rmtree(station)
 
-        store = open_store(unlock(tmp / "station", OFFICER, PIN))
-        assert store.sealed and store.office is not None
-        # Timed saves are today's walk-ins, as at a station (the seed spans three years).
-        walk_ins = [fields_from_input({k: v for k, v in m.items() if k not in ("visited_at", "follow_up_on")},
-                                      officer=OFFICER) for m in extra[:saves]]
-        save_ms = [timed(lambda f=f: store.create(f)) for f in walk_ins]
-        rows = store.index.newest_first()
-        phones = [r.phone for r in rows if r.phone]
-        tails = [rnd.choice(phones)[-4:] for _ in range(36)]
-        store.index.warm()
-        search = {
-            "2-char Chinese term": [timed(lambda q=q: store.index.search(q)) for q in TWO_CHAR_TERMS * 3],
-            "phone tail (4 digits)": [timed(lambda q=q: store.index.search(q)) for q in tails],
-            "pinyin / initials": [timed(lambda q=q: store.index.search(q)) for q in INITIALS * 3],
-        }
-        hits = {q: len(store.index.search(q)) for q in TWO_CHAR_TERMS[:3]}
-        store.close()
-        # Interleaved, so both see the same machine load.
-        plain_open, unlocked = [], []
-        for _ in range(3):
-            plain_open.append(_open_in_fresh_process(tmp / "plain"))
-            unlocked.append(_unlock_in_fresh_process(tmp / "station"))
-        rss = max(o["rss_mb"] for o in unlocked)
+    docs = Store.read_changes(grower.home, 0)[1][:records]
+    sq_save, sq_like = _sqlite(tmp / f"anchor-{records}.sqlite", docs, extra, saves)
+    tiny = plain_tinydb_insert_ms(tmp / f"anchor-{records}.json", docs, extra, 3) if records <= TINYDB_MAX else None
+    return {"records": records, "migrate_s": migrate_s, "mb": size, "save_ms": save_ms, "search": search,
+            "hits": hits, "plain_open": plain_open, "unlocked": unlocked, "sq_save": sq_save, "sq_like": sq_like,
+            "tiny": tiny}
 
-        docs = Store.read_changes(tmp / "plain", 0)[1][:records]
-        sq_save, sq_like = _sqlite(tmp / "anchor.sqlite", docs, extra, saves)
-        tiny = plain_tinydb_insert_ms(tmp / "anchor-tinydb.json", docs, extra, 3)
 
-    s_med, s_p95 = stats(save_ms)
-    q_med, q_p95 = stats(sq_save)
-    t_med, _ = stats(tiny)
-    like_med, like_p95 = stats(sq_like)
-    p_open = stats([o["open_ms"] for o in plain_open])[0]
+def _table(m: dict, saves: int) -> dict:
+    """Print one size's table; return its size-dependent figures for the growth table."""
+    records = m["records"]
+    s_med, s_p95 = stats(m["save_ms"])
+    q_med, q_p95 = stats(m["sq_save"])
+    like_med, like_p95 = stats(m["sq_like"])
+    unlocked = m["unlocked"]
+    p_open = stats([o["open_ms"] for o in m["plain_open"]])[0]
     u_med = stats([o["unlock_ms"] for o in unlocked])[0]
     k_med = stats([o["keyring_ms"] for o in unlocked])[0]
     so_med = stats([o["open_ms"] for o in unlocked])[0]
+    rss = max(o["rss_mb"] for o in unlocked)
     table = [
         ("durable save (sealed), median", f"{s_med:.2f} ms", f"sqlite FULL {q_med:.2f} ms",
          f"{s_med / q_med:.1f}x (target <= 3x)", verdict(s_med <= 3 * q_med)),
         ("durable save (sealed), p95", f"{s_p95:.2f} ms", f"sqlite FULL {q_p95:.2f} ms", f"{s_p95 / q_p95:.1f}x", ""),
-        ("TinyDB default insert", "", f"{t_med:.0f} ms", f"{t_med / q_med:.0f}x sqlite", "(anchor)"),
     ]
-    for name, ms in search.items():
+    if m["tiny"] is not None:
+        t_med, _ = stats(m["tiny"])
+        table.append(("TinyDB default insert", "", f"{t_med:.0f} ms", f"{t_med / q_med:.0f}x sqlite", "(anchor)"))
+    search_p95 = {}
+    for name, ms in m["search"].items():
         med, p95 = stats(ms)
+        search_p95[name] = p95
         table.append((f"search {name}, median / p95", f"{med:.1f} / {p95:.1f} ms",
                       f"sqlite LIKE {like_med:.1f} / {like_p95:.1f} ms" if name.startswith("2-char") else "",
                       "p95 target <= 20 ms", verdict(p95 <= 20)))
@@ -206,8 +246,49 @@ def run(records: int, saves: int) -> None:
         ("search segment build (once)", f"{stats([o['warm_ms'] for o in unlocked])[0]:.0f} ms", "",
          "off the UI thread", ""),
         ("peak RSS after unlock + warm", f"{rss:.0f} MB", "", "target <= 200 MB", verdict(rss <= 200)),
-        ("first unlock of a plain store (seals all)", f"{migrate_s:.1f} s", "", "once per station", ""),
+        ("first unlock of a plain store (seals all)", f"{m['migrate_s']:.1f} s", "", "once per station", ""),
     ]
-    print_table(f"store benchmark at {records:,} consultations, encryption at rest on ({saves} timed saves each)",
-                table)
-    print(f"\nhits for {', '.join(f'{k}: {v}' for k, v in hits.items())}")
+    print_table(f"store benchmark at {records:,} consultations, encryption at rest on ({saves} timed saves each; "
+                f"{m['mb']:.0f} MB on disk, sealed)", table)
+    print(f"hits for {', '.join(f'{k}: {v}' for k, v in m['hits'].items())}")
+    return {"unlock (PIN -> sealed store open), ms": u_med, "  sealed store open, ms": so_med,
+            "  plain store open, ms": p_open,
+            **{f"search {k} p95, ms": v for k, v in search_p95.items()},
+            "peak RSS after unlock + warm, MB": rss, "durable save median, ms": s_med}
+
+
+def _growth(figures: list[tuple[int, dict]]) -> None:
+    """Each size-dependent figure at every size, per 10 000 records on average and for
+    the 10 000 added since the size before (a marginal cost that rises with size is
+    growth worse than linear; a fixed part, e.g. the scrypt in an unlock or the
+    interpreter in RSS, makes the average fall)."""
+    sizes = [n for n, _ in figures]
+    head = ["measure", *[f"{n:,}" for n in sizes], *[f"/10k at {n // 1000}k" for n in sizes],
+            *[f"marginal /10k {a // 1000}k->{b // 1000}k" for a, b in zip(sizes, sizes[1:])]]
+    rows = [head]
+    for name in figures[0][1]:
+        vals = [f[name] for _, f in figures]
+        avg = [v / (n / 10_000) for v, n in zip(vals, sizes)]
+        marg = [(b - a) / ((nb - na) / 10_000) for a, b, na, nb in zip(vals, vals[1:], sizes, sizes[1:])]
+        rows.append([name, *[f"{v:.1f}" for v in vals], *[f"{v:.2f}" for v in avg], *[f"{v:.2f}" for v in marg]])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    print("\nstore growth: size-dependent figures per 10 000 records")
+    for i, r in enumerate(rows):
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def run(records: int | None = None, saves: int = 200, sizes: tuple[int, ...] = SIZES) -> None:
+    sizes = tuple(sorted({records} if records else set(sizes)))
+    with tempfile.TemporaryDirectory(prefix="liaison-bench-") as tmp:
+        tmp = Path(tmp)
+        grower = _Grower(tmp / "plain", sizes[-1])
+        figures = []
+        for n in sizes:
+            seed_s = grower.grow_to(n)
+            print(f"\nseeded {n:,} consultations ({seed_s:.1f} s for the {n - (figures[-1][0] if figures else 0):,} "
+                  f"added)", flush=True)
+            figures.append((n, _table(_measure(tmp, grower, n, saves), saves)))
+    if len(figures) > 1:
+        _growth(figures)

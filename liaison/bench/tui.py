@@ -1,13 +1,14 @@
 """TUI benchmark at N stored consultations, encryption at rest on, each figure from a
-fresh process. The app starts unlocked (`build_app(home, session=session)`), as after
-the officer typed the PIN; the unlock itself (scrypt, audit entry) is timed apart,
-since at a real start the first frame (the unlock screen) comes before any PIN.
+fresh process.
 
-- cold start to the first dashboard frame, beside a bare Textual app started the same
-  way in the same run (and to the dashboard with its figures);
-- time from pressing `l` to the list's first rows on screen;
-- keystroke to updated list while typing searches (Chinese, pinyin, phone digits);
-- peak RSS of the app process with the records loaded and searched.
+- cold start to the first frame (the unlock screen), beside a bare Textual app started
+  the same way in the same run;
+- unlock: the app started at its unlock screen, the officer's PIN typed, and the time
+  from its Enter to the dashboard painted with its figures (scrypt, audit entry, the
+  sealed store opened, the figures computed);
+- then, three times back to back (a fresh process each, started unlocked): time from
+  pressing `l` to the list's first rows on screen; keystroke to updated list while
+  typing searches (Chinese, pinyin, phone digits); peak RSS of the app process.
 """
 
 from __future__ import annotations
@@ -40,30 +41,41 @@ LIAISON_START = """
 import sys, time
 t0 = float(sys.argv[1])
 from pathlib import Path
-t = time.time()
-from liaison.security.session import unlock
-session = unlock(Path(sys.argv[2]), sys.argv[3], sys.argv[4])
-unlock_s = time.time() - t
-t0 += unlock_s  # the PIN is typed at the unlock screen, after the first frame: not start-up
+from textual import events
 from liaison.tui.app import LiaisonApp, build_app
 from liaison.tui.screens.dashboard import DashboardScreen
 
-first = {}
+marks = {}
 mount = LiaisonApp.on_mount
 def on_mount(self):  # the real app, instrumented: when did frames reach the screen
     mount(self)
-    self.call_after_refresh(lambda: first.setdefault("frame", time.time() - t0))
+    self.call_after_refresh(lambda: marks.setdefault("frame", time.time() - t0))
+    self.set_timer(0.05, lambda: type_pin(self))
 LiaisonApp.on_mount = on_mount
+
+def type_pin(app):
+    # The officer at the unlock screen: once the form knows the officer (its facts are
+    # read in a worker), the PIN is typed; the clock starts as its Enter is posted.
+    screen = app.screen
+    if type(screen).__name__ != "UnlockScreen" or not screen.officers:
+        app.set_timer(0.01, lambda: type_pin(app))
+        return
+    screen.query_one("#u-pin").value = sys.argv[3]
+    def enter():
+        marks["enter"] = time.perf_counter()
+        app.post_message(events.Key("enter", "\\r"))
+    app.call_after_refresh(enter)
 
 show = DashboardScreen.show
 def timed_show(self, *args, **kwargs):  # the figures are set: time the repaint that shows them
     show(self, *args, **kwargs)
-    self.app.call_after_refresh(lambda: (first.setdefault("data", time.time() - t0), self.app.exit()))
+    if "enter" in marks:
+        self.app.call_after_refresh(lambda: (marks.setdefault("data", time.perf_counter()), self.app.exit()))
 DashboardScreen.show = timed_show
 
-app = build_app(Path(sys.argv[2]), session=session)
+app = build_app(Path(sys.argv[2]))  # no session: it starts at its unlock screen
 app.run(headless=True, size=(120, 40))
-print(first["frame"], first["data"], unlock_s)
+print(marks["frame"], marks["data"] - marks["enter"])
 """
 
 INTERACTIVE = """
@@ -98,9 +110,9 @@ ConsultationsScreen._show = show
 async def main():
     app = build_app(Path(sys.argv[1]), session=unlock(Path(sys.argv[1]), sys.argv[2], sys.argv[3]))
     action_list = app.action_list
-    def timed_list():
+    async def timed_list():  # the action the `l` binding runs, as it is started
         marks["l"] = time.perf_counter()
-        action_list()
+        await action_list()
     app.action_list = timed_list
     out = {"keys": []}
     async with app.run_test(size=(120, 40)) as pilot:
@@ -166,35 +178,40 @@ def _py(code: str, *args: str) -> str:
     return done.stdout.strip()
 
 
-def run(records: int, rounds: int = 5) -> None:
+def run(records: int, rounds: int = 5, runs: int = 3) -> None:
     from .store import OFFICER, PIN, sealed_seed
 
     with tempfile.TemporaryDirectory(prefix="liaison-bench-tui-") as tmp:
         home = Path(tmp) / "station"
         sealed_seed(home, Path(tmp) / "office", records)
-        bare, frame, data, unlocks = [], [], [], []
+        bare, frame, unlocked = [], [], []
         for _ in range(rounds):  # interleaved, so both see the same machine load
             bare.append(float(_py(BARE, str(time.time()))) * 1000)
-            f, d, u = _py(LIAISON_START, str(time.time()), str(home), OFFICER, PIN).split()
+            f, u = _py(LIAISON_START, str(time.time()), str(home), PIN).split()
             frame.append(float(f) * 1000)
-            data.append(float(d) * 1000)
-            unlocks.append(float(u) * 1000)
-        inter = json.loads(_py(INTERACTIVE, str(home), OFFICER, PIN))
+            unlocked.append(float(u) * 1000)
+        # The budgets must hold in every run, not only in a quiet one: back to back,
+        # each in a fresh process.
+        inter = [json.loads(_py(INTERACTIVE, str(home), OFFICER, PIN)) for _ in range(runs)]
         echo = json.loads(_py(ECHO))
 
-    b, f, d, u = stats(bare)[0], stats(frame)[0], stats(data)[0], stats(unlocks)[0]
-    k_med, k_p95 = stats(inter["keys"])
+    b, f, u = stats(bare)[0], stats(frame)[0], stats(unlocked)
     e_med, e_p95 = stats(echo)
-    print_table(f"TUI benchmark at {records:,} consultations, sealed, started unlocked "
-                f"(medians of {rounds} cold starts)", [
-        ("cold start to first dashboard frame", f"{f:.0f} ms", f"bare Textual app {b:.0f} ms",
+    table = [
+        ("cold start to first frame (unlock screen)", f"{f:.0f} ms", f"bare Textual app {b:.0f} ms",
          f"{f / b:.2f}x (target <= 1.3x)", verdict(f <= 1.3 * b)),
-        ("cold start to dashboard with figures", f"{d:.0f} ms", "", "(store unlocked in a worker)", ""),
-        ("unlock before build_app (not in the above)", f"{u:.0f} ms", "", "(imports, scrypt, audit entry)", ""),
-        ("press l to first rows of the list", f"{inter['list_ms']:.0f} ms", f"{inter['list_rows']:,} rows",
-         "target <= 100 ms", verdict(inter["list_ms"] <= 100)),
-        ("keystroke to updated list, median / p95", f"{k_med:.1f} / {k_p95:.1f} ms",
-         f"Textual echo {e_med:.1f} / {e_p95:.1f} ms", "p95 target <= 20 ms", verdict(k_p95 <= 20)),
-        ("peak RSS of the app process", f"{inter['rss_mb']:.0f} MB", "", "target <= 200 MB",
-         verdict(inter["rss_mb"] <= 200)),
-    ])
+        ("PIN Enter to dashboard with figures, median / worst", f"{u[0]:.0f} / {max(unlocked):.0f} ms", "",
+         "scrypt n=2^16 + sealed open; target <= 1 s", verdict(max(unlocked) <= 1000)),
+    ]
+    for i, run_ in enumerate(inter, 1):
+        k_med, k_p95 = stats(run_["keys"])
+        table += [
+            (f"run {i}: press l to first rows of the list", f"{run_['list_ms']:.0f} ms",
+             f"{run_['list_rows']:,} rows", "target <= 100 ms", verdict(run_["list_ms"] <= 100)),
+            (f"run {i}: keystroke to updated list, median / p95", f"{k_med:.1f} / {k_p95:.1f} ms",
+             f"Textual echo {e_med:.1f} / {e_p95:.1f} ms", "p95 target <= 20 ms", verdict(k_p95 <= 20)),
+            (f"run {i}: peak RSS of the app process", f"{run_['rss_mb']:.0f} MB", "", "target <= 200 MB",
+             verdict(run_["rss_mb"] <= 200)),
+        ]
+    print_table(f"TUI benchmark at {records:,} consultations, sealed ({rounds} cold starts at the unlock "
+                f"screen; {runs} interactive runs back to back, each a fresh process)", table)

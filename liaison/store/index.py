@@ -57,6 +57,12 @@ class Row:
 ORDER = attrgetter("visited_at", "ref")  # list order: visit time, then reference
 
 
+def _order_text(r: Row) -> str:
+    """ORDER as one string, for the sort at open: comparing strings is twice as fast as
+    comparing tuples, and the order is the same ("\x00", in neither part, sorts first)."""
+    return r.visited_at + "\x00" + r.ref
+
+
 class _Segment:
     """A frozen, newest-first snapshot of rows with their haystacks joined into one
     string: one C-level scan over contiguous memory is several times faster than
@@ -134,6 +140,9 @@ class Index:
         self._segment: _Segment | None = None
         self._hay_loader: Callable[[list[Row]], None] | None = None
         self._changed: set[str] = set()  # ids put or dropped since the segment was built
+        # newest_first() as last built (deleted rows left out): opening the list at
+        # 50 000 records then costs no pass over them; any put or drop clears it.
+        self._newest: list[Row] | None = None
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -150,9 +159,10 @@ class Index:
         self.by_ref = {r.ref: r for r in rows}
         self.max_seq = max((r.seq for r in rows), default=0)
         self._ref_top.clear()
-        self._rows = sorted(self.by_id.values(), key=ORDER)
+        self._rows = sorted(self.by_id.values(), key=_order_text)
         self._segment = None  # built by the first search (the TUI warms it in a worker)
         self._changed.clear()
+        self._newest = None
 
     @property
     def warm_ready(self) -> bool:
@@ -196,6 +206,7 @@ class Index:
         self._remember(r)
         self._rows.insert(bisect.bisect_right(self._rows, ORDER(r), key=ORDER), r)
         self._changed.add(r.id)
+        self._newest = None
 
     @_locked
     def drop(self, ids: Iterable[str]) -> None:
@@ -206,6 +217,7 @@ class Index:
                 self.by_ref.pop(r.ref, None)
         self._rows = [r for r in self._rows if r.id not in gone]
         self._changed |= gone
+        self._newest = None
 
     @_locked
     def next_ref_number(self, prefix: str, day: date) -> int:
@@ -229,8 +241,13 @@ class Index:
 
     @_locked
     def newest_first(self, include_deleted: bool = False) -> list[Row]:
-        rows = self._rows[::-1]
-        return rows if include_deleted else [r for r in rows if not r.deleted]
+        """Rows, newest first. Without deleted ones the list is shared (kept until the
+        next change): callers read it, never modify it."""
+        if include_deleted:
+            return self._rows[::-1]
+        if self._newest is None:
+            self._newest = [r for r in reversed(self._rows) if not r.deleted]
+        return self._newest
 
     def _text_search(self, q: Query, limit: int | None = None) -> list[Row]:
         """Rows matching `q`, newest first: the segment for what has not changed since

@@ -69,7 +69,9 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
     AUTO_FOCUS = "#search"
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # Not super().on_mount(): Textual calls LiaisonScreen.on_mount itself (every class
+        # of the MRO gets the event), and calling it here too ran the first search twice
+        # and watched `revision` twice (two searches after every save).
         self.set_focus(self.query_one("#search", Input))  # now: keys typed after `l` search
 
     def refresh_data(self) -> None:
