@@ -64,10 +64,9 @@ class LiaisonApp(LockingMixin, BaseApp):
         localize_bindings(self, self.lang)
         self._start_idle_watch()
         if self.session is None:
-            from ..security.keyring import Keyring
-            from .screens.unlock import UnlockScreen
+            from .screens.unlock import UnlockScreen, has_keyring
 
-            self.open_screen(UnlockScreen("start" if Keyring.exists(self.home) else "setup"))
+            self.open_screen(UnlockScreen("start" if has_keyring(self.home) else "setup"))
             return
         # After the first frame: the worker competes with the UI thread for the GIL,
         # and an officer should see the screen before 50 000 records are read.

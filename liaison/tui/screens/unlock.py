@@ -15,6 +15,7 @@ the same whether the name or the PIN was wrong. On success the app takes the ses
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -50,6 +51,12 @@ def station_facts(home) -> tuple[str, str, bool]:
     except Exception:  # noqa: BLE001 — an unknown profile: the id still says which station
         name = sid
     return sid, name, bool(facts.get("demo"))
+
+
+def has_keyring(home) -> bool:
+    """Keyring.exists (an officer is set up), without importing the keyring
+    (cryptography) before the first frame."""
+    return (Path(home) / "keys" / "officers.json").exists()
 
 
 class UnlockField(Input):
@@ -142,7 +149,9 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         # Focused now, not after a refresh (`focus()`): the facts' worker may answer
         # first, and it moves on to the PIN only from the officer's box.
         self.set_focus(self.query_one("#u-pin") if self.officer else self.query_one("#u-officer"))
-        self.load_facts()
+        # After the first frame: the worker imports the keyring (cryptography) and the
+        # store's Meta (TinyDB), which would hold the GIL while the form is drawn.
+        self.call_after_refresh(self.load_facts)
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -183,8 +192,6 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
 
     # -- showing ---------------------------------------------------------------------
     def apply_lang(self) -> None:
-        from ...demo import DEMO_PIN
-
         self.query_one("#unlock-station", Static).update(Text(self.station_name, style="bold"))
         title = {"setup": "setup_title", "resident": "resident_title"}.get(self.mode, "lock_title")
         self.query_one("#unlock-title", Static).update(Text(self.tr(title)))
@@ -200,7 +207,10 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         officers.update(Text(self.tr("officers_hint", names=sep.join(self.officers))))
         demo = self.query_one("#u-demo", Static)
         demo.display = bool(self.demo_officer)
-        demo.update(Text(self.tr("demo_hint", officer=self.demo_officer, pin=DEMO_PIN)))
+        if self.demo_officer:
+            from ...demo import DEMO_PIN  # here: liaison.demo imports the keyring (cryptography)
+
+            demo.update(Text(self.tr("demo_hint", officer=self.demo_officer, pin=DEMO_PIN)))
         message = self.query_one("#u-message", Static)
         message.update(Text(self.error or self.info))
         message.set_class(bool(self.error), "-error")
