@@ -64,7 +64,8 @@ class LiaisonApp(LockingMixin, BaseApp):
         localize_bindings(self, self.lang)
         self._start_idle_watch()
         if self.session is None:
-            from .screens.unlock import UnlockScreen, has_keyring
+            from .screens.unlock import UnlockScreen
+            from .screens.unlock_facts import has_keyring
 
             self.open_screen(UnlockScreen("start" if has_keyring(self.home) else "setup"))
             return

@@ -15,7 +15,6 @@ the same whether the name or the PIN was wrong. On success the app takes the ses
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -28,6 +27,7 @@ from textual.widgets import Input, Label, Static
 from ..base import LiaisonModal, LiaisonScreen
 from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
+from .unlock_facts import clear_facts
 
 if TYPE_CHECKING:
     from ...security.session import Session
@@ -51,12 +51,6 @@ def station_facts(home) -> tuple[str, str, bool]:
     except Exception:  # noqa: BLE001 — an unknown profile: the id still says which station
         name = sid
     return sid, name, bool(facts.get("demo"))
-
-
-def has_keyring(home) -> bool:
-    """Keyring.exists (an officer is set up), without importing the keyring
-    (cryptography) before the first frame."""
-    return (Path(home) / "keys" / "officers.json").exists()
 
 
 class UnlockField(Input):
@@ -149,17 +143,27 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         # Focused now, not after a refresh (`focus()`): the facts' worker may answer
         # first, and it moves on to the PIN only from the officer's box.
         self.set_focus(self.query_one("#u-pin") if self.officer else self.query_one("#u-officer"))
-        # After the first frame: the worker imports the keyring (cryptography) and the
-        # store's Meta (TinyDB), which would hold the GIL while the form is drawn.
-        self.call_after_refresh(self.load_facts)
+        facts = clear_facts(self.app.home, officers=self.mode != "setup")
+        if facts is None:
+            self.load_facts()  # the store and the keyring say what is wrong
+            return
+        sid, name, demo, officers = facts
+        self._facts(name, officers, self._demo_officer(sid, demo), "")
+
+    def _demo_officer(self, sid: str, demo: bool) -> str:
+        if not demo or self.mode == "setup":
+            return ""
+        from ...demo_data import DEMO_OFFICERS  # here: the scenarios' data, a demo station's only
+
+        return DEMO_OFFICERS.get(sid, "")
 
     def on_unmount(self) -> None:
         self._stop.set()
 
     @work(thread=True, exit_on_error=False, group="unlock-facts")
     def load_facts(self) -> None:
-        """Station name, officers' names and the demo hint: clear facts, no key needed."""
-        from ...demo_data import DEMO_OFFICERS
+        """Station name, officers' names and the demo hint by the store's and the
+        keyring's own readers, when `clear_facts` could not tell (a damaged file)."""
         from ...security.keyring import Keyring
 
         try:
@@ -174,8 +178,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
             except Exception as e:  # noqa: BLE001 — a damaged keyring: nobody can unlock
                 self.app.call_from_thread(self._facts, name, [], "", str(e))
                 return
-        demo_officer = DEMO_OFFICERS.get(sid, "") if demo and self.mode != "setup" else ""
-        self.app.call_from_thread(self._facts, name, officers, demo_officer, "")
+        self.app.call_from_thread(self._facts, name, officers, self._demo_officer(sid, demo), "")
 
     def _facts(self, name: str, officers: list[str], demo_officer: str, error: str) -> None:
         self.station_name = name or self.station_name
