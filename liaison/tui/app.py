@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from textual import work
 from textual.binding import Binding
+from textual.screen import Screen
 
 from .app_base import BaseApp
 from .bindings import localize_bindings
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
 
 
 POLL_SECONDS = 3.0
+STATION_MODE = "station"  # the screens after the first unlock of an app started locked
 IDLE_LOCK = 300.0  # seconds without a key or mouse event before the screen locks
 
 
@@ -55,10 +57,21 @@ class LiaisonApp(LockingMixin, BaseApp):
         self.station: Station | None = None
         self._init_locking(session, idle_lock)
 
-    def get_default_screen(self) -> DashboardScreen:
+    def get_default_screen(self) -> Screen:
         # The dashboard is the base of the stack (not pushed over a blank screen): one
-        # screen to build before the first frame, and Esc never leaves it empty.
-        return DashboardScreen()
+        # screen to build before the first frame, and Esc never leaves it empty. Locked
+        # at the start, the unlock screen goes over a blank base instead, and the
+        # dashboard is built at the first unlock (`show_dashboard`), not before the
+        # first frame.
+        return DashboardScreen() if self.session is not None else Screen()
+
+    def show_dashboard(self) -> None:
+        """At the first unlock of an app started locked (the unlock screen popped): the
+        dashboard, as the base of a screen stack of its own (Textual's modes), in place
+        of the blank one."""
+        if not isinstance(self.screen_stack[0], DashboardScreen):
+            self.add_mode(STATION_MODE, DashboardScreen)
+            self.switch_mode(STATION_MODE)
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)

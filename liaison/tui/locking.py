@@ -183,6 +183,7 @@ class LockingMixin:
             self._to_dashboard = False
             while len(self.screen_stack) > 1:
                 self.pop_screen()
+        self.show_dashboard()  # type: ignore[attr-defined]  # the first unlock: built now
         self.locked = self.resident = False
         self._last_input = monotonic()
         held, self._held_screens = self._held_screens, []
