@@ -21,7 +21,6 @@ from .bindings import localize_bindings
 from .commands import LiaisonCommands
 from .locking import LockingMixin
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
-from .screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:  # the store and the model load in the worker, after the first frame
     from ..domain.consultation import Consultation
@@ -60,15 +59,24 @@ class LiaisonApp(LockingMixin, BaseApp):
     def get_default_screen(self) -> Screen:
         # The dashboard is the base of the stack (not pushed over a blank screen): one
         # screen to build before the first frame, and Esc never leaves it empty. Locked
-        # at the start, the unlock screen goes over a blank base instead, and the
-        # dashboard is built at the first unlock (`show_dashboard`), not before the
-        # first frame.
-        return DashboardScreen() if self.session is not None else Screen()
+        # at the start, that one screen is the unlock screen (drawn in the first frame,
+        # without waiting for the dashboard), and the dashboard is built at the first
+        # unlock (`show_dashboard`).
+        if self.session is None:
+            from .screens.unlock import UnlockScreen
+            from .screens.unlock_facts import has_keyring
+
+            return UnlockScreen("start" if has_keyring(self.home) else "setup")
+        from .screens.dashboard import DashboardScreen  # here: not loaded before the unlock screen's frame
+
+        return DashboardScreen()
 
     def show_dashboard(self) -> None:
-        """At the first unlock of an app started locked (the unlock screen popped): the
-        dashboard, as the base of a screen stack of its own (Textual's modes), in place
-        of the blank one."""
+        """At the first unlock of an app started locked: the dashboard, as the base of a
+        screen stack of its own (Textual's modes), over the start's unlock screen, which
+        stays below, suspended and emptied of its PIN."""
+        from .screens.dashboard import DashboardScreen
+
         if not isinstance(self.screen_stack[0], DashboardScreen):
             self.add_mode(STATION_MODE, DashboardScreen)
             self.switch_mode(STATION_MODE)
@@ -77,11 +85,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         localize_bindings(self, self.lang)
         self._start_idle_watch()
         if self.session is None:
-            from .screens.unlock import UnlockScreen
-            from .screens.unlock_facts import has_keyring
-
-            self.open_screen(UnlockScreen("start" if has_keyring(self.home) else "setup"))
-            return
+            return  # on the unlock screen (the default screen)
         # After the first frame: the worker competes with the UI thread for the GIL,
         # and an officer should see the screen before 50 000 records are read.
         self.call_after_refresh(self.open_store)

@@ -174,10 +174,12 @@ class LockingMixin:
         from .screens.intake import IntakeScreen
 
         ahead: list[tuple[str, str | None]] = []  # typed while the PIN was checked
-        while getattr(self.screen, "SHOWN_WHILE_LOCKED", False) and len(self.screen_stack) > 1:
+        while getattr(self.screen, "SHOWN_WHILE_LOCKED", False):
             take = getattr(self.screen, "take_ahead", None)
             if take is not None:
                 ahead += take()
+            if len(self.screen_stack) == 1:
+                break  # the unlock screen an app started locked has as its base: see show_dashboard
             self.pop_screen()
         if self._to_dashboard:
             self._to_dashboard = False

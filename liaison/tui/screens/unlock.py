@@ -139,16 +139,19 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         self.query_one("#setup-info").display = setup
         self.query_one("#u-officers").display = False
         self.query_one("#u-demo").display = False
+        # The facts before the labels and the focus: the first frame has them all, and
+        # the form is labelled and focused once.
+        facts = clear_facts(self.app.home, officers=not setup)
+        if facts is not None:
+            sid, name, demo, officers = facts
+            self._set_facts(name, officers, self._demo_officer(sid, demo))
         super().on_mount()
         # Focused now, not after a refresh (`focus()`): the facts' worker may answer
         # first, and it moves on to the PIN only from the officer's box.
-        self.set_focus(self.query_one("#u-pin") if self.officer else self.query_one("#u-officer"))
-        facts = clear_facts(self.app.home, officers=self.mode != "setup")
+        officer_box = self.query_one("#u-officer", Input)
+        self.set_focus(self.query_one("#u-pin") if officer_box.value else officer_box)
         if facts is None:
             self.load_facts()  # the store and the keyring say what is wrong
-            return
-        sid, name, demo, officers = facts
-        self._facts(name, officers, self._demo_officer(sid, demo), "")
 
     def _demo_officer(self, sid: str, demo: bool) -> str:
         if not demo or self.mode == "setup":
@@ -180,15 +183,21 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
                 return
         self.app.call_from_thread(self._facts, name, officers, self._demo_officer(sid, demo), "")
 
-    def _facts(self, name: str, officers: list[str], demo_officer: str, error: str) -> None:
+    def _set_facts(self, name: str, officers: list[str], demo_officer: str) -> bool:
+        """Take the facts; True if the officer's box was filled in (the only officer)."""
         self.station_name = name or self.station_name
         self.officers = officers
         self.demo_officer = demo_officer
         box = self.query_one("#u-officer", Input)
-        if not box.value and len(officers) == 1:
-            box.value = officers[0]
-            if self.focused is box:
-                self.set_focus(self.query_one("#u-pin", Input))  # at once: keys typed next go there
+        if box.value or len(officers) != 1:
+            return False
+        box.value = officers[0]
+        return True
+
+    def _facts(self, name: str, officers: list[str], demo_officer: str, error: str) -> None:
+        box = self.query_one("#u-officer", Input)
+        if self._set_facts(name, officers, demo_officer) and self.focused is box:
+            self.set_focus(self.query_one("#u-pin", Input))  # at once: keys typed next go there
         if error:
             self.error = self.tr("unlock_error", error=error)
         self.apply_lang()
