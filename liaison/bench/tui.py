@@ -172,6 +172,8 @@ def run(records: int, rounds: int = 5) -> None:
     with tempfile.TemporaryDirectory(prefix="liaison-bench-tui-") as tmp:
         home = Path(tmp) / "station"
         sealed_seed(home, Path(tmp) / "office", records)
+        from .cold_start import run as cold_start  # the officer's path, `liaison` to its unlock screen: own table
+        cold_start(home, records)
         bare, frame, data, unlocks = [], [], [], []
         for _ in range(rounds):  # interleaved, so both see the same machine load
             bare.append(float(_py(BARE, str(time.time()))) * 1000)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from liaison.bench.cold_start import UNLOCK_MARK, launch
 from liaison.security.keyring import Keyring
-from liaison.tui.screens.unlock_facts import clear_facts, has_keyring
+from liaison.tui.screens.unlock_facts import clear_facts, has_keyring, station_name
 
 NOT_BEFORE_FIRST_FRAME = ("cryptography", "tinydb", "pypinyin", "aiohttp", "openpyxl", "qrcode", "PIL",
                           "liaison.store", "liaison.security", "liaison.sync", "liaison.hq")
@@ -80,26 +80,30 @@ def test_the_light_keyring_check_agrees_with_the_keyring(home, tmp_path):
     assert not has_keyring(tmp_path) and not Keyring.exists(tmp_path)
 
 
-def full_facts(home: Path) -> tuple[str, str, bool, list[str]]:
+def full_facts(home: Path) -> tuple[str, bool, list[str], str]:
     """What the unlock screen showed before issue 14: the store's and the keyring's readers."""
-    from liaison.store.meta import Meta
     from liaison.tui.screens.unlock import station_facts
 
     sid, name, demo = station_facts(home)
-    Meta(home).close()
-    return sid, name, demo, [o.name for o in Keyring.open(home).officers()]
+    return sid, demo, [o.name for o in Keyring.open(home).officers()], name
+
+
+def light_facts(home: Path) -> tuple[str, bool, list[str], str]:
+    sid, demo, officers = clear_facts(home)
+    return sid, demo, officers, station_name(sid)
 
 
 def test_the_clear_facts_are_those_of_the_store_and_the_keyring(home, tmp_path):
     from liaison.demo import seed_demo
     from unlocked import OFFICER, PIN
 
-    assert clear_facts(home) == full_facts(home)
+    assert light_facts(home) == full_facts(home)
     Keyring(home).add_officer(OFFICER, PIN, "艾检察官", "another-pin-9513")  # sorted before 王
-    assert clear_facts(home) == full_facts(home) and len(clear_facts(home)[3]) == 2
-    assert clear_facts(home, officers=False)[3] == []
+    assert light_facts(home) == full_facts(home) and len(clear_facts(home)[2]) == 2
+    assert clear_facts(home, officers=False)[2] == []
     demo = seed_demo(tmp_path / "demo")["fengqiao-yuanfang"]
-    assert clear_facts(demo) == full_facts(demo) and clear_facts(demo)[2] is True
+    assert light_facts(demo) == full_facts(demo) and clear_facts(demo)[1] is True
+    assert station_name("no-such-station") == "no-such-station"
 
 
 def test_a_damaged_file_is_left_to_the_store_and_the_keyring_to_explain(home):

@@ -27,7 +27,7 @@ from textual.widgets import Input, Label, Static
 from ..base import LiaisonModal, LiaisonScreen
 from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
-from .unlock_facts import clear_facts
+from .unlock_facts import clear_facts, station_name
 
 if TYPE_CHECKING:
     from ...security.session import Session
@@ -143,8 +143,10 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         # the form is labelled and focused once.
         facts = clear_facts(self.app.home, officers=not setup)
         if facts is not None:
-            sid, name, demo, officers = facts
-            self._set_facts(name, officers, self._demo_officer(sid, demo))
+            sid, demo, officers = facts
+            self._set_facts(self.station_name, officers, self._demo_officer(sid, demo))
+            if not self.station_name:
+                self.call_after_refresh(self._name_station, sid)
         super().on_mount()
         # Focused now, not after a refresh (`focus()`): the facts' worker may answer
         # first, and it moves on to the PIN only from the officer's box.
@@ -152,6 +154,10 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         self.set_focus(self.query_one("#u-pin") if officer_box.value else officer_box)
         if facts is None:
             self.load_facts()  # the store and the keyring say what is wrong
+
+    def _name_station(self, sid: str) -> None:
+        self.station_name = station_name(sid)
+        self.query_one("#unlock-station", Static).update(Text(self.station_name, style="bold"))
 
     def _demo_officer(self, sid: str, demo: bool) -> str:
         if not demo or self.mode == "setup":

@@ -1,6 +1,7 @@
 """What the unlock screen shows before any PIN, read for its first frame with the
 standard library: the station (meta.json: the store's TinyDB table "meta", document 1)
-and the officers' names (the keyring's keys/officers.json).
+and the officers' names (the keyring's keys/officers.json); the station's name, from
+its profile, right after the first frame.
 
 The store's and the keyring's own modules import TinyDB and cryptography, which the
 first frame must not wait for (issue 14). They read the same files again, and check
@@ -31,21 +32,24 @@ def _officers(home: Path) -> list[str] | None:
     return sorted(doc["officers"]) if ok else None  # Keyring.officers(), by name
 
 
-def clear_facts(home: Path, *, officers: bool = True) -> tuple[str, str, bool, list[str]] | None:
-    """(station id, station name, demo?, officers' names — [] unless `officers`), or
-    None when a file is missing or not as expected."""
+def clear_facts(home: Path, *, officers: bool = True) -> tuple[str, bool, list[str]] | None:
+    """(station id, demo?, officers' names — [] unless `officers`), or None when a
+    file is missing or not as expected."""
     try:
         meta = json.loads((Path(home) / "meta.json").read_bytes())["meta"]["1"]
         sid, demo = str(meta.get("station", "")), bool(meta.get("demo"))
         names = _officers(home) if officers else []
     except (OSError, ValueError, LookupError, TypeError, AttributeError):
         return None
-    if names is None:
-        return None
+    return None if names is None else (sid, demo, names)
+
+
+def station_name(sid: str) -> str:
+    """The station's name from its profile (the profiles' module and files: after the
+    first frame), or its id when the profile cannot be read."""
     from ...profiles import get_station
 
     try:
-        name = get_station(sid).name
+        return get_station(sid).name
     except Exception:  # noqa: BLE001 — an unknown profile: the id still says which station
-        name = sid
-    return sid, name, demo, names
+        return sid
