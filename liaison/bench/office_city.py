@@ -19,7 +19,6 @@ import os
 import secrets
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Iterator
 
 import orjson

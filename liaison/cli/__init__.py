@@ -11,10 +11,6 @@ import os
 import sys
 from typing import Callable, Sequence
 
-from ..domain.station import ProfileError
-from ..domain.validation import ValidationError
-from ..store.errors import (NotFound, NotInitialised, StoreBusy, StoreCorrupt, StoreError, StoreLocked,
-                            StoreWriteError)
 from . import exitcodes as ec
 from .output import forget_damage, say, was_damaged
 
@@ -38,10 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="检察联络站咨询登记 · consultation log for procuratorate liaison stations",
         epilog="exit codes: " + "; ".join(f"{k} {v}" for k, v in ec.TABLE.items()),
     )
-    p.add_argument("--home", help="data folder (default: $LIAISON_HOME, else the user data folder)")
-    p.add_argument("--station", dest="station_folder", metavar="ID",
-                   help="this laptop's folder for station ID (<user data folder>/stations/ID); "
-                        "not with --home / 选择本机上的站点")
+    _top_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     # --home is accepted after the subcommand too (`liaison demo --home DIR`).
     common = argparse.ArgumentParser(add_help=False)
@@ -52,24 +45,47 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _top_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home", help="data folder (default: $LIAISON_HOME, else the user data folder)")
+    p.add_argument("--station", dest="station_folder", metavar="ID",
+                   help="this laptop's folder for station ID (<user data folder>/stations/ID); "
+                        "not with --home / 选择本机上的站点")
+
+
+def _without_command(argv: Sequence[str] | None) -> argparse.Namespace | None:
+    """`liaison [--home DIR] [--station ID]` alone (the app), parsed without building
+    every subcommand's parser: their modules import the store, crypto, qrcode …, which
+    the unlock screen does not need. Anything else (a command, --help, a mistake, an
+    abbreviated option) is None, and the full parser takes it."""
+    p = argparse.ArgumentParser(prog="liaison", add_help=False, allow_abbrev=False, exit_on_error=False)
+    _top_options(p)
+    p.set_defaults(command=None)  # as the full parser leaves it
+    try:
+        args, rest = p.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else args
+
+
 def _station_folder(args: argparse.Namespace) -> None:
     """--station ID (before the command) selects <data>/stations/ID; `init --station ID`
     makes the station there unless --home or $LIAISON_HOME says where. --home and
     $LIAISON_HOME otherwise work as they always did."""
-    from ..home import remember, station_home
-    from ..profiles import get_station
-
     chosen = getattr(args, "station_folder", None)
+    init_here = (not chosen and getattr(args, "command", None) == "init" and getattr(args, "station", None)
+                 and not getattr(args, "restore", None) and not getattr(args, "home", None)
+                 and not os.environ.get("LIAISON_HOME"))
+    if not (chosen or init_here):
+        return
+    from ..home import remember, station_home
+    from ..profiles import get_station  # only here: `liaison` alone opens the app without the profiles
+
     if chosen:
         if getattr(args, "home", None):
             raise CliError("--station 与 --home 不能同时使用 (pass either --station or --home)", ec.USAGE)
         args.home = str(station_home(get_station(chosen).id))  # an unknown id: a clear error
-    elif (getattr(args, "command", None) == "init" and getattr(args, "station", None)
-          and not getattr(args, "restore", None) and not getattr(args, "home", None)
-          and not os.environ.get("LIAISON_HOME")):
-        args.home = str(station_home(get_station(args.station).id))
     else:
-        return
+        args.home = str(station_home(get_station(args.station).id))
     remember(station_home(get_station(chosen or args.station).id))
 
 
@@ -85,38 +101,45 @@ def _run(handler: Handler, args: argparse.Namespace) -> int:
     return ec.STORAGE if code in (ec.OK, ec.NOT_FOUND) and was_damaged() else code
 
 
+def _known_error(e: Exception) -> int | None:
+    """The exit code of an error the user can act on (its message said), else None.
+    The error classes are imported here, once one is raised: the store's package
+    (tinydb) must not load before the app's first frame."""
+    from ..domain.station import ProfileError
+    from ..domain.validation import ValidationError
+    from ..store.errors import NotFound, NotInitialised, StoreBusy, StoreError, StoreLocked
+
+    if isinstance(e, ValidationError):
+        say("liaison: 输入有误，未保存 (input refused, nothing saved):")
+        for err in e.errors:
+            say(f"  - {err}")
+        return ec.INVALID
+    # a command that reached sealed records without unlocking: same code as a missing PIN
+    codes = ((NotFound, ec.NOT_FOUND), ((NotInitialised, ProfileError), ec.NOT_SET_UP), (StoreBusy, ec.BUSY),
+             (StoreLocked, ec.PIN_NEEDED), (StoreError, ec.STORAGE))
+    for kinds, code in codes:
+        if isinstance(e, kinds):
+            say(f"liaison: {e}")
+            return code
+    return None
+
+
 def _handle(handler: Handler, args: argparse.Namespace) -> int:
     try:
         return handler(args)
     except CliError as e:
         say(f"liaison: {e}")
         return e.code
-    except ValidationError as e:
-        say("liaison: 输入有误，未保存 (input refused, nothing saved):")
-        for err in e.errors:
-            say(f"  - {err}")
-        return ec.INVALID
-    except NotFound as e:
-        say(f"liaison: {e}")
-        return ec.NOT_FOUND
-    except (NotInitialised, ProfileError) as e:
-        say(f"liaison: {e}")
-        return ec.NOT_SET_UP
-    except StoreBusy as e:
-        say(f"liaison: {e}")
-        return ec.BUSY
-    except StoreLocked as e:  # a command reached sealed records without unlocking: same code as a missing PIN
-        say(f"liaison: {e}")
-        return ec.PIN_NEEDED
-    except (StoreWriteError, StoreCorrupt, StoreError) as e:
-        say(f"liaison: {e}")
-        return ec.STORAGE
     except KeyboardInterrupt:
         say("liaison: 已取消 (interrupted)")
         return 130
     except BrokenPipeError:
         return ec.OK  # `liaison list | head` closed the pipe: not an error
-    except Exception as e:  # a bug: keep where it happened (not the data it held), show one line
+    except Exception as e:
+        code = _known_error(e)
+        if code is not None:
+            return code
+        # a bug: keep where it happened (not the data it held), show one line
         from ..crash import write_crash_log
 
         try:
@@ -132,8 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Everything liaison writes — data, the office's database and its WAL, ledgers and
     # reports — is the owner's alone, whatever umask the shell or cron left.
     os.umask(0o077)
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _without_command(argv) or build_parser().parse_args(argv)
     if not getattr(args, "handler", None):
         from .ui_cmd import run_ui
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from typing import Any, Iterable, Sequence
 
-import orjson
 from rich.cells import cell_len  # display width of CJK text; rich is not textual
 
 from ..domain.masking import mask_name, mask_phone
@@ -14,6 +13,8 @@ from ..domain.vocab import CATEGORIES, STATUSES, label
 
 
 def print_json(data: Any) -> None:
+    import orjson  # here: the app's path (`liaison` alone) prints no JSON
+
     sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 

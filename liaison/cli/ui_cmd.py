@@ -8,11 +8,11 @@ app on its unlock screen; it locks itself after SECONDS without a key or mouse e
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from pathlib import Path
 
 from ..home import remember, resolve_home
-from ..store import Store
 from . import exitcodes as ec
 
 DEFAULT_LOCK_AFTER = 300.0
@@ -50,8 +50,23 @@ def default_lock_after() -> float:
     return DEFAULT_LOCK_AFTER
 
 
+def check_ready(home: Path) -> None:
+    """Store.check_ready — a clear CLI error (not set up) before the screen opens —
+    without loading the store's package (TinyDB …) before the first frame when the
+    folder is plainly set up: meta.json holds TinyDB's table "meta" with document 1.
+    Anything else goes to Store.check_ready, which says what is wrong."""
+    try:
+        if isinstance(json.loads((Path(home) / "meta.json").read_bytes())["meta"]["1"], dict):
+            return
+    except (OSError, ValueError, LookupError, TypeError):
+        pass
+    from ..store import Store
+
+    Store.check_ready(home)
+
+
 def open_ui(home: Path, lock_after: float | None = None) -> int:
-    Store.check_ready(home)  # a clear CLI error (not set up) before the screen opens
+    check_ready(home)
     from ..tui.app import build_app  # imported here: the nightly job never loads textual
 
     while True:
@@ -62,7 +77,7 @@ def open_ui(home: Path, lock_after: float | None = None) -> int:
         if not isinstance(chosen, Path):
             return ec.OK
         home = chosen
-        Store.check_ready(home)
+        check_ready(home)
 
 
 def run_ui(args: argparse.Namespace) -> int:

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from textual import work
 from textual.binding import Binding
+from textual.screen import Screen
 
 from .app_base import BaseApp
 from .bindings import localize_bindings
 from .commands import LiaisonCommands
 from .locking import LockingMixin
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
-from .screens.dashboard import DashboardScreen
 
 if TYPE_CHECKING:  # the store and the model load in the worker, after the first frame
     from ..domain.consultation import Consultation
@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
 
 
 POLL_SECONDS = 3.0
+STATION_MODE = "station"  # the screens after the first unlock of an app started locked
 IDLE_LOCK = 300.0  # seconds without a key or mouse event before the screen locks
 
 
@@ -55,20 +56,36 @@ class LiaisonApp(LockingMixin, BaseApp):
         self.station: Station | None = None
         self._init_locking(session, idle_lock)
 
-    def get_default_screen(self) -> DashboardScreen:
+    def get_default_screen(self) -> Screen:
         # The dashboard is the base of the stack (not pushed over a blank screen): one
-        # screen to build before the first frame, and Esc never leaves it empty.
+        # screen to build before the first frame, and Esc never leaves it empty. Locked
+        # at the start, that one screen is the unlock screen (drawn in the first frame,
+        # without waiting for the dashboard), and the dashboard is built at the first
+        # unlock (`show_dashboard`).
+        if self.session is None:
+            from .screens.unlock import UnlockScreen
+            from .screens.unlock_facts import has_keyring
+
+            return UnlockScreen("start" if has_keyring(self.home) else "setup")
+        from .screens.dashboard import DashboardScreen  # here: not loaded before the unlock screen's frame
+
         return DashboardScreen()
+
+    def show_dashboard(self) -> None:
+        """At the first unlock of an app started locked: the dashboard, as the base of a
+        screen stack of its own (Textual's modes), over the start's unlock screen, which
+        stays below, suspended and emptied of its PIN."""
+        from .screens.dashboard import DashboardScreen
+
+        if not isinstance(self.screen_stack[0], DashboardScreen):
+            self.add_mode(STATION_MODE, DashboardScreen)
+            self.switch_mode(STATION_MODE)
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
         self._start_idle_watch()
         if self.session is None:
-            from ..security.keyring import Keyring
-            from .screens.unlock import UnlockScreen
-
-            self.open_screen(UnlockScreen("start" if Keyring.exists(self.home) else "setup"))
-            return
+            return  # on the unlock screen (the default screen)
         # After the first frame: the worker competes with the UI thread for the GIL,
         # and an officer should see the screen before 50 000 records are read.
         self.call_after_refresh(self.open_store)

@@ -174,15 +174,18 @@ class LockingMixin:
         from .screens.intake import IntakeScreen
 
         ahead: list[tuple[str, str | None]] = []  # typed while the PIN was checked
-        while getattr(self.screen, "SHOWN_WHILE_LOCKED", False) and len(self.screen_stack) > 1:
+        while getattr(self.screen, "SHOWN_WHILE_LOCKED", False):
             take = getattr(self.screen, "take_ahead", None)
             if take is not None:
                 ahead += take()
+            if len(self.screen_stack) == 1:
+                break  # the unlock screen an app started locked has as its base: see show_dashboard
             self.pop_screen()
         if self._to_dashboard:
             self._to_dashboard = False
             while len(self.screen_stack) > 1:
                 self.pop_screen()
+        self.show_dashboard()  # type: ignore[attr-defined]  # the first unlock: built now
         self.locked = self.resident = False
         self._last_input = monotonic()
         held, self._held_screens = self._held_screens, []

@@ -9,7 +9,6 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Header, Static
 
 from ...reports.station_summary import Summary, summarise
-from ...sync.status import sync_status
 from ..base import LiaisonScreen
 from ..i18n import category
 from ..widgets.keybar import KeyBar
@@ -58,6 +57,8 @@ class DashboardScreen(LiaisonScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def compute(self) -> None:
+        from ...sync.status import sync_status  # here: it loads orjson, not needed for the unlock screen
+
         store = self.app.store
         sync = sync_status(store.home)
         summary = summarise(store.index.newest_first(include_deleted=True), self.app.today(), sync["checkpoint"])

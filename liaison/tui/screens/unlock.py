@@ -27,6 +27,7 @@ from textual.widgets import Input, Label, Static
 from ..base import LiaisonModal, LiaisonScreen
 from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
+from .unlock_facts import clear_facts, station_name
 
 if TYPE_CHECKING:
     from ...security.session import Session
@@ -138,19 +139,40 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         self.query_one("#setup-info").display = setup
         self.query_one("#u-officers").display = False
         self.query_one("#u-demo").display = False
+        # The facts before the labels and the focus: the first frame has them all, and
+        # the form is labelled and focused once.
+        facts = clear_facts(self.app.home, officers=not setup)
+        if facts is not None:
+            sid, demo, officers = facts
+            self._set_facts(self.station_name, officers, self._demo_officer(sid, demo))
+            if not self.station_name:
+                self.call_after_refresh(self._name_station, sid)
         super().on_mount()
         # Focused now, not after a refresh (`focus()`): the facts' worker may answer
         # first, and it moves on to the PIN only from the officer's box.
-        self.set_focus(self.query_one("#u-pin") if self.officer else self.query_one("#u-officer"))
-        self.load_facts()
+        officer_box = self.query_one("#u-officer", Input)
+        self.set_focus(self.query_one("#u-pin") if officer_box.value else officer_box)
+        if facts is None:
+            self.load_facts()  # the store and the keyring say what is wrong
+
+    def _name_station(self, sid: str) -> None:
+        self.station_name = station_name(sid)
+        self.query_one("#unlock-station", Static).update(Text(self.station_name, style="bold"))
+
+    def _demo_officer(self, sid: str, demo: bool) -> str:
+        if not demo or self.mode == "setup":
+            return ""
+        from ...demo_data import DEMO_OFFICERS  # here: the scenarios' data, a demo station's only
+
+        return DEMO_OFFICERS.get(sid, "")
 
     def on_unmount(self) -> None:
         self._stop.set()
 
     @work(thread=True, exit_on_error=False, group="unlock-facts")
     def load_facts(self) -> None:
-        """Station name, officers' names and the demo hint: clear facts, no key needed."""
-        from ...demo_data import DEMO_OFFICERS
+        """Station name, officers' names and the demo hint by the store's and the
+        keyring's own readers, when `clear_facts` could not tell (a damaged file)."""
         from ...security.keyring import Keyring
 
         try:
@@ -165,26 +187,29 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
             except Exception as e:  # noqa: BLE001 — a damaged keyring: nobody can unlock
                 self.app.call_from_thread(self._facts, name, [], "", str(e))
                 return
-        demo_officer = DEMO_OFFICERS.get(sid, "") if demo and self.mode != "setup" else ""
-        self.app.call_from_thread(self._facts, name, officers, demo_officer, "")
+        self.app.call_from_thread(self._facts, name, officers, self._demo_officer(sid, demo), "")
 
-    def _facts(self, name: str, officers: list[str], demo_officer: str, error: str) -> None:
+    def _set_facts(self, name: str, officers: list[str], demo_officer: str) -> bool:
+        """Take the facts; True if the officer's box was filled in (the only officer)."""
         self.station_name = name or self.station_name
         self.officers = officers
         self.demo_officer = demo_officer
         box = self.query_one("#u-officer", Input)
-        if not box.value and len(officers) == 1:
-            box.value = officers[0]
-            if self.focused is box:
-                self.set_focus(self.query_one("#u-pin", Input))  # at once: keys typed next go there
+        if box.value or len(officers) != 1:
+            return False
+        box.value = officers[0]
+        return True
+
+    def _facts(self, name: str, officers: list[str], demo_officer: str, error: str) -> None:
+        box = self.query_one("#u-officer", Input)
+        if self._set_facts(name, officers, demo_officer) and self.focused is box:
+            self.set_focus(self.query_one("#u-pin", Input))  # at once: keys typed next go there
         if error:
             self.error = self.tr("unlock_error", error=error)
         self.apply_lang()
 
     # -- showing ---------------------------------------------------------------------
     def apply_lang(self) -> None:
-        from ...demo import DEMO_PIN
-
         self.query_one("#unlock-station", Static).update(Text(self.station_name, style="bold"))
         title = {"setup": "setup_title", "resident": "resident_title"}.get(self.mode, "lock_title")
         self.query_one("#unlock-title", Static).update(Text(self.tr(title)))
@@ -200,7 +225,10 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         officers.update(Text(self.tr("officers_hint", names=sep.join(self.officers))))
         demo = self.query_one("#u-demo", Static)
         demo.display = bool(self.demo_officer)
-        demo.update(Text(self.tr("demo_hint", officer=self.demo_officer, pin=DEMO_PIN)))
+        if self.demo_officer:
+            from ...demo import DEMO_PIN  # here: liaison.demo imports the keyring (cryptography)
+
+            demo.update(Text(self.tr("demo_hint", officer=self.demo_officer, pin=DEMO_PIN)))
         message = self.query_one("#u-message", Static)
         message.update(Text(self.error or self.info))
         message.set_class(bool(self.error), "-error")
