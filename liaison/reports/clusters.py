@@ -41,7 +41,7 @@ from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 from ..domain.vocab import CATEGORIES, label
-from .cluster_keys import (bigrams, normalise_employer, normalise_project, normalise_site, prefix_length,
+from .cluster_keys import (bigram_ids, normalise_employer, normalise_project, normalise_site, prefix_length,
                            rider_theme)
 
 SIMILAR = 0.40
@@ -93,16 +93,25 @@ class _Ids(dict):
     of strings in 600 000 tuples, and intersect as fast)."""
 
     def __missing__(self, gram: str) -> int:
-        self[gram] = n = len(self)
+        if "\0" in gram:  # across noise (cluster_keys.bigram_ids): no gram
+            self[gram] = -1
+            return -1
+        self[gram] = n = self.next
+        self.next += 1
         return n
+
+    next = 0
 
 
 def _memo(fn: Callable[[Any], str]) -> Callable[[Any], str]:
     """fn cached per string: officers type the same few employers, projects and sites
     thousands of times, and each normalisation is four regex passes."""
     cache: dict[str, str] = {}
+    absent = fn(None)
 
     def get(text: Any) -> str:
+        if text is None:  # most records name no employer, project or site
+            return absent
         if type(text) is not str:
             return fn(text)
         try:
@@ -142,7 +151,7 @@ class _Features:
         share = self.shared.setdefault
         return (clear["visited_at"], clear["id"], share(clear["station"], clear["station"]), clear["ref"],
                 share(clear["category"], clear["category"]), summary, clear.get("related_to") or None,
-                tuple(keys), where, theme is not None, tuple(map(self.ids.__getitem__, bigrams(summary))))
+                tuple(keys), where, theme is not None, bigram_ids(summary, self.ids))
 
 
 def find_clusters(records: Iterable[dict[str, Any]], *, window_days: int = 90, since: str | None = None,
@@ -159,7 +168,7 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
     rows = [feats.row(c, p) for c, p in parts
             if not c.get("deleted") and (since is None or c["visited_at"][:10] >= since)]
     rows.sort(key=itemgetter(VISITED, ID))
-    names = list(feats.ids)  # id → bigram, for the rarest-first order's tie-break
+    names = [g for g, n in feats.ids.items() if n >= 0]  # id → bigram, for the rarest-first order's tie-break
     del feats
     day_of: dict[str, int] = {}
     days = [day_of.get(v) or day_of.setdefault(v, date.fromisoformat(v).toordinal())
@@ -175,10 +184,21 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
 
     links: list[tuple[int, str, str]] = []  # (a member, kind, value): which keys made each cluster
 
+    # root → members, for components of two or more: the similarity loop drops a record's
+    # own cluster from its candidates in one C-level set difference (most of them, on
+    # templated text) instead of a root lookup per candidate.
+    groups: dict[int, set[int]] = {}
+
     def link(a: int, b: int, kind: str, value: str) -> None:
         ra, rb = find(a), find(b)
         if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)  # the root is always a component's oldest
+            ra, rb = min(ra, rb), max(ra, rb)
+            parent[rb] = ra  # the root is always a component's oldest
+            big, small = groups.pop(ra, None) or {ra}, groups.pop(rb, None) or {rb}
+            if len(big) < len(small):
+                big, small = small, big
+            big |= small
+            groups[ra] = big
         links.append((a, kind, value))
 
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
@@ -195,7 +215,8 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
         for a, b in zip(members, members[1:]):
             if days[b] - days[a] <= window_days:
                 link(a, b, kind, value)
-    similar = partial(_similar, grams=grams, names=names, days=days, window=window_days, parent=parent, root=find)
+    similar = partial(_similar, grams=grams, names=names, days=days, window=window_days, parent=parent, root=find,
+                      cluster_of=groups.get)
     for where, members in sites.items():
         if unthemed.intersection(members):  # fall back to looser text similarity at the same site
             similar(members, threshold=SITE_SIMILAR, on_pair=lambda a, b, s, where=where:
@@ -224,7 +245,7 @@ _PREFIX: dict[tuple[int, float], int] = {}
 
 
 def _similar(members: list[int], *, grams: list[tuple[int, ...]], names: list[str], days: list[int], window: int,
-             threshold: float, on_pair, parent: list[int], root) -> None:
+             threshold: float, on_pair, parent: list[int], root, cluster_of) -> None:
     """Call on_pair(a, b, score) for pairs within `window` days whose summaries' bigram
     Jaccard is ≥ threshold. Grams are ranked rarest first; each summary indexes only its
     prefix, so only pairs sharing a rare gram are ever scored. Pairs with the same
@@ -234,8 +255,9 @@ def _similar(members: list[int], *, grams: list[tuple[int, ...]], names: list[st
     in one cluster already, rarely loses a link.
 
     The hot loop of `hq clusters`: ranks are ints sorted without a key function, postings
-    are fetched and appended through C-level map, and `parent` is read before `root` is
-    called, as most candidates already hang off the current record's root."""
+    are fetched and appended through C-level map, the record's own cluster is taken off
+    its candidates as a set (`cluster_of`: root → members), and `parent` is read before
+    `root` is called for the few that joined it during the loop."""
     df = Counter(chain.from_iterable(map(grams.__getitem__, members)))
     rank = {t: n for n, t in enumerate(sorted(df, key=lambda t: (df[t], names[t])))}  # one order per call
     rank_of = rank.__getitem__
@@ -251,7 +273,10 @@ def _similar(members: list[int], *, grams: list[tuple[int, ...]], names: list[st
         heads = list(map(posting, sorted(map(rank_of, g))[:k]))
         lo, hi, oldest = threshold * n, n / threshold, days[i] - window
         mine, mine_set = root(i), None
-        for j in set().union(*heads):  # one C-level union instead of a Python loop per posting
+        candidates = set().union(*heads)  # one C-level union instead of a Python loop per posting
+        if (own := cluster_of(mine)) is not None:
+            candidates = candidates.difference(own)  # iterates the candidates, not the cluster
+        for j in candidates:
             if days[j] < oldest:
                 continue
             gj = grams[j]

@@ -14,7 +14,8 @@ import pytest
 from clusters_reference import find_clusters as reference
 from test_clusters import _labelled
 from liaison.bench.office_city import station_docs, stations
-from liaison.reports.clusters import find_clusters, find_clusters_parts
+from liaison.reports.cluster_keys import bigram_ids, bigrams
+from liaison.reports.clusters import _Ids, find_clusters, find_clusters_parts
 from liaison.domain.personal import split
 
 
@@ -57,3 +58,11 @@ def test_generated_city_is_found_the_same(city, kw):
 def test_parts_in_any_order_give_the_same(city):
     parts = [split(d) for d in reversed(city)]
     assert _dicts(find_clusters_parts(parts)) == _dicts(reference(city))
+
+
+@pytest.mark.parametrize("text", ["", None, "欠薪", "骑手小冯，晚高峰送餐时摔伤。", "a\0b，c  APP扣款3元/单", "，，。", "x"])
+def test_bigram_ids_are_the_bigrams(text):
+    ids = _Ids()
+    got = bigram_ids(text, ids)
+    names = {n: g for g, n in ids.items()}
+    assert len(got) == len(set(got)) and {names[n] for n in got} == bigrams(text)
