@@ -273,10 +273,11 @@ def _similar(members: list[int], *, grams: list[tuple[int, ...]], names: list[st
         heads = list(map(posting, sorted(map(rank_of, g))[:k]))
         lo, hi, oldest = threshold * n, n / threshold, days[i] - window
         mine, mine_set = root(i), None
-        candidates = set().union(*heads)  # one C-level union instead of a Python loop per posting
+        todo = set().union(*heads)  # one C-level union instead of a Python loop per posting
         if (own := cluster_of(mine)) is not None:
-            candidates = candidates.difference(own)  # iterates the candidates, not the cluster
-        for j in candidates:
+            todo = todo.difference(own)  # iterates the candidates, not the cluster
+        while todo:
+            j = todo.pop()
             if days[j] < oldest:
                 continue
             gj = grams[j]
@@ -287,7 +288,10 @@ def _similar(members: list[int], *, grams: list[tuple[int, ...]], names: list[st
             inter = len(mine_set.intersection(gj))
             if (s := inter / (n + len(gj) - inter)) >= threshold:  # Jaccard, as cluster_keys.jaccard
                 on_pair(j, i, s)
-                mine = root(i)
+                if (joined := root(i)) != mine:  # i joined a cluster: none of it is worth scoring now
+                    mine = joined
+                    if (own := cluster_of(mine)) is not None:
+                        todo = todo.difference(own)
         list(map(append, heads, repeat(i, len(heads))))
 
 
