@@ -254,7 +254,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     from datetime import date
 
     from ..domain.text import safe_text
-    from ..reports.clusters import SIMILAR, find_clusters
+    from ..reports.clusters import SIMILAR, find_clusters_parts
     from .report_cmd import station_name
 
     try:
@@ -266,7 +266,8 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     from .hq_staff_cmds import unlocked_office
 
     with unlocked_office(args) as staff:
-        clusters = find_clusters(staff.records(), window_days=args.window_days, since=since)
+        clusters = find_clusters_parts(staff.office.db.personal_parts(staff.opener, since),
+                                       window_days=args.window_days, since=since)
         staff.audit("report", "hq clusters", clusters=len(clusters))
     if args.json:
         print_json({"window_days": args.window_days, "since": since, "threshold": SIMILAR,
