@@ -17,6 +17,8 @@ from tinydb.table import Table
 from .atomic import AtomicJSONStorage, remove_stale_temps
 from .errors import StoreCorrupt
 from .manifest import Found
+from .heads import Head, open_head, read_head
+from .index import Row
 from .sealed import Cipher, OfficeCipher, SealedStorage, Written, read_rows
 
 SHARD_CAPACITY = 100
@@ -105,6 +107,24 @@ class Shards:
         (self.plain.discard if sealed else self.plain.add)(n)
         for doc_id, doc in docs.items():
             yield int(doc_id), doc
+
+    def listed(self, n: int, stamp: Any, head: Head | None = None) -> list[Row] | None:
+        """Shard n's list rows, from `head` (read before the key was known) if the file
+        is still the one it was read from (`stamp`, taken now), else from a head read
+        now (store.heads); None when that does not apply (no key, not a sealed shard
+        with a signed head, clear parts that do not make rows): read it with `rows`."""
+        if self.cipher is None:
+            return None
+        path = self.path(n)
+        if head is None or head.stamp != stamp:
+            head = read_head(path, n)
+            if head is None:
+                return None
+        if n in self._open:
+            self.forget(n)
+        self.office_env[n], rows, self.found[n] = open_head(path, head, self.cipher)
+        self.plain.discard(n)
+        return rows
 
     def rewrite(self, n: int, change: Callable[[dict[str, Any]], dict[str, Any]], strict: bool = True) -> None:
         """Write shard `n` once with `change` applied to every document (e.g. sealing
