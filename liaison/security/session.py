@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 from ..store import Store
 from ..store.drafts import Drafts
-from ..store.heads import PreRead
+from ..store.heads import Heads, PreRead
 from ..sync import keys
 from .audit import AuditLog
 from .envelope import Envelope, for_office
@@ -42,10 +42,10 @@ class Session:
     def __post_init__(self):
         self.sealer = Sealer(self.data_key, self.retired)
 
-    def take_heads(self) -> dict[int, Any]:
-        """What the pre-read found (once; {} without one)."""
+    def take_heads(self) -> Heads | None:
+        """What the pre-read found (once; None without one)."""
         pre, self.preread = self.preread, None
-        return pre.take() if pre is not None else {}
+        return pre.take() if pre is not None else None
 
     def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None:
         """Append to the audit log; the details are sealed (they may name a resident)."""

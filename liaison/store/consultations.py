@@ -26,7 +26,7 @@ from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
 from .atomic import atomic_write, fsync_dir, remove_stale_temps
 from .errors import NotFound, StoreIntegrityError, StoreLocked, VersionConflict
-from .heads import Head
+from .heads import Heads
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
 from .manifest import Manifest
@@ -78,7 +78,7 @@ class Store:
         self._stamps: dict[int, Any] = {}
         self._counts: dict[int, int] = defaultdict(int)
         self._office_todo: set[int] = set()  # shards whose key the office cannot unwrap yet
-        self._heads: dict[int, Any] = {}  # shard heads read before the key was known (store.heads)
+        self._heads: Heads | None = None  # shards read before the key was known (store.heads)
         _OPEN.add(self)
 
     # -- opening -------------------------------------------------------------------
@@ -170,13 +170,13 @@ class Store:
     @classmethod
     def open(cls, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT, cipher: Cipher | None = None,
              office: OfficeCipher | None = None, officer: str = "",
-             heads: Mapping[int, Head] | None = None) -> "Store":
+             heads: Heads | None = None) -> "Store":
         """Open the records. A sealed store needs `cipher` (StoreLocked otherwise); a
         plain one opened with a cipher is sealed now (the first unlock migrates it).
         `heads`: shards read while the PIN was checked (store.heads.PreRead), used
         where the files are still the ones read."""
         store = cls(home, lock_timeout=lock_timeout, cipher=cipher, office=office, officer=officer)
-        store._heads = dict(heads or {})
+        store._heads = heads
         facts = store.meta.get()  # raises NotInitialised
         if facts.get("sealed") and cipher is None:
             store.close()
@@ -264,10 +264,15 @@ class Store:
         rows = []
         current = self.office.current if self.office is not None and self.cipher is not None else None
         from_doc = Row.from_doc
-        heads, self._heads = self._heads, {}
-        for n in self.shards.numbers():
-            self._stamps[n] = stamp = self.shards.stamp(n)
-            listed = self.shards.listed(n, stamp, heads.get(n))
+        heads, self._heads = self._heads, None
+        pre = heads.by_shard if heads is not None else {}
+        # The pre-read's index stands only if it holds exactly what is listed now.
+        whole = heads is not None and heads.index is not None
+        stamps = self.shards.stamps()
+        for n, stamp in stamps.items():
+            self._stamps[n] = stamp
+            head = pre.get(n)
+            listed = self.shards.listed(n, stamp, head)
             if listed is not None:
                 rows += listed
                 count = len(listed)
@@ -276,10 +281,15 @@ class Store:
                 for doc_id, doc in self.shards.rows(n):
                     rows.append(from_doc(doc, n, doc_id, False))
                     count += 1
+            whole = whole and head is not None and listed is head.rows
             self._counts[n] += count
             if current is not None and count and self.shards.office_env.get(n) != current:
                 self._office_todo.add(n)
-        self.index.load(rows, hay_loader=self._load_hay)
+        if whole and len(stamps) == len(pre):
+            self.index = heads.index
+            self.index.lazy_hay(self._load_hay)
+        else:
+            self.index.load(rows, hay_loader=self._load_hay)
         self._settle(gen)
 
     def _load_hay(self, rows: list[Row]) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .index import Row
+from .index import Index, Row
 from .integrity import check, read_signed_from
 from .manifest import Found
 from .sealed import ROWS, TABLE, Cipher, _corrupt, altered_records, found_of, integrity_keys, office_env, \
@@ -38,7 +38,8 @@ class Head:
     doc: dict[str, Any]  # the signed part parsed, `_auth` included
     raw: bytes  # the signed bytes, as read
     tail_end: bytes
-    rows: list[tuple[str, Row]]  # (doc_id, row without name, phone and brief), in the shard's order
+    ids: list[str]  # doc ids, in the shard's order
+    rows: list[Row]  # their rows, without name, phone and brief until open_head
 
 
 def read_head(path: Path, n: int) -> Head | None:
@@ -57,11 +58,11 @@ def read_head(path: Path, n: int) -> Head | None:
     if ROWS not in doc:
         return None
     try:
-        from_clear = Row.from_clear
-        rows = [(doc_id, from_clear(clear, n, int(doc_id))) for doc_id, clear in (doc.get(TABLE) or {}).items()]
+        from_clear, docs = Row.from_clear, doc.get(TABLE) or {}
+        rows = [from_clear(clear, n, int(doc_id)) for doc_id, clear in docs.items()]
     except Exception:  # noqa: BLE001 — not ours to judge here: the usual read reports it
         return None
-    return Head((st.st_ino, st.st_size, st.st_mtime_ns), doc, raw, tail_end, rows)
+    return Head((st.st_ino, st.st_size, st.st_mtime_ns), doc, raw, tail_end, list(docs), rows)
 
 
 def open_head(path: Path, head: Head, cipher: Cipher) -> tuple[str | None, list[Row], Found]:
@@ -78,15 +79,28 @@ def open_head(path: Path, head: Head, cipher: Cipher) -> tuple[str | None, list[
         sealed_rows = shard_cipher(doc, name, cipher).open(doc[ROWS], rows_aad(name))
     except Exception as e:  # SealBroken, by duck typing
         raise _corrupt(path, str(e)) from None
-    get = sealed_rows.get
-    out = []
-    for doc_id, r in head.rows:
-        row = get(doc_id)
-        if row is None or row[0] != r.version:
-            raise _corrupt(path, f"record {doc_id}")
-        r.name, r.phone, r.brief = row[1], row[2], row[3][:60]
-        out.append(r)
-    return office_env(doc), out, found
+    got = list(map(sealed_rows.get, head.ids))
+    if None in got or [g[0] for g in got] != [r.version for r in head.rows]:
+        for doc_id, g, r in zip(head.ids, got, head.rows):
+            if g is None or g[0] != r.version:
+                raise _corrupt(path, f"record {doc_id}")
+    for r, g in zip(head.rows, got):
+        r.name, r.phone, r.brief = g[1], g[2], g[3][:60]
+    return office_env(doc), head.rows, found
+
+
+@dataclass(slots=True)
+class Heads:
+    """What a PreRead found: shard number -> head, and an index of all their rows
+    (sorted, by id and reference), used as it is when every head is (Store._load_rows)."""
+
+    by_shard: dict[int, Head]
+    index: Index | None
+
+
+def _numbered(name: str) -> bool:
+    """A shard's file name (as Shards.numbers globs them)."""
+    return name.endswith(".json") and name[:1].isascii() and name[:1].isdigit() and name[:-5].isdigit()
 
 
 class PreRead:
@@ -96,6 +110,7 @@ class PreRead:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
         self._heads: dict[int, Head] = {}
+        self._index: Index | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="liaison-preread", daemon=True)
         self._thread.start()
@@ -106,14 +121,16 @@ class PreRead:
         gc.disable()
         try:
             with os.scandir(self.folder) as it:
-                names = sorted(e.name for e in it if e.name.endswith(".json") and e.name[:-5].isdigit())
-            for file in names:
+                numbers = sorted(int(e.name[:-5]) for e in it if _numbered(e.name))
+            for n in numbers:
                 if self._stop.is_set():
                     return
-                n = int(file[:-5])
-                head = read_head(self.folder / file, n)
+                head = read_head(self.folder / f"{n:06d}.json", n)
                 if head is not None:
                     self._heads[n] = head
+            index = Index()
+            index.load([r for head in self._heads.values() for r in head.rows])
+            self._index = index
         except Exception:  # noqa: BLE001 — a head not read is read at open, as without a pre-read
             pass
         finally:
@@ -124,13 +141,14 @@ class PreRead:
     def running(self) -> bool:
         return self._thread.is_alive()
 
-    def take(self) -> dict[int, Head]:
+    def take(self) -> Heads:
         """The heads read (waiting for the thread); once: the pre-read is then empty."""
         self._thread.join()
-        heads, self._heads = self._heads, {}
+        heads = Heads(self._heads, self._index)
+        self._heads, self._index = {}, None
         return heads
 
     def cancel(self) -> None:
         self._stop.set()
         self._thread.join()
-        self._heads = {}
+        self._heads, self._index = {}, None

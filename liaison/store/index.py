@@ -175,6 +175,10 @@ class Index:
         self._changed.clear()
         self._newest = None
 
+    def lazy_hay(self, loader: Callable[[list[Row]], None]) -> None:
+        """As `load`'s hay_loader, for an index loaded without one (store.heads)."""
+        self._hay_loader = loader
+
     @property
     def warm_ready(self) -> bool:
         """True once search needs no more preparation (every search is then fast)."""

@@ -7,6 +7,7 @@ save rewrites at most SHARD_CAPACITY records however many the station has stored
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -45,6 +46,21 @@ class Shards:
 
     def numbers(self) -> list[int]:
         return sorted(int(p.stem) for p in self.folder.glob("[0-9]*.json") if p.stem.isdigit())
+
+    def stamps(self) -> dict[int, tuple[int, int, int] | None]:
+        """{number: stamp} of every shard, in order: `numbers` and `stamp` in one pass."""
+        found: dict[int, tuple[int, int, int] | None] = {}
+        with os.scandir(self.folder) as it:
+            for e in it:
+                name = e.name
+                if name.endswith(".json") and name[:1].isascii() and name[:1].isdigit() and name[:-5].isdigit():
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:  # removed meanwhile: read as `stamp` would see it
+                        found[int(name[:-5])] = None
+                        continue
+                    found[int(name[:-5])] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        return dict(sorted(found.items()))
 
     def stamp(self, n: int) -> tuple[int, int, int] | None:
         return AtomicJSONStorage(self.path(n))._disk_stamp()
