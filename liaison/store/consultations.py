@@ -8,6 +8,7 @@ index (lists, search) or from the record's shard (one record, exports).
 from __future__ import annotations
 
 import gc
+import weakref
 from contextlib import nullcontext
 from collections import defaultdict
 from datetime import datetime
@@ -25,6 +26,7 @@ from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
 from .atomic import atomic_write, fsync_dir, remove_stale_temps
 from .errors import NotFound, StoreIntegrityError, StoreLocked, VersionConflict
+from .heads import Heads
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
 from .manifest import Manifest
@@ -33,7 +35,8 @@ from .sealed import Cipher, OfficeCipher, integrity_keys
 from .shards import SHARD_CAPACITY, Shards
 from .watch import Watch
 
-PENDING = "import.pending"  # ids of a batch being written; rolled back if found at open
+PENDING = "import.pending"
+_OPEN: "weakref.WeakSet[Store]" = weakref.WeakSet()  # stores of this process not yet closed  # ids of a batch being written; rolled back if found at open
 
 
 def _py(doc: Mapping[str, Any]) -> str:
@@ -75,6 +78,8 @@ class Store:
         self._stamps: dict[int, Any] = {}
         self._counts: dict[int, int] = defaultdict(int)
         self._office_todo: set[int] = set()  # shards whose key the office cannot unwrap yet
+        self._heads: Heads | None = None  # shards read before the key was known (store.heads)
+        _OPEN.add(self)
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -156,12 +161,22 @@ class Store:
         finally:
             meta.close()
 
+    @staticmethod
+    def open_here(home: Path) -> bool:
+        """Is a store of `home` open in this process (not yet closed)?"""
+        home = Path(home)
+        return any(s.home == home for s in list(_OPEN))
+
     @classmethod
     def open(cls, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT, cipher: Cipher | None = None,
-             office: OfficeCipher | None = None, officer: str = "") -> "Store":
+             office: OfficeCipher | None = None, officer: str = "",
+             heads: Heads | None = None) -> "Store":
         """Open the records. A sealed store needs `cipher` (StoreLocked otherwise); a
-        plain one opened with a cipher is sealed now (the first unlock migrates it)."""
+        plain one opened with a cipher is sealed now (the first unlock migrates it).
+        `heads`: shards read while the PIN was checked (store.heads.PreRead), used
+        where the files are still the ones read."""
         store = cls(home, lock_timeout=lock_timeout, cipher=cipher, office=office, officer=officer)
+        store._heads = heads
         facts = store.meta.get()  # raises NotInitialised
         if facts.get("sealed") and cipher is None:
             store.close()
@@ -249,16 +264,32 @@ class Store:
         rows = []
         current = self.office.current if self.office is not None and self.cipher is not None else None
         from_doc = Row.from_doc
-        for n in self.shards.numbers():
-            self._stamps[n] = self.shards.stamp(n)
-            count = 0
-            for doc_id, doc in self.shards.rows(n):
-                rows.append(from_doc(doc, n, doc_id, False))
-                count += 1
+        heads, self._heads = self._heads, None
+        pre = heads.by_shard if heads is not None else {}
+        # The pre-read's index stands only if it holds exactly what is listed now.
+        whole = heads is not None and heads.index is not None
+        stamps = self.shards.stamps()
+        for n, stamp in stamps.items():
+            self._stamps[n] = stamp
+            head = pre.get(n)
+            listed = self.shards.listed(n, stamp, head)
+            if listed is not None:
+                rows += listed
+                count = len(listed)
+            else:
+                count = 0
+                for doc_id, doc in self.shards.rows(n):
+                    rows.append(from_doc(doc, n, doc_id, False))
+                    count += 1
+            whole = whole and head is not None and listed is head.rows
             self._counts[n] += count
             if current is not None and count and self.shards.office_env.get(n) != current:
                 self._office_todo.add(n)
-        self.index.load(rows, hay_loader=self._load_hay)
+        if whole and len(stamps) == len(pre):
+            self.index = heads.index
+            self.index.lazy_hay(self._load_hay)
+        else:
+            self.index.load(rows, hay_loader=self._load_hay)
         self._settle(gen)
 
     def _load_hay(self, rows: list[Row]) -> None:
@@ -485,6 +516,7 @@ class Store:
         return self.save(self.get(key).evolve(deleted=True))
 
     def close(self) -> None:
+        _OPEN.discard(self)
         self.shards.close()
         self.meta.close()
         self.lock.close()

@@ -53,6 +53,17 @@ class Row:
             haystack(doc, doc.get("_py", "")) if with_hay else None, bool(v.get("anonymous")),
         )
 
+    @classmethod
+    def from_clear(cls, doc: Mapping[str, Any], shard: int, doc_id: int) -> "Row":
+        """A row from a sealed record's clear part, before the key is known: name, phone
+        and brief are filled in from the shard's list rows once it is (store.heads)."""
+        v = doc["visitor"]
+        return cls(
+            doc["id"], doc["ref"], shard, doc_id, doc["seq"], doc["version"], doc["visited_at"],
+            doc["category"], doc["status"], doc["follow_up_on"], None, None,
+            v["party_size"], doc["clue"]["flag"], doc["deleted"], "", None, bool(v.get("anonymous")),
+        )
+
 
 ORDER = attrgetter("visited_at", "ref")  # list order: visit time, then reference
 
@@ -163,6 +174,10 @@ class Index:
         self._segment = None  # built by the first search (the TUI warms it in a worker)
         self._changed.clear()
         self._newest = None
+
+    def lazy_hay(self, loader: Callable[[list[Row]], None]) -> None:
+        """As `load`'s hay_loader, for an index loaded without one (store.heads)."""
+        self._hay_loader = loader
 
     @property
     def warm_ready(self) -> bool:

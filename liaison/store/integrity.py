@@ -91,18 +91,26 @@ def read_signed(path: Any) -> tuple[dict[str, Any], bytes, bytes] | None:
     when the file does not say where its tail starts (a legacy shard: read it whole)."""
     try:
         with open(path, "rb") as f:
-            size = f.seek(0, 2)
-            f.seek(max(0, size - 1024))
-            end = f.read()
-            i = end.rfind(_MARK)
-            if i < 0:
-                return None
-            auth = orjson.loads(end[i + len(_MARK):].rstrip()[:-1])
-            at = auth.get("at") if isinstance(auth, dict) else None
-            if not isinstance(at, int) or not 0 < at <= size:
-                return None
-            f.seek(0)
-            head = f.read(at)
+            return read_signed_from(f, f.seek(0, 2))
+    except OSError:
+        return None
+
+
+def read_signed_from(f: Any, size: int) -> tuple[dict[str, Any], bytes, bytes] | None:
+    """read_signed of a file already open (`size` bytes long), so the caller can stamp
+    exactly the file it read (store.heads)."""
+    try:
+        f.seek(max(0, size - 1024))
+        end = f.read()
+        i = end.rfind(_MARK)
+        if i < 0:
+            return None
+        auth = orjson.loads(end[i + len(_MARK):].rstrip()[:-1])
+        at = auth.get("at") if isinstance(auth, dict) else None
+        if not isinstance(at, int) or not 0 < at <= size:
+            return None
+        f.seek(0)
+        head = f.read(at)
         doc = orjson.loads(head + b"}")
     except (OSError, orjson.JSONDecodeError):
         return None  # read whole, where the error is reported as usual

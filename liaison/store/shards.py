@@ -7,6 +7,7 @@ save rewrites at most SHARD_CAPACITY records however many the station has stored
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -17,6 +18,8 @@ from tinydb.table import Table
 from .atomic import AtomicJSONStorage, remove_stale_temps
 from .errors import StoreCorrupt
 from .manifest import Found
+from .heads import Head, open_head, read_head
+from .index import Row
 from .sealed import Cipher, OfficeCipher, SealedStorage, Written, read_rows
 
 SHARD_CAPACITY = 100
@@ -43,6 +46,21 @@ class Shards:
 
     def numbers(self) -> list[int]:
         return sorted(int(p.stem) for p in self.folder.glob("[0-9]*.json") if p.stem.isdigit())
+
+    def stamps(self) -> dict[int, tuple[int, int, int] | None]:
+        """{number: stamp} of every shard, in order: `numbers` and `stamp` in one pass."""
+        found: dict[int, tuple[int, int, int] | None] = {}
+        with os.scandir(self.folder) as it:
+            for e in it:
+                name = e.name
+                if name.endswith(".json") and name[:1].isascii() and name[:1].isdigit() and name[:-5].isdigit():
+                    try:
+                        st = e.stat()
+                    except FileNotFoundError:  # removed meanwhile: read as `stamp` would see it
+                        found[int(name[:-5])] = None
+                        continue
+                    found[int(name[:-5])] = (st.st_ino, st.st_size, st.st_mtime_ns)
+        return dict(sorted(found.items()))
 
     def stamp(self, n: int) -> tuple[int, int, int] | None:
         return AtomicJSONStorage(self.path(n))._disk_stamp()
@@ -105,6 +123,24 @@ class Shards:
         (self.plain.discard if sealed else self.plain.add)(n)
         for doc_id, doc in docs.items():
             yield int(doc_id), doc
+
+    def listed(self, n: int, stamp: Any, head: Head | None = None) -> list[Row] | None:
+        """Shard n's list rows, from `head` (read before the key was known) if the file
+        is still the one it was read from (`stamp`, taken now), else from a head read
+        now (store.heads); None when that does not apply (no key, not a sealed shard
+        with a signed head, clear parts that do not make rows): read it with `rows`."""
+        if self.cipher is None:
+            return None
+        path = self.path(n)
+        if head is None or head.stamp != stamp:
+            head = read_head(path, n)
+            if head is None:
+                return None
+        if n in self._open:
+            self.forget(n)
+        self.office_env[n], rows, self.found[n] = open_head(path, head, self.cipher)
+        self.plain.discard(n)
+        return rows
 
     def rewrite(self, n: int, change: Callable[[dict[str, Any]], dict[str, Any]], strict: bool = True) -> None:
         """Write shard `n` once with `change` applied to every document (e.g. sealing

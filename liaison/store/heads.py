@@ -1,0 +1,154 @@
+"""The list rows of sealed shards, read in two steps: what needs no key, then what does.
+
+An unlock spends ~0.25 s in scrypt (the keyring) before the data key is known, and
+as long again reading 500 shards' signed parts and building 50 000 rows from their
+clear fields. The first needs no key, and scrypt releases the GIL, so `PreRead` does
+it in a thread while the PIN is checked; `open_head` then does only what needs the
+key — the shard's MAC over the very bytes that were parsed, its list rows opened
+(AES-GCM), each row's version compared, name, phone and brief filled in.
+
+Nothing is trusted because it was read early: every byte a row comes from is
+checked under the key exactly as when the shard is read at open (sealed.read_rows),
+and a head is used only if the file's (inode, size, mtime) stamp — taken from the
+very file descriptor it was read through — is still the file's stamp at open, so
+a shard written (or swapped) meanwhile is read again, and the manifest compares
+what the folder holds at open. A head whose clear parts do not make rows is not
+used at all: the shard is read the usual way, which reports its fault as before.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .index import Index, Row
+from .integrity import check, read_signed_from
+from .manifest import Found
+from .sealed import ROWS, TABLE, Cipher, _corrupt, altered_records, found_of, integrity_keys, office_env, \
+    rows_aad, shard_cipher
+
+
+@dataclass(slots=True)
+class Head:
+    stamp: tuple[int, int, int]  # (inode, size, mtime_ns) of the file the bytes came from
+    doc: dict[str, Any]  # the signed part parsed, `_auth` included
+    raw: bytes  # the signed bytes, as read
+    tail_end: bytes
+    ids: list[str]  # doc ids, in the shard's order
+    rows: list[Row]  # their rows, without name, phone and brief until open_head
+
+
+def read_head(path: Path, n: int) -> Head | None:
+    """Shard n's signed part and its rows from the clear parts; no key needed. None
+    when it is not a sealed shard with a signed head, or its clear parts do not make
+    rows (read the usual way, which names the fault)."""
+    try:
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            got = read_signed_from(f, st.st_size)
+    except OSError:
+        return None
+    if got is None:
+        return None
+    doc, raw, tail_end = got
+    if ROWS not in doc:
+        return None
+    try:
+        from_clear, docs = Row.from_clear, doc.get(TABLE) or {}
+        rows = [from_clear(clear, n, int(doc_id)) for doc_id, clear in docs.items()]
+    except Exception:  # noqa: BLE001 — not ours to judge here: the usual read reports it
+        return None
+    return Head((st.st_ino, st.st_size, st.st_mtime_ns), doc, raw, tail_end, list(docs), rows)
+
+
+def open_head(path: Path, head: Head, cipher: Cipher) -> tuple[str | None, list[Row], Found]:
+    """(office envelope id, the shard's rows, what it says of itself) — sealed.read_rows
+    for a head read earlier. A shard that fails its check is not listed (Found.ok False
+    names it); StoreCorrupt if its list rows do not open or do not match."""
+    doc, name = head.doc, path.name
+    auth = check(doc, head.raw, name, integrity_keys(cipher), head.tail_end)
+    bad = altered_records(doc, name, cipher) if auth is not None and auth.ok is False else []
+    found = found_of(doc, head.raw, auth, bad)
+    if found.ok is False:
+        return office_env(doc), [], found
+    try:
+        sealed_rows = shard_cipher(doc, name, cipher).open(doc[ROWS], rows_aad(name))
+    except Exception as e:  # SealBroken, by duck typing
+        raise _corrupt(path, str(e)) from None
+    got = list(map(sealed_rows.get, head.ids))
+    if None in got or [g[0] for g in got] != [r.version for r in head.rows]:
+        for doc_id, g, r in zip(head.ids, got, head.rows):
+            if g is None or g[0] != r.version:
+                raise _corrupt(path, f"record {doc_id}")
+    for r, g in zip(head.rows, got):
+        r.name, r.phone, r.brief = g[1], g[2], g[3][:60]
+    return office_env(doc), head.rows, found
+
+
+@dataclass(slots=True)
+class Heads:
+    """What a PreRead found: shard number -> head, and an index of all their rows
+    (sorted, by id and reference), used as it is when every head is (Store._load_rows)."""
+
+    by_shard: dict[int, Head]
+    index: Index | None
+
+
+def _numbered(name: str) -> bool:
+    """A shard's file name (as Shards.numbers globs them)."""
+    return name.endswith(".json") and name[:1].isascii() and name[:1].isdigit() and name[:-5].isdigit()
+
+
+class PreRead:
+    """Every shard's head of a folder, read in a thread from now on (see the module's
+    notes). `take` waits for it; `cancel` stops it and drops what was read."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self._heads: dict[int, Head] = {}
+        self._index: Index | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="liaison-preread", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        # Tens of thousands of rows, no cycles: a collection pass would only walk them.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            with os.scandir(self.folder) as it:
+                numbers = sorted(int(e.name[:-5]) for e in it if _numbered(e.name))
+            for n in numbers:
+                if self._stop.is_set():
+                    return
+                head = read_head(self.folder / f"{n:06d}.json", n)
+                if head is not None:
+                    self._heads[n] = head
+            index = Index()
+            index.load([r for head in self._heads.values() for r in head.rows])
+            self._index = index
+        except Exception:  # noqa: BLE001 — a head not read is read at open, as without a pre-read
+            pass
+        finally:
+            if enabled:
+                gc.enable()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def take(self) -> Heads:
+        """The heads read (waiting for the thread); once: the pre-read is then empty."""
+        self._thread.join()
+        heads = Heads(self._heads, self._index)
+        self._heads, self._index = {}, None
+        return heads
+
+    def cancel(self) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._heads, self._index = {}, None
