@@ -52,11 +52,13 @@ class Session:
         AuditLog(self.home).record(self.officer, action, target, details, data_key=self.data_key)
 
 
-def unlock(home: Path, officer: str, pin: str, **keyring_kw: Any) -> Session:
-    """A session, or WrongPin (after the back-off delay; logged as unlock_failed)."""
+def unlock(home: Path, officer: str, pin: str, read_ahead: bool = False, **keyring_kw: Any) -> Session:
+    """A session, or WrongPin (after the back-off delay; logged as unlock_failed).
+    `read_ahead`: the caller opens the records next (open_store), so their clear parts
+    are read while scrypt checks the PIN; a command that only needs the key skips it."""
     home = Path(home)
     ring = Keyring.open(home, **keyring_kw)
-    pre = _preread(home)
+    pre = _preread(home) if read_ahead else None
     try:
         key = ring.unlock(officer, pin)
     except BaseException as e:

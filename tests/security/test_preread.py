@@ -27,7 +27,7 @@ def home(tmp_path):
     home = tmp_path / "station"
     Store.init(home, station=STATION, code="FQYF", officer=OFFICER).close()
     Keyring.create(home, STATION, OFFICER, PIN)
-    store = open_store(unlock(home, OFFICER, PIN))
+    store = open_store(unlock(home, OFFICER, PIN, read_ahead=True))
     # enough records for several shards
     store.create_many([fields_from_input(MAPPINGS[i % len(MAPPINGS)], officer=OFFICER) for i in range(250)])
     store.close()
@@ -40,7 +40,7 @@ def _rows(store: Store) -> list[dict]:
 
 def _plain_open(home):
     """The same records opened without any pre-read."""
-    session = unlock(home, OFFICER, PIN)
+    session = unlock(home, OFFICER, PIN, read_ahead=True)
     session.take_heads()
     return open_store(session)
 
@@ -54,7 +54,7 @@ def _shard(home, n: int):
 
 
 def test_the_pre_read_lists_what_an_open_without_it_lists(home):
-    session = unlock(home, OFFICER, PIN)
+    session = unlock(home, OFFICER, PIN, read_ahead=True)
     assert session.preread is not None
     heads = session.preread.take()
     session.preread = None
@@ -69,7 +69,7 @@ def test_the_pre_read_lists_what_an_open_without_it_lists(home):
 
 
 def test_a_shard_written_after_the_pre_read_is_read_again(home):
-    session = unlock(home, OFFICER, PIN)
+    session = unlock(home, OFFICER, PIN, read_ahead=True)
     session.preread._thread.join()  # the pre-read is done: what follows it must be seen
     other = _plain_open(home)
     row = next(r for r in other.index.by_id.values() if r.shard == 2)
@@ -97,14 +97,14 @@ def test_a_shard_altered_before_the_pre_read_is_still_refused(home):
     plain.close()
     assert expected[0] and all(r["shard"] != 2 for r in expected[1])
 
-    session = unlock(home, OFFICER, PIN)
+    session = unlock(home, OFFICER, PIN, read_ahead=True)
     store = open_store(session)
     assert (store.problems, _rows(store)) == expected
     store.close()
 
 
 def test_a_shard_altered_after_the_pre_read_is_refused(home):
-    session = unlock(home, OFFICER, PIN)
+    session = unlock(home, OFFICER, PIN, read_ahead=True)
     session.preread._thread.join()
     path = _shard(home, 1)
     raw = path.read_bytes()
@@ -118,7 +118,7 @@ def test_a_shard_altered_after_the_pre_read_is_refused(home):
 def test_a_wrong_pin_leaves_no_thread_no_store_and_nothing_written(home):
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (home / "consultations").iterdir()}
     with pytest.raises(WrongPin):
-        unlock(home, OFFICER, "wrong-pin-1")
+        unlock(home, OFFICER, "wrong-pin-1", read_ahead=True)
     assert _preread_threads() == []
     assert not Store.open_here(home)
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in (home / "consultations").iterdir()}
@@ -126,8 +126,16 @@ def test_a_wrong_pin_leaves_no_thread_no_store_and_nothing_written(home):
 
 
 def test_no_pre_read_when_the_records_are_open_already(home):
-    store = open_store(unlock(home, OFFICER, PIN))
-    session = unlock(home, OFFICER, PIN)  # the app locked and unlocked again
+    store = open_store(unlock(home, OFFICER, PIN, read_ahead=True))
+    session = unlock(home, OFFICER, PIN, read_ahead=True)  # the app locked and unlocked again
     assert session.preread is None
     store.close()
-    assert unlock(home, OFFICER, PIN).preread is not None
+    assert unlock(home, OFFICER, PIN, read_ahead=True).preread is not None
+
+
+def test_a_command_that_only_needs_the_key_reads_nothing_ahead(home):
+    # `liaison verify` and the station commands unlock without opening the records:
+    # no thread is started for them.
+    session = unlock(home, OFFICER, PIN)
+    assert session.preread is None
+    assert _preread_threads() == []
