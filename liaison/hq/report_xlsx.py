@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from rich.cells import cell_len  # display width of CJK text (rich is not textual)
 
 from ..domain.vocab import CATEGORIES, REFERRALS, STATUSES, label
-from ..reports.cells import append_row, text_cell
+from ..reports.cells import append_row
 
 HEAD_FONT = Font(bold=True)
 HEAD_FILL = PatternFill("solid", fgColor="E8F0F8")
@@ -27,24 +27,22 @@ SHEETS = ("周统计", "转介", "逾期回访", "化解用时", "数据包")
 
 
 def _sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    # A streamed (write-only) sheet: its panes and widths go out before the first row,
-    # and rows are written as they come (the weekly sheet has 80 000 at a city's year).
     ws = wb.create_sheet(title)
+    append_row(ws, headers)
+    for c in ws[1]:
+        c.font, c.fill = HEAD_FONT, HEAD_FILL
+    for r in rows:
+        append_row(ws, r)
     ws.freeze_panes = "A2"
     for i, h in enumerate(headers, 1):
         width = max([cell_len(str(h)), *(cell_len(str(r[i - 1])) for r in rows if r[i - 1] is not None)])
         ws.column_dimensions[get_column_letter(i)].width = min(60, width + 2)
-    head = [text_cell(ws, str(h)) for h in headers]
-    for c in head:
-        c.font, c.fill = HEAD_FONT, HEAD_FILL
-    ws.append(head)
-    for r in rows:
-        append_row(ws, r)
 
 
 def workbook(rep: dict[str, Any]) -> Workbook:
     names = rep["station_names"]
-    wb = Workbook(write_only=True)  # openpyxl's streaming mode; it starts with no sheet
+    wb = Workbook()
+    wb.remove(wb.active)  # every sheet is a section; the default empty one would be noise
     _sheet(wb, SHEETS[0], ("站点", "类别", "周", "件数"),
            [(names.get(w["station"], w["station"]), label(CATEGORIES, w["category"]), w["week"], w["count"])
             for w in rep["weekly"]])

@@ -51,21 +51,18 @@ def csv_row(values: Iterable[Any]) -> list[Any]:
     return [csv_cell(v) for v in values]
 
 
-def text_cell(ws: Any, value: str) -> Any:
-    """A string cell holding `value` cleaned of control characters, for a normal or a
-    streamed (write-only) sheet: openpyxl's WriteOnlyCell is a Cell that `append` places."""
-    from openpyxl.cell import WriteOnlyCell
-
-    # openpyxl reads "=…" as a formula when the value is set; the data type says how
-    # the cell is written, so a string cell keeps the text as text.
-    cell = WriteOnlyCell(ws, value=clean(value))
-    cell.data_type = "s"
-    return cell
-
-
 def append_row(ws: Any, values: Iterable[Any]) -> None:
     """`ws.append(values)`, with every text a string cell and cleaned of control characters."""
-    row = [text_cell(ws, value) if isinstance(value, str) else value for value in values]
+    from openpyxl.cell.cell import Cell
+
+    row = []
+    for value in values:
+        if isinstance(value, str):
+            # openpyxl reads "=…" as a formula when the value is set; the data type
+            # says how the cell is written, so a string cell keeps the text as text.
+            value = Cell(ws, value=clean(value))
+            value.data_type = "s"
+        row.append(value)
     # Cells handed to append, not looked up after it by ws.max_row: that scans every
     # cell of the sheet, which made a report of 80 000 rows take minutes.
     ws.append(row)
