@@ -1,7 +1,8 @@
 """The district office report: figures from the office database, as plain data.
 
-One pass over the office's current records (deleted ones left out) gives every
-section; the HTML, XLSX and text renderings and the dashboard only format this dict,
+The office's current records (deleted ones left out) give every section: SQLite
+counts the clear fields kept as columns at merge (see visits.py), and only the
+referrals of the period's visits are opened; the HTML, XLSX and text renderings and the dashboard only format this dict,
 so all of them show the same numbers. `--json` prints it as it is.
 
 The office keeps only the latest version of each record, not its history, so the day
