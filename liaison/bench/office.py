@@ -7,10 +7,12 @@ Each step runs in a fresh process, so its peak RSS (VmHWM) is its own:
 - `hq ingest` of every bundle, beside sqlite3 executemany of the same stored rows
   (the floor for any SQLite-backed office; only the database work is timed);
 - `hq report` as text, JSON, XLSX and HTML through the real CLI entry (unlock by
-  LIAISON_PIN included: the scrypt of the PIN is shown apart);
+  LIAISON_PIN included: the scrypt of the PIN is shown apart), for the last month
+  (what an office runs) and for the whole year (every record's referrals opened);
 - `hq clusters` at 100 000 / 300 000 / 600 000 records (offices of those sizes);
 - the office dashboard (`liaison hq`): first frame beside a bare Textual app started
-  the same way (alternating, fresh processes), and its figures after the unlock.
+  the same way (alternating, fresh processes), its figures after the unlock, and
+  its clusters panel filled (counted after the figures, in its own worker).
 """
 
 from __future__ import annotations
@@ -88,7 +90,9 @@ def step_ingest(hq: str, inbox: str) -> dict:
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.executescript(SCHEMA)
-    cur = office.db.db.execute("SELECT * FROM records")
+    # (the columns SCHEMA makes: the tallied ones OfficeDB adds are left out of the floor)
+    cur = office.db.db.execute("SELECT id, station, version, hash, deleted, visited_at, doc, sealed, batch "
+                               "FROM records")
     anchor_s = 0.0
     db.execute("BEGIN")
     while rows := cur.fetchmany(50_000):
@@ -167,13 +171,17 @@ def on_mount(self):
     mount(self)
     self.call_after_refresh(lambda: first.setdefault("frame", time.time() - t0))
 HqApp.on_mount = on_mount
-show = HqDashboardScreen.show
+show, filled = HqDashboardScreen.show, HqDashboardScreen.show_clusters
 def timed_show(self, *args, **kwargs):
     show(self, *args, **kwargs)
-    self.app.call_after_refresh(lambda: (first.setdefault("data", time.time() - unlocked), self.app.exit()))
+    self.app.call_after_refresh(lambda: first.setdefault("data", time.time() - unlocked))
+def timed_clusters(self, *args, **kwargs):
+    filled(self, *args, **kwargs)
+    self.app.call_after_refresh(lambda: (first.setdefault("clusters", time.time() - unlocked), self.app.exit()))
 HqDashboardScreen.show = timed_show
+HqDashboardScreen.show_clusters = timed_clusters
 build_hq_app(staff).run(headless=True, size=(120, 40))
-print(first["frame"], first["data"], unlock_s, peak_rss_mb())
+print(first["frame"], first["data"], first["clusters"], unlock_s, peak_rss_mb())
 """
 
 
@@ -222,13 +230,19 @@ def run(records: int = 600_000, rounds: int = 5) -> None:
              "", ""),
             _rss(ing["rss"]),
         ]
-        for fmt, extra in (("text", ()), ("JSON", ("--json",)), ("XLSX", ("--xlsx", str(root / "r.xlsx"))),
-                           ("HTML", ("--html", str(root / "r.html")))):
-            r = _step("cli", str(hq), "report", *extra)
-            work = r["s"] - r["unlock_s"]
-            rows += [(f"hq report, {fmt} (after the unlock)", f"{work:.2f} s", f"unlock {r['unlock_s']:.2f} s",
-                      "target <= 3 s", verdict(work <= 3)),
-                     ("  per 10 000 records", f"{work / records * 1e4 * 1000:.1f} ms", "", "", ""), _rss(r["rss"])]
+        # The report an office runs weekly/monthly (the last month, --from/--to) and the
+        # whole history (no period: every record's referrals are opened).
+        last = date.today().replace(day=1) - timedelta(days=1)
+        month = ("--from", last.replace(day=1).isoformat(), "--to", last.isoformat())
+        for period, span in ((f"month {last:%Y-%m}", month), ("whole year", ())):
+            for fmt, extra in (("text", ()), ("JSON", ("--json",)), ("XLSX", ("--xlsx", str(root / "r.xlsx"))),
+                               ("HTML", ("--html", str(root / "r.html")))):
+                r = _step("cli", str(hq), "report", *span, *extra)
+                work = r["s"] - r["unlock_s"]
+                rows += [(f"hq report, {fmt}, {period} (after the unlock)", f"{work:.2f} s",
+                          f"unlock {r['unlock_s']:.2f} s", "target <= 3 s", verdict(work <= 3)),
+                         ("  per 10 000 records", f"{work / records * 1e4 * 1000:.1f} ms", "", "", ""),
+                         _rss(r["rss"])]
         base = clusters[0]
         for size, c in clusters:
             if "failed" in c:
@@ -239,19 +253,23 @@ def run(records: int = 600_000, rounds: int = 5) -> None:
             rows += [(f"hq clusters at {size:,} (after the unlock)", f"{work:.2f} s", f"unlock {c['unlock_s']:.2f} s",
                       f"{lin:.2f}x linear from {base[0]:,}; target <= 10 s", verdict(work <= 10)),
                      ("  per 10 000 records", f"{work / size * 1e4 * 1000:.0f} ms", "", "", ""), _rss(c["rss"])]
-        bare, frame, data, unlocks, rss = [], [], [], [], []
+        bare, frame, data, filled, unlocks, rss = [], [], [], [], [], []
         for _ in range(rounds):  # interleaved, so both see the same machine load
             bare.append(float(_child(str(time.time()), code=BARE)) * 1000)
-            f, d, u, m = _child(str(time.time()), str(hq), OFFICER, PIN, code=DASHBOARD).split()
+            f, d, c, u, m = _child(str(time.time()), str(hq), OFFICER, PIN, code=DASHBOARD).split()
             frame.append(float(f) * 1000)
             data.append(float(d) * 1000)
+            filled.append(float(c) * 1000)
             unlocks.append(float(u) * 1000)
             rss.append(float(m))
         b, f, d, u = stats(bare)[0], stats(frame)[0], stats(data)[0], stats(unlocks)[0]
+        c = stats(filled)[0]
         rows += [("office dashboard: first frame", f"{f:.0f} ms", f"bare Textual app {b:.0f} ms",
                   f"{f / b:.2f}x (target <= 1.5x)", verdict(f <= 1.5 * b)),
-                 ("office dashboard: figures after the unlock", f"{d:.0f} ms", f"unlock {u:.0f} ms", "target <= 2 s",
-                  verdict(d <= 2000)), _rss(max(rss))]
+                 ("office dashboard: figures after the unlock", f"{d:.0f} ms", f"unlock {u:.0f} ms",
+                  "target <= 2 s (all but the clusters panel)", verdict(d <= 2000)),
+                 ("office dashboard: clusters panel filled", f"{c:.0f} ms", "", "after the figures (90 days)", ""),
+                 _rss(max(rss))]
     print_table(f"office benchmark at {records:,} consultations, 192 stations, a year "
                 f"(dashboard: medians of {rounds} cold starts)", rows)
 

@@ -13,6 +13,7 @@ import hashlib
 import sqlite3
 from collections import Counter
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -20,12 +21,15 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
 from ..domain.personal import CLUE_KEYS, PERSONAL_KEYS, VISITOR_KEYS, join_into
+from ..domain.vocab import DONE_STATUSES
 from ..security import records_key
 from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 from ..sync.bundle import BundleRejected, canonical
 from . import audit_chain
 from .lock import OfficeBusy, busy_message, lock_wait, office_lock
+from .visits import COLUMNS as TALLY_COLUMNS
+from .visits import derived, iso_week
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (station TEXT PRIMARY KEY, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL);
@@ -55,6 +59,9 @@ CREATE TABLE IF NOT EXISTS foreign_records (
 """
 FORK_MESSAGE = ("{station} 的第 {number} 号数据包已收过另一份不同内容的（站点数据可能被重装）"
                 "(bundle {number} of {station} was already ingested with different content: station reinstalled?)")
+INSERT_RECORD = (f"INSERT OR REPLACE INTO records (id, station, version, hash, deleted, visited_at, doc, sealed, batch, "
+                 f"{', '.join(c for c, _ in TALLY_COLUMNS)}) VALUES ({','.join('?' * (9 + len(TALLY_COLUMNS)))})")
+_DONE = "(" + ",".join(f"'{x}'" for x in sorted(DONE_STATUSES)) + ")"  # fixed codes, no quotes in them
 CHUNK = 500  # ids per SELECT … IN (…): under SQLite's variable limit
 BULK = 5_000  # more ids than this: read the (id, version, hash) columns once instead
 
@@ -117,12 +124,38 @@ class OfficeDB:
 
     def _add_columns(self) -> None:
         """An office.db from before sealing: its tables get the sealed columns (its plain
-        rows are sealed by `seal_plain_rows` when staff are set up)."""
+        rows are sealed by `seal_plain_rows` when staff are set up). An office.db from
+        before the report counted in SQLite: records get the tallied columns
+        (visits.COLUMNS), its rows filled once from their clear parts."""
         for table in ("records", "conflicts"):
             have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
             for col, kind in (("sealed", "BLOB"), ("batch", "INTEGER")):
                 if col not in have:
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {col} {kind}")
+        if "tallied" not in {r[1] for r in self.db.execute("PRAGMA table_info(records)")}:
+            self._add_tally_columns()
+        # The report's counts read this index alone (a tenth of the table's pages), in
+        # week order so GROUP BY needs no sort and a period seeks its weeks; the rare
+        # untallied rows are found without a scan.
+        self.db.execute("CREATE INDEX IF NOT EXISTS records_tally ON records(week, station, category, day, party, "
+                        "visited_at, status, resolve_days, follow_up_on, deleted, tallied) WHERE deleted=0 AND tallied=1")
+        self.db.execute("CREATE INDEX IF NOT EXISTS records_untallied ON records(id) WHERE tallied IS NOT 1")
+
+    def _add_tally_columns(self) -> None:
+        with self.db:  # columns and their values in one transaction: a crash leaves neither
+            self.db.execute("BEGIN IMMEDIATE")
+            if "tallied" in {r[1] for r in self.db.execute("PRAGMA table_info(records)")}:
+                return  # another process migrated it while we waited
+            for col, kind in TALLY_COLUMNS:
+                self.db.execute(f"ALTER TABLE records ADD COLUMN {col} {kind}")
+            sets = ", ".join(f"{c}=?" for c, _ in TALLY_COLUMNS)
+            last = -1 << 63
+            # in rowid slices: no read cursor stays open over the rows being updated
+            while rows := self.db.execute("SELECT rowid, station, doc FROM records WHERE rowid > ? ORDER BY rowid "
+                                          "LIMIT 10000", (last,)).fetchall():
+                self.db.executemany(f"UPDATE records SET {sets} WHERE rowid=?",
+                                    [(*derived(orjson.loads(doc), station), rowid) for rowid, station, doc in rows])
+                last = rows[-1][0]
 
     # -- sealing -----------------------------------------------------------------
     def sealer(self) -> tuple[int, BatchSealer]:
@@ -284,7 +317,7 @@ class OfficeDB:
                 if old is None or version > old[0]:
                     accepted += 1
                     upserts.append((rid, station, version, h, int(bool(r.get("deleted"))), r.get("visited_at"),
-                                    *sealed_parts(r, sealer), batch))
+                                    *sealed_parts(r, sealer), batch, *derived(r, station)))
                     have[rid] = (version, h, station)
                 elif h == old[1]:
                     duplicates += 1  # a resend: the kept row is this record already
@@ -292,7 +325,7 @@ class OfficeDB:
                     conflicts.append((rid, station, version, h, number, *sealed_parts(r, sealer), batch))
             counts.update({k: n for k, n in (("accepted", accepted), ("stale", stale), ("duplicates", duplicates),
                                              ("conflicts", len(conflicts))) if n})
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?,?,?,?,?,?,?,?,?)", upserts)
+            self.db.executemany(INSERT_RECORD, upserts)
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [
                 (f["id"], f["owner"], station, number, f["version"], received_at) for f in foreign])
@@ -436,6 +469,61 @@ class OfficeDB:
             raise SealBroken(f"记录 {rid} 未加密保存：请运行 liaison hq init --officer <姓名> "
                              f"(record {rid} is not sealed: run `liaison hq init --officer NAME`)")
         return opener.open(batch, blob, records_key.record_aad(clear["id"], clear["version"]))
+
+    # -- the report's counts, in SQLite (columns from visits.derived) ---------------
+    @staticmethod
+    def _in_period(start: str | None, end: str | None) -> tuple[str, list[str]]:
+        where, args = ["deleted=0", "tallied=1"], []
+        # A day's ISO week sorts with it ("2026-W48"): the weeks bound the index's range.
+        if start:
+            where += ["week >= ?", "day >= ?"]
+            args += [iso_week(date.fromisoformat(start)), start]
+        if end:
+            where += ["week <= ?", "day <= ?"]
+            args += [iso_week(date.fromisoformat(end)), end]
+        return " AND ".join(where), args
+
+    def tally_groups(self, start: str | None, end: str | None) -> list[tuple[str, str, str, int, int, str]]:
+        """(station, category, week, visits, people, latest visited_at) of the period's
+        tallied rows (`start`/`end`: YYYY-MM-DD, inclusive, either may be None)."""
+        where, args = self._in_period(start, end)
+        return self.db.execute("SELECT station, category, week, count(*), sum(party), max(visited_at) FROM records "
+                               f"WHERE {where} GROUP BY week, station, category", args).fetchall()
+
+    def first_id(self, station: str, category: str, visited_at: str) -> str:
+        """The smallest id among a station's tallied rows of a category visited at that instant."""
+        return self.db.execute("SELECT min(id) FROM records WHERE station=? AND visited_at=? AND category=? "
+                               "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
+
+    def tally_sealed(self, start: str | None, end: str | None) -> sqlite3.Cursor:
+        """(id, version, sealed part, batch, resolved 0/1) of the period's tallied rows."""
+        where, args = self._in_period(start, end)
+        short = start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92
+        # A long period reads most rows: a scan in the table's order beats a lookup per row.
+        return self.db.execute(f"SELECT id, version, sealed, batch, status IN {_DONE} FROM records "
+                               f"{'' if short else 'NOT INDEXED '}WHERE {where}", args)
+
+    def tally_durations(self, start: str | None, end: str | None) -> sqlite3.Cursor:
+        """(station, days from visit to last change) of the period's resolved tallied rows."""
+        where, args = self._in_period(start, end)
+        return self.db.execute(f"SELECT station, resolve_days FROM records WHERE {where} AND status IN {_DONE} "
+                               "AND resolve_days IS NOT NULL", args)
+
+    def tally_overdue(self, as_of: str) -> Iterator[tuple[dict[str, Any], str]]:
+        """(clear part, visit day) of tallied rows visited by `as_of` whose follow-up
+        was due before it and which are not resolved."""
+        loads = orjson.loads
+        for doc, day in self.db.execute(
+                "SELECT doc, day FROM records WHERE deleted=0 AND tallied=1 AND follow_up_on < ?1 AND day <= ?1 "
+                f"AND (status IS NULL OR status NOT IN {_DONE})", (as_of,)):
+            yield loads(doc), day
+
+    def untallied(self) -> Iterator[tuple[dict[str, Any], bytes | None, int | None]]:
+        """`clear_parts` of the current rows the SQL counts leave out (`tallied` not 1)."""
+        loads = orjson.loads
+        for doc, blob, batch in self.db.execute(
+                "SELECT doc, sealed, batch FROM records WHERE deleted=0 AND tallied IS NOT 1"):
+            yield loads(doc), blob, batch
 
     def records_since(self, opener: Opener, since: str) -> Iterator[dict[str, Any]]:
         """The current records visited on or after `since` (YYYY-MM-DD) made whole, in no

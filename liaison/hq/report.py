@@ -1,7 +1,8 @@
 """The district office report: figures from the office database, as plain data.
 
-One pass over the office's current records (deleted ones left out) gives every
-section; the HTML, XLSX and text renderings and the dashboard only format this dict,
+The office's current records (deleted ones left out) give every section: SQLite
+counts the clear fields kept as columns at merge (see visits.py), and only the
+referrals of the period's visits are opened; the HTML, XLSX and text renderings and the dashboard only format this dict,
 so all of them show the same numbers. `--json` prints it as it is.
 
 The office keeps only the latest version of each record, not its history, so the day
@@ -13,26 +14,20 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any, Callable, Iterable
 
-from ..domain.timeutil import parse_date, parse_datetime
+from ..domain.timeutil import parse_date
 from ..domain.vocab import DONE_STATUSES
+from ..security import records_key
 from ..security.records_key import Opener
 from .db import OfficeDB
+from .visits import days_between as _days
+from .visits import iso_week, visit_day as _visit_day, week_start  # noqa: F401 (week_start: the dashboard's)
 
 RESOLUTION_METHOD = ("办结时间按当前状态为已化解/已办结记录的最后修改时间近似计算（院本部只保存最新版本）"
                      "(resolution time approximated by the last change of records now resolved/closed: "
                      "the office keeps only the latest version)")
-
-
-def iso_week(d: date) -> str:
-    y, w, _ = d.isocalendar()
-    return f"{y}-W{w:02d}"
-
-
-def week_start(d: date) -> date:
-    return d - timedelta(days=d.weekday())
 
 
 def station_names(ids: Iterable[str]) -> dict[str, str]:
@@ -45,29 +40,6 @@ def station_names(ids: Iterable[str]) -> dict[str, str]:
     except Exception:  # ProfileError or an unreadable folder: ids are still readable
         known = {}
     return {s: (known[s].short_name if s in known else s) for s in ids}
-
-
-def _instant(text: str) -> datetime:
-    """parse_datetime's instant, by the C parser when the text is ISO with an offset
-    (every stored record): a report reads 600 000 of them."""
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        return parse_datetime(text)
-    return dt if dt.tzinfo is not None else parse_datetime(text)
-
-
-def _visit_day(text: str) -> date:
-    """parse_datetime(text).date(): the day in Shanghai. A stored visit is written in
-    Shanghai time (+08:00, the offset since 1992), so its first ten characters are
-    that day; anything else goes through the full conversion."""
-    if len(text) == 25 and text.endswith("+08:00") and text[:4] >= "1992":
-        return date.fromisoformat(text[:10])
-    return parse_datetime(text).date()
-
-
-def _days(a: str, b: str) -> float:
-    return (_instant(b) - _instant(a)).total_seconds() / 86400
 
 
 class Tally:
@@ -88,14 +60,25 @@ class Tally:
         self.overdue: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._weeks: dict[date, str] = {}
 
+    def add_overdue(self, r: dict[str, Any], visited: date) -> None:
+        fu = r["follow_up_on"]
+        self.overdue[r["station"]].append({
+            "id": r["id"], "ref": r["ref"], "station": r["station"], "category": r["category"],
+            "status": r.get("status"), "visited_on": visited.isoformat(), "follow_up_on": fu,
+            "days_overdue": (self.as_of - parse_date(fu)).days})
+
+    def note_first(self, cat: str, key: tuple[str, str]) -> None:
+        """Ties in by_category keep the order of the office's records (latest visit
+        first, then id), whatever order the records came in: `key` is (visited_at, id)."""
+        first = self.first.get(cat)
+        if first is None or key[0] > first[0] or (key[0] == first[0] and key[1] < first[1]):
+            self.first[cat] = key
+
     def add(self, r: dict[str, Any], referrals: Callable[[], Any] | None = None) -> None:
         visited = _visit_day(r["visited_at"])
         fu = r.get("follow_up_on")
         if fu and fu < self.day and visited <= self.as_of and r.get("status") not in DONE_STATUSES:
-            self.overdue[r["station"]].append({
-                "id": r["id"], "ref": r["ref"], "station": r["station"], "category": r["category"],
-                "status": r.get("status"), "visited_on": visited.isoformat(), "follow_up_on": fu,
-                "days_overdue": (self.as_of - parse_date(fu)).days})
+            self.add_overdue(r, visited)
         if (self.start and visited < self.start) or (self.end and visited > self.end):
             return
         st, cat = r["station"], r["category"]
@@ -104,12 +87,7 @@ class Tally:
             week = self._weeks[visited] = iso_week(visited)
         self.weekly[(st, cat, week)] += 1
         self.by_category[cat] += 1
-        # Ties in by_category keep the order of the office's records (latest visit first,
-        # then id), whatever order the records came in.
-        key = (r["visited_at"], r["id"])
-        first = self.first.get(cat)
-        if first is None or key[0] > first[0] or (key[0] == first[0] and key[1] < first[1]):
-            self.first[cat] = key
+        self.note_first(cat, (r["visited_at"], r["id"]))
         self.per_station[st] += 1
         self.people[st] += int((r.get("visitor") or {}).get("party_size", 1))
         done = r.get("status") in DONE_STATUSES
@@ -167,12 +145,47 @@ def figures(records: Iterable[dict[str, Any]], *, start: date | None, end: date 
 
 def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: date | None,
                    as_of: date) -> dict[str, Any]:
-    """`figures` of the office's current records, read from their clear parts; only the
-    referrals of visits in the period are opened (one AES-GCM each)."""
+    """`figures` of the office's current records. SQLite counts the rows whose tallied
+    columns were filled at merge (visits.derived); the rare other rows are counted from
+    their clear parts in Python. Only the referrals of visits in the period are opened
+    (one AES-GCM each): they are personal."""
     t = Tally(start=start, end=end, as_of=as_of)
-    for clear, blob, batch in db.clear_parts():
+    for clear, blob, batch in db.untallied():
         t.add(clear, lambda: db.open_personal(opener, clear, blob, batch).get("referrals"))
+    lo, hi = start.isoformat() if start else None, end.isoformat() if end else None
+    _count_groups(t, db, lo, hi)
+    _count_referrals(t, db, opener, lo, hi)
+    for st, days in db.tally_durations(lo, hi):
+        t.durations[st].append(days)
+    for clear, day in db.tally_overdue(t.day):
+        t.add_overdue(clear, date.fromisoformat(day))
     return t.result()
+
+
+def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> None:
+    latest: dict[str, tuple[str, list[str]]] = {}  # category -> (latest visit, stations with it)
+    for st, cat, week, n, people, last in db.tally_groups(lo, hi):
+        t.weekly[(st, cat, week)] += n
+        t.by_category[cat] += n
+        t.per_station[st] += n
+        t.people[st] += people
+        have = latest.get(cat)
+        if have is None or last > have[0]:
+            latest[cat] = (last, [st])
+        elif last == have[0]:
+            have[1].append(st)
+    for cat, (last, stations) in latest.items():
+        t.note_first(cat, (last, min(db.first_id(st, cat, last) for st in stations)))
+
+
+def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> None:
+    total, resolved, open_, aad = t.ref_total, t.ref_done, opener.open, records_key.record_aad
+    for rid, version, blob, batch, done in db.tally_sealed(lo, hi):
+        if blob is None:
+            db.open_personal(opener, {"id": rid}, blob, batch)  # raises: the row was never sealed
+        for ref in dict.fromkeys(open_(batch, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
+            total[ref] += 1
+            resolved[ref] += done
 
 
 def sync_state(db: OfficeDB) -> list[dict[str, Any]]:

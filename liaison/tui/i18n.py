@@ -115,6 +115,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hq_week_totals": ("本周接待 · 近{weeks}周走势", "This week · last {weeks} weeks"),
     "hq_week_by_category": ("本周分类", "This week by category"),
     "hq_clusters": ("待处理类案", "Open clusters"),
+    "hq_clusters_pending": ("计算中…", "counting…"),
     "hq_overdue_title": ("逾期未回访 {n} 件", "{n} overdue follow-ups"),
     "hq_no_overdue": ("没有逾期未回访的咨询", "No overdue follow-ups"),
     # list

@@ -172,3 +172,26 @@ def test_ingest_and_report_never_load_textual():
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+async def test_figures_do_not_wait_for_the_clusters(office, monkeypatch):
+    """The clusters are counted after the figures, in their own worker: until they are
+    there, the panel says so and everything else is already shown."""
+    import threading
+
+    import liaison.tui.screens.hq_dashboard as dash
+
+    world, _ = office
+    release = threading.Event()
+    monkeypatch.setattr(dash, "open_clusters", lambda records, since: release.wait(30) and 3)
+    app = build_hq_app(unlocked(world), today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        while app.screen.figures is None:
+            await pilot.pause(0.05)
+        await pilot.pause()
+        assert "计算中…" in text(app, "#hq-clusters") and app.screen.query_one("#hq-clusters").display is True
+        assert "2026-W46" in text(app, "#hq-title")
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert text(app, "#hq-clusters") == "待处理类案\n\n3"

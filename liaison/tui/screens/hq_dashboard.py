@@ -28,6 +28,7 @@ from ..widgets.record_list import fit
 WEEKS = 8  # the sparkline's span: two months shows a trend without crowding the tile
 CLUSTER_DAYS = 90  # "open" clusters: those with visits in the last three months
 BLOCKS = "▁▂▃▄▅▆▇█"
+PENDING = object()  # the clusters are being counted
 
 
 def sparkline(values: list[int]) -> str:
@@ -78,20 +79,22 @@ class HqDashboardScreen(LiaisonScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.figures: tuple[dict[str, Any], int | None] | None = None
-        self.query_one("#hq-clusters").display = False  # shown once a count exists
+        self.figures: dict[str, Any] | None = None
+        self.clusters: int | None | object = PENDING
+        self.query_one("#hq-clusters").display = False  # shown once counting starts
         super().on_mount()
 
     def apply_lang(self) -> None:
         if self.figures is None:
             self.query_one("#hq-title", Static).update(self.tr("loading"))
         else:
-            self.show(*self.figures)
+            self.show(self.figures)
+        self._show_clusters_panel()
 
     def refresh_data(self) -> None:
         self.compute()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
+    @work(thread=True, exclusive=True, exit_on_error=False, group="hq-figures")
     def compute(self) -> None:
         office, staff, today = self.app.store, self.app.staff, self.app.today()
         try:
@@ -99,19 +102,45 @@ class HqDashboardScreen(LiaisonScreen):
             start = week_start(today) - timedelta(weeks=WEEKS - 1)
             rep = build_report(office.db, staff.opener, start=start, end=today, today=today, quarantined=quarantined)
             rep["spark_weeks"] = [iso_week(start + timedelta(weeks=i)) for i in range(WEEKS)]
-            since = today - timedelta(days=CLUSTER_DAYS)
+        except Exception as e:  # a locked or damaged database: say so, keep the app usable
+            self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
+            return
+        self.app.call_from_thread(self.show, rep)
+        # The clusters open three months of personal parts: counted after the figures
+        # are on screen (one after the other, not competing for the interpreter).
+        self.app.call_from_thread(self.count_clusters)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="hq-clusters")
+    def count_clusters(self) -> None:
+        self.clusters = PENDING
+        self.app.call_from_thread(self._show_clusters_panel)
+        office, staff, today = self.app.store, self.app.staff, self.app.today()
+        since = today - timedelta(days=CLUSTER_DAYS)
+        try:
             # Only the window's records are opened: find_clusters would drop the others.
             clusters = open_clusters(list(office.db.records_since(staff.opener, since.isoformat())), since)
         except Exception as e:  # a locked or damaged database: say so, keep the app usable
             self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
-            return
-        self.app.call_from_thread(self.show, rep, clusters)
+            clusters = None
+        self.app.call_from_thread(self.show_clusters, clusters)
+
+    def show_clusters(self, clusters: int | None) -> None:
+        self.clusters = clusters
+        self._show_clusters_panel()
+
+    def _show_clusters_panel(self) -> None:
+        box, clusters = self.query_one("#hq-clusters", Static), self.clusters
+        box.display = clusters is not None
+        if clusters is not None:
+            n = self.tr("hq_clusters_pending") if clusters is PENDING else clusters
+            box.update(Text(f"{self.tr('hq_clusters')}\n\n{n}", justify="center"))
 
     def _station_label(self, rep: dict[str, Any], station: str) -> str:
         return rep["station_names"].get(station, station) if self.app.lang == "zh" else station
 
-    def show(self, rep: dict[str, Any], clusters: int | None) -> None:
-        self.figures = (rep, clusters)
+    def show(self, rep: dict[str, Any]) -> None:
+        """Everything but the clusters panel (`show_clusters`)."""
+        self.figures = rep
         lang, tr = self.app.lang, self.tr
         this_week = rep["spark_weeks"][-1]
         week_rows = [w for w in rep["weekly"] if w["week"] == this_week]
@@ -129,10 +158,6 @@ class HqDashboardScreen(LiaisonScreen):
             f"{fit(category(c, lang), 16)} {'█' * max(1, round(n / top * 12))} {n}"
             for c, n in sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))]
         self.query_one("#hq-categories", Static).update(Text("\n".join(lines if by_cat else lines + ["—"])))
-        box = self.query_one("#hq-clusters", Static)
-        box.display = clusters is not None
-        if clusters is not None:
-            box.update(Text(f"{tr('hq_clusters')}\n\n{clusters}", justify="center"))
         self._show_overdue(rep, lang)
 
     def _sync_text(self, rep: dict[str, Any]) -> Text:

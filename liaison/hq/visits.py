@@ -1,0 +1,78 @@
+"""A visit's dates as the report counts them, and the few clear fields it tallies,
+derived once per stored row (at merge time) so the report can count in SQLite.
+
+The derived columns are only a copy of what `report.Tally.add` would compute from the
+row's clear part; a row whose fields are not of the usual shapes gets `tallied = 0`
+and the report counts it from its clear part in Python, as before, so every figure
+stays that of the whole records (tests/hq/test_report_fast_path.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..domain.timeutil import parse_datetime
+
+# records' derived columns, in the order `derived` gives them
+COLUMNS = (("day", "TEXT"), ("week", "TEXT"), ("category", "TEXT"), ("status", "TEXT"),
+           ("follow_up_on", "TEXT"), ("party", "INTEGER"), ("resolve_days", "REAL"), ("tallied", "INTEGER"))
+_NONE = (None,) * (len(COLUMNS) - 1) + (0,)
+_BIG = 2 ** 62  # SQLite's INTEGER is 64-bit; Python's int is not
+
+
+def iso_week(d: date) -> str:
+    y, w, _ = d.isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def week_start(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def instant(text: str) -> datetime:
+    """parse_datetime's instant, by the C parser when the text is ISO with an offset
+    (every stored record): a report reads 600 000 of them."""
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        return parse_datetime(text)
+    return dt if dt.tzinfo is not None else parse_datetime(text)
+
+
+def visit_day(text: str) -> date:
+    """parse_datetime(text).date(): the day in Shanghai. A stored visit is written in
+    Shanghai time (+08:00, the offset since 1992), so its first ten characters are
+    that day; anything else goes through the full conversion."""
+    if len(text) == 25 and text.endswith("+08:00") and text[:4] >= "1992":
+        return date.fromisoformat(text[:10])
+    return parse_datetime(text).date()
+
+
+def days_between(a: str, b: str) -> float:
+    return (instant(b) - instant(a)).total_seconds() / 86400
+
+
+_weeks: dict[date, str] = {}
+
+
+def derived(r: dict[str, Any], station: str) -> tuple:
+    """The derived columns of a record kept for `station` (see COLUMNS)."""
+    try:
+        cat, st, fu = r["category"], r.get("status"), r.get("follow_up_on")
+        if (r.get("station") != station or not isinstance(cat, str) or not isinstance(r.get("id"), str)
+                or not (st is None or isinstance(st, str)) or not (fu is None or isinstance(fu, str))):
+            return _NONE
+        va = r["visited_at"]
+        day = visit_day(va)
+        week = _weeks.get(day)
+        if week is None:
+            week = _weeks[day] = iso_week(day)
+        party = int((r.get("visitor") or {}).get("party_size", 1))
+        if not -_BIG < party < _BIG:
+            return _NONE
+        up = r.get("updated_at")
+        resolve = max(0.0, days_between(va, up)) if up else None
+        return (day.isoformat(), week, cat, st, fu or None, party, resolve, 1)
+    except Exception:  # an odd row: the report counts it from its clear part instead
+        return _NONE
