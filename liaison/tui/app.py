@@ -151,7 +151,7 @@ class LiaisonApp(LockingMixin, BaseApp):
             gc.freeze()
         self.call_from_thread(self.prepare_list)
 
-    def prepare_list(self) -> None:
+    async def prepare_list(self) -> None:
         """Build the list screen ahead of the officer's `l`, once search is warm: its
         compose, mount, styles and first search (~50-80 ms at 50 000 records) are then
         done while nobody waits, and `l` only shows it (see `_show_list`). Kept off the
@@ -163,9 +163,12 @@ class LiaisonApp(LockingMixin, BaseApp):
             return
         screen = ConsultationsScreen()
         self.install_screen(screen, "consultations")
-        # Textual mounts a screen when it is first pushed (App._get_screen); this is
-        # that same step, taken early. A private call: Textual is pinned exactly.
-        self._register(self, screen)
+        # Textual mounts a screen when it is first pushed (App._get_screen) and lays it
+        # out when it is shown (Screen._on_screen_resume, which skips that when the
+        # size is unchanged): the same two steps, taken early. Private calls: Textual
+        # is pinned exactly. Off the stack, the layout paints nothing.
+        await self._get_screen(screen)[1]
+        screen._refresh_layout(self.size)
 
     def on_store_opened(self, message: StoreOpened) -> None:
         from .screens.intake import offer_draft
