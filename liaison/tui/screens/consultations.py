@@ -76,7 +76,12 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
 
     def refresh_data(self) -> None:
         self._last = None
-        self.run_search(force=True)
+        if self in self.app.screen_stack:
+            self.run_search(force=True)
+        else:
+            # Built ahead (app.prepare_list) or left with Esc: nobody sees it, so no
+            # search per save; the next `l` searches afresh (start_over).
+            self._criteria = None
 
     @on(Input.Changed, "#search")
     def _criteria_changed(self) -> None:
@@ -112,9 +117,11 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
             return  # the first time: built fresh, with AUTO_FOCUS on the search
         search = self.query_one("#search", Input)
         self._open_pending = False
+        self.status = self.category = None  # as a screen built afresh: no filter left over
+        self.due_only = False
         if search.value:
-            search.value = ""
-            self.run_search()
+            search.value = ""  # its Changed event comes later and finds nothing new to ask
+        self.run_search()  # only if what it would ask or the records changed since
         self.set_focus(search)
 
     def action_focus_search(self) -> None:
