@@ -111,7 +111,7 @@ from liaison.security.session import open_store, unlock
 from liaison.store import Store
 home = Path(sys.argv[1])
 Store.check_ready(home)  # imports done, as in the TUI by the time the PIN is typed
-t = time.perf_counter(); session = unlock(home, sys.argv[2], sys.argv[3]); k = time.perf_counter() - t
+t = time.perf_counter(); session = unlock(home, sys.argv[2], sys.argv[3], read_ahead=True); k = time.perf_counter() - t
 s = open_store(session); o = time.perf_counter() - t
 t = time.perf_counter(); s.index.warm(); w = time.perf_counter() - t
 print(json.dumps({"unlock_ms": o * 1000, "keyring_ms": k * 1000, "open_ms": (o - k) * 1000,

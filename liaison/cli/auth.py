@@ -86,8 +86,9 @@ def first_officer(officer: str | None) -> tuple[str, str]:
     return officer, pin
 
 
-def session_for(args: argparse.Namespace):
-    """Unlock the station for this command (audited as unlock / unlock_failed)."""
+def session_for(args: argparse.Namespace, read_ahead: bool = False):
+    """Unlock the station for this command (audited as unlock / unlock_failed);
+    `read_ahead` when the records are opened next (see security.session.unlock)."""
     from ..security.keyring import Keyring
     from ..security.session import unlock
     from ..store import Store
@@ -102,7 +103,7 @@ def session_for(args: argparse.Namespace):
     with security_errors():
         Keyring.open(home)  # a damaged keyring is reported before asking for anything
         officer, pin = credentials(getattr(args, "officer", None))
-        return unlock(home, officer, pin)
+        return unlock(home, officer, pin, read_ahead=read_ahead)
 
 
 def unlocked_store(args: argparse.Namespace):
@@ -111,7 +112,7 @@ def unlocked_store(args: argparse.Namespace):
 
     from .output import warn_damaged
 
-    session = session_for(args)
+    session = session_for(args, read_ahead=True)
     store = open_store(session)
     warn_damaged(store.problems)
     return session, store

@@ -55,11 +55,8 @@ class Session:
 def unlock(home: Path, officer: str, pin: str, read_ahead: bool = False, **keyring_kw: Any) -> Session:
     """A session, or WrongPin (after the back-off delay; logged as unlock_failed).
     `read_ahead`: the records' clear parts are read in a thread while scrypt checks the
-    PIN, for a caller that opens them next (open_store). Off by default and in the app:
-    the heads held until the key is known (signed bytes and parsed parts of every
-    shard) doubled the peak memory of an unlock at 50 000 records (94 -> 215 MB, over
-    the 200 MB budget) for a gain lost in noise on a 2-core machine whose other core
-    is busy; worth it once a head keeps less (README, Performance)."""
+    PIN (it releases the GIL), for a caller that opens them next (open_store): the app
+    and the record commands; a command that only needs the key skips it."""
     home = Path(home)
     ring = Keyring.open(home, **keyring_kw)
     pre = _preread(home) if read_ahead else None

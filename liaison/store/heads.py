@@ -26,7 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from .index import Index, Row
-from .integrity import check, read_signed_from
+import orjson
+
+from .integrity import AUTH, check, read_signed_from
 from .manifest import Found
 from .sealed import ROWS, TABLE, Cipher, _corrupt, altered_records, found_of, integrity_keys, office_env, \
     rows_aad, shard_cipher
@@ -35,11 +37,36 @@ from .sealed import ROWS, TABLE, Cipher, _corrupt, altered_records, found_of, in
 @dataclass(slots=True)
 class Head:
     stamp: tuple[int, int, int]  # (inode, size, mtime_ns) of the file the bytes came from
-    doc: dict[str, Any]  # the signed part parsed, `_auth` included
-    raw: bytes  # the signed bytes, as read
+    doc: dict[str, Any]  # the signed part parsed, `_auth` included (a slim head: without its clear parts)
+    raw: bytes | None  # the signed bytes, as read (a slim head: None, read again at open)
     tail_end: bytes
     ids: list[str]  # doc ids, in the shard's order
     rows: list[Row]  # their rows, without name, phone and brief until open_head
+
+
+def slim(head: Head) -> Head:
+    """What a pre-read keeps until the key is known: the rows, and of the signed part
+    only what the keyed step reads (the sealed list rows, the key, `_auth`). Holding
+    every shard's signed bytes and parsed clear parts doubled an unlock's peak memory;
+    the bytes are read again at open (page cache), the clear parts parsed again only
+    for a shard whose check fails, to name its altered records."""
+    doc = {k: v for k, v in head.doc.items() if k != TABLE}
+    return Head(head.stamp, doc, None, head.tail_end, head.ids, head.rows)
+
+
+def _signed_bytes(path: Path, head: Head) -> bytes | None:
+    """A slim head's signed bytes, read again from the file it came from; None when the
+    file is no longer that one (read it afresh)."""
+    try:
+        at = int(head.doc[AUTH]["at"])
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            if (st.st_ino, st.st_size, st.st_mtime_ns) != head.stamp:
+                return None
+            raw = f.read(at)
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
+    return raw if len(raw) == at else None
 
 
 def read_head(path: Path, n: int) -> Head | None:
@@ -69,10 +96,17 @@ def open_head(path: Path, head: Head, cipher: Cipher) -> tuple[str | None, list[
     """(office envelope id, the shard's rows, what it says of itself) — sealed.read_rows
     for a head read earlier. A shard that fails its check is not listed (Found.ok False
     names it); StoreCorrupt if its list rows do not open or do not match."""
-    doc, name = head.doc, path.name
-    auth = check(doc, head.raw, name, integrity_keys(cipher), head.tail_end)
+    doc, name, raw = head.doc, path.name, head.raw
+    if raw is None:  # a slim head (the caller checked its stamp): the bytes the MAC covers
+        raw = _signed_bytes(path, head)
+        if raw is None:
+            raise Changed
+        doc = dict(doc)  # check pops `_auth`: the head stays as it was read
+    auth = check(doc, raw, name, integrity_keys(cipher), head.tail_end)
+    if auth is not None and auth.ok is False and TABLE not in doc:
+        doc = orjson.loads(raw + b"}")  # the clear parts, to name the altered records
     bad = altered_records(doc, name, cipher) if auth is not None and auth.ok is False else []
-    found = found_of(doc, head.raw, auth, bad)
+    found = found_of(doc, raw, auth, bad, count=len(head.ids))
     if found.ok is False:
         return office_env(doc), [], found
     try:
@@ -87,6 +121,10 @@ def open_head(path: Path, head: Head, cipher: Cipher) -> tuple[str | None, list[
     for r, g in zip(head.rows, got):
         r.name, r.phone, r.brief = g[1], g[2], g[3][:60]
     return office_env(doc), head.rows, found
+
+
+class Changed(Exception):
+    """A slim head's file changed between its stamp check and the read of its bytes."""
 
 
 @dataclass(slots=True)
@@ -127,7 +165,7 @@ class PreRead:
                     return
                 head = read_head(self.folder / f"{n:06d}.json", n)
                 if head is not None:
-                    self._heads[n] = head
+                    self._heads[n] = slim(head)
             index = Index()
             index.load([r for head in self._heads.values() for r in head.rows])
             self._index = index

@@ -236,11 +236,15 @@ def _load(path: Path) -> tuple[dict[str, Any], bytes]:
         raise StoreCorrupt(f"数据文件已损坏，无法读取：{path} ({e})") from e
 
 
-def found_of(doc: dict[str, Any], raw: bytes, auth: ShardAuth | None, bad: Sequence[str] = ()) -> Found:
-    """What the manifest compares: a legacy shard (no `_auth`) by its digest."""
+def found_of(doc: dict[str, Any], raw: bytes, auth: ShardAuth | None, bad: Sequence[str] = (),
+             count: int | None = None) -> Found:
+    """What the manifest compares: a legacy shard (no `_auth`) by its digest. `count`:
+    the shard's records, when `doc` no longer holds them (store.heads.slim)."""
+    if count is None:
+        count = len(doc.get(TABLE) or {})
     if auth is None:
-        return Found(0, len(doc.get(TABLE) or {}), None, digest(raw))
-    miscounted = auth.count != len(doc.get(TABLE) or {})  # visible even without the key
+        return Found(0, count, None, digest(raw))
+    miscounted = auth.count != count  # visible even without the key
     return Found(auth.gen, auth.count, False if miscounted else auth.ok, bad_records=tuple(bad))
 
 

@@ -18,7 +18,7 @@ from tinydb.table import Table
 from .atomic import AtomicJSONStorage, remove_stale_temps
 from .errors import StoreCorrupt
 from .manifest import Found
-from .heads import Head, open_head, read_head
+from .heads import Changed, Head, open_head, read_head
 from .index import Row
 from .sealed import Cipher, OfficeCipher, SealedStorage, Written, read_rows
 
@@ -138,7 +138,13 @@ class Shards:
                 return None
         if n in self._open:
             self.forget(n)
-        self.office_env[n], rows, self.found[n] = open_head(path, head, self.cipher)
+        try:
+            self.office_env[n], rows, self.found[n] = open_head(path, head, self.cipher)
+        except Changed:  # written between the stamp and the read of a slim head's bytes
+            head = read_head(path, n)
+            if head is None:
+                return None
+            self.office_env[n], rows, self.found[n] = open_head(path, head, self.cipher)
         self.plain.discard(n)
         return rows
 

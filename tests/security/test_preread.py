@@ -139,3 +139,37 @@ def test_a_command_that_only_needs_the_key_reads_nothing_ahead(home):
     session = unlock(home, OFFICER, PIN)
     assert session.preread is None
     assert _preread_threads() == []
+
+
+def test_the_pre_read_keeps_no_signed_bytes_nor_clear_parts_until_the_key_is_known(home):
+    # Holding them for every shard doubled an unlock's peak memory; they are read again
+    # (the bytes) or parsed again (the clear parts of a shard whose check fails) at open.
+    session = unlock(home, OFFICER, PIN, read_ahead=True)
+    heads = session.preread.take()
+    session.preread = None
+    assert heads.by_shard
+    assert all(h.raw is None and "consultations" not in h.doc for h in heads.by_shard.values())
+
+
+def test_a_shard_altered_in_place_with_its_stamp_kept_is_refused_and_its_record_named(home):
+    # The same size and the old mtime put back: the pre-read's stamp still matches, so
+    # its slim head is used; the MAC over the bytes read again at open finds the change.
+    import os
+
+    session = unlock(home, OFFICER, PIN, read_ahead=True)
+    session.preread._thread.join()
+    path = _shard(home, 1)
+    st = path.stat()
+    raw = path.read_bytes()
+    changed = raw.replace(b'"deleted":false', b'"deleted":true ', 1)
+    assert changed != raw and len(changed) == len(raw)
+    with open(path, "r+b") as f:  # in place: the inode is kept too
+        f.write(changed)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    store = open_store(session)
+    assert any("000001.json" in p for p in store.problems)
+    assert all(r.shard != 1 for r in store.index.by_id.values())
+    plain = _plain_open(home)
+    assert store.problems == plain.problems  # named exactly as an open without the pre-read names it
+    plain.close()
+    store.close()

@@ -344,7 +344,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         from ...security.session import unlock
 
         try:
-            session = unlock(self.app.home, officer, pin, sleep=self._stop.wait)
+            session = unlock(self.app.home, officer, pin, read_ahead=True, sleep=self._stop.wait)
         except SecurityError as e:  # WrongPin's text says nothing about which part was wrong
             self.app.call_from_thread(self.show_error, str(e))
             return
@@ -393,7 +393,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         session, error = None, ""
         try:
             AuditLog(self.app.home).record(name, "officer_add", name, {"first": True})
-            session = unlock(self.app.home, name, pin, sleep=self._stop.wait)
+            session = unlock(self.app.home, name, pin, read_ahead=True, sleep=self._stop.wait)
         except Exception as e:  # noqa: BLE001 — a damaged audit log, a disk error …
             error = self.tr("unlock_error", error=str(e))
         self.app.call_from_thread(self._created, code, session, error)
