@@ -109,6 +109,9 @@ class LiaisonApp(LockingMixin, BaseApp):
         except Exception as e:  # shown on screen; the app stays usable to quit
             self.post_message(StoreFailed(str(e)))
             return
+        # The rows just read are long-lived and hold no cycles: without this the next
+        # full collection walks them all (~100-200 ms while the dashboard is built).
+        gc.freeze()
         self.station = station
         self.post_message(StoreOpened(store))
 
