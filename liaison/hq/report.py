@@ -23,7 +23,7 @@ from ..security import records_key
 from ..security.records_key import Opener
 from .db import OfficeDB
 from .visits import days_between as _days
-from .visits import iso_week, visit_day as _visit_day, week_start  # noqa: F401 (week_start: the dashboard's)
+from .visits import iso_week, visit_day as _visit_day
 
 RESOLUTION_METHOD = ("办结时间按当前状态为已化解/已办结记录的最后修改时间近似计算（院本部只保存最新版本）"
                      "(resolution time approximated by the last change of records now resolved/closed: "

@@ -19,7 +19,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Static
 
 from ...hq.quarantine import Quarantine
-from ...hq.report import build_report, iso_week, week_start
+from ...hq.report import build_report
+from ...hq.visits import iso_week, week_start
 from ..base import LiaisonScreen
 from ..i18n import category, status
 from ..widgets.keybar import KeyBar
