@@ -25,41 +25,48 @@ def _noise(cp: np.ndarray) -> np.ndarray:
     return ~keep
 
 
-def _block(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
-    """(row of each distinct (row, code) pair, its code), sorted by row then code."""
+def _unique(sorted_keys: np.ndarray) -> np.ndarray:
+    # sort + mask: np.unique hashes first, ~80x slower on a million distinct keys
+    return sorted_keys[np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))] if sorted_keys.size else sorted_keys
+
+
+def _block(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(grams per text, the block's bigram codes ascending, each pair's index into
+    them), pairs sorted by text then code."""
     joined = _SEP + _SEP.join(t or "" for t in texts) + _SEP
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    del joined
+    lengths = np.fromiter((len(t or "") + 1 for t in texts), dtype=np.int64, count=len(texts))
+    row = np.repeat(np.arange(len(texts), dtype=np.uint64), lengths)  # each text and the separator after it
     noise = _noise(cp)
-    row = np.cumsum(cp == 0) - 1  # separators count the rows (a NUL inside a text is noise too)
-    starts = np.flatnonzero(cp == 0)
-    # A NUL typed inside a summary would shift the count: rows come from the separators we put.
-    if starts.size != len(texts) + 1:
-        lengths = np.fromiter((len(t or "") + 1 for t in texts), dtype=np.int64, count=len(texts))
-        row = np.repeat(np.arange(len(texts) + 1), np.concatenate(([1], lengths)))[:cp.size]
-        row = np.maximum(row - 1, 0)
-    ok = ~(noise[:-1] | noise[1:])
-    code = (cp[:-1].astype(np.uint64) << np.uint64(21)) | cp[1:].astype(np.uint64)
-    key = (row[:-1][ok].astype(np.uint64) << np.uint64(42)) | code[ok]
-    key.sort()  # sort + mask: np.unique hashes first, 80x slower on a million distinct keys
-    key = key[np.concatenate(([True], key[1:] != key[:-1]))] if key.size else key
-    return (key >> np.uint64(42)).astype(np.int64), key & np.uint64((1 << 42) - 1)
+    ok = ~(noise[:-1] | noise[1:])[1:]  # pairs starting after the leading separator
+    code = (cp[1:-1].astype(np.uint64) << np.uint64(21)) | cp[2:].astype(np.uint64)
+    key = (row[:-1][ok] << np.uint64(42)) | code[ok]
+    del cp, noise, ok, code, row
+    key.sort()
+    key = _unique(key)
+    codes = key & np.uint64((1 << 42) - 1)
+    counts = np.bincount((key >> np.uint64(42)).astype(np.int64), minlength=len(texts))
+    del key
+    vocab = _unique(np.sort(codes))
+    return counts, vocab, np.searchsorted(vocab, codes).astype(np.int32)
 
 
 def bigram_matrix(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """(indptr, indices) of the texts' bigram sets: row i's ids are
-    indices[indptr[i]:indptr[i + 1]], ascending."""
-    rows, codes = [], []
-    for start in range(0, len(texts), BLOCK):
-        r, c = _block(texts[start:start + BLOCK])
-        rows.append(r + start)
-        codes.append(c)
-    row = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    code = np.concatenate(codes) if codes else np.zeros(0, np.uint64)
-    del rows, codes
-    vocab = np.sort(code)
-    vocab = vocab[np.concatenate(([True], vocab[1:] != vocab[:-1]))] if vocab.size else vocab
-    ids = np.searchsorted(vocab, code)  # id order = code order = the bigram strings' order
-    del vocab, code
+    indices[indptr[i]:indptr[i + 1]], ascending. Block by block, each with its own
+    small vocabulary, mapped at the end to the whole vocabulary."""
+    blocks = [_block(texts[start:start + BLOCK]) for start in range(0, len(texts), BLOCK)]
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum(np.bincount(row, minlength=len(texts)), out=indptr[1:])
-    return indptr, ids.astype(np.int32)
+    if not blocks:
+        return indptr, np.zeros(0, np.int32)
+    np.cumsum(np.concatenate([counts for counts, _, _ in blocks]), out=indptr[1:])
+    vocab = _unique(np.sort(np.concatenate([v for _, v, _ in blocks])))
+    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    at = 0
+    for k, (_, v, local) in enumerate(blocks):
+        # id order = code order = the bigram strings' order
+        indices[at:at + local.size] = np.searchsorted(vocab, v).astype(np.int32)[local]
+        at += local.size
+        blocks[k] = None  # free each block once copied
+    return indptr, indices
