@@ -251,24 +251,43 @@ def register_clusters(hsub: argparse._SubParsersAction, c: argparse.ArgumentPars
 
 
 def _print_clusters_json(head: dict, clusters: list) -> None:
-    """print_json of head + {"clusters": [...]}, the same text, written a cluster at a
-    time: at 600 000 records the whole text is ~200 million characters, held three
-    times over (bytes, str, the stream's buffer) when made at once."""
+    """print_json of head + {"clusters": [...]}, the same text, written a few thousand
+    members at a time: at 600 000 records the whole text is ~200 million characters,
+    held three times over (bytes, str, the stream's buffer) when made at once."""
     import sys
 
     import orjson
 
-    text = orjson.dumps({**head, "clusters": []}, option=orjson.OPT_INDENT_2).decode()
+    def dumps(value) -> str:
+        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+
+    def items(values: list, pad: str) -> None:
+        """The items of a JSON list, as print_json indents them at `pad`."""
+        for start in range(0, len(values), _CHUNK):
+            text = dumps(values[start:start + _CHUNK])[2:-2]  # without "[\n" and "\n]"
+            write((",\n" if start else "") + pad + text.replace("\n", "\n" + pad))
+
+    write = sys.stdout.write
+    text = dumps({**head, "clusters": []})
     if not clusters:
-        sys.stdout.write(text + "\n")
+        write(text + "\n")
         return
-    tail = "[]\n}"
-    sys.stdout.write(text[:-len(tail)] + "[\n")
+    write(text[:-len("[]\n}")] + "[\n")
     for n, k in enumerate(clusters):
-        body = orjson.dumps(k.to_dict(), option=orjson.OPT_INDENT_2).decode()
-        sys.stdout.write(("    " if n == 0 else ",\n    ") + body.replace("\n", "\n    "))  # no blank lines
-        del body
-    sys.stdout.write("\n  ]\n}\n")
+        d = k.to_dict()
+        lists = {"member_ids": d["member_ids"], "members": d["members"]}
+        text = dumps({**d, "member_ids": [0], "members": [0]})  # a mark where each list goes
+        write(",\n" if n else "")
+        for m, part in enumerate(text.split("[\n    0\n  ]")):  # the marks, in to_dict's key order
+            write(("" if m else "    ") + part.replace("\n", "\n    "))
+            if lists:
+                write("[\n")
+                items(lists.pop(next(iter(lists))), " " * 6)
+                write("\n      ]")
+    write("\n  ]\n}\n")
+
+
+_CHUNK = 2_000
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:

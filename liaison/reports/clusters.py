@@ -216,7 +216,9 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
         by_cat[r[CATEGORY]].append(i)
     for cat, members in by_cat.items():
         similar(members, threshold, None, "summary", label(CATEGORIES, cat))
-    return _collect(rows, kernel.roots(parent).tolist(), links)
+    root = kernel.roots(parent).tolist()
+    del indptr, indices, days, parent, seen  # the bigrams are a fifth of the peak at 600 000 records
+    return _collect(rows, root, links)
 
 
 def _related(rows: list[tuple], links: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
