@@ -49,7 +49,7 @@ def _block(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndar
     counts = np.bincount((key >> np.uint64(42)).astype(np.int64), minlength=len(texts))
     del key
     vocab = _unique(np.sort(codes))
-    return counts, vocab, np.searchsorted(vocab, codes).astype(np.int32)
+    return counts, vocab, np.searchsorted(vocab, codes).astype(np.uint16 if vocab.size <= 1 << 16 else np.int32)
 
 
 def bigram_matrix(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
@@ -62,11 +62,12 @@ def bigram_matrix(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
         return indptr, np.zeros(0, np.int32)
     np.cumsum(np.concatenate([counts for counts, _, _ in blocks]), out=indptr[1:])
     vocab = _unique(np.sort(np.concatenate([v for _, v, _ in blocks])))
-    indices = np.empty(int(indptr[-1]), dtype=np.int32)
+    # Two bytes an id while they fit (the synthetic city has ~3 400 bigrams, real text tens of thousands)
+    indices = np.empty(int(indptr[-1]), dtype=np.uint16 if vocab.size <= 1 << 16 else np.int32)
     at = 0
     for k, (_, v, local) in enumerate(blocks):
         # id order = code order = the bigram strings' order
-        indices[at:at + local.size] = np.searchsorted(vocab, v).astype(np.int32)[local]
+        indices[at:at + local.size] = np.searchsorted(vocab, v).astype(indices.dtype)[local]
         at += local.size
         blocks[k] = None  # free each block once copied
     return indptr, indices

@@ -260,6 +260,8 @@ def _collect(rows: list[tuple], root: list[int], links: list[tuple[int, str, str
             continue
         members = [{"id": m[ID], "ref": m[REF], "station": m[STATION], "date": m[VISITED][:10],
                     "category": m[CATEGORY], "summary": m[SUMMARY]} for m in map(rows.__getitem__, idx)]
+        for i in idx:  # each row as soon as its member is made: at 600 000 both would be held at the peak
+            rows[i] = None
         cid = "K" + hashlib.sha1("".join(sorted(m["id"] for m in members)).encode()).hexdigest()[:8]
         ks = sorted(keys[r], key=lambda k: (order.index(k[0]), k[1]))
         out.append(Cluster(cid, members, [{"kind": k, "label": KIND_LABELS[k], "value": v} for k, v in ks],
