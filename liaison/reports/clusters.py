@@ -23,10 +23,15 @@ Cost stays near-linear (600 000 records, issue 14): key links join each bucket's
 in date order to the previous one (consecutive gaps ≤ window give the same components as
 all pairs), and summaries are compared only within category + window, and only for pairs
 sharing one of their rarest bigrams (prefix filtering, exact for Jaccard). Records stream
-in and each is reduced at once to the few features clustering needs (`_Features.row`):
-bigrams become interned ints, so 600 000 whole records and their string sets are never
-held together (tests/reports/clusters_reference.py is the earlier whole-record version,
-which test_clusters_same.py checks this one against).
+in and each is reduced at once to the few features clustering needs (`_Features.row`),
+so 600 000 whole records are never held together; the summaries' bigrams are then found
+for all of them at once as a CSR array of ids (cluster_grams, numpy), and the
+similarity loop and union-find run compiled on those arrays (cluster_kernel, numba):
+the same algorithm, a tenth of its time in Python. Links are still recorded in the
+same phases (keys, site similarity, `related_to`, each category's summaries) because
+which keys a cluster shows depends on which links joined it
+(tests/reports/clusters_reference.py is the earlier whole-record version, which
+test_clusters_same.py checks this one against).
 """
 
 from __future__ import annotations
@@ -91,8 +96,8 @@ class Cluster:
 
 
 class _Ids(dict):
-    """Interned bigrams: str → a new int on first sight (ints take a tenth of the memory
-    of strings in 600 000 tuples, and intersect as fast)."""
+    """Interned bigrams: str → a new int on first sight, for cluster_keys.bigram_ids (one
+    text's grams as ints; the clusters themselves take them from cluster_grams)."""
 
     def __missing__(self, gram: str) -> int:
         if "\0" in gram:  # across noise (cluster_keys.bigram_ids): no gram
