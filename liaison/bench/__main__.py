@@ -1,4 +1,5 @@
-"""python -m liaison.bench {store,tui,sync,inbox,office,all} [--records N] [--sizes N,M,...] [--runs K]"""
+"""python -m liaison.bench {store,tui,sync,inbox,office,all} [--records N] [--sizes N,M,...] [--runs K]
+[--keep DIR] [--clusters-only]"""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ def main() -> int:
                    help="store: sizes to compare, default 10000,50000,200000; sync: default 5000,50000")
     p.add_argument("--runs", type=int, default=1, help="sync: runs at each size, each printed")
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
+    p.add_argument("--keep", metavar="DIR", default=None,
+                   help="office: build each size's city in DIR and leave it there; a later run reuses it")
+    p.add_argument("--clusters-only", action="store_true", help="office: only hq clusters (no reports, no dashboard)")
     args = p.parse_args()
     records = args.records or (600_000 if args.what == "office" else 50_000)
     if args.what in ("store", "all"):
@@ -46,7 +50,7 @@ def main() -> int:
     if args.what == "office":  # not in "all": a city's year takes many minutes to set up
         from . import office
 
-        office.run(records=records)
+        office.run(records=records, keep=args.keep, clusters_only=args.clusters_only)
     return 0
 
 

@@ -109,6 +109,20 @@ def step_ingest(hq: str, inbox: str) -> dict:
             "bundles": summary["bundles"], "quarantined": summary["quarantined"]}
 
 
+class _Counted(io.TextIOBase):
+    """Stands for the terminal or pipe: counts what is printed instead of keeping it
+    (a StringIO of `hq clusters --json` at 600 000 records held ~800 MB of this process)."""
+
+    chars = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.chars += len(text)
+        return len(text)
+
+
 def step_cli(hq: str, *argv: str) -> dict:
     """A `liaison hq …` command through the CLI's own entry (what the officer runs)."""
     from ..cli import main
@@ -125,14 +139,14 @@ def step_cli(hq: str, *argv: str) -> dict:
 
     staff.unlock = timed_unlock
     os.environ["LIAISON_PIN"] = PIN
-    out = io.StringIO()
+    out = _Counted()
     t = time.perf_counter()
     with contextlib.redirect_stdout(out):
         code = main(["hq", *argv[:1], "--home", hq, *argv[1:], "--officer", OFFICER])
     s = time.perf_counter() - t
     if code != 0:
         raise SystemExit(f"liaison hq {' '.join(argv)}: exit {code}")
-    return {"s": s, "unlock_s": spent[0], "rss": peak_rss_mb(), "out": len(out.getvalue())}
+    return {"s": s, "unlock_s": spent[0], "rss": peak_rss_mb(), "out": out.chars}
 
 
 BARE = """
@@ -201,26 +215,52 @@ def _rss(mb: float) -> tuple[str, str, str, str, str]:
     return ("  peak RSS of the process", f"{mb:.0f} MB", "", f"target <= {RSS_MB} MB", verdict(mb <= RSS_MB))
 
 
-def run(records: int = 600_000, rounds: int = 5) -> None:
+def city(root: Path, size: int, keep: bool) -> tuple[Path, dict, int]:
+    """(office home, its ingest's figures, bundles) of a city of `size` records under
+    `root`: built and ingested, or with `keep` taken as an earlier run left it (the
+    ingest figures are then that run's, and say so)."""
+    where = root / str(size)
+    done = where / "ingested.json"
+    if keep and done.exists():
+        ing = json.loads(done.read_text())
+        print(f"reused the city of {size:,} records in {where} (ingest figures from the run that built it)",
+              flush=True)
+        return where / "hq", ing, ing["bundles"]
+    if where.exists():  # half built by a run that stopped: start again
+        shutil.rmtree(where)
+    t = time.perf_counter()
+    hq, inbox, bundles = build_city(where, size)
+    print(f"built {size:,} records in {bundles:,} bundles from 192 stations "
+          f"in {time.perf_counter() - t:.0f} s", flush=True)
+    ing = _step("ingest", str(hq), str(inbox))
+    if ing["accepted"] != size or ing["quarantined"]:
+        raise SystemExit(f"ingest kept {ing['accepted']} of {size} ({ing['quarantined']} quarantined)")
+    if keep:
+        done.write_text(json.dumps(ing))
+    return hq, ing, bundles
+
+
+def run(records: int = 600_000, rounds: int = 5, keep: str | None = None, clusters_only: bool = False) -> None:
+    """`keep`: a folder where each size's city is left after the run and taken again by
+    the next (building 600 000 records takes minutes); `clusters_only`: skip the
+    reports and the dashboard."""
     sizes = tuple(sorted({records // k for k in SIZES}))
-    with tempfile.TemporaryDirectory(prefix="liaison-bench-office-") as tmp:
-        root = Path(tmp)
+    with contextlib.ExitStack() as stack:
+        if keep:
+            root = Path(keep)
+            root.mkdir(parents=True, exist_ok=True)
+        else:
+            root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="liaison-bench-office-")))
         clusters: list[tuple[int, dict]] = []
         for size in sizes:  # a smaller city for each cluster figure below the full one
-            t = time.perf_counter()
-            hq, inbox, bundles = build_city(root / str(size), size)
-            print(f"built {size:,} records in {bundles:,} bundles from 192 stations "
-                  f"in {time.perf_counter() - t:.0f} s", flush=True)
-            ing = _step("ingest", str(hq), str(inbox))
-            if ing["accepted"] != size or ing["quarantined"]:
-                raise SystemExit(f"ingest kept {ing['accepted']} of {size} ({ing['quarantined']} quarantined)")
+            hq, ing, bundles = city(root, size, bool(keep))
             t = time.perf_counter()
             try:
                 clusters.append((size, _step("cli", str(hq), "clusters", "--json")))
             except SystemExit as e:  # one step failing (time, memory) still leaves the others' figures
                 print(str(e)[-400:], file=sys.stderr)
                 clusters.append((size, {"failed": time.perf_counter() - t}))
-            if size != records:
+            if size != records and not keep:
                 shutil.rmtree(root / str(size))
         rows = [
             (f"hq ingest ({bundles:,} bundles)", f"{records / ing['s']:,.0f} rec/s",
@@ -230,19 +270,20 @@ def run(records: int = 600_000, rounds: int = 5) -> None:
              "", ""),
             _rss(ing["rss"]),
         ]
-        # The report an office runs weekly/monthly (the last month, --from/--to) and the
-        # whole history (no period: every record's referrals are opened).
-        last = date.today().replace(day=1) - timedelta(days=1)
-        month = ("--from", last.replace(day=1).isoformat(), "--to", last.isoformat())
-        for period, span in ((f"month {last:%Y-%m}", month), ("whole year", ())):
-            for fmt, extra in (("text", ()), ("JSON", ("--json",)), ("XLSX", ("--xlsx", str(root / "r.xlsx"))),
-                               ("HTML", ("--html", str(root / "r.html")))):
-                r = _step("cli", str(hq), "report", *span, *extra)
-                work = r["s"] - r["unlock_s"]
-                rows += [(f"hq report, {fmt}, {period} (after the unlock)", f"{work:.2f} s",
-                          f"unlock {r['unlock_s']:.2f} s", "target <= 3 s", verdict(work <= 3)),
-                         ("  per 10 000 records", f"{work / records * 1e4 * 1000:.1f} ms", "", "", ""),
-                         _rss(r["rss"])]
+        if not clusters_only:
+            # The report an office runs weekly/monthly (the last month, --from/--to) and the
+            # whole history (no period: every record's referrals are opened).
+            last = date.today().replace(day=1) - timedelta(days=1)
+            month = ("--from", last.replace(day=1).isoformat(), "--to", last.isoformat())
+            for period, span in ((f"month {last:%Y-%m}", month), ("whole year", ())):
+                for fmt, extra in (("text", ()), ("JSON", ("--json",)), ("XLSX", ("--xlsx", str(root / "r.xlsx"))),
+                                   ("HTML", ("--html", str(root / "r.html")))):
+                    r = _step("cli", str(hq), "report", *span, *extra)
+                    work = r["s"] - r["unlock_s"]
+                    rows += [(f"hq report, {fmt}, {period} (after the unlock)", f"{work:.2f} s",
+                              f"unlock {r['unlock_s']:.2f} s", "target <= 3 s", verdict(work <= 3)),
+                             ("  per 10 000 records", f"{work / records * 1e4 * 1000:.1f} ms", "", "", ""),
+                             _rss(r["rss"])]
         base = clusters[0]
         for size, c in clusters:
             if "failed" in c:
@@ -253,23 +294,24 @@ def run(records: int = 600_000, rounds: int = 5) -> None:
             rows += [(f"hq clusters at {size:,} (after the unlock)", f"{work:.2f} s", f"unlock {c['unlock_s']:.2f} s",
                       f"{lin:.2f}x linear from {base[0]:,}; target <= 10 s", verdict(work <= 10)),
                      ("  per 10 000 records", f"{work / size * 1e4 * 1000:.0f} ms", "", "", ""), _rss(c["rss"])]
-        bare, frame, data, filled, unlocks, rss = [], [], [], [], [], []
-        for _ in range(rounds):  # interleaved, so both see the same machine load
-            bare.append(float(_child(str(time.time()), code=BARE)) * 1000)
-            f, d, c, u, m = _child(str(time.time()), str(hq), OFFICER, PIN, code=DASHBOARD).split()
-            frame.append(float(f) * 1000)
-            data.append(float(d) * 1000)
-            filled.append(float(c) * 1000)
-            unlocks.append(float(u) * 1000)
-            rss.append(float(m))
-        b, f, d, u = stats(bare)[0], stats(frame)[0], stats(data)[0], stats(unlocks)[0]
-        c = stats(filled)[0]
-        rows += [("office dashboard: first frame", f"{f:.0f} ms", f"bare Textual app {b:.0f} ms",
-                  f"{f / b:.2f}x (target <= 1.5x)", verdict(f <= 1.5 * b)),
-                 ("office dashboard: figures after the unlock", f"{d:.0f} ms", f"unlock {u:.0f} ms",
-                  "target <= 2 s (all but the clusters panel)", verdict(d <= 2000)),
-                 ("office dashboard: clusters panel filled", f"{c:.0f} ms", "", "after the figures (90 days)", ""),
-                 _rss(max(rss))]
+        if not clusters_only:
+            bare, frame, data, filled, unlocks, rss = [], [], [], [], [], []
+            for _ in range(rounds):  # interleaved, so both see the same machine load
+                bare.append(float(_child(str(time.time()), code=BARE)) * 1000)
+                f, d, c, u, m = _child(str(time.time()), str(hq), OFFICER, PIN, code=DASHBOARD).split()
+                frame.append(float(f) * 1000)
+                data.append(float(d) * 1000)
+                filled.append(float(c) * 1000)
+                unlocks.append(float(u) * 1000)
+                rss.append(float(m))
+            b, f, d, u = stats(bare)[0], stats(frame)[0], stats(data)[0], stats(unlocks)[0]
+            c = stats(filled)[0]
+            rows += [("office dashboard: first frame", f"{f:.0f} ms", f"bare Textual app {b:.0f} ms",
+                      f"{f / b:.2f}x (target <= 1.5x)", verdict(f <= 1.5 * b)),
+                     ("office dashboard: figures after the unlock", f"{d:.0f} ms", f"unlock {u:.0f} ms",
+                      "target <= 2 s (all but the clusters panel)", verdict(d <= 2000)),
+                     ("office dashboard: clusters panel filled", f"{c:.0f} ms", "", "after the figures (90 days)", ""),
+                     _rss(max(rss))]
     print_table(f"office benchmark at {records:,} consultations, 192 stations, a year "
                 f"(dashboard: medians of {rounds} cold starts)", rows)
 

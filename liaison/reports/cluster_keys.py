@@ -62,12 +62,16 @@ def normalise_site(text: Any) -> str:
     return "" if key in _VAGUE else key
 
 
+# One search per theme instead of one `in` per word: every rider's record is checked.
+_THEME_RES = tuple((code, zh, re.compile("|".join(map(re.escape, words)))) for code, zh, words in RIDER_THEMES)
+
+
 def rider_theme(record: dict[str, Any]) -> tuple[str, str] | None:
     """(code, label) of the rider's problem: from details.issue, else from the summary."""
     issue = str((record.get("details") or {}).get("issue") or "")
     for text in (issue, record.get("summary") or ""):
-        for code, zh, words in RIDER_THEMES:
-            if any(w in text for w in words):
+        for code, zh, pattern in _THEME_RES:
+            if pattern.search(text):
                 return code, zh
     return None
 

@@ -23,26 +23,33 @@ Cost stays near-linear (600 000 records, issue 14): key links join each bucket's
 in date order to the previous one (consecutive gaps ≤ window give the same components as
 all pairs), and summaries are compared only within category + window, and only for pairs
 sharing one of their rarest bigrams (prefix filtering, exact for Jaccard). Records stream
-in and each is reduced at once to the few features clustering needs (`_Features.row`):
-bigrams become interned ints, so 600 000 whole records and their string sets are never
-held together (tests/reports/clusters_reference.py is the earlier whole-record version,
-which test_clusters_same.py checks this one against).
+in and each is reduced at once to the few features clustering needs (`_Features.row`),
+so 600 000 whole records are never held together; the summaries' bigrams are then found
+for all of them at once as a CSR array of ids (cluster_grams, numpy), and the
+similarity loop and union-find run compiled on those arrays (cluster_kernel, numba):
+the same algorithm, a tenth of its time in Python. Links are still recorded in the
+same phases (keys, site similarity, `related_to`, each category's summaries) because
+which keys a cluster shows depends on which links joined it
+(tests/reports/clusters_reference.py is the earlier whole-record version, which
+test_clusters_same.py checks this one against).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter, defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
-from itertools import chain, repeat
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, Callable, Iterable
 
+import numpy as np
+
 from ..domain.vocab import CATEGORIES, label
-from .cluster_keys import (bigram_ids, normalise_employer, normalise_project, normalise_site, prefix_length,
-                           rider_theme)
+from . import cluster_kernel as kernel
+from .cluster_grams import bigram_matrix
+from .cluster_keys import normalise_employer, normalise_project, normalise_site, rider_theme
 
 SIMILAR = 0.40
 SITE_SIMILAR = 0.25
@@ -89,8 +96,8 @@ class Cluster:
 
 
 class _Ids(dict):
-    """Interned bigrams: str → a new int on first sight (ints take a tenth of the memory
-    of strings in 600 000 tuples, and intersect as fast)."""
+    """Interned bigrams: str → a new int on first sight, for cluster_keys.bigram_ids (one
+    text's grams as ints; the clusters themselves take them from cluster_grams)."""
 
     def __missing__(self, gram: str) -> int:
         if "\0" in gram:  # across noise (cluster_keys.bigram_ids): no gram
@@ -123,14 +130,13 @@ def _memo(fn: Callable[[Any], str]) -> Callable[[Any], str]:
 
 
 # One record's features, in this order (visit time and id first: rows are sorted on them).
-VISITED, ID, STATION, REF, CATEGORY, SUMMARY, RELATED, KEYS, WHERE, THEMED, GRAMS = range(11)
+VISITED, ID, STATION, REF, CATEGORY, SUMMARY, RELATED, KEYS, WHERE, THEMED = range(10)
 
 
 class _Features:
     """Reduces each record, as it streams by, to what clustering needs."""
 
     def __init__(self) -> None:
-        self.ids = _Ids()
         self.shared: dict[str, str] = {}  # one str object per station / category
         self.employer, self.project = _memo(normalise_employer), _memo(normalise_project)
         self.site = _memo(normalise_site)
@@ -147,11 +153,10 @@ class _Features:
         theme = rider_theme(personal) if where else None
         if theme:
             keys.append(("platform_site", f"{where}·{theme[1]}"))
-        summary = personal.get("summary")
         share = self.shared.setdefault
         return (clear["visited_at"], clear["id"], share(clear["station"], clear["station"]), clear["ref"],
-                share(clear["category"], clear["category"]), summary, clear.get("related_to") or None,
-                tuple(keys), where, theme is not None, bigram_ids(summary, self.ids))
+                share(clear["category"], clear["category"]), personal.get("summary"),
+                clear.get("related_to") or None, tuple(keys) or (), where, theme is not None)
 
 
 def find_clusters(records: Iterable[dict[str, Any]], *, window_days: int = 90, since: str | None = None,
@@ -167,132 +172,72 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
     feats = _Features()
     rows = [feats.row(c, p) for c, p in parts
             if not c.get("deleted") and (since is None or c["visited_at"][:10] >= since)]
-    rows.sort(key=itemgetter(VISITED, ID))
-    names = [g for g, n in feats.ids.items() if n >= 0]  # id → bigram, for the rarest-first order's tie-break
     del feats
+    rows.sort(key=itemgetter(VISITED, ID))
+    indptr, indices = bigram_matrix([r[SUMMARY] for r in rows])
+    vocab = int(indices.max()) + 1 if indices.size else 0
     day_of: dict[str, int] = {}
-    days = [day_of.get(v) or day_of.setdefault(v, date.fromisoformat(v).toordinal())
-            for v in map(lambda r: r[VISITED][:10], rows)]
-    grams = [r[GRAMS] for r in rows]
-    parent = list(range(len(rows)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]  # path halving keeps trees flat
-            i = parent[i]
-        return i
-
+    days = np.fromiter((day_of.get(v) or day_of.setdefault(v, date.fromisoformat(v).toordinal())
+                        for v in map(lambda r: r[VISITED][:10], rows)), dtype=np.int64, count=len(rows))
+    parent = np.arange(len(rows), dtype=np.int64)
+    seen = np.empty(len(rows), dtype=np.int64)
     links: list[tuple[int, str, str]] = []  # (a member, kind, value): which keys made each cluster
 
-    # root → members, for components of two or more: the similarity loop drops a record's
-    # own cluster from its candidates in one C-level set difference (most of them, on
-    # templated text) instead of a root lookup per candidate.
-    groups: dict[int, set[int]] = {}
+    def join(pairs: list[tuple[int, int]]) -> None:
+        if pairs:
+            a, b = np.array(pairs, dtype=np.int64).T
+            kernel.union(parent, np.ascontiguousarray(a), np.ascontiguousarray(b))
 
-    def link(a: int, b: int, kind: str, value: str) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            ra, rb = min(ra, rb), max(ra, rb)
-            parent[rb] = ra  # the root is always a component's oldest
-            big, small = groups.pop(ra, None) or {ra}, groups.pop(rb, None) or {rb}
-            if len(big) < len(small):
-                big, small = small, big
-            big |= small
-            groups[ra] = big
-        links.append((a, kind, value))
+    def similar(members: list[int], threshold: float, eligible: np.ndarray | None, kind: str, value: str) -> None:
+        got_j, _ = kernel.similar(np.array(members, dtype=np.int64), indptr, indices, vocab, days, window_days,
+                                  threshold, parent, eligible if eligible is not None else no_one,
+                                  eligible is not None, RECENT, MIN_GRAMS, seen)
+        links.extend(zip(got_j.tolist(), repeat(kind), repeat(value)))
 
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     sites: dict[str, list[int]] = defaultdict(list)
-    unthemed: set[int] = set()  # riders whose problem no lexicon word names
+    unthemed = np.zeros(len(rows), dtype=np.bool_)  # riders whose problem no lexicon word names
+    no_one = unthemed[:0]
     for i, r in enumerate(rows):
         for key in r[KEYS]:
             buckets[key].append(i)
         if where := r[WHERE]:
             sites[where].append(i)
             if not r[THEMED]:
-                unthemed.add(i)
+                unthemed[i] = True
+    pairs = []
     for (kind, value), members in buckets.items():
         for a, b in zip(members, members[1:]):
             if days[b] - days[a] <= window_days:
-                link(a, b, kind, value)
-    similar = partial(_similar, grams=grams, names=names, days=days, window=window_days, parent=parent, root=find,
-                      cluster_of=groups.get)
+                pairs.append((a, b))
+                links.append((a, kind, value))
+    join(pairs)
     for where, members in sites.items():
-        if unthemed.intersection(members):  # fall back to looser text similarity at the same site
-            similar(members, threshold=SITE_SIMILAR, on_pair=lambda a, b, s, where=where:
-                    (a in unthemed or b in unthemed) and link(a, b, "platform_site", where))
-    _related(rows, link)
+        if unthemed[members].any():  # fall back to looser text similarity at the same site
+            similar(members, SITE_SIMILAR, unthemed, "platform_site", where)
+    join(_related(rows, links))
     by_cat: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(rows):
         by_cat[r[CATEGORY]].append(i)
     for cat, members in by_cat.items():
-        similar(members, threshold=threshold, on_pair=lambda a, b, s, cat=cat: link(a, b, "summary", label(CATEGORIES, cat)))
-    return _collect(rows, find, links)
+        similar(members, threshold, None, "summary", label(CATEGORIES, cat))
+    root = kernel.roots(parent).tolist()
+    del indptr, indices, days, parent, seen  # the bigrams are a fifth of the peak at 600 000 records
+    return _collect(rows, root, links)
 
 
-def _related(rows: list[tuple], link) -> None:
-    """Link each record to the records of its station it names in `related_to` (a
-    reference is unique per station only, so the station is part of the key)."""
+def _related(rows: list[tuple], links: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
+    """The pairs linking each record to the records of its station it names in
+    `related_to` (a reference is unique per station only, so the station is part of the key)."""
     at = {(r[STATION], r[REF]): i for i, r in enumerate(rows)}
+    pairs = []
     for i, r in enumerate(rows):
         for ref in r[RELATED] or ():
             j = at.get((r[STATION], ref))
             if j is not None and j != i:
-                link(j, i, "related", ref)
-
-
-_PREFIX: dict[tuple[int, float], int] = {}
-
-
-def _similar(members: list[int], *, grams: list[tuple[int, ...]], names: list[str], days: list[int], window: int,
-             threshold: float, on_pair, parent: list[int], root, cluster_of) -> None:
-    """Call on_pair(a, b, score) for pairs within `window` days whose summaries' bigram
-    Jaccard is ≥ threshold. Grams are ranked rarest first; each summary indexes only its
-    prefix, so only pairs sharing a rare gram are ever scored. Pairs with the same
-    `root` (already one cluster) are not scored: they cannot change the clusters. A gram held by more
-    than RECENT visits in the window is hardly rare; only its RECENT latest holders are
-    compared, which bounds the work on templated text and, as those holders usually sit
-    in one cluster already, rarely loses a link.
-
-    The hot loop of `hq clusters`: ranks are ints sorted without a key function, postings
-    are fetched and appended through C-level map, the record's own cluster is taken off
-    its candidates as a set (`cluster_of`: root → members), and `parent` is read before
-    `root` is called for the few that joined it during the loop."""
-    df = Counter(chain.from_iterable(map(grams.__getitem__, members)))
-    rank = {t: n for n, t in enumerate(sorted(df, key=lambda t: (df[t], names[t])))}  # one order per call
-    rank_of = rank.__getitem__
-    postings: defaultdict[int, deque[int]] = defaultdict(partial(deque, maxlen=RECENT))
-    posting = postings.__getitem__
-    append = deque.append
-    for i in members:  # in date order
-        g = grams[i]
-        n = len(g)
-        if n < MIN_GRAMS:
-            continue
-        k = _PREFIX.get((n, threshold)) or _PREFIX.setdefault((n, threshold), prefix_length(n, threshold))
-        heads = list(map(posting, sorted(map(rank_of, g))[:k]))
-        lo, hi, oldest = threshold * n, n / threshold, days[i] - window
-        mine, mine_set = root(i), None
-        todo = set().union(*heads)  # one C-level union instead of a Python loop per posting
-        if (own := cluster_of(mine)) is not None:
-            todo = todo.difference(own)  # iterates the candidates, not the cluster
-        while todo:
-            j = todo.pop()
-            if days[j] < oldest:
-                continue
-            gj = grams[j]
-            if not lo <= len(gj) <= hi or parent[j] == mine or root(j) == mine:
-                continue
-            if mine_set is None:
-                mine_set = frozenset(g)
-            inter = len(mine_set.intersection(gj))
-            if (s := inter / (n + len(gj) - inter)) >= threshold:  # Jaccard, as cluster_keys.jaccard
-                on_pair(j, i, s)
-                if (joined := root(i)) != mine:  # i joined a cluster: none of it is worth scoring now
-                    mine = joined
-                    if (own := cluster_of(mine)) is not None:
-                        todo = todo.difference(own)
-        list(map(append, heads, repeat(i, len(heads))))
+                pairs.append((j, i))
+                links.append((j, "related", ref))
+    return pairs
 
 
 def _action(keys: set[tuple[str, str]], categories: set[str]) -> str:
@@ -306,23 +251,25 @@ def _action(keys: set[tuple[str, str]], categories: set[str]) -> str:
     return "fraud_alert" if "fraud" in categories else "office_review"
 
 
-def _collect(rows: list[tuple], find, links: list[tuple[int, str, str]]) -> list[Cluster]:
+def _collect(rows: list[tuple], root: list[int], links: list[tuple[int, str, str]]) -> list[Cluster]:
     groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(rows)):
-        groups[find(i)].append(i)
+    for i, r in enumerate(root):
+        groups[r].append(i)
     keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for a, kind, value in links:
-        keys[find(a)].add((kind, value))
+        keys[root[a]].add((kind, value))
     order = list(KIND_LABELS)
     out = []
-    for root, idx in groups.items():
+    for r, idx in groups.items():
         if len(idx) < 2:
             continue
-        members = [{"id": r[ID], "ref": r[REF], "station": r[STATION], "date": r[VISITED][:10],
-                    "category": r[CATEGORY], "summary": r[SUMMARY]} for r in map(rows.__getitem__, idx)]
+        members = [{"id": m[ID], "ref": m[REF], "station": m[STATION], "date": m[VISITED][:10],
+                    "category": m[CATEGORY], "summary": m[SUMMARY]} for m in map(rows.__getitem__, idx)]
+        for i in idx:  # each row as soon as its member is made: at 600 000 both would be held at the peak
+            rows[i] = None
         cid = "K" + hashlib.sha1("".join(sorted(m["id"] for m in members)).encode()).hexdigest()[:8]
-        ks = sorted(keys[root], key=lambda k: (order.index(k[0]), k[1]))
+        ks = sorted(keys[r], key=lambda k: (order.index(k[0]), k[1]))
         out.append(Cluster(cid, members, [{"kind": k, "label": KIND_LABELS[k], "value": v} for k, v in ks],
-                           _action(keys[root], {m["category"] for m in members})))
+                           _action(keys[r], {m["category"] for m in members})))
     out.sort(key=lambda c: (-len(c.members), c.first, c.id))
     return out
