@@ -26,7 +26,7 @@ from ..security import records_key
 from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 from ..sync.bundle import BundleRejected, canonical
-from . import audit_chain
+from . import audit_chain, referral_index
 from .lock import OfficeBusy, busy_message, lock_wait, office_lock
 from .visits import COLUMNS as TALLY_COLUMNS
 from .visits import derived, iso_week
@@ -120,6 +120,7 @@ class OfficeDB:
         self.db.execute("PRAGMA synchronous=FULL")  # a receipt promises the data survives a power cut
         self.db.execute("PRAGMA secure_delete=ON")  # a replaced row's old bytes are zeroed, not left in free pages
         self.db.executescript(SCHEMA)
+        self.db.execute(referral_index.SCHEMA)
         self._add_columns()
 
     def _add_columns(self) -> None:
@@ -199,11 +200,16 @@ class OfficeDB:
                 n = 0
                 for table in ("records", "conflicts"):
                     rows = self.db.execute(f"SELECT rowid, doc FROM {table} WHERE sealed IS NULL").fetchall()
+                    kept = []
                     for rowid, doc in rows:
                         record = orjson.loads(doc)
                         clear, sealed, _ = stored_form(record, s)
                         self.db.execute(f"UPDATE {table} SET doc=?, sealed=?, batch=? WHERE rowid=?",
                                         (clear, sealed, batch, rowid))
+                        kept.append(record)
+                    if table == "records":
+                        referral_index.store(self.db, batch, s, kept,
+                                             [(r.get("id"), None, r.get("version")) for r in kept])
                     n += len(rows)
             if n:
                 self.db.execute("VACUUM")
@@ -326,6 +332,7 @@ class OfficeDB:
             counts.update({k: n for k, n in (("accepted", accepted), ("stale", stale), ("duplicates", duplicates),
                                              ("conflicts", len(conflicts))) if n})
             self.db.executemany(INSERT_RECORD, upserts)
+            referral_index.store(self.db, batch, sealer, records, upserts)
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [
                 (f["id"], f["owner"], station, number, f["version"], received_at) for f in foreign])
@@ -495,13 +502,19 @@ class OfficeDB:
         return self.db.execute("SELECT min(id) FROM records WHERE station=? AND visited_at=? AND category=? "
                                "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
 
-    def tally_sealed(self, start: str | None, end: str | None) -> sqlite3.Cursor:
-        """(id, version, sealed part, batch, resolved 0/1) of the period's tallied rows."""
+    def tally_referral_rows(self, start: str | None, end: str | None) -> sqlite3.Cursor:
+        """(id, version, batch, resolved 0/1) of the period's tallied rows: their
+        referrals come from the merge's sealed index (hq.referral_index)."""
         where, args = self._in_period(start, end)
         short = start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92
-        # A long period reads most rows: a scan in the table's order beats a lookup per row.
-        return self.db.execute(f"SELECT id, version, sealed, batch, status IN {_DONE} FROM records "
+        # A long period reads most rows: a scan in the table's order (merge order, the
+        # index's too) beats a lookup per row.
+        return self.db.execute(f"SELECT id, version, batch, status IN {_DONE} FROM records "
                                f"{'' if short else 'NOT INDEXED '}WHERE {where}", args)
+
+    def sealed_of(self, rid: str) -> tuple[bytes | None, int | None]:
+        """(sealed part, batch) of one current row."""
+        return self.db.execute("SELECT sealed, batch FROM records WHERE id=?", (rid,)).fetchone()
 
     def tally_durations(self, start: str | None, end: str | None) -> sqlite3.Cursor:
         """(station, days from visit to last change) of the period's resolved tallied rows."""

@@ -21,6 +21,7 @@ from ..domain.timeutil import parse_date
 from ..domain.vocab import DONE_STATUSES
 from ..security import records_key
 from ..security.records_key import Opener
+from . import referral_index
 from .db import OfficeDB
 from .visits import days_between as _days
 from .visits import iso_week, visit_day as _visit_day
@@ -144,19 +145,23 @@ def figures(records: Iterable[dict[str, Any]], *, start: date | None, end: date 
 
 
 def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: date | None,
-                   as_of: date) -> dict[str, Any]:
+                   as_of: date, personal: bool = True) -> dict[str, Any]:
     """`figures` of the office's current records. SQLite counts the rows whose tallied
     columns were filled at merge (visits.derived); the rare other rows are counted from
-    their clear parts in Python. Only the referrals of visits in the period are opened
-    (one AES-GCM each): they are personal."""
+    their clear parts in Python. Referrals are personal: they come from each merge's
+    sealed index (referral_index). `personal=False` (the dashboard, which shows neither
+    referrals nor resolution times) leaves those two sections empty and opens nothing."""
     t = Tally(start=start, end=end, as_of=as_of)
     for clear, blob, batch in db.untallied():
-        t.add(clear, lambda: db.open_personal(opener, clear, blob, batch).get("referrals"))
+        t.add(clear, (lambda: db.open_personal(opener, clear, blob, batch).get("referrals")) if personal else tuple)
     lo, hi = start.isoformat() if start else None, end.isoformat() if end else None
     _count_groups(t, db, lo, hi)
-    _count_referrals(t, db, opener, lo, hi)
-    for st, days in db.tally_durations(lo, hi):
-        t.durations[st].append(days)
+    if personal:
+        _count_referrals(t, db, opener, lo, hi)
+        for st, days in db.tally_durations(lo, hi):
+            t.durations[st].append(days)
+    else:
+        t.durations.clear()  # the untallied rows' own, if any: the section is left out as a whole
     for clear, day in db.tally_overdue(t.day):
         t.add_overdue(clear, date.fromisoformat(day))
     return t.result()
@@ -179,13 +184,27 @@ def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> Non
 
 
 def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> None:
-    total, resolved, open_, aad = t.ref_total, t.ref_done, opener.open, records_key.record_aad
-    for rid, version, blob, batch, done in db.tally_sealed(lo, hi):
+    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit);
+    a row the index does not describe is opened on its own, as every row once was."""
+    index = referral_index.Index(db.db, opener)
+    seen: Counter[tuple[tuple[str, ...], int]] = Counter()
+    batch_of, aad = index.batch, records_key.record_aad
+    for rid, version, batch, done in db.tally_referral_rows(lo, hi):
+        entry = batch_of(batch).get(rid)
+        if entry is not None and entry[0] == version:
+            seen[entry[1], done] += 1
+            continue
+        blob, batch = db.sealed_of(rid)
         if blob is None:
             db.open_personal(opener, {"id": rid}, blob, batch)  # raises: the row was never sealed
-        for ref in dict.fromkeys(open_(batch, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
-            total[ref] += 1
-            resolved[ref] += done
+        refs = opener.open(batch, blob, aad(rid, version)).get("referrals") or ()
+        for ref in dict.fromkeys(refs):  # listed twice: once
+            t.ref_total[ref] += 1
+            t.ref_done[ref] += done
+    for (refs, done), n in seen.items():
+        for ref in dict.fromkeys(refs):
+            t.ref_total[ref] += n
+            t.ref_done[ref] += done * n
 
 
 def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
@@ -203,14 +222,15 @@ def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
 
 
 def build_report(db: OfficeDB, opener: Opener, *, start: date | None = None, end: date | None = None,
-                 today: date | None = None, quarantined: int = 0) -> dict[str, Any]:
-    """The whole report. Overdue is judged on `end` if given, else on `today`."""
+                 today: date | None = None, quarantined: int = 0, personal: bool = True) -> dict[str, Any]:
+    """The whole report. Overdue is judged on `end` if given, else on `today`.
+    `personal=False`: without the referral and resolution sections (see office_figures)."""
     if today is None:
         from ..domain.timeutil import today as _today
 
         today = _today()
     as_of = end or today
-    rep = office_figures(db, opener, start=start, end=end, as_of=as_of)
+    rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal)
     rep["sync"] = sync_state(db)
     rep["quarantined"] = quarantined
     rep["audit_breaks"] = sum(len(s["audit_breaks"]) for s in rep["sync"])

@@ -124,3 +124,51 @@ def test_an_office_db_from_before_the_tallied_columns_is_migrated(tmp_path):
         staff = office_staff(o)
         old, new = _figures_both_ways(o, staff, START, END, END)
         assert new == old and list(new["by_category"]) == list(old["by_category"])
+
+
+def test_referrals_come_from_the_sealed_index_one_blob_per_merge(tmp_path, monkeypatch):
+    """Every row ingested since the index exists is counted from its merge's sealed
+    index, none opened on its own; with the index gone (an office from before it) each
+    row is opened and the figures are the same."""
+    from liaison.hq.db import OfficeDB
+
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        n_batches = o.db.db.execute("SELECT count(DISTINCT batch) FROM records").fetchone()[0]
+        assert o.db.db.execute("SELECT count(*) FROM referral_index").fetchone()[0] >= n_batches > 0
+        blob = o.db.db.execute("SELECT sealed FROM referral_index").fetchone()[0]
+        assert "人民调解".encode() not in blob and b"mediation" not in blob  # sealed, not in clear
+        opened = []
+        monkeypatch.setattr(OfficeDB, "sealed_of", lambda self, rid: opened.append(rid) or (None, None))
+        for start, end, as_of in ((START, END, END), (None, None, date(2026, 12, 1))):
+            old, new = _figures_both_ways(o, staff, start, end, as_of)
+            assert new == old and not opened
+        monkeypatch.undo()
+        o.db.db.execute("DELETE FROM referral_index")
+        for start, end, as_of in ((START, END, END), (None, None, date(2026, 12, 1))):
+            old, new = _figures_both_ways(o, staff, start, end, as_of)
+            assert new == old and new["referrals"]
+
+
+def test_an_index_entry_of_another_version_is_not_used(tmp_path):
+    """A row whose index entry names another version (moved or edited by hand) is opened."""
+    import os
+
+    import orjson
+
+    from liaison.hq import referral_index
+
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        db = o.db.db
+        for batch, blob in db.execute("SELECT batch, sealed FROM referral_index").fetchall():
+            entries = staff.opener.open(batch, blob, referral_index.aad(batch))
+            # every entry claims another version and no referral: it must be ignored
+            forged = orjson.dumps({rid: [v + 1, []] for rid, (v, _) in entries.items()})
+            nonce = os.urandom(12)
+            sealed = nonce + staff.opener._aead(batch).encrypt(nonce, forged, referral_index.aad(batch))
+            db.execute("UPDATE referral_index SET sealed=? WHERE batch=?", (sealed, batch))
+        old, new = _figures_both_ways(o, staff, START, END, END)
+        assert new == old and new["referrals"]
