@@ -141,6 +141,11 @@ class OfficeDB:
         self.db.execute("CREATE INDEX IF NOT EXISTS records_tally ON records(week, station, category, day, party, "
                         "visited_at, status, resolve_days, follow_up_on, deleted, tallied) WHERE deleted=0 AND tallied=1")
         self.db.execute("CREATE INDEX IF NOT EXISTS records_untallied ON records(id) WHERE tallied IS NOT 1")
+        # A long period's referrals: the rows merge by merge (hq.referral_index), read
+        # from this index alone instead of scanning the table (its sealed parts are most
+        # of the file).
+        self.db.execute("CREATE INDEX IF NOT EXISTS records_refs ON records(batch, id, version, day, status) "
+                        "WHERE deleted=0 AND tallied=1")
 
     def _add_tally_columns(self) -> None:
         with self.db:  # columns and their values in one transaction: a crash leaves neither
@@ -431,6 +436,38 @@ class OfficeDB:
             "audit": self.audit_status(station),
         }
 
+    def sync_rows(self) -> list[dict[str, Any]]:
+        """station_status's sync fields (station, enrolled, bundles, last_bundle,
+        last_received_at, gaps, records, conflicts, audit) of every station, in a few
+        grouped queries: a report asking station by station counted a city's 600 000
+        rows twice over, through table lookups."""
+        q = self.db.execute
+        keys = {r[0] for r in q("SELECT station FROM stations")}
+        numbers: dict[str, list[int]] = {}
+        last: dict[str, tuple[int, str]] = {}
+        for st, number, at in q("SELECT station, number, received_at FROM bundles"):
+            numbers.setdefault(st, []).append(number)
+            if st not in last or number > last[st][0]:
+                last[st] = (number, at)
+        kept: Counter = Counter()
+        # the covering report index for tallied rows, the partial one for the rare others
+        for sql in ("SELECT station, count(*) FROM records INDEXED BY records_tally "
+                    "WHERE deleted=0 AND tallied=1 GROUP BY station",
+                    "SELECT station, count(*) FROM records INDEXED BY records_untallied "
+                    "WHERE deleted=0 AND tallied IS NOT 1 GROUP BY station"):
+            kept.update(dict(q(sql).fetchall()))
+        conflicts = dict(q("SELECT station, count(*) FROM conflicts GROUP BY station").fetchall())
+        out = []
+        for st in self.stations():
+            nums = set(numbers.get(st, ()))
+            number, at = last.get(st, (0, None))
+            out.append({"station": st, "enrolled": st in keys, "last_bundle": number, "last_received_at": at,
+                        "bundles": len(numbers.get(st, ())), "gaps": [n for n in range(1, max(nums, default=0))
+                                                                       if n not in nums],
+                        "records": kept.get(st, 0), "conflicts": conflicts.get(st, 0),
+                        "audit": self.audit_status(st)})
+        return out
+
     def records(self, opener: Opener, include_deleted: bool = False,
                 station: str | None = None) -> Iterator[dict[str, Any]]:
         """The office's records made whole: needs an unlocked office (`opener`, see
@@ -503,14 +540,19 @@ class OfficeDB:
                                "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
 
     def tally_referral_rows(self, start: str | None, end: str | None) -> sqlite3.Cursor:
-        """(id, version, batch, resolved 0/1) of the period's tallied rows: their
-        referrals come from the merge's sealed index (hq.referral_index)."""
-        where, args = self._in_period(start, end)
-        short = start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92
-        # A long period reads most rows: a scan in the table's order (merge order, the
-        # index's too) beats a lookup per row.
-        return self.db.execute(f"SELECT id, version, batch, status IN {_DONE} FROM records "
-                               f"{'' if short else 'NOT INDEXED '}WHERE {where}", args)
+        """(batch, id, version, resolved 0/1) of the period's tallied rows: their
+        referrals come from the merge's sealed index (hq.referral_index). A long period
+        reads them merge by merge from records_refs; a short one seeks its weeks."""
+        if start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
+            where, args = self._in_period(start, end)
+            return self.db.execute(f"SELECT batch, id, version, status IN {_DONE} FROM records WHERE {where}", args)
+        where, args = ["deleted=0", "tallied=1"], []
+        for bound, op in ((start, ">="), (end, "<=")):
+            if bound:
+                where.append(f"day {op} ?")
+                args.append(bound)
+        return self.db.execute(f"SELECT batch, id, version, status IN {_DONE} FROM records INDEXED BY records_refs "
+                               f"WHERE {' AND '.join(where)}", args)
 
     def sealed_of(self, rid: str) -> tuple[bytes | None, int | None]:
         """(sealed part, batch) of one current row."""
@@ -522,14 +564,13 @@ class OfficeDB:
         return self.db.execute(f"SELECT station, resolve_days FROM records WHERE {where} AND status IN {_DONE} "
                                "AND resolve_days IS NOT NULL", args)
 
-    def tally_overdue(self, as_of: str) -> Iterator[tuple[dict[str, Any], str]]:
-        """(clear part, visit day) of tallied rows visited by `as_of` whose follow-up
-        was due before it and which are not resolved."""
-        loads = orjson.loads
-        for doc, day in self.db.execute(
-                "SELECT doc, day FROM records WHERE deleted=0 AND tallied=1 AND follow_up_on < ?1 AND day <= ?1 "
-                f"AND (status IS NULL OR status NOT IN {_DONE})", (as_of,)):
-            yield loads(doc), day
+    def tally_overdue(self, as_of: str) -> sqlite3.Cursor:
+        """(id, station, category, status, follow-up day, visit day, clear part as
+        stored) of tallied rows visited by `as_of` whose follow-up was due before it and
+        which are not resolved."""
+        return self.db.execute(
+            "SELECT id, station, category, status, follow_up_on, day, doc FROM records WHERE deleted=0 AND tallied=1 "
+            f"AND follow_up_on < ?1 AND day <= ?1 AND (status IS NULL OR status NOT IN {_DONE})", (as_of,))
 
     def untallied(self) -> Iterator[tuple[dict[str, Any], bytes | None, int | None]]:
         """`clear_parts` of the current rows the SQL counts leave out (`tallied` not 1)."""

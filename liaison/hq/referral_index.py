@@ -10,7 +10,7 @@ merge's batch key (only an office officer's PIN opens it), one blob per merge, b
 to the batch number. The unattended merge can write it (sealing needs only the
 records public key); it never needs to read an earlier one.
 
-A blob maps each record id upserted by that merge to [version, referrals]. A report
+A blob gives each record id upserted by that merge its version and referrals. A report
 uses an entry only when the row it reads still has that batch and that version;
 anything else — rows of an office from before this index, rows sealed again by
 `seal_plain_rows`, an odd `referrals` value — is opened one by one as before, so the
@@ -47,14 +47,17 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iter
     first: dict[tuple[Any, Any], Any] = {}
     for r in records:  # the first copy of an (id, version) is the one a merge keeps
         first.setdefault((r.get("id"), r.get("version")), r)
-    entries = {}
+    rows: dict[Any, tuple[Any, int]] = {}
+    sets: dict[tuple[str, ...], int] = {}  # each distinct list of referrals once
     for u in upserts:
         refs = first[(u[0], u[2])].get("referrals")
         if _plain(refs):
-            entries[u[0]] = [u[2], refs]
-    if entries:
-        db.execute("INSERT OR REPLACE INTO referral_index VALUES (?, ?)",
-                   (batch, sealer.seal(entries, aad(batch))))
+            rows[u[0]] = (u[2], sets.setdefault(tuple(refs or ()), len(sets)))
+    if rows:
+        # columns, not an object per row: a report rebuilds each merge's map with zip
+        doc = {"ids": list(rows), "versions": [v for v, _ in rows.values()],
+               "sets": [list(k) for k in sets], "refs": [k for _, k in rows.values()]}
+        db.execute("INSERT OR REPLACE INTO referral_index VALUES (?, ?)", (batch, sealer.seal(doc, aad(batch))))
 
 
 class Index:
@@ -66,7 +69,7 @@ class Index:
         self._maps: dict[int, dict[str, tuple[int, tuple[str, ...]]]] = {}
 
     def batch(self, batch: int) -> dict[str, tuple[int, tuple[str, ...]]]:
-        """id -> (version, referrals) of the rows that merge wrote ({} if it has no blob)."""
+        """id -> (version, referrals as listed) of the rows that merge wrote ({} if it has no blob)."""
         got = self._maps.get(batch)
         if got is None:
             if len(self._maps) >= KEEP:
@@ -74,7 +77,8 @@ class Index:
             row = self._db.execute("SELECT sealed FROM referral_index WHERE batch=?", (batch,)).fetchone()
             got = {}
             if row is not None and batch is not None:
-                got = {rid: (v, tuple(refs or ())) for rid, (v, refs) in
-                       self._opener.open(batch, row[0], aad(batch)).items()}
+                doc = self._opener.open(batch, row[0], aad(batch))
+                sets = [tuple(x) for x in doc["sets"]]
+                got = dict(zip(doc["ids"], zip(doc["versions"], map(sets.__getitem__, doc["refs"]))))
             self._maps[batch] = got
         return got

@@ -17,6 +17,8 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any, Callable, Iterable
 
+import orjson
+
 from ..domain.timeutil import parse_date
 from ..domain.vocab import DONE_STATUSES
 from ..security import records_key
@@ -162,9 +164,22 @@ def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: dat
             t.durations[st].append(days)
     else:
         t.durations.clear()  # the untallied rows' own, if any: the section is left out as a whole
-    for clear, day in db.tally_overdue(t.day):
-        t.add_overdue(clear, date.fromisoformat(day))
+    _count_overdue(t, db)
     return t.result()
+
+
+def _count_overdue(t: Tally, db: OfficeDB) -> None:
+    """`Tally.add_overdue` of the tallied rows, from their columns (a city has ~50 000
+    overdue rows, and a few hundred distinct follow-up days): only `ref` is read from
+    the clear part."""
+    late: dict[str, int] = {}
+    loads = orjson.loads
+    for rid, st, cat, status, fu, day, doc in db.tally_overdue(t.day):
+        days = late.get(fu)
+        if days is None:
+            days = late[fu] = (t.as_of - parse_date(fu)).days
+        t.overdue[st].append({"id": rid, "ref": loads(doc)["ref"], "station": st, "category": cat, "status": status,
+                              "visited_on": day, "follow_up_on": fu, "days_overdue": days})
 
 
 def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> None:
@@ -188,17 +203,18 @@ def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi:
     a row the index does not describe is opened on its own, as every row once was."""
     index = referral_index.Index(db.db, opener)
     seen: Counter[tuple[tuple[str, ...], int]] = Counter()
-    batch_of, aad = index.batch, records_key.record_aad
-    for rid, version, batch, done in db.tally_referral_rows(lo, hi):
-        entry = batch_of(batch).get(rid)
+    aad, current, entries = records_key.record_aad, None, {}
+    for batch, rid, version, done in db.tally_referral_rows(lo, hi):
+        if batch != current:  # rows come merge by merge (a long period) or nearly so
+            current, entries = batch, index.batch(batch)
+        entry = entries.get(rid)
         if entry is not None and entry[0] == version:
             seen[entry[1], done] += 1
             continue
-        blob, batch = db.sealed_of(rid)
+        blob, own = db.sealed_of(rid)
         if blob is None:
-            db.open_personal(opener, {"id": rid}, blob, batch)  # raises: the row was never sealed
-        refs = opener.open(batch, blob, aad(rid, version)).get("referrals") or ()
-        for ref in dict.fromkeys(refs):  # listed twice: once
+            db.open_personal(opener, {"id": rid}, blob, own)  # raises: the row was never sealed
+        for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
             t.ref_total[ref] += 1
             t.ref_done[ref] += done
     for (refs, done), n in seen.items():
@@ -211,8 +227,7 @@ def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
     """Bundles, gaps and the audit chain per station (the whole history, not the period).
     A break in a station's audit log is shown, never hidden: see hq.audit_chain."""
     out = []
-    for s in db.stations():
-        st = db.station_status(s)
+    for st in db.sync_rows():
         a = st["audit"]
         out.append({**{k: st[k] for k in ("station", "enrolled", "bundles", "last_bundle", "last_received_at",
                                           "gaps", "records", "conflicts")},

@@ -116,6 +116,7 @@ def test_an_office_db_from_before_the_tallied_columns_is_migrated(tmp_path):
         db = o.db.db
         db.execute("DROP INDEX records_tally")
         db.execute("DROP INDEX records_untallied")
+        db.execute("DROP INDEX records_refs")  # (added later, on the same columns)
         for col, _ in COLUMNS:
             db.execute(f"ALTER TABLE records DROP COLUMN {col}")
     with world.office() as o:  # opened again: columns added, rows filled from their clear parts
@@ -164,11 +165,29 @@ def test_an_index_entry_of_another_version_is_not_used(tmp_path):
         staff = office_staff(o)
         db = o.db.db
         for batch, blob in db.execute("SELECT batch, sealed FROM referral_index").fetchall():
-            entries = staff.opener.open(batch, blob, referral_index.aad(batch))
+            doc = staff.opener.open(batch, blob, referral_index.aad(batch))
             # every entry claims another version and no referral: it must be ignored
-            forged = orjson.dumps({rid: [v + 1, []] for rid, (v, _) in entries.items()})
+            forged = orjson.dumps({**doc, "versions": [v + 1 for v in doc["versions"]], "sets": [[]],
+                                   "refs": [0] * len(doc["ids"])})
             nonce = os.urandom(12)
             sealed = nonce + staff.opener._aead(batch).encrypt(nonce, forged, referral_index.aad(batch))
             db.execute("UPDATE referral_index SET sealed=? WHERE batch=?", (sealed, batch))
         old, new = _figures_both_ways(o, staff, START, END, END)
         assert new == old and new["referrals"]
+
+
+def test_sync_rows_are_station_status(tmp_path):
+    """The report's grouped sync figures are station_status's, station by station
+    (a gap, an untallied row, a conflict and a deleted record included)."""
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        db = o.db.db
+        db.execute("UPDATE records SET tallied=0 WHERE rowid % 3 = 0")
+        db.execute("UPDATE records SET deleted=1 WHERE rowid % 5 = 1")
+        db.execute("INSERT INTO conflicts SELECT id, station, version, 'x', 1, doc, sealed, batch FROM records LIMIT 1")
+        got = o.db.sync_rows()
+        assert [r["station"] for r in got] == o.db.stations()
+        for row in got:
+            want = o.db.station_status(row["station"])
+            assert row == {k: want[k] for k in row}
+        assert any(r["gaps"] for r in got) and any(r["conflicts"] for r in got)
