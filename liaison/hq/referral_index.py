@@ -12,9 +12,10 @@ records public key); it never needs to read an earlier one.
 
 A blob gives each record id upserted by that merge its version and referrals. A report
 uses an entry only when the row it reads still has that batch and that version;
-anything else — rows of an office from before this index, rows sealed again by
-`seal_plain_rows`, an odd `referrals` value — is opened one by one as before, so the
-counts are always those of the whole records (tests/hq/test_report_fast_path.py).
+a merge from before this index has its rows opened batch by batch (as every row once
+was); anything else — an odd `referrals` value, an entry of another version — is
+opened on its own, so the counts are always those of the whole records
+(tests/hq/test_report_fast_path.py).
 """
 
 from __future__ import annotations
@@ -75,10 +76,23 @@ class Index:
             if len(self._maps) >= KEEP:
                 self._maps.clear()
             row = self._db.execute("SELECT sealed FROM referral_index WHERE batch=?", (batch,)).fetchone()
-            got = {}
             if row is not None and batch is not None:
                 doc = self._opener.open(batch, row[0], aad(batch))
                 sets = [tuple(x) for x in doc["sets"]]
                 got = dict(zip(doc["ids"], zip(doc["versions"], map(sets.__getitem__, doc["refs"]))))
+            else:
+                got = self._opened(batch)
             self._maps[batch] = got
+        return got
+
+    def _opened(self, batch: int | None) -> dict[str, tuple[int, tuple[str, ...]]]:
+        """The same map from the merge's rows themselves, each opened (a merge from
+        before this index): one query for the batch, not one per row."""
+        got = {}
+        rows = self._db.execute("SELECT id, version, sealed FROM records WHERE batch IS ? AND deleted=0 AND tallied=1 "
+                                "AND sealed IS NOT NULL", (batch,))
+        for rid, version, blob in rows:
+            refs = self._opener.open(batch, blob, records_key.record_aad(rid, version)).get("referrals")
+            if _plain(refs):
+                got[rid] = (version, tuple(refs or ()))
         return got
