@@ -260,7 +260,8 @@ class HqDashboardScreen(LiaisonScreen):
 
 
 def _ref(ref: str, width: int) -> str:
-    """fit(ref, width) for the usual printable-ASCII reference without measuring it."""
-    if len(ref) <= width and ref.isascii() and ref.isprintable():
-        return ref + " " * (width - len(ref))
+    """fit(ref, width) for the usual printable-ASCII reference (one cell a character)
+    without measuring it character by character."""
+    if width > 1 and ref.isascii() and ref.isprintable():
+        return ref + " " * (width - len(ref)) if len(ref) <= width else ref[:width - 1] + "…"
     return fit(ref, width)
