@@ -26,7 +26,7 @@ from ..security import records_key
 from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 from ..sync.bundle import BundleRejected, canonical
-from . import audit_chain
+from . import audit_chain, referral_index
 from .lock import OfficeBusy, busy_message, lock_wait, office_lock
 from .visits import COLUMNS as TALLY_COLUMNS
 from .visits import derived, iso_week
@@ -132,6 +132,7 @@ class OfficeDB:
         self.db.execute("PRAGMA synchronous=FULL")  # a receipt promises the data survives a power cut
         self.db.execute("PRAGMA secure_delete=ON")  # a replaced row's old bytes are zeroed, not left in free pages
         self.db.executescript(SCHEMA)
+        self.db.execute(referral_index.SCHEMA)
         self._add_columns()
 
     def _add_columns(self) -> None:
@@ -152,6 +153,11 @@ class OfficeDB:
         self.db.execute("CREATE INDEX IF NOT EXISTS records_tally ON records(week, station, category, day, party, "
                         "visited_at, status, resolve_days, follow_up_on, deleted, tallied) WHERE deleted=0 AND tallied=1")
         self.db.execute("CREATE INDEX IF NOT EXISTS records_untallied ON records(id) WHERE tallied IS NOT 1")
+        # A long period's referrals: the rows merge by merge (hq.referral_index), read
+        # from this index alone instead of scanning the table (its sealed parts are most
+        # of the file).
+        self.db.execute("CREATE INDEX IF NOT EXISTS records_refs ON records(batch, id, version, day, status) "
+                        "WHERE deleted=0 AND tallied=1")
 
     def _add_tally_columns(self) -> None:
         with self.db:  # columns and their values in one transaction: a crash leaves neither
@@ -211,11 +217,16 @@ class OfficeDB:
                 n = 0
                 for table in ("records", "conflicts"):
                     rows = self.db.execute(f"SELECT rowid, doc FROM {table} WHERE sealed IS NULL").fetchall()
+                    kept = []
                     for rowid, doc in rows:
                         record = orjson.loads(doc)
                         clear, sealed, _ = stored_form(record, s)
                         self.db.execute(f"UPDATE {table} SET doc=?, sealed=?, batch=? WHERE rowid=?",
                                         (clear, sealed, batch, rowid))
+                        kept.append(record)
+                    if table == "records":
+                        referral_index.store(self.db, batch, s, kept,
+                                             [(r.get("id"), None, r.get("version")) for r in kept])
                     n += len(rows)
             if n:
                 self.db.execute("VACUUM")
@@ -343,6 +354,7 @@ class OfficeDB:
             counts.update({k: n for k, n in (("accepted", accepted), ("stale", stale), ("duplicates", duplicates),
                                              ("conflicts", len(conflicts))) if n})
             self.db.executemany(INSERT_RECORD, upserts)
+            referral_index.store(self.db, batch, sealer, records, upserts)
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [
                 (f["id"], f["owner"], station, number, f["version"], received_at) for f in foreign])
@@ -441,6 +453,38 @@ class OfficeDB:
             "audit": self.audit_status(station),
         }
 
+    def sync_rows(self) -> list[dict[str, Any]]:
+        """station_status's sync fields (station, enrolled, bundles, last_bundle,
+        last_received_at, gaps, records, conflicts, audit) of every station, in a few
+        grouped queries: a report asking station by station counted a city's 600 000
+        rows twice over, through table lookups."""
+        q = self.db.execute
+        keys = {r[0] for r in q("SELECT station FROM stations")}
+        numbers: dict[str, list[int]] = {}
+        last: dict[str, tuple[int, str]] = {}
+        for st, number, at in q("SELECT station, number, received_at FROM bundles"):
+            numbers.setdefault(st, []).append(number)
+            if st not in last or number > last[st][0]:
+                last[st] = (number, at)
+        kept: Counter = Counter()
+        # the covering report index for tallied rows, the partial one for the rare others
+        for sql in ("SELECT station, count(*) FROM records INDEXED BY records_tally "
+                    "WHERE deleted=0 AND tallied=1 GROUP BY station",
+                    "SELECT station, count(*) FROM records INDEXED BY records_untallied "
+                    "WHERE deleted=0 AND tallied IS NOT 1 GROUP BY station"):
+            kept.update(dict(q(sql).fetchall()))
+        conflicts = dict(q("SELECT station, count(*) FROM conflicts GROUP BY station").fetchall())
+        out = []
+        for st in self.stations():
+            nums = set(numbers.get(st, ()))
+            number, at = last.get(st, (0, None))
+            out.append({"station": st, "enrolled": st in keys, "last_bundle": number, "last_received_at": at,
+                        "bundles": len(numbers.get(st, ())), "gaps": [n for n in range(1, max(nums, default=0))
+                                                                       if n not in nums],
+                        "records": kept.get(st, 0), "conflicts": conflicts.get(st, 0),
+                        "audit": self.audit_status(st)})
+        return out
+
     def records(self, opener: Opener, include_deleted: bool = False,
                 station: str | None = None) -> Iterator[dict[str, Any]]:
         """The office's records made whole: needs an unlocked office (`opener`, see
@@ -512,13 +556,24 @@ class OfficeDB:
         return self.db.execute("SELECT min(id) FROM records WHERE station=? AND visited_at=? AND category=? "
                                "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
 
-    def tally_sealed(self, start: str | None, end: str | None) -> sqlite3.Cursor:
-        """(id, version, sealed part, batch, resolved 0/1) of the period's tallied rows."""
-        where, args = self._in_period(start, end)
-        short = start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92
-        # A long period reads most rows: a scan in the table's order beats a lookup per row.
-        return self.db.execute(f"SELECT id, version, sealed, batch, status IN {_DONE} FROM records "
-                               f"{'' if short else 'NOT INDEXED '}WHERE {where}", args)
+    def tally_referral_rows(self, start: str | None, end: str | None) -> sqlite3.Cursor:
+        """(batch, id, version, resolved 0/1) of the period's tallied rows: their
+        referrals come from the merge's sealed index (hq.referral_index). A long period
+        reads them merge by merge from records_refs; a short one seeks its weeks."""
+        if start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
+            where, args = self._in_period(start, end)
+            return self.db.execute(f"SELECT batch, id, version, status IN {_DONE} FROM records WHERE {where}", args)
+        where, args = ["deleted=0", "tallied=1"], []
+        for bound, op in ((start, ">="), (end, "<=")):
+            if bound:
+                where.append(f"day {op} ?")
+                args.append(bound)
+        return self.db.execute(f"SELECT batch, id, version, status IN {_DONE} FROM records INDEXED BY records_refs "
+                               f"WHERE {' AND '.join(where)}", args)
+
+    def sealed_of(self, rid: str) -> tuple[bytes | None, int | None]:
+        """(sealed part, batch) of one current row."""
+        return self.db.execute("SELECT sealed, batch FROM records WHERE id=?", (rid,)).fetchone()
 
     def tally_durations(self, start: str | None, end: str | None) -> sqlite3.Cursor:
         """(station, days from visit to last change) of the period's resolved tallied rows."""
@@ -526,14 +581,13 @@ class OfficeDB:
         return self.db.execute(f"SELECT station, resolve_days FROM records WHERE {where} AND status IN {_DONE} "
                                "AND resolve_days IS NOT NULL", args)
 
-    def tally_overdue(self, as_of: str) -> Iterator[tuple[dict[str, Any], str]]:
-        """(clear part, visit day) of tallied rows visited by `as_of` whose follow-up
-        was due before it and which are not resolved."""
-        loads = orjson.loads
-        for doc, day in self.db.execute(
-                "SELECT doc, day FROM records WHERE deleted=0 AND tallied=1 AND follow_up_on < ?1 AND day <= ?1 "
-                f"AND (status IS NULL OR status NOT IN {_DONE})", (as_of,)):
-            yield loads(doc), day
+    def tally_overdue(self, as_of: str) -> sqlite3.Cursor:
+        """(id, station, category, status, follow-up day, visit day, clear part as
+        stored) of tallied rows visited by `as_of` whose follow-up was due before it and
+        which are not resolved."""
+        return self.db.execute(
+            "SELECT id, station, category, status, follow_up_on, day, doc FROM records WHERE deleted=0 AND tallied=1 "
+            f"AND follow_up_on < ?1 AND day <= ?1 AND (status IS NULL OR status NOT IN {_DONE})", (as_of,))
 
     def untallied(self) -> Iterator[tuple[dict[str, Any], bytes | None, int | None]]:
         """`clear_parts` of the current rows the SQL counts leave out (`tallied` not 1)."""

@@ -17,10 +17,13 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any, Callable, Iterable
 
+import orjson
+
 from ..domain.timeutil import parse_date
 from ..domain.vocab import DONE_STATUSES
 from ..security import records_key
 from ..security.records_key import Opener
+from . import referral_index
 from .db import OfficeDB
 from .visits import days_between as _days
 from .visits import iso_week, visit_day as _visit_day
@@ -144,22 +147,39 @@ def figures(records: Iterable[dict[str, Any]], *, start: date | None, end: date 
 
 
 def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: date | None,
-                   as_of: date) -> dict[str, Any]:
+                   as_of: date, personal: bool = True) -> dict[str, Any]:
     """`figures` of the office's current records. SQLite counts the rows whose tallied
     columns were filled at merge (visits.derived); the rare other rows are counted from
-    their clear parts in Python. Only the referrals of visits in the period are opened
-    (one AES-GCM each): they are personal."""
+    their clear parts in Python. Referrals are personal: they come from each merge's
+    sealed index (referral_index). `personal=False` (the dashboard, which shows neither
+    referrals nor resolution times) leaves those two sections empty and opens nothing."""
     t = Tally(start=start, end=end, as_of=as_of)
     for clear, blob, batch in db.untallied():
-        t.add(clear, lambda: db.open_personal(opener, clear, blob, batch).get("referrals"))
+        t.add(clear, (lambda: db.open_personal(opener, clear, blob, batch).get("referrals")) if personal else tuple)
     lo, hi = start.isoformat() if start else None, end.isoformat() if end else None
     _count_groups(t, db, lo, hi)
-    _count_referrals(t, db, opener, lo, hi)
-    for st, days in db.tally_durations(lo, hi):
-        t.durations[st].append(days)
-    for clear, day in db.tally_overdue(t.day):
-        t.add_overdue(clear, date.fromisoformat(day))
+    if personal:
+        _count_referrals(t, db, opener, lo, hi)
+        for st, days in db.tally_durations(lo, hi):
+            t.durations[st].append(days)
+    else:
+        t.durations.clear()  # the untallied rows' own, if any: the section is left out as a whole
+    _count_overdue(t, db)
     return t.result()
+
+
+def _count_overdue(t: Tally, db: OfficeDB) -> None:
+    """`Tally.add_overdue` of the tallied rows, from their columns (a city has ~50 000
+    overdue rows, and a few hundred distinct follow-up days): only `ref` is read from
+    the clear part."""
+    late: dict[str, int] = {}
+    loads = orjson.loads
+    for rid, st, cat, status, fu, day, doc in db.tally_overdue(t.day):
+        days = late.get(fu)
+        if days is None:
+            days = late[fu] = (t.as_of - parse_date(fu)).days
+        t.overdue[st].append({"id": rid, "ref": loads(doc)["ref"], "station": st, "category": cat, "status": status,
+                              "visited_on": day, "follow_up_on": fu, "days_overdue": days})
 
 
 def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> None:
@@ -179,21 +199,35 @@ def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> Non
 
 
 def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> None:
-    total, resolved, open_, aad = t.ref_total, t.ref_done, opener.open, records_key.record_aad
-    for rid, version, blob, batch, done in db.tally_sealed(lo, hi):
+    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit);
+    a row the index does not describe is opened on its own, as every row once was."""
+    index = referral_index.Index(db.db, opener)
+    seen: Counter[tuple[tuple[str, ...], int]] = Counter()
+    aad, current, entries = records_key.record_aad, None, {}
+    for batch, rid, version, done in db.tally_referral_rows(lo, hi):
+        if batch != current:  # rows come merge by merge (a long period) or nearly so
+            current, entries = batch, index.batch(batch)
+        entry = entries.get(rid)
+        if entry is not None and entry[0] == version:
+            seen[entry[1], done] += 1
+            continue
+        blob, own = db.sealed_of(rid)
         if blob is None:
-            db.open_personal(opener, {"id": rid}, blob, batch)  # raises: the row was never sealed
-        for ref in dict.fromkeys(open_(batch, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
-            total[ref] += 1
-            resolved[ref] += done
+            db.open_personal(opener, {"id": rid}, blob, own)  # raises: the row was never sealed
+        for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
+            t.ref_total[ref] += 1
+            t.ref_done[ref] += done
+    for (refs, done), n in seen.items():
+        for ref in dict.fromkeys(refs):
+            t.ref_total[ref] += n
+            t.ref_done[ref] += done * n
 
 
 def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
     """Bundles, gaps and the audit chain per station (the whole history, not the period).
     A break in a station's audit log is shown, never hidden: see hq.audit_chain."""
     out = []
-    for s in db.stations():
-        st = db.station_status(s)
+    for st in db.sync_rows():
         a = st["audit"]
         out.append({**{k: st[k] for k in ("station", "enrolled", "bundles", "last_bundle", "last_received_at",
                                           "gaps", "records", "conflicts")},
@@ -203,14 +237,15 @@ def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
 
 
 def build_report(db: OfficeDB, opener: Opener, *, start: date | None = None, end: date | None = None,
-                 today: date | None = None, quarantined: int = 0) -> dict[str, Any]:
-    """The whole report. Overdue is judged on `end` if given, else on `today`."""
+                 today: date | None = None, quarantined: int = 0, personal: bool = True) -> dict[str, Any]:
+    """The whole report. Overdue is judged on `end` if given, else on `today`.
+    `personal=False`: without the referral and resolution sections (see office_figures)."""
     if today is None:
         from ..domain.timeutil import today as _today
 
         today = _today()
     as_of = end or today
-    rep = office_figures(db, opener, start=start, end=end, as_of=as_of)
+    rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal)
     rep["sync"] = sync_state(db)
     rep["quarantined"] = quarantined
     rep["audit_breaks"] = sum(len(s["audit_breaks"]) for s in rep["sync"])

@@ -195,3 +195,18 @@ async def test_figures_do_not_wait_for_the_clusters(office, monkeypatch):
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert text(app, "#hq-clusters") == "待处理类案\n\n3"
+
+
+def test_overdue_reference_cells_are_fitted_as_fit_does():
+    """The overdue list's quick path for references gives fit()'s cell, cut or padded."""
+    import random
+    import string
+
+    from liaison.tui.screens.hq_dashboard import _ref
+    from liaison.tui.widgets.record_list import fit
+
+    rnd = random.Random(4)
+    cases = ["D01S01-20261103-001", "FQYF-20261103-001", "", "x" * 18, "x" * 19, "a\x07b", "张三-1"]
+    cases += ["".join(rnd.choice(string.printable) for _ in range(rnd.randint(0, 30))) for _ in range(2000)]
+    for width in (1, 2, 5, 18):
+        assert [_ref(c, width) for c in cases] == [fit(c, width) for c in cases]

@@ -116,6 +116,7 @@ def test_an_office_db_from_before_the_tallied_columns_is_migrated(tmp_path):
         db = o.db.db
         db.execute("DROP INDEX records_tally")
         db.execute("DROP INDEX records_untallied")
+        db.execute("DROP INDEX records_refs")  # (added later, on the same columns)
         for col, _ in COLUMNS:
             db.execute(f"ALTER TABLE records DROP COLUMN {col}")
     with world.office() as o:  # opened again: columns added, rows filled from their clear parts
@@ -124,3 +125,69 @@ def test_an_office_db_from_before_the_tallied_columns_is_migrated(tmp_path):
         staff = office_staff(o)
         old, new = _figures_both_ways(o, staff, START, END, END)
         assert new == old and list(new["by_category"]) == list(old["by_category"])
+
+
+def test_referrals_come_from_the_sealed_index_one_blob_per_merge(tmp_path, monkeypatch):
+    """Every row ingested since the index exists is counted from its merge's sealed
+    index, none opened on its own; with the index gone (an office from before it) each
+    row is opened and the figures are the same."""
+    from liaison.hq.db import OfficeDB
+
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        n_batches = o.db.db.execute("SELECT count(DISTINCT batch) FROM records").fetchone()[0]
+        assert o.db.db.execute("SELECT count(*) FROM referral_index").fetchone()[0] >= n_batches > 0
+        blob = o.db.db.execute("SELECT sealed FROM referral_index").fetchone()[0]
+        assert "人民调解".encode() not in blob and b"mediation" not in blob  # sealed, not in clear
+        opened = []
+        monkeypatch.setattr(OfficeDB, "sealed_of", lambda self, rid: opened.append(rid) or (None, None))
+        for start, end, as_of in ((START, END, END), (None, None, date(2026, 12, 1))):
+            old, new = _figures_both_ways(o, staff, start, end, as_of)
+            assert new == old and not opened
+        monkeypatch.undo()
+        o.db.db.execute("DELETE FROM referral_index")
+        for start, end, as_of in ((START, END, END), (None, None, date(2026, 12, 1))):
+            old, new = _figures_both_ways(o, staff, start, end, as_of)
+            assert new == old and new["referrals"]
+
+
+def test_an_index_entry_of_another_version_is_not_used(tmp_path):
+    """A row whose index entry names another version (moved or edited by hand) is opened."""
+    import os
+
+    import orjson
+
+    from liaison.hq import referral_index
+
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        db = o.db.db
+        for batch, blob in db.execute("SELECT batch, sealed FROM referral_index").fetchall():
+            doc = staff.opener.open(batch, blob, referral_index.aad(batch))
+            # every entry claims another version and no referral: it must be ignored
+            forged = orjson.dumps({**doc, "versions": [v + 1 for v in doc["versions"]], "sets": [[]],
+                                   "refs": [0] * len(doc["ids"])})
+            nonce = os.urandom(12)
+            sealed = nonce + staff.opener._aead(batch).encrypt(nonce, forged, referral_index.aad(batch))
+            db.execute("UPDATE referral_index SET sealed=? WHERE batch=?", (sealed, batch))
+        old, new = _figures_both_ways(o, staff, START, END, END)
+        assert new == old and new["referrals"]
+
+
+def test_sync_rows_are_station_status(tmp_path):
+    """The report's grouped sync figures are station_status's, station by station
+    (a gap, an untallied row, a conflict and a deleted record included)."""
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        db = o.db.db
+        db.execute("UPDATE records SET tallied=0 WHERE rowid % 3 = 0")
+        db.execute("UPDATE records SET deleted=1 WHERE rowid % 5 = 1")
+        db.execute("INSERT INTO conflicts SELECT id, station, version, 'x', 1, doc, sealed, batch FROM records LIMIT 1")
+        got = o.db.sync_rows()
+        assert [r["station"] for r in got] == o.db.stations()
+        for row in got:
+            want = o.db.station_status(row["station"])
+            assert row == {k: want[k] for k in row}
+        assert any(r["gaps"] for r in got) and any(r["conflicts"] for r in got)

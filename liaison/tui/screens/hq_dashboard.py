@@ -15,7 +15,9 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.strip import Strip
 from textual.widgets import Header, Static
 
 from ...hq.quarantine import Quarantine
@@ -58,6 +60,48 @@ def open_clusters(records: list[dict[str, Any]], since: date) -> int | None:
         return None
 
 
+class OverdueLines(Static):
+    """The overdue rows, one line each. A city's office has ~50 000 of them, and a Static
+    wraps, measures and renders every line of its text on each layout (seconds at that
+    size); this one, while its lines fit its width (they are fitted to fixed columns),
+    gives Textual its height from the count and renders only the lines on screen
+    (Textual's Line API). Narrower than its lines, it wraps them as a Static does.
+    `render()` is the whole text either way."""
+
+    def on_mount(self) -> None:
+        self._lines: list[str] = []
+        self._widest = 0
+        self._strips: dict[int, Strip] = {}
+
+    def show_lines(self, lines: list[str], widest: int) -> None:
+        """`lines`, none wider than `widest` cells."""
+        self._lines, self._widest, self._strips = lines, widest, {}
+        self._content_height_cache = (None, 0)
+        self.refresh(layout=True)
+
+    def render(self) -> Text:
+        return Text("\n".join(self._lines))
+
+    def _fits(self, width: int) -> bool:
+        return self._widest <= width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if width and self._fits(width):
+            return len(self._lines)
+        return super().get_content_height(container, viewport, width)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        if not self._fits(width):
+            return super().render_line(y)
+        style = self.visual_style.rich_style
+        strip = self._strips.get(y)
+        if strip is None:
+            text = self._lines[y] if y < len(self._lines) else ""
+            strip = self._strips[y] = Strip(Text(text, style=style).render(self.app.console))
+        return strip.crop_extend(0, width, style)
+
+
 class HqDashboardScreen(LiaisonScreen):
     BINDINGS = [
         Binding("r", "app.reload", "刷新", id="reload"),
@@ -76,7 +120,7 @@ class HqDashboardScreen(LiaisonScreen):
                 yield Static(id="hq-clusters", classes="hq-panel")
             yield Static(id="hq-overdue-title", classes="section-title")
             with VerticalScroll(id="hq-overdue-box"):
-                yield Static(id="hq-overdue")
+                yield OverdueLines(id="hq-overdue")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -101,7 +145,10 @@ class HqDashboardScreen(LiaisonScreen):
         try:
             quarantined = Quarantine(office.quarantine).summary()["files"]
             start = week_start(today) - timedelta(weeks=WEEKS - 1)
-            rep = build_report(office.db, staff.opener, start=start, end=today, today=today, quarantined=quarantined)
+            # Counted from the clear columns in SQL: the dashboard shows no referral nor
+            # resolution time, so no personal part is opened for it.
+            rep = build_report(office.db, staff.opener, start=start, end=today, today=today,
+                               quarantined=quarantined, personal=False)
             rep["spark_weeks"] = [iso_week(start + timedelta(weeks=i)) for i in range(WEEKS)]
         except Exception as e:  # a locked or damaged database: say so, keep the app usable
             self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
@@ -195,8 +242,26 @@ class HqDashboardScreen(LiaisonScreen):
         self.query_one("#hq-overdue-title", Static).update(
             self.tr("hq_overdue_title", n=len(items)) if items else self.tr("hq_no_overdue"))
         widths = (18, 18, 10, 18, 16, 8)
-        lines = [row(
-            (o["ref"], self._station_label(rep, o["station"]), o["follow_up_on"],
-             self.tr("overdue_days", n=o["days_overdue"]), category(o["category"], lang),
-             status(o["status"] or "open", lang)), widths) for o in items]
-        self.query_one("#hq-overdue", Static).update(Text("\n".join(lines)))
+        # A city's office has ~50 000 overdue rows and every cell but the reference
+        # repeats (stations, days, categories, statuses): each distinct one is fitted once.
+        tr = self.tr
+
+        def fitted(i: int, key: str, show) -> dict[Any, str]:
+            return {v: fit(show(v), widths[i]) for v in {o[key] for o in items}}
+
+        st = fitted(1, "station", lambda v: self._station_label(rep, v))
+        fu = fitted(2, "follow_up_on", str)
+        late = fitted(3, "days_overdue", lambda n: tr("overdue_days", n=n))
+        cat = fitted(4, "category", lambda c: category(c, lang))
+        stat = fitted(5, "status", lambda v: status(v or "open", lang))
+        lines = [" ".join((_ref(o["ref"], widths[0]), st[o["station"]], fu[o["follow_up_on"]],
+                           late[o["days_overdue"]], cat[o["category"]], stat[o["status"]])).rstrip() for o in items]
+        self.query_one("#hq-overdue", OverdueLines).show_lines(lines, sum(widths) + len(widths) - 1)
+
+
+def _ref(ref: str, width: int) -> str:
+    """fit(ref, width) for the usual printable-ASCII reference (one cell a character)
+    without measuring it character by character."""
+    if width > 1 and ref.isascii() and ref.isprintable():
+        return ref + " " * (width - len(ref)) if len(ref) <= width else ref[:width - 1] + "…"
+    return fit(ref, width)

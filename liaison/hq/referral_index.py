@@ -1,0 +1,98 @@
+"""Each merge's referrals, sealed once for the whole merge, so a report counts a year's
+referrals without opening 600 000 personal parts one AES-GCM and one JSON parse each.
+
+Why not a clear column, as for category and status: a referral is kept personal on
+purpose (domain/personal.py): "referred to the police", "psychological counselling" or
+"judicial aid" says something about a person's case, and the record's clear part
+(station, day, reference — printed on the resident's receipt) would tie it to them on
+a stolen disk. So the index is sealed exactly like the personal parts: under the
+merge's batch key (only an office officer's PIN opens it), one blob per merge, bound
+to the batch number. The unattended merge can write it (sealing needs only the
+records public key); it never needs to read an earlier one.
+
+A blob gives each record id upserted by that merge its version and referrals. A report
+uses an entry only when the row it reads still has that batch and that version;
+a merge from before this index has its rows opened batch by batch (as every row once
+was); anything else — an odd `referrals` value, an entry of another version — is
+opened on its own, so the counts are always those of the whole records
+(tests/hq/test_report_fast_path.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Iterable
+
+import orjson
+
+from ..security import records_key
+from ..security.records_key import BatchSealer, Opener
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS referral_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
+KEEP = 256  # batch maps held at once: a scan in table order meets batches in merge order
+
+
+def aad(batch: int) -> bytes:
+    return orjson.dumps([records_key.FORMAT, "referrals", batch])
+
+
+def _plain(refs: Any) -> bool:
+    return refs is None or (type(refs) is list and all(type(x) is str for x in refs))
+
+
+def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iterable[dict[str, Any]],
+          upserts: Iterable[tuple]) -> None:
+    """Seal the referrals of the rows `upserts` wrote (tuples starting id, station,
+    version, as db.INSERT_RECORD takes them) from their `records`. Inside the merge's
+    transaction: the index and the rows it describes are committed together."""
+    first: dict[tuple[Any, Any], Any] = {}
+    for r in records:  # the first copy of an (id, version) is the one a merge keeps
+        first.setdefault((r.get("id"), r.get("version")), r)
+    rows: dict[Any, tuple[Any, int]] = {}
+    sets: dict[tuple[str, ...], int] = {}  # each distinct list of referrals once
+    for u in upserts:
+        refs = first[(u[0], u[2])].get("referrals")
+        if _plain(refs):
+            rows[u[0]] = (u[2], sets.setdefault(tuple(refs or ()), len(sets)))
+    if rows:
+        # columns, not an object per row: a report rebuilds each merge's map with zip
+        doc = {"ids": list(rows), "versions": [v for v, _ in rows.values()],
+               "sets": [list(k) for k in sets], "refs": [k for _, k in rows.values()]}
+        db.execute("INSERT OR REPLACE INTO referral_index VALUES (?, ?)", (batch, sealer.seal(doc, aad(batch))))
+
+
+class Index:
+    """Opens the blobs as a report meets their batches (each batch key unwrapped once,
+    by the Opener); a few hundred at a time, so memory stays bounded."""
+
+    def __init__(self, db: sqlite3.Connection, opener: Opener):
+        self._db, self._opener = db, opener
+        self._maps: dict[int, dict[str, tuple[int, tuple[str, ...]]]] = {}
+
+    def batch(self, batch: int) -> dict[str, tuple[int, tuple[str, ...]]]:
+        """id -> (version, referrals as listed) of the rows that merge wrote ({} if it has no blob)."""
+        got = self._maps.get(batch)
+        if got is None:
+            if len(self._maps) >= KEEP:
+                self._maps.clear()
+            row = self._db.execute("SELECT sealed FROM referral_index WHERE batch=?", (batch,)).fetchone()
+            if row is not None and batch is not None:
+                doc = self._opener.open(batch, row[0], aad(batch))
+                sets = [tuple(x) for x in doc["sets"]]
+                got = dict(zip(doc["ids"], zip(doc["versions"], map(sets.__getitem__, doc["refs"]))))
+            else:
+                got = self._opened(batch)
+            self._maps[batch] = got
+        return got
+
+    def _opened(self, batch: int | None) -> dict[str, tuple[int, tuple[str, ...]]]:
+        """The same map from the merge's rows themselves, each opened (a merge from
+        before this index): one query for the batch, not one per row."""
+        got = {}
+        rows = self._db.execute("SELECT id, version, sealed FROM records WHERE batch IS ? AND deleted=0 AND tallied=1 "
+                                "AND sealed IS NOT NULL", (batch,))
+        for rid, version, blob in rows:
+            refs = self._opener.open(batch, blob, records_key.record_aad(rid, version)).get("referrals")
+            if _plain(refs):
+                got[rid] = (version, tuple(refs or ()))
+        return got
