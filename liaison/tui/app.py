@@ -8,6 +8,7 @@ view are in `locking.py`.
 from __future__ import annotations
 
 import gc
+import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
     from ..security.session import Session
     from ..store import Store
     from ..store.drafts import Drafts
+    from ..store.heads import PreRead
 
 
 POLL_SECONDS = 3.0
@@ -54,6 +56,10 @@ class LiaisonApp(LockingMixin, BaseApp):
         self.exports_dir = Path(exports_dir) if exports_dir else default_exports()  # ledgers for the office
         self.store: Store | None = None
         self.station: Station | None = None
+        self._ahead: PreRead | None = None  # the shards read while the first PIN is typed
+        self._ahead_lock = threading.Lock()
+        self._ahead_closed = False  # an unlock has asked for it: none is started after
+        self._prepared = False
         self._init_locking(session, idle_lock)
 
     def get_default_screen(self) -> Screen:
@@ -78,15 +84,51 @@ class LiaisonApp(LockingMixin, BaseApp):
         from .screens.dashboard import DashboardScreen
 
         if not isinstance(self.screen_stack[0], DashboardScreen):
-            self.add_mode(STATION_MODE, DashboardScreen)
+            shown = self.screen
+
+            def dashboard() -> DashboardScreen:
+                screen = DashboardScreen()
+                # Textual re-parses and re-applies the whole stylesheet, twice, for a
+                # mode's new screen whose CSS generation is not the app's (a fresh
+                # screen's never is): ~60 ms of the unlock's wait, for nothing when the
+                # stylesheet is current — never invalidated (generation 0), or
+                # refreshed since (the screen shown has the app's generation). After
+                # a theme change not yet applied it is refreshed as before. Private:
+                # Textual is pinned exactly.
+                if self._css_update_count in (0, shown._css_update_count):
+                    screen._css_update_count = self._css_update_count
+                return screen
+
+            self.add_mode(STATION_MODE, dashboard)
             self.switch_mode(STATION_MODE)
 
     def prepare_first_unlock(self) -> None:
-        """While scrypt checks the first PIN (it releases the GIL), import what the unlock
-        needs next — the store, the dashboard, the station profiles — kept out of the
-        first frame: ~100 ms of the PIN-to-figures wait at 50 000 records."""
-        if self.store is None:
-            self.run_worker(_import_for_first_unlock, thread=True, group="imports", exit_on_error=False)
+        """Once the unlock screen of an app started locked is painted, while the officer
+        types the PIN: import what the unlock needs next — the store, the dashboard, the
+        station profiles — kept out of the first frame, then read every shard's clear
+        parts and build their rows (store.heads.PreRead). None of it needs the key, and
+        at 50 000 records it is ~0.5 s of CPU that the PIN's Enter would otherwise wait
+        for (sharing the GIL with scrypt's wait and the dashboard's build)."""
+        if self.store is None and not self._prepared:
+            self._prepared = True
+            self.run_worker(self._prepare_first_unlock, thread=True, group="imports", exit_on_error=False)
+
+    def _prepare_first_unlock(self) -> None:
+        _import_for_first_unlock()
+        from ..security.session import read_ahead
+
+        with self._ahead_lock:
+            if self.store is None and not self._ahead_closed:
+                self._ahead = read_ahead(self.home)
+
+    def read_ahead_for_unlock(self) -> PreRead | None:
+        """The shards read since the unlock screen was painted, for `unlock` (from its
+        worker); None if that read has not started, and then it never does: the unlock
+        reads its own (two reads at once would only compete). After a wrong PIN it is
+        kept for the next try: it holds nothing that depends on the PIN."""
+        with self._ahead_lock:
+            self._ahead_closed = True
+            return self._ahead
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
@@ -184,6 +226,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         from .screens.intake import offer_draft
 
         first = self.store is None
+        self._ahead = None  # taken by the session that opened the store
         if self.store is not None and self.store is not message.store:
             self.store.close()
         self.store = message.store
