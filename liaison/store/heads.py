@@ -179,6 +179,13 @@ class PreRead:
     def running(self) -> bool:
         return self._thread.is_alive()
 
+    def index(self) -> Index | None:
+        """The index of the rows read (waiting for the thread), without taking it: what
+        can be counted before the key is known (the dashboard's figures), valid for an
+        open that uses this very index unchanged (Index.generation)."""
+        self._thread.join()
+        return self._index
+
     def take(self) -> Heads:
         """The heads read (waiting for the thread); once: the pre-read is then empty."""
         self._thread.join()

@@ -60,6 +60,11 @@ class LiaisonApp(LockingMixin, BaseApp):
         self._ahead_lock = threading.Lock()
         self._ahead_closed = False  # an unlock has asked for it: none is started after
         self._prepared = False
+        # The dashboard's figures, counted off the UI thread before it is shown: from the
+        # pre-read's rows (valid for an open that keeps that very index), then for the
+        # store opened (taken by the dashboard's first refresh).
+        self._early_figures: tuple[Any, ...] | None = None
+        self._figures: tuple[Store, tuple[Any, ...]] | None = None
         self._init_locking(session, idle_lock)
 
     def get_default_screen(self) -> Screen:
@@ -120,6 +125,37 @@ class LiaisonApp(LockingMixin, BaseApp):
         with self._ahead_lock:
             if self.store is None and not self._ahead_closed:
                 self._ahead = read_ahead(self.home)
+            pre = self._ahead
+        index = pre.index() if pre is not None else None
+        if index is not None and not self._ahead_closed:  # counted while the PIN is typed, not after its Enter
+            from .screens.dashboard import figures
+
+            today, generation = self.today(), index.generation
+            got = figures(self.home, index.newest_first(include_deleted=True), today)
+            self._early_figures = (index, generation, today, got)
+
+    def _count_figures(self, store: Store) -> None:
+        """The dashboard's figures of the store just opened (in its worker): those counted
+        from the pre-read if the store kept its index unchanged, on the same day, from
+        the same export checkpoint; else counted now."""
+        from ..sync.status import sync_status
+        from .screens.dashboard import figures
+
+        early, self._early_figures = self._early_figures, None
+        today = self.today()
+        if early is not None:
+            index, generation, day, got = early
+            if index is store.index and generation == index.generation and day == today:
+                sync = sync_status(self.home)
+                if sync["checkpoint"] == got[2]:
+                    self._figures = (store, (got[0], sync["last_sync"], got[2]))
+                    return
+        self._figures = (store, figures(store.home, store.index.newest_first(include_deleted=True), today))
+
+    def take_figures(self) -> tuple[Any, ...] | None:
+        """(summary, last sync, checkpoint) counted for the store now open; once."""
+        ready, self._figures = self._figures, None
+        return ready[1] if ready is not None and ready[0] is self.store else None
 
     def read_ahead_for_unlock(self) -> PreRead | None:
         """The shards read since the unlock screen was painted, for `unlock` (from its
@@ -155,6 +191,10 @@ class LiaisonApp(LockingMixin, BaseApp):
         # full collection walks them all (~100-200 ms while the dashboard is built).
         gc.freeze()
         self.station = station
+        try:
+            self._count_figures(store)
+        except Exception:  # noqa: BLE001 — the dashboard counts them itself, and shows why not
+            self._figures = None
         self.post_message(StoreOpened(store))
 
     def on_store_failed(self, message: StoreFailed) -> None:
