@@ -60,6 +60,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         self._ahead_lock = threading.Lock()
         self._ahead_closed = False  # an unlock has asked for it: none is started after
         self._prepared = False
+        self._dashboard: Screen | None = None  # built while the first PIN is typed
         # The dashboard's figures, counted off the UI thread before it is shown: from the
         # pre-read's rows (valid for an open that keeps that very index), then for the
         # store opened (taken by the dashboard's first refresh).
@@ -85,27 +86,43 @@ class LiaisonApp(LockingMixin, BaseApp):
     def show_dashboard(self) -> None:
         """At the first unlock of an app started locked: the dashboard, as the base of a
         screen stack of its own (Textual's modes), over the start's unlock screen, which
-        stays below, suspended and emptied of its PIN."""
+        stays below, suspended and emptied of its PIN. Built while the PIN was typed
+        (`_prebuild_dashboard`) when it could be."""
         from .screens.dashboard import DashboardScreen
 
         if not isinstance(self.screen_stack[0], DashboardScreen):
-            shown = self.screen
-
             def dashboard() -> DashboardScreen:
-                screen = DashboardScreen()
-                # Textual re-parses and re-applies the whole stylesheet, twice, for a
-                # mode's new screen whose CSS generation is not the app's (a fresh
-                # screen's never is): ~60 ms of the unlock's wait, for nothing when the
-                # stylesheet is current — never invalidated (generation 0), or
-                # refreshed since (the screen shown has the app's generation). After
-                # a theme change not yet applied it is refreshed as before. Private:
-                # Textual is pinned exactly.
-                if self._css_update_count in (0, shown._css_update_count):
-                    screen._css_update_count = self._css_update_count
-                return screen
+                built, self._dashboard = self._dashboard, None
+                return built or self._styled_now(DashboardScreen())
 
             self.add_mode(STATION_MODE, dashboard)
             self.switch_mode(STATION_MODE)
+
+    def _styled_now(self, screen: Screen) -> Screen:
+        """`screen`, marked as styled with the stylesheet as it is. Textual re-parses and
+        re-applies the whole stylesheet, twice, for a mode's new screen whose CSS
+        generation is not the app's (a fresh screen's never is): ~60 ms of the unlock's
+        wait, for nothing when the stylesheet is current — never invalidated (generation
+        0), or refreshed since (the screen shown has the app's generation). After a
+        theme change not yet applied, or one after this, it is refreshed as before.
+        Private: Textual is pinned exactly."""
+        if self._css_update_count in (0, self.screen._css_update_count):
+            screen._css_update_count = self._css_update_count
+        return screen
+
+    async def _prebuild_dashboard(self) -> None:
+        """The dashboard composed, mounted, styled and laid out while the first PIN is
+        typed (~50 ms of the UI thread at the unlock otherwise), off every screen stack
+        and without records: nothing of it is drawn until the unlock shows it, its
+        figures filled in then (as prepare_list does for the list)."""
+        from .screens.dashboard import DashboardScreen
+
+        if self.store is not None or self._dashboard is not None or not self.locked:
+            return
+        screen = self._dashboard = self._styled_now(DashboardScreen())
+        await self._get_screen(screen)[1]
+        if screen is self._dashboard:
+            screen._refresh_layout(self.size)
 
     def prepare_first_unlock(self) -> None:
         """Once the unlock screen of an app started locked is painted, while the officer
@@ -126,6 +143,10 @@ class LiaisonApp(LockingMixin, BaseApp):
             if self.store is None and not self._ahead_closed:
                 self._ahead = read_ahead(self.home)
             pre = self._ahead
+        try:
+            self.call_from_thread(self._prebuild_dashboard)
+        except Exception:  # noqa: BLE001 — e.g. the app is closing: built at the unlock as before
+            pass
         index = pre.index() if pre is not None else None
         if index is not None and not self._ahead_closed:  # counted while the PIN is typed, not after its Enter
             from .screens.dashboard import figures
