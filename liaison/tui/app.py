@@ -136,13 +136,13 @@ class LiaisonApp(LockingMixin, BaseApp):
             self.run_worker(self._prepare_first_unlock, thread=True, group="imports", exit_on_error=False)
 
     def _prepare_first_unlock(self) -> None:
-        _import_for_first_unlock()
-        from ..security.session import read_ahead
+        from ..security.session import read_ahead  # the store with it: the read first, the rest after
 
         with self._ahead_lock:
             if self.store is None and not self._ahead_closed:
                 self._ahead = read_ahead(self.home)
             pre = self._ahead
+        _import_for_first_unlock()
         try:
             self.call_from_thread(self._prebuild_dashboard)
         except Exception:  # noqa: BLE001 — e.g. the app is closing: built at the unlock as before
