@@ -10,7 +10,10 @@ by the office without a PIN at export time.
 While scrypt derives the key (it releases the GIL), `unlock` has the shards' clear
 parts read and their list rows built in a thread (store.heads.PreRead): what needs
 no key, about half of opening 50 000 records. `open_store` takes what it read and
-checks it under the key as if it were read then; a wrong PIN drops it unused.
+checks it under the key as if it were read then; a wrong PIN drops it unused. The
+app starts that read earlier still, once its unlock screen is painted (`read_ahead`),
+so it is done while the officer types the PIN; it is then the screen's, kept for the
+next try after a wrong PIN, and checked under the key like any other.
 """
 
 from __future__ import annotations
@@ -52,18 +55,22 @@ class Session:
         AuditLog(self.home).record(self.officer, action, target, details, data_key=self.data_key)
 
 
-def unlock(home: Path, officer: str, pin: str, read_ahead: bool = False, **keyring_kw: Any) -> Session:
+def unlock(home: Path, officer: str, pin: str, read_ahead: bool | PreRead = False,
+           **keyring_kw: Any) -> Session:
     """A session, or WrongPin (after the back-off delay; logged as unlock_failed).
     `read_ahead`: the records' clear parts are read in a thread while scrypt checks the
     PIN (it releases the GIL), for a caller that opens them next (open_store): the app
-    and the record commands; a command that only needs the key skips it."""
+    and the record commands; a command that only needs the key skips it. A PreRead
+    already started by the caller (`read_ahead(home)`) is used instead, and left to
+    the caller after a wrong PIN."""
     home = Path(home)
     ring = Keyring.open(home, **keyring_kw)
-    pre = _preread(home) if read_ahead else None
+    given = read_ahead if isinstance(read_ahead, PreRead) else None
+    pre = given or (_preread(home) if read_ahead else None)
     try:
         key = ring.unlock(officer, pin)
     except BaseException as e:
-        if pre is not None:
+        if pre is not None and pre is not given:
             pre.cancel()  # nothing read for a wrong PIN outlives it
         if isinstance(e, WrongPin):
             record_failed_unlock(home, ring, officer, delay_s=round(e.delay, 1))
@@ -72,6 +79,12 @@ def unlock(home: Path, officer: str, pin: str, read_ahead: bool = False, **keyri
                       preread=pre)
     session.audit("unlock")
     return session
+
+
+def read_ahead(home: Path) -> PreRead | None:
+    """The records' clear parts read from now on, in a thread, for an unlock to come
+    (pass it to `unlock`); None when there is nothing to read (see _preread)."""
+    return _preread(Path(home))
 
 
 def _preread(home: Path) -> PreRead | None:

@@ -2,10 +2,12 @@
 
 An unlock spends ~0.25 s in scrypt (the keyring) before the data key is known, and
 as long again reading 500 shards' signed parts and building 50 000 rows from their
-clear fields. The first needs no key, and scrypt releases the GIL, so `PreRead` does
-it in a thread while the PIN is checked; `open_head` then does only what needs the
-key — the shard's MAC over the very bytes that were parsed, its list rows opened
-(AES-GCM), each row's version compared, name, phone and brief filled in.
+clear fields. The first needs no key, so `PreRead` does it in a thread: the app
+starts it once its unlock screen is painted, so it is done while the PIN is typed,
+and `unlock(read_ahead=True)` while scrypt checks the PIN (scrypt releases the GIL)
+for the record commands; `open_head` then does only what needs the key — the
+shard's MAC over the very bytes that were parsed, its list rows opened (AES-GCM),
+each row's version compared, name, phone and brief filled in.
 
 Nothing is trusted because it was read early: every byte a row comes from is
 checked under the key exactly as when the shard is read at open (sealed.read_rows),
@@ -178,6 +180,13 @@ class PreRead:
     @property
     def running(self) -> bool:
         return self._thread.is_alive()
+
+    def index(self) -> Index | None:
+        """The index of the rows read (waiting for the thread), without taking it: what
+        can be counted before the key is known (the dashboard's figures), valid for an
+        open that uses this very index unchanged (Index.generation)."""
+        self._thread.join()
+        return self._index
 
     def take(self) -> Heads:
         """The heads read (waiting for the thread); once: the pre-read is then empty."""

@@ -154,6 +154,7 @@ class Index:
         # newest_first() as last built (deleted rows left out): opening the list at
         # 50 000 records then costs no pass over them; any put or drop clears it.
         self._newest: list[Row] | None = None
+        self.generation = 0  # counts loads, puts and drops: figures taken from the rows stay valid while it holds
 
     def __len__(self) -> int:
         return len(self.by_id)
@@ -174,6 +175,7 @@ class Index:
         self._segment = None  # built by the first search (the TUI warms it in a worker)
         self._changed.clear()
         self._newest = None
+        self.generation += 1
 
     def lazy_hay(self, loader: Callable[[list[Row]], None]) -> None:
         """As `load`'s hay_loader, for an index loaded without one (store.heads)."""
@@ -222,6 +224,7 @@ class Index:
         self._rows.insert(bisect.bisect_right(self._rows, ORDER(r), key=ORDER), r)
         self._changed.add(r.id)
         self._newest = None
+        self.generation += 1
 
     @_locked
     def drop(self, ids: Iterable[str]) -> None:
@@ -233,6 +236,7 @@ class Index:
         self._rows = [r for r in self._rows if r.id not in gone]
         self._changed |= gone
         self._newest = None
+        self.generation += 1
 
     @_locked
     def next_ref_number(self, prefix: str, day: date) -> int:

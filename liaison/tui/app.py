@@ -8,6 +8,7 @@ view are in `locking.py`.
 from __future__ import annotations
 
 import gc
+import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
     from ..security.session import Session
     from ..store import Store
     from ..store.drafts import Drafts
+    from ..store.heads import PreRead
 
 
 POLL_SECONDS = 3.0
@@ -54,6 +56,16 @@ class LiaisonApp(LockingMixin, BaseApp):
         self.exports_dir = Path(exports_dir) if exports_dir else default_exports()  # ledgers for the office
         self.store: Store | None = None
         self.station: Station | None = None
+        self._ahead: PreRead | None = None  # the shards read while the first PIN is typed
+        self._ahead_lock = threading.Lock()
+        self._ahead_closed = False  # an unlock has asked for it: none is started after
+        self._prepared = False
+        self._dashboard: Screen | None = None  # built while the first PIN is typed
+        # The dashboard's figures, counted off the UI thread before it is shown: from the
+        # pre-read's rows (valid for an open that keeps that very index), then for the
+        # store opened (taken by the dashboard's first refresh).
+        self._early_figures: tuple[Any, ...] | None = None
+        self._figures: tuple[Store, tuple[Any, ...]] | None = None
         self._init_locking(session, idle_lock)
 
     def get_default_screen(self) -> Screen:
@@ -74,19 +86,106 @@ class LiaisonApp(LockingMixin, BaseApp):
     def show_dashboard(self) -> None:
         """At the first unlock of an app started locked: the dashboard, as the base of a
         screen stack of its own (Textual's modes), over the start's unlock screen, which
-        stays below, suspended and emptied of its PIN."""
+        stays below, suspended and emptied of its PIN. Built while the PIN was typed
+        (`_prebuild_dashboard`) when it could be."""
         from .screens.dashboard import DashboardScreen
 
         if not isinstance(self.screen_stack[0], DashboardScreen):
-            self.add_mode(STATION_MODE, DashboardScreen)
+            def dashboard() -> DashboardScreen:
+                built, self._dashboard = self._dashboard, None
+                return built or self._styled_now(DashboardScreen())
+
+            self.add_mode(STATION_MODE, dashboard)
             self.switch_mode(STATION_MODE)
 
+    def _styled_now(self, screen: Screen) -> Screen:
+        """`screen`, marked as styled with the stylesheet as it is. Textual re-parses and
+        re-applies the whole stylesheet, twice, for a mode's new screen whose CSS
+        generation is not the app's (a fresh screen's never is): ~60 ms of the unlock's
+        wait, for nothing when the stylesheet is current — never invalidated (generation
+        0), or refreshed since (the screen shown has the app's generation). After a
+        theme change not yet applied, or one after this, it is refreshed as before.
+        Private: Textual is pinned exactly."""
+        if self._css_update_count in (0, self.screen._css_update_count):
+            screen._css_update_count = self._css_update_count
+        return screen
+
+    async def _prebuild_dashboard(self) -> None:
+        """The dashboard composed, mounted, styled and laid out while the first PIN is
+        typed (~50 ms of the UI thread at the unlock otherwise), off every screen stack
+        and without records: nothing of it is drawn until the unlock shows it, its
+        figures filled in then (as prepare_list does for the list)."""
+        from .screens.dashboard import DashboardScreen
+
+        if self.store is not None or self._dashboard is not None or not self.locked:
+            return
+        screen = self._dashboard = self._styled_now(DashboardScreen())
+        await self._get_screen(screen)[1]
+        if screen is self._dashboard:
+            screen._refresh_layout(self.size)
+
     def prepare_first_unlock(self) -> None:
-        """While scrypt checks the first PIN (it releases the GIL), import what the unlock
-        needs next — the store, the dashboard, the station profiles — kept out of the
-        first frame: ~100 ms of the PIN-to-figures wait at 50 000 records."""
-        if self.store is None:
-            self.run_worker(_import_for_first_unlock, thread=True, group="imports", exit_on_error=False)
+        """Once the unlock screen of an app started locked is painted, while the officer
+        types the PIN: import what the unlock needs next — the store, the dashboard, the
+        station profiles — kept out of the first frame, then read every shard's clear
+        parts and build their rows (store.heads.PreRead). None of it needs the key, and
+        at 50 000 records it is ~0.5 s of CPU that the PIN's Enter would otherwise wait
+        for (sharing the GIL with scrypt's wait and the dashboard's build)."""
+        if self.store is None and not self._prepared:
+            self._prepared = True
+            self.run_worker(self._prepare_first_unlock, thread=True, group="imports", exit_on_error=False)
+
+    def _prepare_first_unlock(self) -> None:
+        from ..security.session import read_ahead  # the store with it: the read first, the rest after
+
+        with self._ahead_lock:
+            if self.store is None and not self._ahead_closed:
+                self._ahead = read_ahead(self.home)
+            pre = self._ahead
+        _import_for_first_unlock()
+        try:
+            self.call_from_thread(self._prebuild_dashboard)
+        except Exception:  # noqa: BLE001 — e.g. the app is closing: built at the unlock as before
+            pass
+        index = pre.index() if pre is not None else None
+        if index is not None and not self._ahead_closed:  # counted while the PIN is typed, not after its Enter
+            from .screens.dashboard import figures
+
+            today, generation = self.today(), index.generation
+            got = figures(self.home, index.newest_first(include_deleted=True), today)
+            self._early_figures = (index, generation, today, got)
+
+    def _count_figures(self, store: Store) -> None:
+        """The dashboard's figures of the store just opened (in its worker): those counted
+        from the pre-read if the store kept its index unchanged, on the same day, from
+        the same export checkpoint; else counted now."""
+        from ..sync.status import sync_status
+        from .screens.dashboard import figures
+
+        early, self._early_figures = self._early_figures, None
+        today = self.today()
+        if early is not None:
+            index, generation, day, got = early
+            if index is store.index and generation == index.generation and day == today:
+                sync = sync_status(self.home)
+                if sync["checkpoint"] == got[2]:
+                    self._figures = (store, (got[0], sync["last_sync"], got[2]))
+                    return
+        self._figures = (store, figures(store.home, store.index.newest_first(include_deleted=True), today))
+
+    def take_figures(self) -> tuple[Any, ...] | None:
+        """(summary, last sync, checkpoint) counted for the store now open; once."""
+        ready, self._figures = self._figures, None
+        return ready[1] if ready is not None and ready[0] is self.store else None
+
+    def read_ahead_for_unlock(self) -> PreRead | None:
+        """The shards read since the unlock screen was painted, for `unlock` (from its
+        worker); None if that read has not started, and then it never does: the unlock
+        reads its own (two reads at once would only compete). After a wrong PIN it is
+        kept for the next try: it holds nothing that depends on the PIN."""
+        with self._ahead_lock:
+            self._ahead_closed = True
+            return self._ahead
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
@@ -113,6 +212,10 @@ class LiaisonApp(LockingMixin, BaseApp):
         # full collection walks them all (~100-200 ms while the dashboard is built).
         gc.freeze()
         self.station = station
+        try:
+            self._count_figures(store)
+        except Exception:  # noqa: BLE001 — the dashboard counts them itself, and shows why not
+            self._figures = None
         self.post_message(StoreOpened(store))
 
     def on_store_failed(self, message: StoreFailed) -> None:
@@ -184,6 +287,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         from .screens.intake import offer_draft
 
         first = self.store is None
+        self._ahead = None  # taken by the session that opened the store
         if self.store is not None and self.store is not message.store:
             self.store.close()
         self.store = message.store

@@ -173,3 +173,28 @@ def test_a_shard_altered_in_place_with_its_stamp_kept_is_refused_and_its_record_
     assert store.problems == plain.problems  # named exactly as an open without the pre-read names it
     plain.close()
     store.close()
+
+
+def test_a_read_started_before_the_pin_outlives_a_wrong_pin_and_is_checked_under_the_key(home):
+    # The app reads ahead from its unlock screen's first frame (security.session.read_ahead):
+    # a wrong PIN leaves that read to the screen, for the next try; what it read is then
+    # checked under the key like any other, so a shard altered meanwhile is refused.
+    from liaison.security.session import read_ahead
+
+    pre = read_ahead(home)
+    assert pre is not None and pre.index() is not None
+    with pytest.raises(WrongPin):
+        unlock(home, OFFICER, "wrong-pin-1", read_ahead=pre)
+    assert not Store.open_here(home)
+    path = _shard(home, 1)
+    path.write_bytes(path.read_bytes().replace(b'"deleted":false', b'"deleted":true ', 1))
+
+    session = unlock(home, OFFICER, PIN, read_ahead=pre)
+    assert session.preread is pre
+    store = open_store(session)
+    assert any("000001.json" in p for p in store.problems)
+    assert all(r.shard != 1 for r in store.index.by_id.values())
+    plain = _plain_open(home)
+    assert (store.problems, _rows(store)) == (plain.problems, _rows(plain))
+    plain.close()
+    store.close()

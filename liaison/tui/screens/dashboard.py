@@ -15,6 +15,15 @@ from ..widgets.keybar import KeyBar
 from ..widgets.record_list import RecordList
 
 
+def figures(home, rows: list, today) -> tuple[Summary, dict | None, int]:
+    """(the dashboard's figures of `rows` — an index's newest_first(include_deleted=True)
+    — the last sync, and the export checkpoint the figures count from)."""
+    from ...sync.status import sync_status  # here: it loads orjson, not needed for the unlock screen
+
+    sync = sync_status(home)
+    return summarise(rows, today, sync["checkpoint"]), sync["last_sync"], sync["checkpoint"]
+
+
 class DashboardScreen(LiaisonScreen):
     BINDINGS = [
         # priority: done (the screen up) before the app takes the next key, so what is
@@ -45,24 +54,29 @@ class DashboardScreen(LiaisonScreen):
             yield RecordList(id="due-list")
         yield KeyBar()
 
+    _refreshed = False  # refresh_data has run: a language switch recomputes, as a data change does
+
     def apply_lang(self) -> None:
         self.query_one(RecordList).lang = self.app.lang
-        if self.app.store is None:
+        if self.app.store is None or not self._refreshed:
+            # At mount the figures follow at once (LiaisonScreen.on_mount): not twice.
             self.query_one("#station-line", Static).update(self.tr("loading"))
         else:
             self.refresh_data()
 
     def refresh_data(self) -> None:
-        self.compute()
+        self._refreshed = True
+        ready = self.app.take_figures()  # type: ignore[attr-defined]  # counted as the store opened
+        if ready is not None:
+            self.show(*ready[:2])  # before the first frame of the screen: it is painted once, with them
+        else:
+            self.compute()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def compute(self) -> None:
-        from ...sync.status import sync_status  # here: it loads orjson, not needed for the unlock screen
-
         store = self.app.store
-        sync = sync_status(store.home)
-        summary = summarise(store.index.newest_first(include_deleted=True), self.app.today(), sync["checkpoint"])
-        self.app.call_from_thread(self.show, summary, sync["last_sync"])
+        summary, last_sync, _ = figures(store.home, store.index.newest_first(include_deleted=True), self.app.today())
+        self.app.call_from_thread(self.show, summary, last_sync)
 
     def _last_sync(self, last: dict | None) -> str:
         if not last:

@@ -154,6 +154,11 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         self.set_focus(self.query_one("#u-pin") if officer_box.value else officer_box)
         if facts is None:
             self.load_facts()  # the store and the keyring say what is wrong
+        if self.mode == "start":
+            # After the first frame: the records' clear parts are read while the PIN is typed.
+            prepare = getattr(self.app, "prepare_first_unlock", None)
+            if prepare is not None:
+                self.call_after_refresh(prepare)
 
     def _name_station(self, sid: str) -> None:
         self.station_name = station_name(sid)
@@ -344,7 +349,8 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         from ...security.session import unlock
 
         try:
-            session = unlock(self.app.home, officer, pin, read_ahead=True, sleep=self._stop.wait)
+            ahead = getattr(self.app, "read_ahead_for_unlock", lambda: None)()
+            session = unlock(self.app.home, officer, pin, read_ahead=ahead or True, sleep=self._stop.wait)
         except SecurityError as e:  # WrongPin's text says nothing about which part was wrong
             self.app.call_from_thread(self.show_error, str(e))
             return
