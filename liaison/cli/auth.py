@@ -92,7 +92,7 @@ def session_for(args: argparse.Namespace, read_ahead: bool = False):
     from ..security.keyring import Keyring
     from ..security.session import unlock
     from ..store import Store
-    from .officer_cmds import security_errors
+    from .pins import security_errors
 
     home = resolve_home(args.home)
     Store.check_ready(home)  # not set up at all: "run liaison init", before any PIN question
