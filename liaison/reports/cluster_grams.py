@@ -10,6 +10,7 @@ order of the bigram strings themselves (the rarest-first order's tie-break relie
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Sequence
 
 import numpy as np
@@ -65,9 +66,11 @@ def bigram_matrix(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
     # Two bytes an id while they fit (the synthetic city has ~3 400 bigrams, real text tens of thousands)
     indices = np.empty(int(indptr[-1]), dtype=np.uint16 if vocab.size <= 1 << 16 else np.int32)
     at = 0
-    for k, (_, v, local) in enumerate(blocks):
+    pending = deque(blocks)
+    blocks.clear()
+    while pending:  # each block freed once copied
+        _, v, local = pending.popleft()
         # id order = code order = the bigram strings' order
         indices[at:at + local.size] = np.searchsorted(vocab, v).astype(indices.dtype)[local]
         at += local.size
-        blocks[k] = None  # free each block once copied
     return indptr, indices
