@@ -170,8 +170,7 @@ def run(records: int, rounds: int = 5, runs: int = 3) -> None:
         cold_start(home, records)
         unlocked = []
         for _ in range(rounds):
-            u = _py(LIAISON_START, str(home), PIN)
-            unlocked.append(float(u) * 1000)
+            unlocked.append(float(_py(LIAISON_START, str(home), PIN)) * 1000)
         # The budgets must hold in every run, not only in a quiet one: back to back,
         # each in a fresh process.
         inter = [json.loads(_py(INTERACTIVE, str(home), OFFICER, PIN)) for _ in range(runs)]
