@@ -18,12 +18,22 @@ from pathlib import Path
 from ..domain.intake import fields_from_input
 from ..hq.office import Office, init_office
 from ..store import Store
-from ..synth import generate
 from ..sync import keys
 from ..sync.export import export
+from ..synth import generate
 from .common import print_table, stats, verdict
-from .inbox_attack import (Outcome, files_bytes, garbage, gzip_bomb, gzip_bombs, peak_rss_mb, poll_health,
-                           slow_bodies, slow_heads, upload_all)
+from .inbox_attack import (
+    Outcome,
+    files_bytes,
+    garbage,
+    gzip_bomb,
+    gzip_bombs,
+    peak_rss_mb,
+    poll_health,
+    slow_bodies,
+    slow_heads,
+    upload_all,
+)
 
 STATIONS = 20
 SERVE = [sys.executable, "-c", "import sys; from liaison.cli import entry; entry()", "hq", "serve"]

@@ -109,7 +109,6 @@ def session_for(args: argparse.Namespace, read_ahead: bool = False):
 def unlocked_store(args: argparse.Namespace):
     """(session, store) for a command that handles personal data."""
     from ..security.session import open_store
-
     from .output import warn_damaged
 
     session = session_for(args, read_ahead=True)

@@ -84,7 +84,6 @@ def office(args: argparse.Namespace) -> Iterator["Office"]:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from ..hq.office import init_office, resolve_hq_home
-
     from .hq_staff_cmds import first_officer_setup
 
     home = resolve_hq_home(args.hq_home)
@@ -123,7 +122,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise CliError(f"收件目录不存在 (no such inbox folder): {args.inbox}", ec.NOT_FOUND)
     from ..hq.lock import OfficeBusy
-
     from .hq_staff_cmds import sealed_errors
 
     with office(args) as o, sealed_errors():

@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from .consultation import Consultation
+from .refs import REF_RE
 from .text import bad_char, safe_text
 from .timeutil import TZ, now
-from .refs import REF_RE
 from .vocab import CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, REFERRALS, STATUSES
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
