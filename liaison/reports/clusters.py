@@ -45,6 +45,7 @@ from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..domain.vocab import CATEGORIES, label
 from . import cluster_kernel as kernel
@@ -198,7 +199,8 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[list[int
             a, b = np.array(pairs, dtype=np.int64).T
             kernel.union(parent, np.ascontiguousarray(a), np.ascontiguousarray(b))
 
-    def similar(members: list[int], threshold: float, eligible: np.ndarray | None, kind: str, value: str) -> None:
+    def similar(members: list[int], threshold: float, eligible: NDArray[np.bool_] | None, kind: str,
+                value: str) -> None:
         got_j, _ = kernel.similar(np.array(members, dtype=np.int64), indptr, indices, vocab, days, window_days,
                                   threshold, parent, eligible if eligible is not None else no_one,
                                   eligible is not None, RECENT, MIN_GRAMS, seen)
