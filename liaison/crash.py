@@ -41,18 +41,20 @@ def _frames(exc: BaseException) -> list[str]:
 
 def report(exc: BaseException, command: str | None = None) -> str:
     """The log's text: each exception of the chain, its type and its frames."""
-    chain, seen, e = [], set(), exc
+    chain: list[BaseException] = []
+    seen: set[int] = set()
+    e: BaseException | None = exc
     while e is not None and id(e) not in seen:
         seen.add(id(e))
         chain.append(e)
         e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
     lines = [f"liaison {__version__}, Python {platform.python_version()}, command: {command or '-'}\n"]
-    for i, e in enumerate(reversed(chain)):
+    for i, link in enumerate(reversed(chain)):
         if i:
             lines.append("\nThe exception above led to the one below.\n\n")
         lines.append("Traceback (most recent call last):\n")
-        lines += _frames(e)
-        lines.append(f"{type(e).__module__}.{type(e).__qualname__}: {REDACTED}\n")
+        lines += _frames(link)
+        lines.append(f"{type(link).__module__}.{type(link).__qualname__}: {REDACTED}\n")
     return "".join(lines)
 
 

@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from .demo_data import DEMO_OFFICERS, scenarios
-from .home import data_root
 from .domain.intake import fields_from_input
 from .domain.timeutil import today
+from .home import data_root
 from .profiles import get_station
 from .security.keyring import Keyring
 from .security.session import office_envelope, unlock

@@ -53,7 +53,10 @@ def load_all(dir: str | os.PathLike[str] | None = None) -> tuple[dict[str, Stati
     offices: dict[str, Office] = {}
     for path in sorted(folder.glob("*.toml")):
         profile = load_profile(path)
-        (stations if isinstance(profile, Station) else offices)[profile.id] = profile
+        if isinstance(profile, Station):
+            stations[profile.id] = profile
+        else:
+            offices[profile.id] = profile
     if not stations:
         raise ProfileError(str(folder), "holds no station profile (*.toml with kind = \"station\")",
                            "目录中没有联络站配置文件（kind = \"station\" 的 *.toml）")

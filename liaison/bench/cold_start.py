@@ -134,7 +134,7 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def _tail(data: bytes) -> str:
+def _tail(data: bytes | bytearray) -> str:
     text = re.sub(rb"\x1b\[[0-9;?<>=$]*[A-Za-z~]", b" ", data[-4000:]).decode("utf-8", "replace")
     return " ".join(text.split())[-300:]
 
@@ -190,7 +190,7 @@ def run(home: Path, records: int, pairs: int = 7) -> None:
         o = [getattr(x, field) * 1000 for x in ours]
         b = [getattr(x, field) * 1000 for x in bare]
         ratio = statistics.median(o) / statistics.median(b)
-        pair = sorted(x / y for x, y in zip(o, b))
+        pair = sorted(x / y for x, y in zip(o, b, strict=True))
         rows += [(f"`liaison --home` to unlock screen, {what}", _spread(o), f"bare Textual app {_spread(b)}",
                   f"{ratio:.2f}x (target <= {TARGET}x)", verdict(ratio <= TARGET) if field == "seconds" else ""),
                  (f"  per-pair ratio, {what}", "", "",

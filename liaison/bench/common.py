@@ -39,7 +39,7 @@ def print_table(title: str, rows: Iterable[tuple[str, str, str, str, str]]) -> N
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     print(f"\n{title}")
     for i, r in enumerate(rows):
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
 

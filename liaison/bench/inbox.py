@@ -18,12 +18,22 @@ from pathlib import Path
 from ..domain.intake import fields_from_input
 from ..hq.office import Office, init_office
 from ..store import Store
-from ..synth import generate
 from ..sync import keys
 from ..sync.export import export
+from ..synth import generate
 from .common import print_table, stats, verdict
-from .inbox_attack import (Outcome, files_bytes, garbage, gzip_bomb, gzip_bombs, peak_rss_mb, poll_health,
-                           slow_bodies, slow_heads, upload_all)
+from .inbox_attack import (
+    Outcome,
+    files_bytes,
+    garbage,
+    gzip_bomb,
+    gzip_bombs,
+    peak_rss_mb,
+    poll_health,
+    slow_bodies,
+    slow_heads,
+    upload_all,
+)
 
 STATIONS = 20
 SERVE = [sys.executable, "-c", "import sys; from liaison.cli import entry; entry()", "hq", "serve"]
@@ -54,6 +64,8 @@ def _bundles(homes: list[Path], records: int, seed: int) -> list[tuple[Path, str
                            for m in generate(records, seed=seed * 1000 + i, station=home.name)])
         store.close()
         made = export(home)
+        if made.path is None:
+            raise RuntimeError(f"{home}: the export made no bundle, though every record is new")
         out.append((home, made.path.name, made.path.read_bytes()))
     return out
 
@@ -97,11 +109,9 @@ async def _phase(port: int, uploads, attack: bool, signers, bomb: bytes) -> tupl
             raise RuntimeError("有站点的数据包未被接收 (a station's bundle was not accepted)")
         return time.perf_counter() - t
 
-    jobs = [timed_uploads()]
-    if attack:
-        jobs += [garbage(port, out), slow_heads(port, out), slow_bodies(port, out, signers),
-                 gzip_bombs(port, out, signers, bomb)]
-    took, *_ = await asyncio.gather(*jobs)
+    attacks = [garbage(port, out), slow_heads(port, out), slow_bodies(port, out, signers),
+               gzip_bombs(port, out, signers, bomb)] if attack else []
+    took, _ = await asyncio.gather(timed_uploads(), asyncio.gather(*attacks))
     stop.set()
     return took, await poller, out
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from ..sync.targets import HttpTarget, Unreachable
 from ..sync.upload_auth import sign_headers
 
@@ -124,7 +126,7 @@ async def _slow(port: int, out: Outcome, kind: str, drip: Callable, within: floa
         w.close()
 
 
-async def slow_bodies(port: int, out: Outcome, signers: list[tuple[object, str]], n: int = 25,
+async def slow_bodies(port: int, out: Outcome, signers: list[tuple[Ed25519PrivateKey, str]], n: int = 25,
                       every: float = 1.0, within: float = 45.0) -> None:
     """`n` bodies dripped one byte per `every` s: unsigned ones (refused before the body)
     and one per signer with valid signed headers (the minimum body rate must end them)."""
@@ -159,7 +161,7 @@ def gzip_bomb(size: int = BOMB_BYTES) -> bytes:
     return b"".join(parts)
 
 
-async def gzip_bombs(port: int, out: Outcome, signers: list[tuple[object, str]], bomb: bytes, n: int = 5) -> None:
+async def gzip_bombs(port: int, out: Outcome, signers: list[tuple[Ed25519PrivateKey, str]], bomb: bytes, n: int = 5) -> None:
     """`bomb` from gzip_bomb(), made beforehand: compressing it would stall this loop (and the /health poller)."""
 
     async def one(i: int) -> None:

@@ -2,7 +2,7 @@
 
 16 districts × 12 stations, each enrolled with its own key, send a year of realistic
 consultations (liaison.synth) in monthly signed+encrypted bundles (see office_city).
-Each step runs in a fresh process, so its peak RSS (VmHWM) is its own:
+Each step runs in a fresh process (office_steps), so its peak RSS (VmHWM) is its own:
 
 - `hq ingest` of every bundle, beside sqlite3 executemany of the same stored rows
   (the floor for any SQLite-backed office; only the database work is timed);
@@ -18,9 +18,7 @@ Each step runs in a fresh process, so its peak RSS (VmHWM) is its own:
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -29,10 +27,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from .common import peak_rss_mb, print_table, stats, verdict
+from .common import print_table, stats, verdict
+from .office_steps import BARE, DASHBOARD, OFFICER, PIN
 
-PIN = "bench-2468"
-OFFICER = "bench"
 RSS_MB = 1024
 SIZES = (6, 2, 1)  # clusters at a sixth, half and all of --records: 100 000 / 300 000 / 600 000
 
@@ -70,137 +67,8 @@ def build_city(root: Path, records: int, seed: int = 11, end: date | None = None
     return hq, inbox, n
 
 
-# -- steps (each in a fresh process) ------------------------------------------------
-def step_ingest(hq: str, inbox: str) -> dict:
-    import sqlite3
-
-    from ..hq.db import SCHEMA
-    from ..hq.ingest import ingest_folder
-    from ..hq.office import Office
-
-    office = Office(Path(hq))
-    t = time.perf_counter()
-    summary, _ = ingest_folder(office, Path(inbox))
-    ingest_s = time.perf_counter() - t
-    rss = peak_rss_mb()
-    # The anchor: the same stored rows, read back, inserted with executemany in one
-    # transaction (chunks keep this process's memory flat; only inserts are timed).
-    anchor = Path(hq).parent / "anchor.db"
-    db = sqlite3.connect(anchor, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.executescript(SCHEMA)
-    # (the columns SCHEMA makes: the tallied ones OfficeDB adds are left out of the floor)
-    cur = office.db.db.execute("SELECT id, station, version, hash, deleted, visited_at, doc, sealed, batch "
-                               "FROM records")
-    anchor_s = 0.0
-    db.execute("BEGIN")
-    while rows := cur.fetchmany(50_000):
-        t = time.perf_counter()
-        db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?)", rows)
-        anchor_s += time.perf_counter() - t
-    t = time.perf_counter()
-    db.execute("COMMIT")
-    anchor_s += time.perf_counter() - t
-    db.close()
-    office.close()
-    anchor.unlink()
-    return {"s": ingest_s, "anchor_s": anchor_s, "rss": rss, "accepted": summary["accepted"],
-            "bundles": summary["bundles"], "quarantined": summary["quarantined"]}
-
-
-class _Counted(io.TextIOBase):
-    """Stands for the terminal or pipe: counts what is printed instead of keeping it
-    (a StringIO of `hq clusters --json` at 600 000 records held ~800 MB of this process)."""
-
-    chars = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, text: str) -> int:
-        self.chars += len(text)
-        return len(text)
-
-
-def step_cli(hq: str, *argv: str) -> dict:
-    """A `liaison hq …` command through the CLI's own entry (what the officer runs)."""
-    from ..cli import main
-    from ..hq import staff
-
-    unlock, spent = staff.unlock, [0.0]
-
-    def timed_unlock(*a, **k):
-        t = time.perf_counter()
-        try:
-            return unlock(*a, **k)
-        finally:
-            spent[0] += time.perf_counter() - t
-
-    staff.unlock = timed_unlock
-    os.environ["LIAISON_PIN"] = PIN
-    out = _Counted()
-    t = time.perf_counter()
-    with contextlib.redirect_stdout(out):
-        code = main(["hq", *argv[:1], "--home", hq, *argv[1:], "--officer", OFFICER])
-    s = time.perf_counter() - t
-    if code != 0:
-        raise SystemExit(f"liaison hq {' '.join(argv)}: exit {code}")
-    return {"s": s, "unlock_s": spent[0], "rss": peak_rss_mb(), "out": out.chars}
-
-
-BARE = """
-import sys, time
-t0 = float(sys.argv[1])
-from textual.app import App
-from textual.widgets import Footer, Header, Static
-class Bare(App):
-    def compose(self):
-        yield Header(); yield Static("hello"); yield Footer()
-    def on_mount(self):
-        self.call_after_refresh(self.done)
-    def done(self):
-        print(time.time() - t0); self.exit()
-Bare().run(headless=True, size=(120, 40))
-"""
-
-DASHBOARD = """
-import sys, time
-t0 = float(sys.argv[1])
-from pathlib import Path
-t = time.time()
-from liaison.hq.office import Office
-from liaison.hq.staff import unlock
-staff = unlock(Office(Path(sys.argv[2])), sys.argv[3], sys.argv[4])
-unlock_s = time.time() - t
-t0 += unlock_s  # the PIN is asked on the terminal before the app starts: not start-up
-unlocked = time.time()
-from liaison.tui.hq_app import HqApp, build_hq_app
-from liaison.tui.screens.hq_dashboard import HqDashboardScreen
-from liaison.bench.common import peak_rss_mb
-
-first = {}
-mount = HqApp.on_mount
-def on_mount(self):
-    mount(self)
-    self.call_after_refresh(lambda: first.setdefault("frame", time.time() - t0))
-HqApp.on_mount = on_mount
-show, filled = HqDashboardScreen.show, HqDashboardScreen.show_clusters
-def timed_show(self, *args, **kwargs):
-    show(self, *args, **kwargs)
-    self.app.call_after_refresh(lambda: first.setdefault("data", time.time() - unlocked))
-def timed_clusters(self, *args, **kwargs):
-    filled(self, *args, **kwargs)
-    self.app.call_after_refresh(lambda: (first.setdefault("clusters", time.time() - unlocked), self.app.exit()))
-HqDashboardScreen.show = timed_show
-HqDashboardScreen.show_clusters = timed_clusters
-build_hq_app(staff).run(headless=True, size=(120, 40))
-print(first["frame"], first["data"], first["clusters"], unlock_s, peak_rss_mb())
-"""
-
-
 def _child(*args: str, code: str | None = None, timeout: float = 3600) -> str:
-    cmd = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "liaison.bench.office", *args]
+    cmd = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "liaison.bench.office_steps", *args]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(args[:2])}\n{done.stderr[-3000:]}")
@@ -298,30 +166,19 @@ def run(records: int = 600_000, rounds: int = 5, keep: str | None = None, cluste
             bare, frame, data, filled, unlocks, rss = [], [], [], [], [], []
             for _ in range(rounds):  # interleaved, so both see the same machine load
                 bare.append(float(_child(str(time.time()), code=BARE)) * 1000)
-                f, d, c, u, m = _child(str(time.time()), str(hq), OFFICER, PIN, code=DASHBOARD).split()
-                frame.append(float(f) * 1000)
-                data.append(float(d) * 1000)
-                filled.append(float(c) * 1000)
-                unlocks.append(float(u) * 1000)
-                rss.append(float(m))
+                f_s, d_s, c_s, u_s, m_s = _child(str(time.time()), str(hq), OFFICER, PIN, code=DASHBOARD).split()
+                frame.append(float(f_s) * 1000)
+                data.append(float(d_s) * 1000)
+                filled.append(float(c_s) * 1000)
+                unlocks.append(float(u_s) * 1000)
+                rss.append(float(m_s))
             b, f, d, u = stats(bare)[0], stats(frame)[0], stats(data)[0], stats(unlocks)[0]
-            c = stats(filled)[0]
+            fill = stats(filled)[0]
             rows += [("office dashboard: first frame", f"{f:.0f} ms", f"bare Textual app {b:.0f} ms",
                       f"{f / b:.2f}x (target <= 1.5x)", verdict(f <= 1.5 * b)),
                      ("office dashboard: figures after the unlock", f"{d:.0f} ms", f"unlock {u:.0f} ms",
                       "target <= 2 s (all but the clusters panel)", verdict(d <= 2000)),
-                     ("office dashboard: clusters panel filled", f"{c:.0f} ms", "", "after the figures (90 days)", ""),
+                     ("office dashboard: clusters panel filled", f"{fill:.0f} ms", "", "after the figures (90 days)", ""),
                      _rss(max(rss))]
     print_table(f"office benchmark at {records:,} consultations, 192 stations, a year "
                 f"(dashboard: medians of {rounds} cold starts)", rows)
-
-
-def main(argv: list[str]) -> int:
-    what, *rest = argv
-    got = step_ingest(*rest) if what == "ingest" else step_cli(*rest)
-    print(json.dumps(got))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -32,9 +32,9 @@ from ..domain.search import name_keys
 from ..security.envelope import Envelope, seal_to_office
 from ..store.sealed import key_aad, shard_aad
 from ..store.shards import SHARD_CAPACITY
-from ..synth import generate
 from ..sync import bundle
 from ..sync.keys import OfficePublic, b64e, raw_public
+from ..synth import generate
 
 DISTRICTS, PER_DISTRICT = 16, 12
 KINDS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")  # synth's category mixes

@@ -16,13 +16,15 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
-import sqlite3
 import tempfile
 import time
-from functools import cached_property
+from functools import cached_property, partial
+from itertools import pairwise
 from pathlib import Path
+from typing import Any, Mapping
 
 import orjson
 
@@ -43,7 +45,7 @@ def _seed(home: Path, n: int) -> tuple[Store, list[dict]]:
     """A plain store (no officers) with n records."""
     store = Store.init(home, station=STATION, code="FQYF", officer=OFFICER)
     mappings = list(generate(n + 1000, seed=11))
-    batch = [fields_from_input(m, officer=OFFICER) for m in mappings[:n]]
+    batch: list[Mapping[str, Any]] = [fields_from_input(m, officer=OFFICER) for m in mappings[:n]]
     store.create_many(batch)
     return store, mappings[n:]
 
@@ -80,13 +82,19 @@ def _sqlite(path: Path, docs: list[dict], extra: list[dict], saves: int) -> tupl
         (d["id"], d["seq"], d["summary"], d["visitor"]["name"], d["visitor"]["phone"], orjson.dumps(d).decode())
         for d in docs])
     db.commit()
+    def save(row: tuple[object, ...]) -> None:
+        db.execute("INSERT INTO c VALUES (?,?,?,?,?,?)", row)
+        db.commit()
+
+    def like(t: str) -> None:
+        db.execute("SELECT id FROM c WHERE summary LIKE ? OR name LIKE ? ORDER BY seq DESC",
+                   (f"%{t}%", f"%{t}%")).fetchall()
+
     save_ms = []
     for i, d in enumerate(extra[:saves]):
         row = (f"x{i}", 10**9 + i, d["summary"], (d.get("visitor") or {}).get("name"), None, orjson.dumps(d).decode())
-        save_ms.append(timed(lambda: (db.execute("INSERT INTO c VALUES (?,?,?,?,?,?)", row), db.commit())))
-    like_ms = [timed(lambda t=t: db.execute(
-        "SELECT id FROM c WHERE summary LIKE ? OR name LIKE ? ORDER BY seq DESC", (f"%{t}%", f"%{t}%")).fetchall())
-        for t in TWO_CHAR_TERMS * 3]
+        save_ms.append(timed(partial(save, row)))
+    like_ms = [timed(partial(like, t)) for t in TWO_CHAR_TERMS * 3]
     db.close()
     return save_ms, like_ms
 
@@ -183,15 +191,15 @@ def _measure(tmp: Path, grower: _Grower, records: int, saves: int) -> dict:
     # Timed saves are today's walk-ins, as at a station (the seed spans three years).
     walk_ins = [fields_from_input({k: v for k, v in m.items() if k not in ("visited_at", "follow_up_on")},
                                   officer=OFFICER) for m in extra[:saves]]
-    save_ms = [timed(lambda f=f: store.create(f)) for f in walk_ins]
+    save_ms = [timed(partial(store.create, f)) for f in walk_ins]
     rows = store.index.newest_first()
     phones = [r.phone for r in rows if r.phone]
     tails = [rnd.choice(phones)[-4:] for _ in range(36)]
     store.index.warm()
     search = {
-        "2-char Chinese term": [timed(lambda q=q: store.index.search(q)) for q in TWO_CHAR_TERMS * 3],
-        "phone tail (4 digits)": [timed(lambda q=q: store.index.search(q)) for q in tails],
-        "pinyin / initials": [timed(lambda q=q: store.index.search(q)) for q in INITIALS * 3],
+        "2-char Chinese term": [timed(partial(store.index.search, q)) for q in TWO_CHAR_TERMS * 3],
+        "phone tail (4 digits)": [timed(partial(store.index.search, q)) for q in tails],
+        "pinyin / initials": [timed(partial(store.index.search, q)) for q in INITIALS * 3],
     }
     hits = {q: len(store.index.search(q)) for q in TWO_CHAR_TERMS[:3]}
     store.close()
@@ -264,27 +272,27 @@ def _growth(figures: list[tuple[int, dict]]) -> None:
     interpreter in RSS, makes the average fall)."""
     sizes = [n for n, _ in figures]
     head = ["measure", *[f"{n:,}" for n in sizes], *[f"/10k at {n // 1000}k" for n in sizes],
-            *[f"marginal /10k {a // 1000}k->{b // 1000}k" for a, b in zip(sizes, sizes[1:])]]
+            *[f"marginal /10k {a // 1000}k->{b // 1000}k" for a, b in pairwise(sizes)]]
     rows = [head]
     for name in figures[0][1]:
         vals = [f[name] for _, f in figures]
-        avg = [v / (n / 10_000) for v, n in zip(vals, sizes)]
-        marg = [(b - a) / ((nb - na) / 10_000) for a, b, na, nb in zip(vals, vals[1:], sizes, sizes[1:])]
+        avg = [v / (n / 10_000) for v, n in zip(vals, sizes, strict=True)]
+        marg = [(b - a) / ((nb - na) / 10_000) for (a, na), (b, nb) in pairwise(zip(vals, sizes, strict=True))]
         rows.append([name, *[f"{v:.1f}" for v in vals], *[f"{v:.2f}" for v in avg], *[f"{v:.2f}" for v in marg]])
     widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
     print("\nstore growth: size-dependent figures per 10 000 records")
     for i, r in enumerate(rows):
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
 
 
 def run(records: int | None = None, saves: int = 200, sizes: tuple[int, ...] = SIZES) -> None:
     sizes = tuple(sorted({records} if records else set(sizes)))
-    with tempfile.TemporaryDirectory(prefix="liaison-bench-") as tmp:
-        tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix="liaison-bench-") as folder:
+        tmp = Path(folder)
         grower = _Grower(tmp / "plain", sizes[-1])
-        figures = []
+        figures: list[tuple[int, dict[str, float]]] = []
         for n in sizes:
             seed_s = grower.grow_to(n)
             print(f"\nseeded {n:,} consultations ({seed_s:.1f} s for the {n - (figures[-1][0] if figures else 0):,} "

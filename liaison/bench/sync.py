@@ -28,6 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..domain.intake import fields_from_input
 from ..hq.db import INSERT_RECORD, MERGE_CACHE_KIB, SCHEMA, OfficeDB, stored_form
@@ -105,7 +106,7 @@ def _anchor(tmp: Path, hq: Path, full: list[dict]) -> tuple[float, float, float,
     db.execute("COMMIT")
     db.close()
     plain = time.perf_counter() - t, time.process_time() - c
-    office_rows = [(*row, *derived(r, r["station"])) for row, r in zip(rows, full)]
+    office_rows = [(*row, *derived(r, r["station"])) for row, r in zip(rows, full, strict=True)]
     (tmp / "anchor-office").mkdir()
     odb = OfficeDB(tmp / "anchor-office" / "office.db")
     odb.db.execute(f"PRAGMA cache_size={-MERGE_CACHE_KIB}")
@@ -125,6 +126,8 @@ def _one_run(tmp: Path, seeded: tuple[Path, Path, list[dict]], records: int) -> 
     t = time.perf_counter()
     made = export(home)
     export_s = time.perf_counter() - t
+    if made.path is None:
+        raise RuntimeError(f"{home}: the export made no bundle, though every record is new")
     inbox = tmp / "drop" / "inbox"
     inbox.mkdir(parents=True)
     shutil.copyfile(made.path, inbox / made.path.name)
@@ -162,13 +165,16 @@ def _print_runs(records: int, runs: list[Run]) -> None:
 
 def _print_growth(results: dict[int, list[Run]]) -> None:
     """Seconds per 10 000 records at each size (median of the runs): flat means linear."""
+    def med(runs: list[Run], f: Callable[[Run], float]) -> float:
+        return statistics.median(f(r) for r in runs)
+
     rows = []
     for records, runs in results.items():
-        med = lambda f: statistics.median(f(r) for r in runs)  # noqa: E731
         n = f" (median of {len(runs)})" if len(runs) > 1 else ""
-        rows.append((f"at {records:,}{n}", f"export {med(lambda r: r.per_10k(r.export_s)):.3f} s, "
-                     f"ingest {med(lambda r: r.per_10k(r.ingest_s)):.3f} s", f"{med(lambda r: r.per_10k(r.anchor_s)):.3f} s",
-                     f"ingest {med(lambda r: r.ratio):.1f}x anchor", ""))
+        rows.append((f"at {records:,}{n}", f"export {med(runs, lambda r: r.per_10k(r.export_s)):.3f} s, "
+                     f"ingest {med(runs, lambda r: r.per_10k(r.ingest_s)):.3f} s",
+                     f"{med(runs, lambda r: r.per_10k(r.anchor_s)):.3f} s",
+                     f"ingest {med(runs, lambda r: r.ratio):.1f}x anchor", ""))
     print_table("sync cost per 10,000 records (anchor: executemany)", rows)
 
 

@@ -26,8 +26,20 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import (audit_cmd, demo_cmd, hq_cmds, officer_cmds, purge_cmd, qr_cmd, record_cmds, report_cmd,
-                   station_cmds, sync_cmds, ui_cmd, verify_cmd)
+    from . import (
+        audit_cmd,
+        demo_cmd,
+        hq_cmds,
+        officer_cmds,
+        purge_cmd,
+        qr_cmd,
+        record_cmds,
+        report_cmd,
+        station_cmds,
+        sync_cmds,
+        ui_cmd,
+        verify_cmd,
+    )
 
     p = argparse.ArgumentParser(
         prog="liaison",

@@ -35,7 +35,6 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from ..security.audit import LOG, verify
-
     from ..store import Store
 
     home = resolve_home(args.home)

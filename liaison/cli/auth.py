@@ -92,7 +92,7 @@ def session_for(args: argparse.Namespace, read_ahead: bool = False):
     from ..security.keyring import Keyring
     from ..security.session import unlock
     from ..store import Store
-    from .officer_cmds import security_errors
+    from .pins import security_errors
 
     home = resolve_home(args.home)
     Store.check_ready(home)  # not set up at all: "run liaison init", before any PIN question
@@ -109,7 +109,6 @@ def session_for(args: argparse.Namespace, read_ahead: bool = False):
 def unlocked_store(args: argparse.Namespace):
     """(session, store) for a command that handles personal data."""
     from ..security.session import open_store
-
     from .output import warn_damaged
 
     session = session_for(args, read_ahead=True)

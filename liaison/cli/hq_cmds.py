@@ -59,7 +59,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     add_officer_arg(p)
     p.set_defaults(handler=cmd_list)
     from . import hq_staff_cmds
-    from .hq_report import register_report  # its own module: this one stays small
+    from .hq_clusters import register_clusters
+    from .hq_report import register_report  # its own modules: this one stays small
 
     register_report(hsub, c)
     register_clusters(hsub, c)
@@ -84,7 +85,6 @@ def office(args: argparse.Namespace) -> Iterator["Office"]:
 
 def cmd_init(args: argparse.Namespace) -> int:
     from ..hq.office import init_office, resolve_hq_home
-
     from .hq_staff_cmds import first_officer_setup
 
     home = resolve_hq_home(args.hq_home)
@@ -123,7 +123,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not args.inbox.is_dir():
         raise CliError(f"收件目录不存在 (no such inbox folder): {args.inbox}", ec.NOT_FOUND)
     from ..hq.lock import OfficeBusy
-
     from .hq_staff_cmds import sealed_errors
 
     with office(args) as o, sealed_errors():
@@ -238,90 +237,4 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         from ..tui.hq_app import build_hq_app  # here only: sync and ingest never load textual
 
         build_hq_app(staff).run()
-    return ec.OK
-
-
-def register_clusters(hsub: argparse._SubParsersAction, c: argparse.ArgumentParser) -> None:
-    p = hsub.add_parser("clusters", parents=[c], help="clusters of similar complaints across stations (类案)")
-    p.add_argument("--json", action="store_true", help="clusters with their member ids, as JSON")
-    p.add_argument("--since", metavar="YYYY-MM-DD", help="only visits on or after this day")
-    p.add_argument("--window-days", type=int, default=90, metavar="N", help="largest gap in days between linked visits")
-    add_officer_arg(p)
-    p.set_defaults(handler=cmd_clusters)
-
-
-def _print_clusters_json(head: dict, clusters: list) -> None:
-    """print_json of head + {"clusters": [...]}, the same text, written a few thousand
-    members at a time: at 600 000 records the whole text is ~200 million characters,
-    held three times over (bytes, str, the stream's buffer) when made at once."""
-    import sys
-
-    import orjson
-
-    def dumps(value) -> str:
-        return orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
-
-    def items(values: list, pad: str) -> None:
-        """The items of a JSON list, as print_json indents them at `pad`."""
-        for start in range(0, len(values), _CHUNK):
-            text = dumps(values[start:start + _CHUNK])[2:-2]  # without "[\n" and "\n]"
-            write((",\n" if start else "") + pad + text.replace("\n", "\n" + pad))
-
-    write = sys.stdout.write
-    text = dumps({**head, "clusters": []})
-    if not clusters:
-        write(text + "\n")
-        return
-    write(text[:-len("[]\n}")] + "[\n")
-    for n, k in enumerate(clusters):
-        d = k.to_dict()
-        lists = {"member_ids": d["member_ids"], "members": d["members"]}
-        text = dumps({**d, "member_ids": [0], "members": [0]})  # a mark where each list goes
-        write(",\n" if n else "")
-        for m, part in enumerate(text.split("[\n    0\n  ]")):  # the marks, in to_dict's key order
-            write(("" if m else "    ") + part.replace("\n", "\n    "))
-            if lists:
-                write("[\n")
-                items(lists.pop(next(iter(lists))), " " * 6)
-                write("\n      ]")
-    write("\n  ]\n}\n")
-
-
-_CHUNK = 2_000
-
-
-def cmd_clusters(args: argparse.Namespace) -> int:
-    from datetime import date
-
-    from ..domain.text import safe_text
-    from ..reports.clusters import SIMILAR, find_clusters_parts
-    from .report_cmd import station_name
-
-    try:
-        since = date.fromisoformat(args.since).isoformat() if args.since else None
-    except ValueError:
-        raise CliError(f"--since 应为 YYYY-MM-DD：{args.since!r} (expected a date YYYY-MM-DD)", ec.INVALID) from None
-    if args.window_days < 1:
-        raise CliError(f"--window-days 应为正整数：{args.window_days} (must be at least 1)", ec.INVALID)
-    from .hq_staff_cmds import unlocked_office
-
-    with unlocked_office(args) as staff:
-        clusters = find_clusters_parts(staff.office.db.personal_parts(staff.opener, since),
-                                       window_days=args.window_days, since=since)
-        staff.audit("report", "hq clusters", clusters=len(clusters))
-    if args.json:
-        _print_clusters_json({"window_days": args.window_days, "since": since, "threshold": SIMILAR}, clusters)
-        return ec.OK
-    names = {s: station_name(s, short=True) for k in clusters for s in k.stations}
-    for k in map(lambda k: k.to_dict(), clusters):
-        where = "、".join(names[s] for s in k["stations"])
-        print(safe_text(f"类案 {k['id']} · {k['size']}件 · {where} · {k['first']} 至 {k['last']}"))
-        print(safe_text("  共同点 shared: " + "；".join(f"{x['label']} {x['value']}" for x in k["keys"])))
-        print(safe_text(f"  建议 suggested: {k['action']['zh']}"))
-        print(table(("编号 Ref", "日期 Date", "站点 Station", "摘要 Summary"),
-                    [(m["ref"], m["date"], names[m["station"]], m["summary"]) for m in k["members"]],
-                    max_widths=(20, 10, 24, 50)))
-        print()
-    say(f"共发现类案 {len(clusters)} 组 ({len(clusters)} clusters; window {args.window_days} days)"
-        if clusters else "没有发现类案 (no clusters found)")
     return ec.OK

@@ -1,8 +1,8 @@
 """`liaison hq officer add | remove | list | reset-pin`, `liaison hq restore-kit`, and the unlock
 every office read goes through.
 
-The office's staff PINs work like a station's officers (cli.officer_cmds): asked on the
-terminal, or for scripts only LIAISON_PIN / LIAISON_NEW_PIN / LIAISON_RECOVERY_CODE.
+The office's staff PINs work like a station's officers and share their commands (cli.pins):
+asked on the terminal, or for scripts only LIAISON_PIN / LIAISON_NEW_PIN / LIAISON_RECOVERY_CODE.
 The first office officer is made by `liaison hq init --officer NAME`.
 """
 
@@ -16,8 +16,20 @@ from typing import TYPE_CHECKING, Iterator
 from . import CliError
 from . import exitcodes as ec
 from .auth import add_officer_arg, credentials
-from .officer_cmds import read_secret, security_errors, show_recovery_code
-from .output import print_json, say, table
+from .output import say
+from .pins import (
+    People,
+    add_person,
+    audit,
+    list_people,
+    read_secret,
+    register_people,
+    reset_pin,
+    security_errors,
+    show_recovery_code,
+)
+
+STAFF = People(zh="院本部工作人员", new_zh="新工作人员", en="office officer", column="工作人员 Officer")
 
 if TYPE_CHECKING:
     from ..hq.staff import Staff
@@ -29,20 +41,11 @@ def register(hsub: argparse._SubParsersAction, c: argparse.ArgumentParser) -> No
                                     "Scripts only: LIAISON_PIN, LIAISON_NEW_PIN, LIAISON_RECOVERY_CODE.")
     o.set_defaults(handler=lambda a: (o.print_usage(), ec.USAGE)[1])
     osub = o.add_subparsers(dest="officer_command", metavar="OFFICER_COMMAND")
-    p = osub.add_parser("add", parents=[c], help="add an office officer (an existing one unlocks)")
-    p.add_argument("name", help="new officer's name")
-    p.add_argument("--officer", required=True, help="existing officer who authorises it")
-    p.set_defaults(handler=cmd_add)
-    p = osub.add_parser("remove", parents=[c], help="remove an office officer; the office keys are replaced")
-    p.add_argument("name", help="officer to remove")
-    p.add_argument("--officer", required=True, help="officer who authorises it")
-    p.set_defaults(handler=cmd_remove)
-    p = osub.add_parser("list", parents=[c], help="who can unlock the office")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_list)
-    p = osub.add_parser("reset-pin", parents=[c], help="new PIN for an office officer, with the recovery code")
-    p.add_argument("name", help="officer whose PIN is reset")
-    p.set_defaults(handler=cmd_reset_pin)
+    register_people(osub, c, {"add": cmd_add, "remove": cmd_remove, "list": cmd_list, "reset-pin": cmd_reset_pin},
+                    {"add": "add an office officer (an existing one unlocks)",
+                     "remove": "remove an office officer; the office keys are replaced",
+                     "list": "who can unlock the office",
+                     "reset-pin": "new PIN for an office officer, with the recovery code"})
 
     p = hsub.add_parser("restore-kit", parents=[c], help="a lost laptop's station, for `liaison init --restore` "
                         "(an office officer's PIN); prints the kit code once; the station's old key is revoked",
@@ -144,25 +147,8 @@ def _home(args: argparse.Namespace):
     return home
 
 
-def _audit(home, officer: str, action: str, target: str = "", **details: object) -> None:
-    from ..security.audit import AuditLog
-
-    AuditLog(home).record(officer, action, target, details)
-
-
 def cmd_add(args: argparse.Namespace) -> int:
-    from ..security.keyring import Keyring
-
-    home = _home(args)
-    with security_errors():
-        ring = Keyring.open(home)
-        pin = read_secret("LIAISON_PIN", f"{args.officer}的 PIN", f"{args.officer}'s PIN")
-        new_pin = read_secret("LIAISON_NEW_PIN", f"新工作人员{args.name}的 PIN", f"the new officer {args.name}'s PIN",
-                              confirm=True)
-        ring.add_officer(args.officer, pin, args.name, new_pin)
-    _audit(home, args.officer, "officer_add", args.name.strip())
-    say(f"已增加院本部工作人员 {args.name} (office officer {args.name} added)")
-    return ec.OK
+    return add_person(args, _home(args), STAFF, security_errors())
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -177,7 +163,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
         except OfficeBusy as e:
             raise CliError(str(e), ec.BUSY) from None
         home = o.home
-    _audit(home, args.officer, "officer_remove", args.name.strip(), key_replaced=True)
+    audit(home, args.officer, "officer_remove", args.name.strip(), key_replaced=True)
     say(f"已删除院本部工作人员 {args.name}，并更换了数据密钥和记录密钥（{n} 个批次密钥已重新封装） "
         f"(office officer {args.name} removed; the data key and the records key were replaced, "
         f"{n} batch keys rewrapped)")
@@ -185,26 +171,8 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from ..security.keyring import Keyring
-
-    with security_errors():
-        officers = Keyring.open(_home(args)).officers()
-    if args.json:
-        print_json([{"name": o.name, "created_at": o.created_at} for o in officers])
-    else:
-        print(table(("工作人员 Officer", "PIN 设置于 PIN set at"), [(o.name, o.created_at) for o in officers]))
-    return ec.OK
+    return list_people(args, _home(args), STAFF)
 
 
 def cmd_reset_pin(args: argparse.Namespace) -> int:
-    from ..security.keyring import Keyring
-
-    home = _home(args)
-    with security_errors():
-        ring = Keyring.open(home)
-        code = read_secret("LIAISON_RECOVERY_CODE", "恢复码", "the recovery code")
-        new_pin = read_secret("LIAISON_NEW_PIN", f"{args.name}的新 PIN", f"{args.name}'s new PIN", confirm=True)
-        ring.reset_pin(args.name, code, new_pin)
-    _audit(home, args.name, "pin_reset", args.name.strip())
-    say(f"已为 {args.name} 设置新 PIN (new PIN set for {args.name})")
-    return ec.OK
+    return reset_pin(args, _home(args), security_errors())

@@ -1,11 +1,7 @@
 """`liaison officer setup | add | remove | list | reset-pin`: who can unlock the station's data.
 
-PINs are asked on the terminal (getpass, nothing echoed). For scripts only, they may
-come from the environment instead — LIAISON_PIN (the acting officer's PIN; for
-`setup`, the first officer's), LIAISON_NEW_PIN (the PIN being given to someone by
-`add` or `reset-pin`) and LIAISON_RECOVERY_CODE — because an environment variable can
-leak into shell history and process listings. With neither a terminal nor the
-variable the command refuses (exit 16) rather than hang waiting for input.
+PINs are asked as cli.pins says: on the terminal, or for scripts only from LIAISON_PIN,
+LIAISON_NEW_PIN and LIAISON_RECOVERY_CODE.
 
 Every change of officers is written to the audit log, as are wrong PINs.
 """
@@ -13,18 +9,33 @@ Every change of officers is written to the audit log, as are wrong PINs.
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 import sys
 import unicodedata
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..home import resolve_home
 from . import CliError
 from . import exitcodes as ec
-from .output import print_json, say, table
+from .output import say
+from .pins import (
+    People,
+    add_person,
+    audit,
+    list_people,
+    read_secret,
+    register_people,
+    reset_pin,
+    security_errors,
+    show_recovery_code,
+)
+
+if TYPE_CHECKING:
+    from ..security.keyring import Keyring
+    from ..security.session import Session
+
+OFFICERS = People(zh="警员", new_zh="新警员", en="officer", column="警员 Officer")
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -37,60 +48,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         help="create the data key and the first officer; prints the recovery code once")
     p.add_argument("--officer", required=True, help="first officer's name")
     p.set_defaults(handler=cmd_setup)
-    p = osub.add_parser("add", parents=[common], help="add an officer (an existing officer unlocks)")
-    p.add_argument("name", help="new officer's name")
-    p.add_argument("--officer", required=True, help="existing officer who authorises it")
-    p.set_defaults(handler=cmd_add)
-    p = osub.add_parser("remove", parents=[common], help="remove an officer (not the last one)")
-    p.add_argument("name", help="officer to remove")
-    p.add_argument("--officer", required=True, help="officer who authorises it")
-    p.set_defaults(handler=cmd_remove)
-    p = osub.add_parser("list", parents=[common], help="officers who can unlock this station")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(handler=cmd_list)
-    p = osub.add_parser("reset-pin", parents=[common], help="new PIN for an officer, with the recovery code")
-    p.add_argument("name", help="officer whose PIN is reset")
-    p.set_defaults(handler=cmd_reset_pin)
+    register_people(osub, common, {"add": cmd_add, "remove": cmd_remove, "list": cmd_list, "reset-pin": cmd_reset_pin},
+                    {"add": "add an officer (an existing officer unlocks)",
+                     "remove": "remove an officer (not the last one)",
+                     "list": "officers who can unlock this station",
+                     "reset-pin": "new PIN for an officer, with the recovery code"})
 
 
 def _usage(parser: argparse.ArgumentParser) -> int:
     parser.print_usage(sys.stderr)
     return ec.USAGE
-
-
-def read_secret(env: str, zh: str, en: str, *, confirm: bool = False) -> str:
-    """From the environment (scripts), else the terminal, else refuse with PIN_NEEDED."""
-    value = os.environ.get(env)
-    if value:
-        return value
-    if not sys.stdin.isatty():
-        raise CliError(f"需要输入{zh}，但没有终端可以询问。请在终端中运行；仅供脚本：可设置环境变量 {env} "
-                       f"({en} is needed but there is no terminal to ask on; run it in a terminal, "
-                       f"or, for scripts only, set {env})", ec.PIN_NEEDED)
-    value = getpass.getpass(f"{zh} ({en}): ")
-    if confirm and getpass.getpass(f"再输入一次{zh} (again): ") != value:
-        raise CliError("两次输入不一致，未作更改 (the two entries differ; nothing changed)", ec.INVALID)
-    return value
-
-
-@contextmanager
-def security_errors() -> Iterator[None]:
-    """The security package's refusals as CLI errors with documented exit codes."""
-    from ..security import errors as se
-
-    try:
-        yield
-    except se.WrongPin as e:
-        raise CliError(str(e), ec.WRONG_PIN) from None
-    except (se.WeakPin, se.BadOfficerName, se.OfficerExists, se.LastOfficer, se.KeyringExists,
-            se.RotationBlocked) as e:
-        raise CliError(f"{e}", ec.INVALID) from None
-    except se.UnknownOfficer as e:
-        raise CliError(str(e), ec.NOT_FOUND) from None
-    except se.NoKeyring as e:
-        raise CliError(str(e), ec.NOT_SET_UP) from None
-    except (se.KeyringCorrupt, se.AuditBroken) as e:
-        raise CliError(str(e), ec.STORAGE) from None
 
 
 def _station(home: Path) -> str:
@@ -106,19 +73,13 @@ def _station(home: Path) -> str:
         meta.close()
 
 
-def _audit(home: Path, officer: str, action: str, target: str = "", **details: object) -> None:
-    from ..security.audit import AuditLog
-
-    AuditLog(home).record(officer, action, target, details)
-
-
-def _ring(home: Path):
+def _ring(home: Path) -> "Keyring":
     from ..security.keyring import Keyring
 
     return Keyring.open(home)
 
 
-def _unlocking(home: Path, officer: str):
+def _unlocking(home: Path, officer: str) -> AbstractContextManager[None]:
     """security_errors(), plus an unlock_failed audit entry when the PIN was wrong."""
     from ..security.errors import WrongPin
 
@@ -137,18 +98,10 @@ def _unlocking(home: Path, officer: str):
 
 def record_officer_add(home: Path, officer: str) -> None:
     """The audit entry for a station's first officer (by `officer setup` or `init`)."""
-    _audit(home, officer.strip(), "officer_add", officer.strip(), first=True)
+    audit(home, officer.strip(), "officer_add", officer.strip(), first=True)
 
 
-def show_recovery_code(code: str) -> None:
-    """The recovery code, once: the warning for the person on stderr, the code on stdout."""
-    say("！请立即抄下下面的恢复码并锁进柜子：忘记 PIN 时只能用它恢复，它不会再显示。")
-    say("! Write the recovery code below down NOW and lock it away: it is the only way back "
-        "if every PIN is forgotten, and it will not be shown again.")
-    print(code, flush=True)
-
-
-def first_session(home: Path, officer: str, pin: str):
+def first_session(home: Path, officer: str, pin: str) -> "Session":
     """The session of the officer who has just set the keyring up. Not logged as an
     `unlock`: the `officer_add` entry already says who did it and when."""
     from ..security.session import Session
@@ -196,15 +149,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     home = resolve_home(args.home)
-    with _unlocking(home, args.officer):
-        ring = _ring(home)
-        pin = read_secret("LIAISON_PIN", f"{args.officer}的 PIN", f"{args.officer}'s PIN")
-        new_pin = read_secret("LIAISON_NEW_PIN", f"新警员{args.name}的 PIN", f"the new officer {args.name}'s PIN",
-                              confirm=True)
-        ring.add_officer(args.officer, pin, args.name, new_pin)
-    _audit(home, args.officer, "officer_add", args.name.strip())
-    say(f"已增加警员 {args.name} (officer {args.name} added)")
-    return ec.OK
+    return add_person(args, home, OFFICERS, _unlocking(home, args.officer))
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
@@ -221,7 +166,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
                             "the recovery code (needed once by this station's older key file)")
                 if ring.legacy_recovery() else None)
         session = remove_officer(home, args.name, args.officer, pin, recovery_code=code)
-    _audit(home, args.officer, "officer_remove", args.name.strip(), key_replaced=True)
+    audit(home, args.officer, "officer_remove", args.name.strip(), key_replaced=True)
     say(f"已删除警员 {args.name}，并更换了数据密钥 (officer {args.name} removed; the data key was replaced)")
     try:
         done = reseal_everything(session)
@@ -235,23 +180,9 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    home = resolve_home(args.home)
-    with security_errors():
-        officers = _ring(home).officers()
-    if args.json:
-        print_json([{"name": o.name, "created_at": o.created_at} for o in officers])
-    else:
-        print(table(("警员 Officer", "PIN 设置于 PIN set at"), [(o.name, o.created_at) for o in officers]))
-    return ec.OK
+    return list_people(args, resolve_home(args.home), OFFICERS)
 
 
 def cmd_reset_pin(args: argparse.Namespace) -> int:
     home = resolve_home(args.home)
-    with _unlocking(home, args.name):
-        ring = _ring(home)
-        code = read_secret("LIAISON_RECOVERY_CODE", "恢复码", "the recovery code")
-        new_pin = read_secret("LIAISON_NEW_PIN", f"{args.name}的新 PIN", f"{args.name}'s new PIN", confirm=True)
-        ring.reset_pin(args.name, code, new_pin)
-    _audit(home, args.name, "pin_reset", args.name.strip())
-    say(f"已为 {args.name} 设置新 PIN (new PIN set for {args.name})")
-    return ec.OK
+    return reset_pin(args, home, _unlocking(home, args.name))

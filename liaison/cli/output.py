@@ -41,12 +41,13 @@ def _clip(text: str, width: int) -> str:
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, max_widths: Sequence[int] | None = None) -> str:
     # A record stored before control characters were refused must not drive the terminal.
     rows = [[safe_text(str(c)) for c in r] for r in rows]
+    # strict: one cell (and one width) per header; a short row would silently lose columns
     if max_widths:
-        rows = [[_clip(c, m) for c, m in zip(r, max_widths)] for r in rows]
+        rows = [[_clip(c, m) for c, m in zip(r, max_widths, strict=True)] for r in rows]
     widths = [max([cell_len(h)] + [cell_len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip()]
+    lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines)
 
 

@@ -55,7 +55,7 @@ def mappings(text: str) -> list[tuple[int, dict[str, Any]]]:
         if len(row) > len(keys):
             raise CsvProblem(f"第{reader.line_num}行的列数多于表头 (line {reader.line_num} has more cells than the header)")
         nested: dict[str, Any] = {}
-        for key, cell in zip(keys, row):
+        for key, cell in zip(keys, row, strict=False):  # a short row: the cells left off are empty
             cell = cell.strip()
             if not cell:
                 continue

@@ -69,7 +69,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def _officer_of(data: dict, officer: str) -> None:
     """A record carries the officer who unlocked; input naming someone else is refused
     rather than silently rewritten (it would put words in a colleague's name)."""
-    notes = data.get("notes") if isinstance(data.get("notes"), list) else []
+    notes = data.get("notes")
+    if not isinstance(notes, list):
+        notes = []
     named = [("officer", data.get("officer"))] + [
         (f"notes[{i}].officer", n.get("officer")) for i, n in enumerate(notes) if isinstance(n, dict)]
     errors = [FieldError(field, f"应为已解锁的警员 {officer}，而不是 {name}",

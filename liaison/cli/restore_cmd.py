@@ -46,7 +46,7 @@ def _refuse_existing(home: Path) -> None:
 
 def _read(kit_dir: Path) -> dict[str, Any]:
     from ..sync.restore_kit import KitDamaged, KitMissing, KitWrongCode, read_kit
-    from .officer_cmds import read_secret
+    from .pins import read_secret
 
     code = read_secret(CODE_ENV, "恢复包密码", "the restore kit's code")
     try:
@@ -81,7 +81,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from ..security.pins import check_officer_name, check_pin
     from ..store.restore import RestoreRefused, documents
     from .auth import first_officer
-    from .officer_cmds import security_errors
+    from .pins import security_errors
 
     home = resolve_home(args.home)
     _refuse_existing(home)
@@ -119,7 +119,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"{chain['last_bundle'] + 1})")
     say(f"站点公钥 (station public key, as enrolled at the office): {pub}")
     print(home, flush=True)
-    from .officer_cmds import show_recovery_code
+    from .pins import show_recovery_code
 
     show_recovery_code(code)
     return ec.OK
@@ -135,7 +135,8 @@ def _write(home: Path, station: Any, payload: dict[str, Any], docs: list[dict[st
     from ..store.atomic import atomic_write
     from ..store.restore import restore_records
     from ..sync import chain, keys
-    from .officer_cmds import first_session, record_officer_add, security_errors
+    from .officer_cmds import first_session, record_officer_add
+    from .pins import security_errors
     from .sync_cmds import setup_keys
 
     home.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -43,7 +43,8 @@ def _keyring(home: Path, station: str, officer: str | None):
     from ..security.pins import check_officer_name, check_pin
     from ..security.session import unlock
     from .auth import credentials, first_officer
-    from .officer_cmds import first_session, record_officer_add, security_errors
+    from .officer_cmds import first_session, record_officer_add
+    from .pins import security_errors
 
     with security_errors():
         if Keyring.exists(home):
@@ -59,7 +60,7 @@ def _keyring(home: Path, station: str, officer: str | None):
 def cmd_init(args: argparse.Namespace) -> int:
     from ..security.session import office_envelope
     from . import CliError
-    from .officer_cmds import show_recovery_code
+    from .pins import show_recovery_code
 
     if args.restore is not None:
         if args.hq_key is not None:

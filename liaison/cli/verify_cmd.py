@@ -38,8 +38,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     Store.check_ready(home)
     accepted: list[str] = []
     if args.full or args.accept_loss:
-        from .auth import session_for
         from ..security.session import open_store
+        from .auth import session_for
 
         session = session_for(args)
         store = open_store(session)

@@ -47,7 +47,7 @@ def boolean(field: str, value: Any, errs: list[FieldError]) -> bool:
     return False
 
 
-def code(field: str, table: dict, value: Any, errs: list[FieldError]) -> str:
+def code(field: str, table: dict[str, tuple[str, str]], value: Any, errs: list[FieldError]) -> str:
     t = text(field, value, errs)
     found = lookup(table, t)
     if found is None and table is REFERRALS:

@@ -11,7 +11,8 @@ from typing import Any, Mapping
 from . import input_values as iv
 from .consultation import Clue, Consultation
 from .input_values import VISITOR_KEYS
-from .timeutil import now as _now, parse_date, parse_datetime
+from .timeutil import now as _now
+from .timeutil import parse_date, parse_datetime
 from .validation import FieldError, ValidationError, check, validate
 from .vocab import CATEGORIES, CATEGORY_DETAILS, STATUSES, lookup
 

@@ -29,7 +29,7 @@ def name_keys(name: str) -> str:
     # pypinyin's phrase dictionary costs ~45 MB and names do not need it. Imported
     # here, not at module level: opening a store reads stored keys and needs no pinyin.
     os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
-    from pypinyin import lazy_pinyin, pinyin, Style
+    from pypinyin import Style, lazy_pinyin, pinyin
 
     syllables = [s.lower() for s in lazy_pinyin(name, errors="ignore")]
     if not syllables:
@@ -94,11 +94,11 @@ class Query:
         """
         if len(previous.terms) > len(self.terms):
             return False
-        pairs = zip(previous.terms, self.terms)
+        pairs = zip(previous.terms, self.terms, strict=False)  # this query may have more terms
         if not all(new.startswith(old) if _is_tail(old) else old in new for old, new in pairs):
             return False
         # A phone-tail term that grows is a different tail ("56" vs "567"), not a narrowing.
-        return not any(_is_tail(old) and old != new for old, new in zip(previous.terms, self.terms))
+        return not any(_is_tail(old) and old != new for old, new in zip(previous.terms, self.terms, strict=False))
 
     def matches(self, hay: str, phone: str | None) -> bool:
         for t in self.terms:

@@ -23,7 +23,7 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{2,19}$")
 class ProfileError(ValueError):
     """A profile is wrong. `en` and `zh` are complete messages; `str()` gives both."""
 
-    def __init__(self, source: str, en: str, zh: str, key: str | None = None):
+    def __init__(self, source: str, en: str, zh: str, key: str | None = None) -> None:
         self.source, self.key = source, key
         where_en = f"{source}: key '{key}'" if key else f"{source}:"
         where_zh = f"{source}：字段 '{key}' " if key else f"{source}："
@@ -84,7 +84,7 @@ OFFICE_KEYS = ("id", "kind", "name", "short_name", "place", "hours", "hotline", 
 class _Table:
     """One TOML table being read; `prefix` is its dotted path, for messages."""
 
-    def __init__(self, data: Any, source: str, allowed: tuple[str, ...], prefix: str = ""):
+    def __init__(self, data: Any, source: str, allowed: tuple[str, ...], prefix: str = "") -> None:
         self.source, self.prefix = source, prefix
         if not isinstance(data, dict):
             raise ProfileError(source, f"must be a table, got {data!r}", f"应为表（table），实际为 {data!r}", prefix or None)
@@ -112,10 +112,14 @@ class _Table:
             return None
         return self.data[key]
 
-    def text(self, key: str, required: bool = True) -> str | None:
-        value = self._get(key, required)
-        if value is None:
-            return None
+    def text(self, key: str) -> str:
+        return self._text(key, self._get(key, True))
+
+    def optional_text(self, key: str) -> str | None:
+        value = self._get(key, False)
+        return None if value is None else self._text(key, value)
+
+    def _text(self, key: str, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.error(key, f"must be a non-empty string, got {value!r}", f"应为非空字符串，实际为 {value!r}")
         return value.strip()
@@ -153,7 +157,7 @@ def _contacts(t: _Table) -> tuple[Contact, ...]:
 
 
 def _url(t: _Table) -> str | None:
-    url = t.text("url", required=False)
+    url = t.optional_text("url")
     if url is not None and not url.startswith(("https://", "http://")):
         raise t.error("url", f"must start with https:// or http://, got {url!r}", f"应以 https:// 或 http:// 开头，实际为 {url!r}")
     return url
@@ -191,7 +195,7 @@ def _office(t: _Table, id_: str) -> Office:
     )
 
 
-def parse_profile(data: dict, source: str) -> Station | Office:
+def parse_profile(data: dict[str, Any], source: str) -> Station | Office:
     """A Station or Office from the decoded TOML of the file at `source`.
 
     The file's stem must equal `id`, so a profile can be found by its id without

@@ -42,16 +42,21 @@ def _in_tz(dt: datetime) -> datetime:
         return dt.replace(tzinfo=TZ)
 
 
+def _ymd(m: re.Match[str]) -> date:
+    y, mo, d = (int(x) for x in m.groups())
+    return date(y, mo, d)
+
+
 def _people_form(text: str) -> datetime | None:
     m = _DATE.fullmatch(text)
-    if m is None:
-        d = _DATE.match(text)
-        m2 = _TIME.fullmatch(text, d.end()) if d else None
-        if m2 is None or m2.group(1) is None:
-            return None
-        h, mi, s = (int(x or 0) for x in m2.groups())
-        return datetime.combine(date(*map(int, d.groups())), time(h, mi, s))
-    return datetime(*map(int, m.groups()))
+    if m is not None:
+        return datetime.combine(_ymd(m), time())
+    d = _DATE.match(text)
+    m2 = _TIME.fullmatch(text, d.end()) if d else None
+    if d is None or m2 is None or m2.group(1) is None:
+        return None
+    h, mi, s = (int(x or 0) for x in m2.groups())
+    return datetime.combine(_ymd(d), time(h, mi, s))
 
 
 def parse_datetime(text: str) -> datetime:
@@ -61,9 +66,10 @@ def parse_datetime(text: str) -> datetime:
     try:
         dt = datetime.fromisoformat(t)
     except ValueError:
-        dt = _people_form(t)
-        if dt is None:
+        written = _people_form(t)
+        if written is None:
             raise
+        dt = written
     return _in_tz(dt)
 
 

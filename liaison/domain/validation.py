@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable
 
 from .consultation import Consultation
+from .refs import REF_RE
 from .text import bad_char, safe_text
 from .timeutil import TZ, now
-from .refs import REF_RE
 from .vocab import CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, REFERRALS, STATUSES
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -138,7 +138,9 @@ def check(c: Consultation, *, strict: bool = False) -> list[FieldError]:
     A record read from storage is held to the newer rules only where it was changed
     (`c.stored`); `strict` holds every value to them (e.g. a record from a bundle)."""
     errs: list[FieldError] = []
-    add = lambda f, zh, en: errs.append(FieldError(f, zh, en))  # noqa: E731
+
+    def add(field: str, zh: str, en: str) -> None:
+        errs.append(FieldError(field, zh, en))
 
     if c.category not in CATEGORIES:
         add("category", f"未知类别：{c.category}", f"unknown category {c.category!r}; one of {', '.join(CATEGORIES)}")

@@ -45,7 +45,7 @@ def half_block_lines(m: list[list[bool]]) -> list[str]:
     for y in range(0, len(m), 2):
         top = m[y]
         bottom = m[y + 1] if y + 1 < len(m) else [False] * len(top)
-        lines.append("".join(GLYPHS[t, b] for t, b in zip(top, bottom)))
+        lines.append("".join(GLYPHS[t, b] for t, b in zip(top, bottom, strict=True)))
     return lines
 
 

@@ -10,27 +10,29 @@ order of the bigram strings themselves (the rarest-first order's tie-break relie
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections import deque
+from typing import Any, Sequence
 
 import numpy as np
+from numpy.typing import NDArray
 
 BLOCK = 20_000  # summaries per pass: bounds the temporary arrays (~40 MB at 60 chars each)
 _SEP = "\0"  # noise: no bigram spans two summaries
 
 
-def _noise(cp: np.ndarray) -> np.ndarray:
+def _noise(cp: NDArray[np.uint32]) -> NDArray[np.bool_]:
     """Mask of the code points cluster_keys._NOISE removes ([^0-9A-Za-z\\u3400-\\u9fff])."""
     keep = ((cp >= 0x30) & (cp <= 0x39)) | ((cp >= 0x41) & (cp <= 0x5A)) | ((cp >= 0x61) & (cp <= 0x7A)) \
         | ((cp >= 0x3400) & (cp <= 0x9FFF))
     return ~keep
 
 
-def _unique(sorted_keys: np.ndarray) -> np.ndarray:
+def _unique(sorted_keys: NDArray[np.uint64]) -> NDArray[np.uint64]:
     # sort + mask: np.unique hashes first, ~80x slower on a million distinct keys
     return sorted_keys[np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))] if sorted_keys.size else sorted_keys
 
 
-def _block(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _block(texts: Sequence[str | None]) -> tuple[NDArray[np.intp], NDArray[np.uint64], NDArray[np.integer[Any]]]:
     """(grams per text, the block's bigram codes ascending, each pair's index into
     them), pairs sorted by text then code."""
     joined = _SEP + _SEP.join(t or "" for t in texts) + _SEP
@@ -52,7 +54,7 @@ def _block(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray, np.ndar
     return counts, vocab, np.searchsorted(vocab, codes).astype(np.uint16 if vocab.size <= 1 << 16 else np.int32)
 
 
-def bigram_matrix(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
+def bigram_matrix(texts: Sequence[str | None]) -> tuple[NDArray[np.int64], NDArray[np.integer[Any]]]:
     """(indptr, indices) of the texts' bigram sets: row i's ids are
     indices[indptr[i]:indptr[i + 1]], ascending. Block by block, each with its own
     small vocabulary, mapped at the end to the whole vocabulary."""
@@ -63,11 +65,14 @@ def bigram_matrix(texts: Sequence[str | None]) -> tuple[np.ndarray, np.ndarray]:
     np.cumsum(np.concatenate([counts for counts, _, _ in blocks]), out=indptr[1:])
     vocab = _unique(np.sort(np.concatenate([v for _, v, _ in blocks])))
     # Two bytes an id while they fit (the synthetic city has ~3 400 bigrams, real text tens of thousands)
-    indices = np.empty(int(indptr[-1]), dtype=np.uint16 if vocab.size <= 1 << 16 else np.int32)
+    width = np.uint16 if vocab.size <= 1 << 16 else np.int32
+    indices: NDArray[np.integer[Any]] = np.empty(int(indptr[-1]), dtype=width)
     at = 0
-    for k, (_, v, local) in enumerate(blocks):
+    pending = deque(blocks)
+    blocks.clear()
+    while pending:  # each block freed once copied
+        _, v, local = pending.popleft()
         # id order = code order = the bigram strings' order
         indices[at:at + local.size] = np.searchsorted(vocab, v).astype(indices.dtype)[local]
         at += local.size
-        blocks[k] = None  # free each block once copied
     return indptr, indices

@@ -16,10 +16,11 @@ import math
 
 import numpy as np
 from numba import njit
+from numpy.typing import NDArray
 
 
 @njit(cache=True, nogil=True)
-def find(parent: np.ndarray, i: int) -> int:
+def find(parent: NDArray[np.int64], i: int) -> int:
     while parent[i] != i:
         parent[i] = parent[parent[i]]  # path halving keeps trees flat
         i = parent[i]
@@ -27,7 +28,7 @@ def find(parent: np.ndarray, i: int) -> int:
 
 
 @njit(cache=True, nogil=True)
-def union(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+def union(parent: NDArray[np.int64], a: NDArray[np.int64], b: NDArray[np.int64]) -> None:
     """Join a[k] and b[k] for every k; a component's root is its smallest index."""
     for k in range(a.size):
         ra, rb = find(parent, a[k]), find(parent, b[k])
@@ -36,7 +37,7 @@ def union(parent: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
 
 
 @njit(cache=True, nogil=True)
-def roots(parent: np.ndarray) -> np.ndarray:
+def roots(parent: NDArray[np.int64]) -> NDArray[np.int64]:
     out = np.empty(parent.size, np.int64)
     for i in range(parent.size):
         out[i] = find(parent, i)

@@ -80,7 +80,7 @@ def bigrams(text: str) -> frozenset[str]:
     """Character bigrams of the CJK / alphanumeric runs (punctuation breaks a run: a
     bigram across "，" is no evidence of anything). Chinese has no spaces, so bigrams
     are the cheapest unit that still carries meaning (扣款, 讲座, 欠薪)."""
-    grams = set()
+    grams: set[str] = set()
     for run in _NOISE.split(text or ""):
         grams.update(map(str.__add__, run, run[1:]))  # C-level: this runs on every summary
     return frozenset(grams)

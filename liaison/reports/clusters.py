@@ -40,11 +40,12 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from itertools import repeat
+from itertools import pairwise, repeat
 from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..domain.vocab import CATEGORIES, label
 from . import cluster_kernel as kernel
@@ -130,7 +131,9 @@ def _memo(fn: Callable[[Any], str]) -> Callable[[Any], str]:
 
 
 # One record's features, in this order (visit time and id first: rows are sorted on them).
+Row = tuple[Any, ...]
 VISITED, ID, STATION, REF, CATEGORY, SUMMARY, RELATED, KEYS, WHERE, THEMED = range(10)
+_GONE: Row = ()  # a row already made into a cluster member
 
 
 class _Features:
@@ -141,7 +144,7 @@ class _Features:
         self.employer, self.project = _memo(normalise_employer), _memo(normalise_project)
         self.site = _memo(normalise_site)
 
-    def row(self, clear: dict[str, Any], personal: dict[str, Any]) -> tuple:
+    def row(self, clear: dict[str, Any], personal: dict[str, Any]) -> Row:
         d = personal.get("details") or {}
         keys = []
         if emp := self.employer(d.get("employer")):
@@ -174,6 +177,14 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
             if not c.get("deleted") and (since is None or c["visited_at"][:10] >= since)]
     del feats
     rows.sort(key=itemgetter(VISITED, ID))
+    root, links = _link(rows, window_days, threshold)
+    return _collect(rows, root, links)
+
+
+def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[list[int], list[tuple[int, str, str]]]:
+    """Each row's root (its cluster), and the links that joined the rows. The bigram
+    arrays live only in here: they are a fifth of the peak at 600 000 records, and are
+    freed on return, before the clusters are collected."""
     indptr, indices = bigram_matrix([r[SUMMARY] for r in rows])
     vocab = int(indices.max()) + 1 if indices.size else 0
     day_of: dict[str, int] = {}
@@ -188,11 +199,12 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
             a, b = np.array(pairs, dtype=np.int64).T
             kernel.union(parent, np.ascontiguousarray(a), np.ascontiguousarray(b))
 
-    def similar(members: list[int], threshold: float, eligible: np.ndarray | None, kind: str, value: str) -> None:
+    def similar(members: list[int], threshold: float, eligible: NDArray[np.bool_] | None, kind: str,
+                value: str) -> None:
         got_j, _ = kernel.similar(np.array(members, dtype=np.int64), indptr, indices, vocab, days, window_days,
                                   threshold, parent, eligible if eligible is not None else no_one,
                                   eligible is not None, RECENT, MIN_GRAMS, seen)
-        links.extend(zip(got_j.tolist(), repeat(kind), repeat(value)))
+        links.extend(zip(got_j.tolist(), repeat(kind), repeat(value), strict=False))  # repeat() never ends
 
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
     sites: dict[str, list[int]] = defaultdict(list)
@@ -207,7 +219,7 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
                 unthemed[i] = True
     pairs = []
     for (kind, value), members in buckets.items():
-        for a, b in zip(members, members[1:]):
+        for a, b in pairwise(members):
             if days[b] - days[a] <= window_days:
                 pairs.append((a, b))
                 links.append((a, kind, value))
@@ -221,12 +233,10 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
         by_cat[r[CATEGORY]].append(i)
     for cat, members in by_cat.items():
         similar(members, threshold, None, "summary", label(CATEGORIES, cat))
-    root = kernel.roots(parent).tolist()
-    del indptr, indices, days, parent, seen  # the bigrams are a fifth of the peak at 600 000 records
-    return _collect(rows, root, links)
+    return kernel.roots(parent).tolist(), links
 
 
-def _related(rows: list[tuple], links: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
+def _related(rows: list[Row], links: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
     """The pairs linking each record to the records of its station it names in
     `related_to` (a reference is unique per station only, so the station is part of the key)."""
     at = {(r[STATION], r[REF]): i for i, r in enumerate(rows)}
@@ -251,7 +261,7 @@ def _action(keys: set[tuple[str, str]], categories: set[str]) -> str:
     return "fraud_alert" if "fraud" in categories else "office_review"
 
 
-def _collect(rows: list[tuple], root: list[int], links: list[tuple[int, str, str]]) -> list[Cluster]:
+def _collect(rows: list[Row], root: list[int], links: list[tuple[int, str, str]]) -> list[Cluster]:
     groups: dict[int, list[int]] = defaultdict(list)
     for i, r in enumerate(root):
         groups[r].append(i)
@@ -266,7 +276,7 @@ def _collect(rows: list[tuple], root: list[int], links: list[tuple[int, str, str
         members = [{"id": m[ID], "ref": m[REF], "station": m[STATION], "date": m[VISITED][:10],
                     "category": m[CATEGORY], "summary": m[SUMMARY]} for m in map(rows.__getitem__, idx)]
         for i in idx:  # each row as soon as its member is made: at 600 000 both would be held at the peak
-            rows[i] = None
+            rows[i] = _GONE
         cid = "K" + hashlib.sha1("".join(sorted(m["id"] for m in members)).encode()).hexdigest()[:8]
         ks = sorted(keys[r], key=lambda k: (order.index(k[0]), k[1]))
         out.append(Cluster(cid, members, [{"kind": k, "label": KIND_LABELS[k], "value": v} for k, v in ks],
