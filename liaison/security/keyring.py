@@ -39,11 +39,19 @@ import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..store.atomic import atomic_write
-from ..sync.keys import keys_dir
 from . import pins, wraps
 from .backoff import Backoff
-from .errors import (KeyringCorrupt, KeyringExists, LastOfficer, NoKeyring, OfficerExists, RotationBlocked,
-                     UnknownOfficer, WrongPin)
+from .errors import (
+    KeyringCorrupt,
+    KeyringExists,
+    LastOfficer,
+    NoKeyring,
+    OfficerExists,
+    RotationBlocked,
+    UnknownOfficer,
+    WrongPin,
+)
+from .keys import keys_dir
 from .pins import check_officer_name, check_pin, new_recovery_code, normalise_recovery_code
 from .seal import Sealer
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from itertools import pairwise
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
@@ -49,7 +50,7 @@ def derive(secret: str, salt: bytes, params: dict | None = None) -> bytes:
 
 def _is_run(s: str) -> bool:
     """123456, 234567, 987654, abcdef …: each character one step from the last."""
-    steps = {ord(b) - ord(a) for a, b in zip(s, s[1:])}
+    steps = {ord(b) - ord(a) for a, b in pairwise(s)}
     return len(steps) == 1 and steps <= {1, -1}
 
 

@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from ..store import Store
 from ..store.drafts import Drafts
 from ..store.heads import Heads, PreRead
-from ..sync import keys
+from . import keys
 from .audit import AuditLog
 from .envelope import Envelope, for_office
 from .errors import WrongPin

@@ -28,16 +28,14 @@ from typing import Any
 
 import orjson
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..domain.timeutil import now
-from ..sync.keys import b64d, b64e, raw_public
-from . import pins
+from . import hybrid, pins
+from .keys import b64d, b64e, raw_public
 
 TAG_V1, TAG_V2 = "liaison-keyring/1", "liaison-keyring/2"
-_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 _NS = {2**k for k in range(14, 21)}  # 16 MiB … 1 GiB, ~0.05 s … ~3 s per guess here
 
 
@@ -78,7 +76,7 @@ def new(secret: str, data_key: bytes, station: str, role: str, name: str, key_id
 def reseal(entry: dict, data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict:
     """`entry` with `data_key` sealed to its public key: no PIN needed."""
     public = X25519PublicKey.from_public_bytes(b64d(entry["public"]))
-    sealed = _SUITE.encrypt(data_key, public, info=aad(TAG_V2, station, role, name, key_id))
+    sealed = hybrid.seal(data_key, public, aad(TAG_V2, station, role, name, key_id))
     return {**entry, "key": b64e(sealed)}
 
 
@@ -91,6 +89,6 @@ def open_wrap(entry: dict, doc: dict, secret: str, role: str, name: str) -> byte
             return AESGCM(kek).decrypt(b64d(entry["nonce"]), b64d(entry["wrapped"]), aad(TAG_V1, station, role, name))
         raw = AESGCM(kek).decrypt(b64d(entry["nonce"]), b64d(entry["wrapped"]), aad(TAG_V2, station, role, name))
         private = X25519PrivateKey.from_private_bytes(raw)
-        return _SUITE.decrypt(b64d(entry["key"]), private, info=aad(TAG_V2, station, role, name, doc["key_id"]))
+        return hybrid.open_sealed(b64d(entry["key"]), private, aad(TAG_V2, station, role, name, doc["key_id"]))
     except (InvalidTag, ValueError):  # ValueError: a key of the wrong length
         return None

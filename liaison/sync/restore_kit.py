@@ -38,8 +38,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..security import pins, wraps
+from ..security.keys import b64d, b64e
 from ..store.atomic import atomic_write
-from .keys import b64d, b64e
 
 FORMAT = "liaison-restore-kit/1"
 FILE = "restore.kit"

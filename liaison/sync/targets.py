@@ -18,8 +18,9 @@ from pathlib import Path
 
 import orjson
 
+from ..security import keys
 from ..store.atomic import atomic_write
-from . import bundle, keys, receipt
+from . import bundle, receipt
 from .config import is_url
 from .upload_auth import sign_headers
 

@@ -21,8 +21,8 @@ from typing import Callable, Mapping
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..security.keys import b64d, b64e
 from .fields import HEX64, station_ok
-from .keys import b64d, b64e
 
 SCHEME = "liaison-upload/1"
 WINDOW = 600  # seconds either side: a station's clock may drift; a replay beyond it is refused anyway
