@@ -79,7 +79,7 @@ def _path(home: Path) -> Path:
     return keys_dir(home) / FILE
 
 
-def _load(home: Path) -> dict:
+def _load(home: Path) -> dict[str, Any]:
     try:
         doc = orjson.loads(_path(home).read_bytes())
     except FileNotFoundError:
@@ -130,7 +130,7 @@ class OfficeOpener:
     to_office: dict[str, str]  # envelope id -> E sealed to the office
     shards: dict[str, dict[str, Any]]  # shard name -> {"e", "w", "sealed"} (store.sealed.read_for_office)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._envs: dict[str, Envelope] = {}
         self._personal: dict[str, dict[str, Any]] = {}
 

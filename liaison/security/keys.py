@@ -16,7 +16,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -29,6 +29,14 @@ STATION_KEY = "station.ed25519"
 STATION_PUB = "station.pub.json"
 OFFICE_PUB = "office.pub.json"
 _Private = TypeVar("_Private", Ed25519PrivateKey, X25519PrivateKey)
+_Made = TypeVar("_Made", covariant=True)
+
+
+class _FromRaw(Protocol[_Made]):
+    """A private key class (its constructor from raw bytes): both kinds are abstract
+    classes, which mypy will not take where a `type[...]` is asked for."""
+
+    def from_private_bytes(self, data: bytes, /) -> _Made: ...
 
 
 class KeyProblem(Exception):
@@ -82,7 +90,7 @@ def read_json(path: Path, what: str) -> dict[str, Any]:
     return data
 
 
-def load_private(path: Path, kind: type[_Private], what: str) -> _Private:
+def load_private(path: Path, kind: _FromRaw[_Private], what: str) -> _Private:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -24,7 +24,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import orjson
 from cryptography.exceptions import InvalidTag
@@ -76,7 +76,7 @@ def _load(home: Path) -> dict[str, Any]:
     return doc
 
 
-def _write(home: Path, private: X25519PrivateKey, sealer: Sealer, previous: list[X25519PrivateKey] = ()) -> None:
+def _write(home: Path, private: X25519PrivateKey, sealer: Sealer, previous: Sequence[X25519PrivateKey] = ()) -> None:
     key_id = secrets.token_hex(8)
     doc = {"format": FORMAT, "key_id": key_id, "public": b64e(raw_public(private.public_key())),
            "private": sealer.seal(b64e(raw_private(private)), _private_aad(key_id))}

@@ -39,7 +39,7 @@ class Session:
     retired: tuple[bytes, ...] = field(default=(), repr=False)  # keys before the last officer removal
     preread: PreRead | None = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.sealer = Sealer(self.data_key, self.retired)
 
     def take_heads(self) -> Heads | None:

@@ -45,12 +45,12 @@ def params_ok(kdf: Any) -> bool:
             and kdf.get("r") == 8 and kdf.get("p") in (1, 2, 3, 4) and kdf.get("length") == 32)
 
 
-def params(entry: dict, doc: dict) -> dict:
+def params(entry: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     """The wrap's own parameters; a format-1 wrap has the file's."""
     return entry.get("kdf") or doc.get("kdf") or {}
 
 
-def is_legacy(entry: dict) -> bool:
+def is_legacy(entry: dict[str, Any]) -> bool:
     return "public" not in entry
 
 
@@ -60,7 +60,7 @@ def aad(tag: str, station: str, role: str, name: str = "", key_id: str = "") -> 
     return orjson.dumps(parts)
 
 
-def new(secret: str, data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict:
+def new(secret: str, data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict[str, Any]:
     """A format-2 wrap for `secret`, made with today's cost (pins.KDF)."""
     kdf = dict(pins.KDF)
     salt, nonce = os.urandom(16), os.urandom(12)
@@ -73,14 +73,14 @@ def new(secret: str, data_key: bytes, station: str, role: str, name: str, key_id
     return reseal(entry, data_key, station, role, name, key_id)
 
 
-def reseal(entry: dict, data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict:
+def reseal(entry: dict[str, Any], data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict[str, Any]:
     """`entry` with `data_key` sealed to its public key: no PIN needed."""
     public = X25519PublicKey.from_public_bytes(b64d(entry["public"]))
     sealed = hybrid.seal(data_key, public, aad(TAG_V2, station, role, name, key_id))
     return {**entry, "key": b64e(sealed)}
 
 
-def open_wrap(entry: dict, doc: dict, secret: str, role: str, name: str) -> bytes | None:
+def open_wrap(entry: dict[str, Any], doc: dict[str, Any], secret: str, role: str, name: str) -> bytes | None:
     """The data key, or None if `secret` is not the wrap's."""
     station = doc["station"]
     try:

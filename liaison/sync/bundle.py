@@ -21,7 +21,7 @@ import hashlib
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 import orjson
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -118,13 +118,16 @@ class Parsed:
     signature: bytes
     signed: bytes  # canonical manifest bytes
 
+    # parse() held both to fields.manifest_problem: a station id and an int.
     @property
     def station(self) -> str:
-        return self.manifest["station"]
+        station: str = self.manifest["station"]
+        return station
 
     @property
     def number(self) -> int:
-        return self.manifest["bundle"]
+        number: int = self.manifest["bundle"]
+        return number
 
     @property
     def digest(self) -> str:
@@ -148,6 +151,8 @@ def parse(data: bytes, own_outbox: bool = False) -> Parsed:
     station reading its own files may still meet format 1 bundles written before."""
     bad = BundleRejected
     parts = _split(data)
+    m: object
+    sig: object  # nothing read from `data` is trusted until checked below
     try:
         if parts is not None:
             signed, sig_b = parts
@@ -186,7 +191,13 @@ def decrypt(p: Parsed, office_key: X25519PrivateKey) -> list[dict[str, Any]]:
     return open_payload(p, office_key)["records"]
 
 
-def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
+class Payload(TypedDict):
+    records: list[dict[str, Any]]
+    audit: list[Any]
+    shaped: bool
+
+
+def open_payload(p: Parsed, office_key: X25519PrivateKey) -> Payload:
     """{"records": full snapshots, "audit": audit entries, "shaped": whether every
     record's id, version, seq, station and related_to already passed
     fields.record_problem here (so the office's screen need not ask again)} of a
@@ -232,11 +243,19 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
 
 def _body(plain: bytes) -> dict[str, Any]:
     if not plain.startswith(LAYERED):
-        return orjson.loads(zlib.decompress(plain))  # no sealed parts
+        return _object(zlib.decompress(plain))  # no sealed parts
     n = int.from_bytes(plain[len(LAYERED):len(LAYERED) + 8], "big")
     start = len(LAYERED) + 8
-    body = orjson.loads(zlib.decompress(plain[start:start + n]))
+    body = _object(zlib.decompress(plain[start:start + n]))
     body["shards"] = orjson.loads(plain[start + n:])
+    return body
+
+
+def _object(raw: bytes) -> dict[str, Any]:
+    """The payload's JSON object; TypeError (refused as malformed) if it is none."""
+    body = orjson.loads(raw)
+    if not isinstance(body, dict):
+        raise TypeError("the payload is not an object")
     return body
 
 

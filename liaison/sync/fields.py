@@ -40,7 +40,7 @@ def _str_ok(value: Any, most: int, pattern: re.Pattern[str] | None = None) -> bo
     return pattern.fullmatch(value) is not None if pattern else value.isprintable()
 
 
-def _bad(field: str, rule: str) -> str:
+def _bad(field: str, rule: tuple[str, str]) -> str:
     return f"清单字段 {field} 无效：{rule[0]} (manifest field {field!r} invalid: {rule[1]})"
 
 
