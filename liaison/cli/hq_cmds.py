@@ -71,7 +71,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 @contextmanager
 def office(args: argparse.Namespace) -> Iterator["Office"]:
     from ..hq.office import Office, resolve_hq_home
-    from ..sync.keys import KeyProblem
+    from ..security.keys import KeyProblem
 
     try:
         o = Office(resolve_hq_home(args.hq_home))
@@ -97,7 +97,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     from ..hq.lock import OfficeBusy
-    from ..sync.keys import KeyProblem
+    from ..security.keys import KeyProblem
 
     with office(args) as o:
         try:

@@ -61,7 +61,7 @@ def register(hsub: argparse._SubParsersAction, c: argparse.ArgumentParser) -> No
 def cmd_restore_kit(args: argparse.Namespace) -> int:
     from ..hq.lock import OfficeBusy
     from ..hq.restore_kit import UnknownStation, make_kit
-    from ..sync.keys import KeyProblem
+    from ..security.keys import KeyProblem
     from ..sync.restore_kit import FILE
 
     if (args.to / FILE).exists():

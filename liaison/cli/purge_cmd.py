@@ -57,7 +57,7 @@ def cutoff(on: date, n: int, unit: str) -> date:
 
 def _acked_seq(home: Path, out: Path | None, station: str) -> tuple[int, str]:
     """(acknowledged seq, why it is 0 when it is)."""
-    from ..sync import keys
+    from ..security import keys
     from ..sync.outbox import Outbox, OutboxBroken, OutboxBusy
 
     try:

@@ -64,7 +64,7 @@ def _keys_ok(payload: dict[str, Any]) -> None:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
-    from ..sync.keys import b64d
+    from ..security.keys import b64d
 
     try:
         Ed25519PrivateKey.from_private_bytes(b64d(payload["signing_key"]))
@@ -134,7 +134,8 @@ def _write(home: Path, station: Any, payload: dict[str, Any], docs: list[dict[st
     from ..store import Store
     from ..store.atomic import atomic_write
     from ..store.restore import restore_records
-    from ..sync import chain, keys
+    from ..security import keys
+    from ..sync import chain
     from .officer_cmds import first_session, record_officer_add
     from .pins import security_errors
     from .sync_cmds import setup_keys

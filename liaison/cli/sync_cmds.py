@@ -40,7 +40,7 @@ def sync_errors() -> Iterator[None]:
     from ..sync.bundle import BundleRejected
     from ..sync.config import ConfigProblem
     from ..sync.export import ExportBusy
-    from ..sync.keys import KeyProblem
+    from ..security.keys import KeyProblem
     from ..sync.outbox import OutboxBroken, OutboxBusy
 
     try:
@@ -57,7 +57,8 @@ def sync_errors() -> Iterator[None]:
 
 def setup_keys(home: Path, station: str, hq_key: Path | None, sync_to: list[str] | None) -> Path:
     """Shared by `liaison init` and `liaison keys`: returns the station public key file."""
-    from ..sync import config, keys
+    from ..security import keys
+    from ..sync import config
 
     with sync_errors():
         pub = keys.ensure_station_keys(home, station)
@@ -71,7 +72,7 @@ def setup_keys(home: Path, station: str, hq_key: Path | None, sync_to: list[str]
 
 
 def cmd_keys(args: argparse.Namespace) -> int:
-    from ..sync.keys import b64d, fingerprint, read_json
+    from ..security.keys import b64d, fingerprint, read_json
 
     home = resolve_home(args.home)
     pub = setup_keys(home, station_of(home), args.hq_key, args.sync_to)

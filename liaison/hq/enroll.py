@@ -12,7 +12,7 @@ revoked from another station (it may be the stolen one).
 
 from __future__ import annotations
 
-from ..sync.keys import KeyProblem, b64d, fingerprint
+from ..security.keys import KeyProblem, b64d, fingerprint
 
 
 class EnrollRefused(KeyProblem):

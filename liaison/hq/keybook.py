@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ..sync.keys import b64d
+from ..security.keys import b64d
 
 
 class KeyBook:

@@ -27,9 +27,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ..security import records_key
+from ..security.keys import (KeyProblem, b64d, b64e, fingerprint, keys_dir, load_private, raw_private, raw_public,
+                            read_json, write_secret)
 from ..store.atomic import atomic_write
-from ..sync.keys import (KeyProblem, b64d, b64e, fingerprint, keys_dir, load_private, raw_private, raw_public,
-                         read_json, write_secret)
 from .db import OfficeDB
 from .enroll import key_fingerprint
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..domain.timeutil import now
 from ..sync import restore_kit
-from ..sync.keys import b64e, fingerprint, raw_private, raw_public
+from ..security.keys import b64e, fingerprint, raw_private, raw_public
 from .office import PUB
 from .staff import Staff
 

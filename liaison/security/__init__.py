@@ -5,8 +5,20 @@ Nothing here imports tinydb or textual; the store and the TUI build on these pie
 """
 
 from .audit import ACTIONS, AuditLog, VerifyResult, verify
-from .errors import (AuditBroken, BadOfficerName, KeyringCorrupt, KeyringExists, LastOfficer, NoKeyring,
-                     OfficerExists, SealBroken, SecurityError, UnknownOfficer, WeakPin, WrongPin)
+from .errors import (
+    AuditBroken,
+    BadOfficerName,
+    KeyringCorrupt,
+    KeyringExists,
+    LastOfficer,
+    NoKeyring,
+    OfficerExists,
+    SealBroken,
+    SecurityError,
+    UnknownOfficer,
+    WeakPin,
+    WrongPin,
+)
 from .keyring import Keyring, Officer
 from .pins import check_pin
 from .seal import is_sealed, open_json, open_sealed, seal, seal_json

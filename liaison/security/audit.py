@@ -36,7 +36,7 @@ from ..domain.timeutil import now
 from ..store.atomic import atomic_write, fsync_dir
 from ..store.errors import StoreWriteError
 from .audit_verify import ANCHOR, GENESIS, VerifyResult, canonical, read_anchor, verify
-from .errors import AuditBroken
+from .errors import AuditBroken, SealBroken
 from .seal import is_sealed, open_json, seal_json
 
 __all__ = ["AuditLog", "VerifyResult", "verify", "ACTIONS", "GENESIS"]
@@ -52,7 +52,7 @@ def _details_aad(n: int, prev: str) -> bytes:
     return orjson.dumps(["liaison-audit/1", n, prev])
 
 
-def _tail(fd: int) -> tuple[dict | None, bool]:
+def _tail(fd: int) -> tuple[dict[str, Any] | None, bool]:
     """(last complete entry or None, whether an unfinished line follows it)."""
     size = os.fstat(fd).st_size
     if size == 0:
@@ -90,7 +90,7 @@ class AuditLog:
         self.path = Path(home) / LOG
         self.clock = clock
 
-    def append(self, entry: Mapping[str, Any], data_key: bytes | None = None) -> dict:
+    def append(self, entry: Mapping[str, Any], data_key: bytes | None = None) -> dict[str, Any]:
         """Append {officer, action, target, details}; returns the entry as written."""
         action = str(entry.get("action", ""))
         if action not in ACTIONS:
@@ -105,7 +105,7 @@ class AuditLog:
                                   f"(cannot write the audit log {self.path}: {e.strerror})") from e
 
     def _append(self, folder: Path, new_folder: bool, action: str, entry: Mapping[str, Any],
-                data_key: bytes | None) -> dict:
+                data_key: bytes | None) -> dict[str, Any]:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
@@ -135,8 +135,8 @@ class AuditLog:
                 fsync_dir(folder.parent)
         return out
 
-    def record(self, officer: str, action: str, target: str = "", details: Mapping | None = None,
-               data_key: bytes | None = None) -> dict:
+    def record(self, officer: str, action: str, target: str = "", details: Mapping[str, Any] | None = None,
+               data_key: bytes | None = None) -> dict[str, Any]:
         return self.append({"officer": officer, "action": action, "target": target,
                             "details": details or {}}, data_key)
 
@@ -156,7 +156,7 @@ class AuditLog:
     def verify(self) -> VerifyResult:
         return verify(self.path)
 
-    def entries_since(self, n: int) -> list[dict]:
+    def entries_since(self, n: int) -> list[dict[str, Any]]:
         """Entries numbered above `n`, in file order, for shipping to the office. An
         unreadable line is passed on as {"unreadable": text} so the office sees the break.
         Read under a shared flock, so an append under way is not mistaken for one."""
@@ -184,12 +184,15 @@ class AuditLog:
         return out
 
     @staticmethod
-    def open_details(entry: Mapping[str, Any], key: Any) -> dict:
+    def open_details(entry: Mapping[str, Any], key: Any) -> dict[str, Any]:
         """An entry's details in clear (SealBroken if the key or the entry is wrong).
         `key` is a data key, or a Sealer — a session's also opens entries sealed
         under the keys the station had before an officer was removed."""
         details = entry.get("details")
         if is_sealed(details):
             aad = _details_aad(entry["n"], entry["prev"])
-            return key.open(details, aad) if hasattr(key, "open") else open_json(key, details, aad)
+            opened = key.open(details, aad) if hasattr(key, "open") else open_json(key, details, aad)
+            if not isinstance(opened, dict):
+                raise SealBroken(f"审计日志第 {entry['n']} 条的详情不是对象 (audit entry {entry['n']}: details are not an object)")
+            return opened
         return dict(details or {})

@@ -67,7 +67,7 @@ def _bad(good: int, head: str, n: int, zh: str, en: str) -> VerifyResult:
     return VerifyResult(False, good, n, f"{zh} ({en})", head)
 
 
-def _parse(line: bytes) -> dict | None:
+def _parse(line: bytes) -> dict[str, Any] | None:
     try:
         entry = orjson.loads(line)
     except orjson.JSONDecodeError:

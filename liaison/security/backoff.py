@@ -19,7 +19,7 @@ import os
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import orjson
 
@@ -54,7 +54,7 @@ class Backoff:
         finally:
             os.close(fd)  # closing releases the flock
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         try:
             data = orjson.loads(self.path.read_bytes())
             return {"failures": int(data.get("failures", 0)), "not_before": float(data.get("not_before", 0))}
@@ -65,7 +65,8 @@ class Backoff:
 
     @property
     def failures(self) -> int:
-        return self.state()["failures"]
+        failures: int = self.state()["failures"]
+        return failures
 
     def wait_turn(self) -> None:
         """Sleep until the remembered earliest time of the next attempt (≤ CAP, so a clock

@@ -6,8 +6,9 @@ personal parts of the record's shard under a fresh key K and wraps K twice: unde
 the data key, and under an *envelope key* E (see store/sealed.py). E itself is kept
 twice in keys/envelopes.json:
 
-  - `to_office`: E encrypted to the office's X25519 public key (ephemeral X25519,
-    HKDF-SHA256, AES-GCM) — only the office can open it; the export ships it;
+  - `to_office`: E encrypted to the office's X25519 public key (HPKE, see
+    hybrid.py; "hpke:" and base64, or plain base64 for one written before) — only
+    the office can open it; the export ships it;
   - `local`: E sealed under the data key — so an unlocked station can seal with it.
 
 A thief with the disk has neither the office's private key nor a PIN. The export
@@ -28,46 +29,39 @@ from typing import Any
 
 import orjson
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..domain.timeutil import now
 from ..store.atomic import atomic_write
-from ..sync.keys import OfficePublic, b64d, b64e, keys_dir, raw_public
 from ..store.sealed import key_aad, shard_aad
+from . import hybrid
 from .errors import SealBroken
+from .keys import OfficePublic, b64d, b64e, keys_dir
 from .seal import Sealer
 
 FILE = "envelopes.json"
 FORMAT = "liaison-envelopes/1"
+# Base64 never holds a colon: a blob without this mark is one written before HPKE.
+HPKE_MARK = "hpke:"
 
 
 def _info(env_id: str) -> bytes:
     return b"liaison-envelope/1\x00" + env_id.encode()
 
 
-def _kek(shared: bytes, epk: bytes, office_raw: bytes, env_id: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=epk + office_raw, info=_info(env_id)).derive(shared)
-
-
 def seal_to_office(office: X25519PublicKey, env_id: str, key: bytes) -> str:
-    eph = X25519PrivateKey.generate()
-    epk, office_raw = raw_public(eph.public_key()), raw_public(office)
-    nonce = os.urandom(12)
-    ct = AESGCM(_kek(eph.exchange(office), epk, office_raw, env_id)).encrypt(nonce, key, _info(env_id))
-    return b64e(epk + nonce + ct)
+    return HPKE_MARK + b64e(hybrid.seal(key, office, _info(env_id)))
 
 
 def open_at_office(office: X25519PrivateKey, env_id: str, blob: str) -> bytes:
     """The envelope key E, opened with the office's private key (SealBroken if not ours)."""
     try:
+        if isinstance(blob, str) and blob.startswith(HPKE_MARK):  # a bundle's envelopes are untrusted
+            return hybrid.open_sealed(b64d(blob[len(HPKE_MARK):]), office, _info(env_id))
         raw = b64d(blob)
-        epk, nonce, ct = raw[:32], raw[32:44], raw[44:]
-        office_raw = raw_public(office.public_key())
-        kek = _kek(office.exchange(X25519PublicKey.from_public_bytes(epk)), epk, office_raw, env_id)
-        return AESGCM(kek).decrypt(nonce, ct, _info(env_id))
+        epk, nonce, ct = raw[:hybrid.EPK], raw[hybrid.EPK:hybrid.EPK + hybrid.NONCE], raw[hybrid.EPK + hybrid.NONCE:]
+        return hybrid.open_legacy(epk, nonce, ct, office, _info(env_id))
     except (InvalidTag, ValueError, TypeError):
         raise SealBroken(f"信封密钥 {env_id} 无法用本院密钥打开 (envelope {env_id} does not open with this office's key)") from None
 
@@ -85,7 +79,7 @@ def _path(home: Path) -> Path:
     return keys_dir(home) / FILE
 
 
-def _load(home: Path) -> dict:
+def _load(home: Path) -> dict[str, Any]:
     try:
         doc = orjson.loads(_path(home).read_bytes())
     except FileNotFoundError:
@@ -136,7 +130,7 @@ class OfficeOpener:
     to_office: dict[str, str]  # envelope id -> E sealed to the office
     shards: dict[str, dict[str, Any]]  # shard name -> {"e", "w", "sealed"} (store.sealed.read_for_office)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self._envs: dict[str, Envelope] = {}
         self._personal: dict[str, dict[str, Any]] = {}
 

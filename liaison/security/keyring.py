@@ -33,17 +33,25 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..store.atomic import atomic_write
-from ..sync.keys import keys_dir
 from . import pins, wraps
 from .backoff import Backoff
-from .errors import (KeyringCorrupt, KeyringExists, LastOfficer, NoKeyring, OfficerExists, RotationBlocked,
-                     UnknownOfficer, WrongPin)
+from .errors import (
+    KeyringCorrupt,
+    KeyringExists,
+    LastOfficer,
+    NoKeyring,
+    OfficerExists,
+    RotationBlocked,
+    UnknownOfficer,
+    WrongPin,
+)
+from .keys import keys_dir
 from .pins import check_officer_name, check_pin, new_recovery_code, normalise_recovery_code
 from .seal import Sealer
 
@@ -80,14 +88,14 @@ class Keyring:
         return (Path(home) / "keys" / FILE).exists()
 
     @classmethod
-    def open(cls, home: Path, **kw) -> "Keyring":
+    def open(cls, home: Path, **kw: Any) -> "Keyring":
         ring = cls(home, **kw)
         if not ring.path.exists():
             raise NoKeyring(ring.path)
         return ring
 
     @classmethod
-    def create(cls, home: Path, station: str, first_officer: str, pin: str, **kw) -> str:
+    def create(cls, home: Path, station: str, first_officer: str, pin: str, **kw: Any) -> str:
         """Make the data key and the first officer's wrap; return the recovery code,
         which exists nowhere else afterwards (the caller shows it once)."""
         ring = cls(home, **kw)
@@ -104,18 +112,17 @@ class Keyring:
         return code
 
     # -- reading ---------------------------------------------------------------------
-    def _load(self) -> dict:
+    def _load(self) -> dict[str, Any]:
         try:
             doc = orjson.loads(self.path.read_bytes())
         except FileNotFoundError:
             raise NoKeyring(self.path) from None
         except (orjson.JSONDecodeError, OSError) as e:
             raise KeyringCorrupt(self.path, str(e)) from None
-        ok = (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("version") in (1, 2)
-              and isinstance(doc.get("officers"), dict) and isinstance(doc.get(RECOVERY), dict)
-              and isinstance(doc.get("station"), str)
-              and all(isinstance(e, dict) for e in doc["officers"].values()))
-        if not ok:
+        if not (isinstance(doc, dict) and doc.get("format") == FORMAT and doc.get("version") in (1, 2)
+                and isinstance(doc.get("officers"), dict) and isinstance(doc.get(RECOVERY), dict)
+                and isinstance(doc.get("station"), str)
+                and all(isinstance(e, dict) for e in doc["officers"].values())):
             raise KeyringCorrupt(self.path, "unexpected structure")
         entries = [*doc["officers"].values(), doc[RECOVERY]]
         if not all(wraps.params_ok(wraps.params(e, doc)) for e in entries):
@@ -124,7 +131,7 @@ class Keyring:
             raise KeyringCorrupt(self.path, "no key id")
         return doc
 
-    def _save(self, doc: dict) -> None:
+    def _save(self, doc: dict[str, Any]) -> None:
         doc["version"] = VERSION
         doc.setdefault("key_id", secrets.token_hex(8))  # a format-1 file gets one when first rewritten
         atomic_write(self.path, orjson.dumps(doc, option=orjson.OPT_INDENT_2))
@@ -132,7 +139,8 @@ class Keyring:
 
     @property
     def station(self) -> str:
-        return self._load()["station"]
+        station: str = self._load()["station"]  # _load checked it is one
+        return station
 
     def officers(self) -> list[Officer]:
         doc = self._load()
@@ -177,7 +185,7 @@ class Keyring:
             self._convert(name, entry, pin, key)
         return key
 
-    def _convert(self, name: str, old: dict, pin: str, key: bytes) -> None:
+    def _convert(self, name: str, old: dict[str, Any], pin: str, key: bytes) -> None:
         with self.backoff.locked():
             doc = self._load()
             if doc["officers"].get(name) != old:
@@ -187,7 +195,7 @@ class Keyring:
                                      "created_at": old.get("created_at", "")}
             self._save(doc)
 
-    def _recovery_key(self, doc: dict, recovery_code: str) -> bytes:
+    def _recovery_key(self, doc: dict[str, Any], recovery_code: str) -> bytes:
         self.backoff.wait_turn()
         key = wraps.open_wrap(doc[RECOVERY], doc, normalise_recovery_code(recovery_code), RECOVERY, "")
         if key is None:

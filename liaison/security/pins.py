@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from itertools import pairwise
+from typing import Any
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from .errors import BadOfficerName, WeakPin
 
-KDF = {"name": "scrypt", "n": 2**16, "r": 8, "p": 1, "length": 32}
+KDF: dict[str, Any] = {"name": "scrypt", "n": 2**16, "r": 8, "p": 1, "length": 32}
 MIN_PIN = 6
 MAX_PIN = 128
 MAX_NAME = 40
@@ -39,7 +41,7 @@ _OBVIOUS = {"password", "passwd", "qwerty", "qwertz", "azerty", "abcdef", "abc12
             "159753", "123123", "112233", "121212", "654321", "123321", "666888", "888888"}
 
 
-def derive(secret: str, salt: bytes, params: dict | None = None) -> bytes:
+def derive(secret: str, salt: bytes, params: dict[str, Any] | None = None) -> bytes:
     p = params or KDF
     if p.get("name") != "scrypt":
         raise ValueError(f"unsupported kdf {p.get('name')!r}")
@@ -49,7 +51,7 @@ def derive(secret: str, salt: bytes, params: dict | None = None) -> bytes:
 
 def _is_run(s: str) -> bool:
     """123456, 234567, 987654, abcdef …: each character one step from the last."""
-    steps = {ord(b) - ord(a) for a, b in zip(s, s[1:])}
+    steps = {ord(b) - ord(a) for a, b in pairwise(s)}
     return len(steps) == 1 and steps <= {1, -1}
 
 

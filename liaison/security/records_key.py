@@ -24,22 +24,21 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import orjson
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..store.atomic import atomic_write
-from ..sync.keys import b64d, b64e, keys_dir, raw_private, raw_public
+from . import hybrid
 from .errors import SealBroken, SecurityError
+from .keys import b64d, b64e, keys_dir, raw_private, raw_public
 from .seal import Sealer
 
 FILE = "records.json"
 FORMAT = "liaison-office-records/1"
-_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 _INFO = b"liaison-office-records/1 batch key"
 FILE_MAGIC = b"LOS1"  # a sealed file: magic, batch id (8 bytes), nonce, ciphertext
 NONCE = 12
@@ -77,7 +76,7 @@ def _load(home: Path) -> dict[str, Any]:
     return doc
 
 
-def _write(home: Path, private: X25519PrivateKey, sealer: Sealer, previous: list[X25519PrivateKey] = ()) -> None:
+def _write(home: Path, private: X25519PrivateKey, sealer: Sealer, previous: Sequence[X25519PrivateKey] = ()) -> None:
     key_id = secrets.token_hex(8)
     doc = {"format": FORMAT, "key_id": key_id, "public": b64e(raw_public(private.public_key())),
            "private": sealer.seal(b64e(raw_private(private)), _private_aad(key_id))}
@@ -125,13 +124,13 @@ def forget_previous(home: Path, sealer: Sealer) -> None:
 
 
 def wrap(batch_key: bytes, to: X25519PublicKey) -> bytes:
-    return _SUITE.encrypt(batch_key, to, info=_INFO)
+    return hybrid.seal(batch_key, to, _INFO)
 
 
 def unwrap(wrapped: bytes, keys: list[X25519PrivateKey]) -> bytes:
     for key in keys:
         try:
-            return _SUITE.decrypt(wrapped, key, info=_INFO)
+            return hybrid.open_sealed(wrapped, key, _INFO)
         except (InvalidTag, ValueError):
             continue
     raise SealBroken("批次密钥无法用本院记录密钥打开 (a batch key does not open with the records key)")

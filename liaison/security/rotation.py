@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.drafts import Drafts
-from ..sync import keys
+from . import keys
 from .envelope import for_office
 from .keyring import Keyring
 from .session import Session, open_store

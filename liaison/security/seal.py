@@ -21,7 +21,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeGuard
 
 import orjson
 from cryptography.exceptions import InvalidTag
@@ -71,7 +71,7 @@ def _open(aead: AESGCM, sealed: bytes, aad: bytes) -> bytes:
                          "(sealed value failed authentication: altered, or wrong key or context)") from None
 
 
-def is_sealed(value: Any) -> bool:
+def is_sealed(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(PREFIX)
 
 

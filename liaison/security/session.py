@@ -26,7 +26,7 @@ from typing import Any, Mapping
 from ..store import Store
 from ..store.drafts import Drafts
 from ..store.heads import Heads, PreRead
-from ..sync import keys
+from . import keys
 from .audit import AuditLog
 from .envelope import Envelope, for_office
 from .errors import WrongPin
@@ -42,7 +42,7 @@ class Session:
     retired: tuple[bytes, ...] = field(default=(), repr=False)  # keys before the last officer removal
     preread: PreRead | None = field(default=None, repr=False, compare=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.sealer = Sealer(self.data_key, self.retired)
 
     def take_heads(self) -> Heads | None:

@@ -28,16 +28,14 @@ from typing import Any
 
 import orjson
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..domain.timeutil import now
-from ..sync.keys import b64d, b64e, raw_public
-from . import pins
+from . import hybrid, pins
+from .keys import b64d, b64e, raw_public
 
 TAG_V1, TAG_V2 = "liaison-keyring/1", "liaison-keyring/2"
-_SUITE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
 _NS = {2**k for k in range(14, 21)}  # 16 MiB … 1 GiB, ~0.05 s … ~3 s per guess here
 
 
@@ -47,12 +45,12 @@ def params_ok(kdf: Any) -> bool:
             and kdf.get("r") == 8 and kdf.get("p") in (1, 2, 3, 4) and kdf.get("length") == 32)
 
 
-def params(entry: dict, doc: dict) -> dict:
+def params(entry: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     """The wrap's own parameters; a format-1 wrap has the file's."""
     return entry.get("kdf") or doc.get("kdf") or {}
 
 
-def is_legacy(entry: dict) -> bool:
+def is_legacy(entry: dict[str, Any]) -> bool:
     return "public" not in entry
 
 
@@ -62,7 +60,7 @@ def aad(tag: str, station: str, role: str, name: str = "", key_id: str = "") -> 
     return orjson.dumps(parts)
 
 
-def new(secret: str, data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict:
+def new(secret: str, data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict[str, Any]:
     """A format-2 wrap for `secret`, made with today's cost (pins.KDF)."""
     kdf = dict(pins.KDF)
     salt, nonce = os.urandom(16), os.urandom(12)
@@ -75,14 +73,14 @@ def new(secret: str, data_key: bytes, station: str, role: str, name: str, key_id
     return reseal(entry, data_key, station, role, name, key_id)
 
 
-def reseal(entry: dict, data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict:
+def reseal(entry: dict[str, Any], data_key: bytes, station: str, role: str, name: str, key_id: str) -> dict[str, Any]:
     """`entry` with `data_key` sealed to its public key: no PIN needed."""
     public = X25519PublicKey.from_public_bytes(b64d(entry["public"]))
-    sealed = _SUITE.encrypt(data_key, public, info=aad(TAG_V2, station, role, name, key_id))
+    sealed = hybrid.seal(data_key, public, aad(TAG_V2, station, role, name, key_id))
     return {**entry, "key": b64e(sealed)}
 
 
-def open_wrap(entry: dict, doc: dict, secret: str, role: str, name: str) -> bytes | None:
+def open_wrap(entry: dict[str, Any], doc: dict[str, Any], secret: str, role: str, name: str) -> bytes | None:
     """The data key, or None if `secret` is not the wrap's."""
     station = doc["station"]
     try:
@@ -91,6 +89,6 @@ def open_wrap(entry: dict, doc: dict, secret: str, role: str, name: str) -> byte
             return AESGCM(kek).decrypt(b64d(entry["nonce"]), b64d(entry["wrapped"]), aad(TAG_V1, station, role, name))
         raw = AESGCM(kek).decrypt(b64d(entry["nonce"]), b64d(entry["wrapped"]), aad(TAG_V2, station, role, name))
         private = X25519PrivateKey.from_private_bytes(raw)
-        return _SUITE.decrypt(b64d(entry["key"]), private, info=aad(TAG_V2, station, role, name, doc["key_id"]))
+        return hybrid.open_sealed(b64d(entry["key"]), private, aad(TAG_V2, station, role, name, doc["key_id"]))
     except (InvalidTag, ValueError):  # ValueError: a key of the wrong length
         return None

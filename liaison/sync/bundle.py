@@ -7,35 +7,34 @@ writes exactly those bytes between the fixed head and tail above, so the office
 verifies the signature over the bytes it received, not over its own re-serialisation
 of what it parsed (format 1 did that: a file with other bytes, e.g. a duplicate key,
 could pass for the signed one). The manifest carries the ciphertext itself, so the
-signature covers every byte that matters. The payload is encrypted to the office's X25519 key with a fresh ephemeral
-key per bundle (so a nonce can never repeat under one key), HKDF-SHA256 bound to the
-station and bundle number, AES-256-GCM with the same binding as associated data: a
-payload cut from one bundle and pasted into another does not decrypt.
+signature covers every byte that matters. The payload is encrypted to the office's
+X25519 key with HPKE (security/hybrid.py: a fresh ephemeral key per bundle, so a nonce
+can never repeat under one key), bound to the station and bundle number: a payload cut
+from one bundle and pasted into another does not decrypt. `enc.alg` names the
+construction; bundles written before HPKE (alg X25519-HKDF-SHA256-AES-256-GCM, with
+`enc.epk` and `enc.nonce`) still open at the office.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, TypedDict
 
 import orjson
 from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..domain.personal import join_into
 from ..domain.timeutil import iso, now
+from ..security import hybrid
+from ..security.envelope import OfficeOpener
+from ..security.errors import SealBroken
+from ..security.keys import b64d, b64e, fingerprint, raw_public
 from . import fields
-from .keys import b64d, b64e, fingerprint, raw_public
-
-if TYPE_CHECKING:
-    from ..security.envelope import OfficeOpener
 
 FORMAT = "liaison-bundle/2"
 OLD_FORMAT = "liaison-bundle/1"  # read only from a station's own outbox, never accepted by the office
@@ -43,7 +42,7 @@ HEAD, SIG, TAIL = b'{"format":"liaison-bundle/2","manifest":', b',"signature":"'
 # Marks a payload of two parts: the compressed body, then the shards' sealed parts
 # (a zlib stream starts with 0x78, so the two layouts cannot be confused).
 LAYERED = b"LB2\x00"
-ALG = "X25519-HKDF-SHA256-AES-256-GCM"
+ALG, LEGACY_ALG = hybrid.ALG, hybrid.LEGACY_ALG
 
 
 class BundleRejected(Exception):
@@ -66,11 +65,6 @@ def file_name(station: str, number: int) -> str:
 def _binding(station: str, number: int) -> bytes:
     # Keeps its format-1 label: format 2 changed how the manifest is framed, not the payload.
     return f"liaison-bundle/1\x00{station}\x00{number}".encode()
-
-
-def _key(shared: bytes, epk: bytes, office: bytes, station: str, number: int) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=epk + office,
-                info=_binding(station, number)).derive(shared)
 
 
 @dataclass(frozen=True)
@@ -101,11 +95,7 @@ def build(records: list[dict[str, Any]], *, station: str, number: int, prev_dige
         # Sealed parts are ciphertext: compressing them costs seconds and saves nothing,
         # so they follow the compressed body as they are.
         plain = LAYERED + len(plain).to_bytes(8, "big") + plain + orjson.dumps(shards)
-    eph = X25519PrivateKey.generate()
-    epk, office_raw = raw_public(eph.public_key()), raw_public(office)
-    key = _key(eph.exchange(office), epk, office_raw, station, number)
-    nonce = os.urandom(12)
-    cipher = AESGCM(key).encrypt(nonce, plain, _binding(station, number))
+    cipher = hybrid.seal(plain, office, _binding(station, number))
     seqs = [r["seq"] for r in records]
     manifest = {
         "station": station, "bundle": number, "prev_digest": prev_digest,
@@ -113,8 +103,8 @@ def build(records: list[dict[str, Any]], *, station: str, number: int, prev_dige
         "seq_from": min(seqs, default=0), "seq_to": max(seqs, default=0), "audit_to": audit_to,
         "audit_head": audit_head,
         "payload_sha256": hashlib.sha256(cipher).hexdigest(),
-        "enc": {"alg": ALG, "epk": b64e(epk), "nonce": b64e(nonce)},
-        "office_key": fingerprint(office_raw),
+        "enc": {"alg": ALG},
+        "office_key": fingerprint(raw_public(office)),
         "payload": b64e(cipher),
     }
     signed = canonical(manifest)
@@ -128,13 +118,16 @@ class Parsed:
     signature: bytes
     signed: bytes  # canonical manifest bytes
 
+    # parse() held both to fields.manifest_problem: a station id and an int.
     @property
     def station(self) -> str:
-        return self.manifest["station"]
+        station: str = self.manifest["station"]
+        return station
 
     @property
     def number(self) -> int:
-        return self.manifest["bundle"]
+        number: int = self.manifest["bundle"]
+        return number
 
     @property
     def digest(self) -> str:
@@ -158,6 +151,8 @@ def parse(data: bytes, own_outbox: bool = False) -> Parsed:
     station reading its own files may still meet format 1 bundles written before."""
     bad = BundleRejected
     parts = _split(data)
+    m: object
+    sig: object  # nothing read from `data` is trusted until checked below
     try:
         if parts is not None:
             signed, sig_b = parts
@@ -196,25 +191,35 @@ def decrypt(p: Parsed, office_key: X25519PrivateKey) -> list[dict[str, Any]]:
     return open_payload(p, office_key)["records"]
 
 
-def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
+class Payload(TypedDict):
+    records: list[dict[str, Any]]
+    audit: list[Any]
+    shaped: bool
+
+
+def open_payload(p: Parsed, office_key: X25519PrivateKey) -> Payload:
     """{"records": full snapshots, "audit": audit entries, "shaped": whether every
     record's id, version, seq, station and related_to already passed
     fields.record_problem here (so the office's screen need not ask again)} of a
     verified bundle."""
     m = p.manifest
+    alg = m["enc"].get("alg")
     try:
-        cipher, epk, nonce = b64d(m["payload"]), b64d(m["enc"]["epk"]), b64d(m["enc"]["nonce"])
+        cipher = b64d(m["payload"])
+        legacy = (b64d(m["enc"]["epk"]), b64d(m["enc"]["nonce"])) if alg == LEGACY_ALG else None
     except (ValueError, KeyError, TypeError):
         raise BundleRejected("malformed", "加密参数无效 (invalid encryption fields)") from None
     if hashlib.sha256(cipher).hexdigest() != m["payload_sha256"]:
         raise BundleRejected("payload-hash", "数据内容的 SHA-256 与清单不符 (payload SHA-256 does not match the manifest)")
-    office_raw = raw_public(office_key.public_key())
-    if m["office_key"] != fingerprint(office_raw) or m["enc"].get("alg") != ALG:
+    if m["office_key"] != fingerprint(raw_public(office_key.public_key())) or alg not in (ALG, LEGACY_ALG):
         raise BundleRejected("wrong-office", f"数据包加密给了另一把院本部密钥（{m['office_key']}）"
                                              f"(encrypted to another office key: {m['office_key']})")
+    binding = _binding(p.station, p.number)
     try:
-        key = _key(office_key.exchange(X25519PublicKey.from_public_bytes(epk)), epk, office_raw, p.station, p.number)
-        plain = AESGCM(key).decrypt(nonce, cipher, _binding(p.station, p.number))
+        if legacy is None:
+            plain = hybrid.open_sealed(cipher, office_key, binding)
+        else:
+            plain = hybrid.open_legacy(*legacy, cipher, office_key, binding)
         body = _body(plain)
         records = body["records"]
         audit = body.get("audit") or []
@@ -232,19 +237,25 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> dict[str, Any]:
         raise BundleRejected("malformed", "数据内容格式不对 (payload has an unexpected shape)")
     shaped = False
     if any("_o" in r for r in records):
-        from ..security.envelope import OfficeOpener  # security imports sync.keys: import late
-
         records, shaped = _made_whole(records, OfficeOpener(office_key, envelopes, shards))
     return {"records": records, "audit": audit, "shaped": shaped}
 
 
 def _body(plain: bytes) -> dict[str, Any]:
     if not plain.startswith(LAYERED):
-        return orjson.loads(zlib.decompress(plain))  # no sealed parts
+        return _object(zlib.decompress(plain))  # no sealed parts
     n = int.from_bytes(plain[len(LAYERED):len(LAYERED) + 8], "big")
     start = len(LAYERED) + 8
-    body = orjson.loads(zlib.decompress(plain[start:start + n]))
+    body = _object(zlib.decompress(plain[start:start + n]))
     body["shards"] = orjson.loads(plain[start + n:])
+    return body
+
+
+def _object(raw: bytes) -> dict[str, Any]:
+    """The payload's JSON object; TypeError (refused as malformed) if it is none."""
+    body = orjson.loads(raw)
+    if not isinstance(body, dict):
+        raise TypeError("the payload is not an object")
     return body
 
 
@@ -253,11 +264,9 @@ def _body(plain: bytes) -> dict[str, Any]:
 _SHAPE = frozenset(("id", "version", "seq", "station", "related_to"))
 
 
-def _made_whole(records: list[dict[str, Any]], opener: "OfficeOpener") -> tuple[list[dict[str, Any]], bool]:
+def _made_whole(records: list[dict[str, Any]], opener: OfficeOpener) -> tuple[list[dict[str, Any]], bool]:
     """Each record sealed at the station made whole again with its personal part; and
     whether every record's shape was checked (each had a sealed part that left it alone)."""
-    from ..security.errors import SealBroken
-
     out, shaped = [], True
     for r in records:
         o = r.pop("_o", None)

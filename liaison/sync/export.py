@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..security import envelope
+from ..security import envelope, keys
 from ..security.audit import AuditLog
 from ..security.errors import AuditBroken, SealBroken
 from ..store import Store, StoreBusy, StoreWriteError
-from . import bundle, chain, keys
+from . import bundle, chain
 from .nogc import paused
 from .outbox import Outbox
 

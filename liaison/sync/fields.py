@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..security.hybrid import LEGACY_ALG
+
 # Like the profiles' ids (fengqiao-yuanfang): safe as a file name on every system.
 STATION_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 # Record ids are UUIDs at creation; a little slack, but never a path or control character.
@@ -38,7 +40,7 @@ def _str_ok(value: Any, most: int, pattern: re.Pattern[str] | None = None) -> bo
     return pattern.fullmatch(value) is not None if pattern else value.isprintable()
 
 
-def _bad(field: str, rule: str) -> str:
+def _bad(field: str, rule: tuple[str, str]) -> str:
     return f"清单字段 {field} 无效：{rule[0]} (manifest field {field!r} invalid: {rule[1]})"
 
 
@@ -65,7 +67,9 @@ def manifest_problem(m: dict[str, Any]) -> str | None:
     if not isinstance(m.get("payload"), str):
         return _bad("payload", ("应为 base64 文本", "base64 text"))
     enc = m.get("enc")
-    if not isinstance(enc, dict) or not all(_str_ok(enc.get(k), 64) for k in ("alg", "epk", "nonce")):
+    # An HPKE payload carries its encapsulated key; epk and nonce are the older construction's.
+    if not isinstance(enc, dict) or not _str_ok(enc.get("alg"), 64) or not all(
+            _str_ok(enc.get(k), 64) for k in ("epk", "nonce") if k in enc or enc.get("alg") == LEGACY_ALG):
         return _bad("enc", ("加密参数缺失或过长", "encryption parameters missing or too long"))
     return None
 

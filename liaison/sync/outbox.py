@@ -64,11 +64,14 @@ class Outbox:
     # -- state -----------------------------------------------------------------------
     def state(self) -> dict[str, Any]:
         try:
-            return orjson.loads((self.root / STATE).read_bytes())
+            state = orjson.loads((self.root / STATE).read_bytes())
         except FileNotFoundError:
             return {"checkpoint": 0, "last_bundle": 0, "last_digest": "", "last_sync": None, "audit_n": 0}
         except orjson.JSONDecodeError as e:  # atomic writes make this a foreign edit, not a crash
             raise OutboxBroken(f"发件箱状态文件已损坏：{self.root / STATE} (unreadable outbox state: {e})") from None
+        if not isinstance(state, dict):
+            raise OutboxBroken(f"发件箱状态文件已损坏：{self.root / STATE} (unreadable outbox state: not an object)")
+        return state
 
     def save_state(self, state: dict[str, Any]) -> None:
         atomic_write(self.root / STATE, orjson.dumps(state, option=orjson.OPT_INDENT_2))

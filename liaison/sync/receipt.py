@@ -13,8 +13,8 @@ import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..security.keys import b64d, b64e
 from .bundle import canonical
-from .keys import b64d, b64e
 
 FORMAT = "liaison-receipt/1"
 COUNTS = ("accepted", "duplicates", "conflicts", "stale")

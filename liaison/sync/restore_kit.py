@@ -38,8 +38,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ..security import pins, wraps
+from ..security.keys import b64d, b64e
 from ..store.atomic import atomic_write
-from .keys import b64d, b64e
 
 FORMAT = "liaison-restore-kit/1"
 FILE = "restore.kit"
@@ -137,20 +137,20 @@ def read_kit(dir: Path, code: str) -> dict[str, Any]:
         payload = orjson.loads(plain)
     except orjson.JSONDecodeError:
         raise _damaged(path, "payload not JSON") from None
-    _check_payload(path, payload, doc["station"])
-    return payload
+    return _check_payload(path, payload, doc["station"])
 
 
-def _check_payload(path: Path, p: Any, station: str) -> None:
-    """The shape the station side relies on, so a bad kit is refused before anything is written."""
-    ok = (isinstance(p, dict) and all(k in p for k in PAYLOAD_KEYS) and p["station"] == station
-          and isinstance(p["signing_key"], str) and isinstance(p["office_pub"], dict)
-          and isinstance(p["records"], list) and all(isinstance(r, dict) for r in p["records"])
-          and isinstance(p["chain"], dict) and all(k in p["chain"] for k in CHAIN_KEYS)
-          and isinstance(p["chain"]["last_bundle"], int) and isinstance(p["chain"]["audit_n"], int)
-          and isinstance(p["chain"]["last_digest"], str) and isinstance(p["chain"]["audit_head"], str))
-    if not ok:
+def _check_payload(path: Path, p: Any, station: str) -> dict[str, Any]:
+    """`p` if it has the shape the station side relies on, so a bad kit is refused
+    before anything is written."""
+    if not (isinstance(p, dict) and all(k in p for k in PAYLOAD_KEYS) and p["station"] == station
+            and isinstance(p["signing_key"], str) and isinstance(p["office_pub"], dict)
+            and isinstance(p["records"], list) and all(isinstance(r, dict) for r in p["records"])
+            and isinstance(p["chain"], dict) and all(k in p["chain"] for k in CHAIN_KEYS)
+            and isinstance(p["chain"]["last_bundle"], int) and isinstance(p["chain"]["audit_n"], int)
+            and isinstance(p["chain"]["last_digest"], str) and isinstance(p["chain"]["audit_head"], str)):
         raise _damaged(path, "unexpected payload")
+    return p
 
 
 __all__ = ["FORMAT", "FILE", "PAYLOAD_KEYS", "CHAIN_KEYS", "KitError", "KitMissing", "KitWrongCode", "KitDamaged",

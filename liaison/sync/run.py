@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..domain.timeutil import iso, now
-from . import bundle, keys, receipt
+from ..security import keys
+from . import bundle, receipt
 from .export import export_locked
 from .outbox import Outbox
 from .targets import Refused, Unreachable, make

@@ -17,9 +17,11 @@ import urllib.request
 from pathlib import Path
 
 import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from ..security import keys
 from ..store.atomic import atomic_write
-from . import bundle, keys, receipt
+from . import bundle, receipt
 from .config import is_url
 from .upload_auth import sign_headers
 
@@ -74,7 +76,7 @@ class HttpTarget:
         self.url = url.rstrip("/") + "/bundles"
         self.label = url
         self.home = home
-        self.key = None
+        self.key: Ed25519PrivateKey | None = None
 
     def open(self) -> None:
         if self.home is not None:  # the first POST finds out whether the office is there
@@ -112,7 +114,8 @@ class HttpTarget:
             headers.update(sign_headers(self.key, p.station, p.number, data))
         req = urllib.request.Request(self.url, data=data, method="POST", headers=headers)
         with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
-            return resp.read()
+            body: bytes = resp.read()  # an http.client.HTTPResponse: typeshed gives urlopen no precise type
+            return body
 
 
 def _retry_after(e: urllib.error.HTTPError) -> int | None:

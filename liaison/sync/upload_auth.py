@@ -21,8 +21,8 @@ from typing import Callable, Mapping
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from ..security.keys import b64d, b64e
 from .fields import HEX64, station_ok
-from .keys import b64d, b64e
 
 SCHEME = "liaison-upload/1"
 WINDOW = 600  # seconds either side: a station's clock may drift; a replay beyond it is refused anyway
@@ -97,7 +97,8 @@ def verify_headers(headers: Mapping[str, str], key_lookup: Callable[[str], Ed255
     station, sig = headers.get(H_STATION), headers.get(H_SIG)
     number, length = _int(headers.get(H_BUNDLE), 10**9), _int(headers.get(H_LENGTH), 2**62)
     ts, sha, nonce = _int(headers.get(H_TIME), 2**40), headers.get(H_SHA256, ""), headers.get(H_NONCE, "")
-    if None in (station, sig, number, length, ts) or not station_ok(station) or not HEX64.fullmatch(sha) \
+    if station is None or sig is None or number is None or length is None or ts is None \
+            or not station_ok(station) or not HEX64.fullmatch(sha) \
             or len(nonce) != NONCE_HEX or any(ch not in "0123456789abcdef" for ch in nonce):
         return no(403, "unauthenticated", "上传缺少或带有无效的签名头", "upload lacks valid signed headers")
     key = key_lookup(station)

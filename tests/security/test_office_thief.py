@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, opened_office, LIAISON, OFFICE_OFFICER, World, office_staff, officer_setup, run, seed  # noqa: E402
+from _sync_world import AS_OFFICE, LIAISON, OFFICE_OFFICER, World, office_staff, officer_setup, opened_office, run, seed  # noqa: E402
 
 from liaison.cli import exitcodes as ec  # noqa: E402
 from liaison.demo_data import scenarios  # noqa: E402

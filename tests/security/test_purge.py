@@ -66,7 +66,7 @@ def _station(world: World) -> tuple[Path, dict[str, str]]:
     Keyring.create(home, STATION, OFFICER, PIN)
     store = open_store(unlock(home, OFFICER, PIN))
     made = store.create_many([fields_from_input(_mapping(n, *v), officer=OFFICER) for n, v in CASES.items()])
-    refs = {n: c.ref for n, c in zip(CASES, made)}
+    refs = {n: c.ref for n, c in zip(CASES, made, strict=True)}
     store.close()
     # One night: export to the drop folder, the office ingests, the receipt comes back.
     sync(home, [str(world.drop)])

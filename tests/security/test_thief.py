@@ -64,7 +64,7 @@ NOTE = "已将材料清单交给陈阿姨女儿，约定两周后电话回访复
 DRAFTS = {YUANFANG: ("钱小梅", "137 2468 1357", "楼上漏水"),
           BAN: ("欧阳娟", "186-2233-4455", "物业收费"),
           RIDER: ("郭骑士", "15911113333", "电瓶被扣")}
-PLAN = list(zip(SCENARIO_IDS, scenarios(TODAY)))  # (S-id, (station, mapping)), 14 visits
+PLAN = list(zip(SCENARIO_IDS, scenarios(TODAY), strict=True))  # (S-id, (station, mapping)), 14 visits
 
 
 # -- the scan ---------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_the_scan_finds_every_secret_in_a_plain_store(tmp_path):
     name, phone, summary = DRAFTS[YUANFANG]
     Drafts(home).save({"name": name, "phone": phone, "summary": summary})
 
-    stored = {f"{s}#{i}": (c.visitor.name, c.visitor.phone) for i, ((s, _), c) in enumerate(zip(PLAN, made))}
+    stored = {f"{s}#{i}": (c.visitor.name, c.visitor.phone) for i, ((s, _), c) in enumerate(zip(PLAN, made, strict=True))}
     wanted = [(label, s) for label, s in scenario_secrets(stored) if "as typed" not in label]
     wanted += [(label, s) for label, s in other_secrets({}) if label.startswith(f"draft at {YUANFANG}")
                and "normalised" not in label]

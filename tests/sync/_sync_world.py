@@ -141,7 +141,7 @@ def start_server(hq: Path, port: int, *extra: str) -> subprocess.Popen:
                     return proc
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stderr.read().decode())
+                raise RuntimeError(proc.stderr.read().decode()) from None
             time.sleep(0.1)
     proc.kill()
     raise RuntimeError("server did not start")

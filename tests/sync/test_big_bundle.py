@@ -5,7 +5,6 @@ duplicate, conflict, stale. Exercised on the office database directly."""
 from __future__ import annotations
 
 import copy
-
 import os
 
 from liaison.hq.db import BULK, OfficeDB

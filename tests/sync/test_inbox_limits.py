@@ -15,10 +15,10 @@ import urllib.request
 from contextlib import contextmanager
 
 import pytest
+from _sync_world import seed
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from _sync_world import seed
 from liaison.hq import server as hq_server
 from liaison.hq.guard import GuardedSite
 from liaison.hq.server import make_app

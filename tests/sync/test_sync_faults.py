@@ -14,10 +14,9 @@ from pathlib import Path
 
 import orjson
 import pytest
+from _sync_world import LIAISON, World, free_port, run, seed, start_server, station_records, stop_server, upload_headers
 from aiohttp import web
 
-from _sync_world import (LIAISON, World, free_port, run, seed, start_server, station_records, stop_server,
-                         upload_headers)
 from liaison.cli import exitcodes as ec
 from liaison.hq.office import init_office
 from liaison.store import Store

@@ -7,9 +7,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from _sync_world import World, seed, station_records
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from liaison.store import Store
 from liaison.sync.export import export
 from liaison.sync.run import sync

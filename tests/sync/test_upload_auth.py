@@ -15,10 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from _sync_world import free_port, seed
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from _sync_world import free_port, seed
 from liaison.hq.server import make_app
 from liaison.sync import keys
 from liaison.sync.export import export
