@@ -8,7 +8,7 @@ import json
 import pytest
 
 from liaison.cli import exitcodes as ec
-from test_cli import h, pin, run  # noqa: F401  (fixtures and the in-process runner)
+from tests.cli.test_cli import h, pin, run  # noqa: F401  (fixtures and the in-process runner)
 
 OK = {"category": "other", "summary": "咨询"}
 

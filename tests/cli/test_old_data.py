@@ -4,7 +4,6 @@ never crash a screen, a ledger, a sync or an office report; they can be fixed an
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import orjson
@@ -15,10 +14,9 @@ from liaison.cli import main
 from liaison.domain.intake import fields_from_input
 from liaison.domain.timeutil import now
 from liaison.store import Store
-from test_cli import OFFICER, pin, run  # noqa: F401
+from tests.cli.test_cli import OFFICER, pin, run  # noqa: F401
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, PIN, World  # noqa: E402
+from tests.sync._sync_world import AS_OFFICE, PIN, World
 
 from liaison.sync.export import export  # noqa: E402
 

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from _report_world import END, START, build
-from _sync_world import office_staff
+from tests.hq._report_world import END, START, build
+from tests.sync._sync_world import office_staff
 from liaison.hq.report import build_report, figures, office_figures
 
 
@@ -59,7 +59,7 @@ def test_bench_bundles_have_the_shape_of_a_real_export(tmp_path):
     office, its records have the fields a real sealed station's export gives."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from _sync_world import PIN, World
+    from tests.sync._sync_world import PIN, World
     from liaison.bench.office_city import station_bundles, station_docs
     from liaison.domain.intake import fields_from_input
     from liaison.security.keyring import Keyring

@@ -13,7 +13,7 @@ from liaison.security import (Keyring, KeyringExists, LastOfficer, NoKeyring, Of
 from liaison.security.backoff import delay_after
 from liaison.security.pins import check_pin, normalise_recovery_code
 
-from _security_world import PIN_LI, PIN_WANG, STATION
+from tests.security._security_world import PIN_LI, PIN_WANG, STATION
 
 
 def test_create_unlock_with_each_officer(ring_home):

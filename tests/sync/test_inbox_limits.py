@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from _sync_world import seed
+from tests.sync._sync_world import seed
 from liaison.hq import server as hq_server
 from liaison.hq.guard import GuardedSite
 from liaison.hq.server import make_app

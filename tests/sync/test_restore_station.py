@@ -14,7 +14,7 @@ import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from _sync_world import LIAISON, PIN, officer_setup, run, seed
+from tests.sync._sync_world import LIAISON, PIN, officer_setup, run, seed
 from liaison.cli import exitcodes as ec
 from liaison.domain.timeutil import now
 from liaison.security.audit import LOG, verify
@@ -211,7 +211,7 @@ def test_restore_kit_from_the_office_thirty_plus_one(world, tmp_path):
     records loses its data folder; the office writes a kit (office PIN), the new laptop
     is restored, adds one visit and syncs: the office has 31, no duplicate, no gap, no
     409; the lost laptop's key is revoked, so a bundle it signed is refused."""
-    from _sync_world import AS_OFFICE
+    from tests.sync._sync_world import AS_OFFICE
 
     home = world.station(FQ)
     seed(home, FQ, n=30)

@@ -16,7 +16,7 @@ import orjson
 import pytest
 from aiohttp import web
 
-from _sync_world import (LIAISON, World, free_port, run, seed, start_server, station_records, stop_server,
+from tests.sync._sync_world import (LIAISON, World, free_port, run, seed, start_server, station_records, stop_server,
                          upload_headers)
 from liaison.cli import exitcodes as ec
 from liaison.hq.office import init_office

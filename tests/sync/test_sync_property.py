@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from _sync_world import World, seed, station_records
+from tests.sync._sync_world import World, seed, station_records
 from liaison.store import Store
 from liaison.sync.export import export
 from liaison.sync.run import sync

@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from _sync_world import free_port, seed
+from tests.sync._sync_world import free_port, seed
 from liaison.hq.server import make_app
 from liaison.sync import keys
 from liaison.sync.export import export

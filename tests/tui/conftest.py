@@ -5,16 +5,13 @@ that sets SYNTHETIC = n, n generated records)."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from liaison.security.session import Session
 from liaison.store import Store
-from unlocked import OFFICER, seal, seed_scenarios, session_for
-
-TODAY = date(2026, 11, 28)
+from tests.tui.unlocked import OFFICER, TODAY, seal, seed_scenarios, session_for
 
 
 @pytest.fixture

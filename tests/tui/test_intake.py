@@ -16,7 +16,7 @@ from liaison.domain.vocab import CATEGORIES, FORM_HIDDEN_DETAILS, LEGACY_REFERRA
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
-from unlocked import key_name, opened, seal, session_for, toast_texts
+from tests.tui.unlocked import key_name, opened, seal, session_for, toast_texts
 from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
 

@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from liaison.domain.masking import mask_name, mask_phone
 from liaison.tui.app import build_app
-from unlocked import new_station, opened, session_for, widgets_text
+from tests.tui.unlocked import new_station, opened, session_for, widgets_text
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.widgets.record_list import RecordList

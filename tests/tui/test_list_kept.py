@@ -14,7 +14,7 @@ from liaison.tui.app import build_app
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.dashboard import DashboardScreen
 from liaison.tui.widgets.record_list import RecordList
-from unlocked import OFFICER, session_for
+from tests.tui.unlocked import OFFICER, session_for
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from liaison.tui.app import build_app
 from liaison.tui.messages import StoreFailed
-from unlocked import settle, type_text
-from conftest import TODAY
+from tests.tui.unlocked import TODAY, settle, type_text
 
 
 def _toasts(app):

@@ -16,7 +16,7 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import TextPrompt
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
-from unlocked import opened, session_for, settle, widgets_text
+from tests.tui.unlocked import opened, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

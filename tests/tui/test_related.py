@@ -9,7 +9,7 @@ from liaison.domain.intake import fields_from_input
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
-from unlocked import opened, session_for, settle, widgets_text
+from tests.tui.unlocked import opened, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

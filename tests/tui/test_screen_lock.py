@@ -23,7 +23,7 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.qr import QrCode, ResidentScreen
 from liaison.tui.screens.unlock import RecoveryCodeScreen, UnlockScreen
-from unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, toast_texts, type_text, until
+from tests.tui.unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, toast_texts, type_text, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

@@ -19,7 +19,7 @@ from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.unlock import UnlockScreen
-from unlocked import OFFICER, PIN, opened, session_for, settle, until
+from tests.tui.unlocked import OFFICER, PIN, opened, session_for, settle, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

@@ -4,6 +4,7 @@ under its data key, and the unlocked session the app is built with
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from liaison.demo_data import SCENARIO_IDS, YUANFANG, scenarios
@@ -14,6 +15,7 @@ from liaison.store import Store
 
 PIN = "kx-4711-lotus"
 OFFICER = "王检察官"
+TODAY = date(2026, 11, 28)  # the `seeded` fixture's day
 
 _sessions: dict[Path, Session] = {}
 
@@ -93,7 +95,7 @@ def key_name(ch: str) -> str:
 
 def screen_text(app) -> str:
     """Everything the terminal shows now (Textual's screenshot as text, toasts included)."""
-    from rendered import lines
+    from tests.tui.rendered import lines
 
     return "\n".join(lines(app.export_screenshot()))
 
