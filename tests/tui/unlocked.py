@@ -4,6 +4,7 @@ under its data key, and the unlocked session the app is built with
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 
@@ -130,6 +131,18 @@ async def settle(app, pilot) -> None:
     for _ in range(2):
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+@asynccontextmanager
+async def running(home: Path, *, size: tuple[int, int], today=TODAY, notifications: bool = True, **options):
+    """`home`'s app from the one factory with its officer already unlocked (as after the
+    unlock screen), under Pilot, its first workers finished: yields (app, pilot)."""
+    from liaison.tui.app import build_app
+
+    app = build_app(home, session=session_for(home), today=today, **options)
+    async with app.run_test(size=size, notifications=notifications) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
 
 
 async def until(pilot, check, seconds: float = 10.0) -> None:
