@@ -18,7 +18,7 @@ from pathlib import Path
 from ..domain.intake import fields_from_input
 from ..hq.office import Office, init_office
 from ..store import Store
-from ..sync import keys
+from ..security import keys
 from ..sync.export import export
 from ..synth import generate
 from .common import print_table, stats, verdict

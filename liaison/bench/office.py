@@ -42,7 +42,7 @@ def build_city(root: Path, records: int, seed: int = 11, end: date | None = None
 
     from ..domain.timeutil import today
     from ..hq.office import Office, init_office
-    from ..sync.keys import parse_office_pub
+    from ..security.keys import parse_office_pub
     from .office_city import station_bundles, station_docs, station_pub, stations
 
     hq, inbox, pubs = root / "hq", root / "drop" / "inbox", root / "pubs"

@@ -33,7 +33,7 @@ from ..security.envelope import Envelope, seal_to_office
 from ..store.sealed import key_aad, shard_aad
 from ..store.shards import SHARD_CAPACITY
 from ..sync import bundle
-from ..sync.keys import OfficePublic, b64e, raw_public
+from ..security.keys import OfficePublic, b64e, raw_public
 from ..synth import generate
 
 DISTRICTS, PER_DISTRICT = 16, 12

@@ -57,7 +57,7 @@ def seal_station(home: Path, office_home: Path) -> float:
     from ..hq.office import init_office
     from ..security.keyring import Keyring
     from ..security.session import open_store, unlock
-    from ..sync import keys
+    from ..security import keys
 
     keys.install_office_key(home, init_office(office_home, "bench office"))
     Keyring.create(home, STATION, OFFICER, PIN)

@@ -40,7 +40,7 @@ from ..security.keyring import Keyring
 from ..security.records_key import BatchSealer
 from ..security.session import open_store, unlock
 from ..store import Store
-from ..sync import keys
+from ..security import keys
 from ..sync.export import export
 from ..synth import generate
 from .common import print_table, verdict

@@ -12,43 +12,17 @@ from pathlib import Path
 import pytest
 
 from liaison.cli import exitcodes as ec
-from liaison.cli import main
 from liaison.demo import DEMO_PIN
 from liaison.demo_data import DEMO_OFFICERS
+from tests.cli._cli import run
 
-OFFICER, PIN = "王检察官", "wang-pin-2468"
-# Commands that unlock: scripts name the officer and put the PIN in LIAISON_PIN.
-UNLOCKING = {"add", "import", "list", "show", "edit", "delete", "report"}
-
-
-@pytest.fixture(autouse=True)
-def pin(monkeypatch):
-    monkeypatch.setenv("LIAISON_PIN", PIN)
-
-
-def run(capsys, *argv, stdin: str | None = None, monkeypatch=None):
-    if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
-    argv = list(argv)
-    if UNLOCKING & set(argv[:3]):
-        argv += ["--officer", OFFICER]
-    code = main(argv)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+pytestmark = pytest.mark.usefixtures("pin")
 
 
 S2 = {"category": "labour", "summary": "27名工人被分包商拖欠工资约60万元",
       "visitor": {"name": "刘师傅", "phone": "139 0000 5678", "party_size": 27, "consent": True},
       "details": {"employer": "某建筑劳务公司", "amount_owed": 600000, "workers": 27},
       "referrals": ["labour_inspection"], "follow_up_on": "+1w", "requests": "尽快拿到工资"}
-
-
-@pytest.fixture
-def h(tmp_path, capsys):
-    home = str(tmp_path / "h")
-    assert main(["--home", home, "init", "--station", "fengqiao-yuanfang", "--officer", OFFICER]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == home  # then the recovery code
-    return home
 
 
 def test_add_list_show_edit_round_trip(h, capsys, monkeypatch):

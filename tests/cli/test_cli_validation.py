@@ -8,7 +8,9 @@ import json
 import pytest
 
 from liaison.cli import exitcodes as ec
-from test_cli import h, pin, run  # noqa: F401  (fixtures and the in-process runner)
+from tests.cli._cli import run
+
+pytestmark = pytest.mark.usefixtures("pin")
 
 OK = {"category": "other", "summary": "咨询"}
 

@@ -4,10 +4,10 @@ never crash a screen, a ledger, a sync or an office report; they can be fixed an
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import orjson
+import pytest
 from openpyxl import load_workbook
 
 from liaison.cli import exitcodes as ec
@@ -15,12 +15,11 @@ from liaison.cli import main
 from liaison.domain.intake import fields_from_input
 from liaison.domain.timeutil import now
 from liaison.store import Store
-from test_cli import OFFICER, pin, run  # noqa: F401
+from liaison.sync.export import export
+from tests.cli._cli import OFFICER, run
+from tests.sync._sync_world import AS_OFFICE, PIN, World
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, PIN, World  # noqa: E402
-
-from liaison.sync.export import export  # noqa: E402
+pytestmark = pytest.mark.usefixtures("pin")
 
 SID = "fengqiao-yuanfang"
 YEAR_ONE = "0001-01-01T00:00:00+08:05:43"  # what `liaison add` stored for 0001-01-01T00:00:00

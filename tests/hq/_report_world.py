@@ -7,13 +7,11 @@ exact; station 枫桥远坊's second bundle is never delivered, so the office se
 
 from __future__ import annotations
 
-import sys
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from _sync_world import World  # noqa: E402  (the sync tests' real office + stations)
+from tests.sync._sync_world import World  # the sync tests' real office + stations
 
 from liaison.domain.intake import fields_from_input  # noqa: E402
 from liaison.store import Store  # noqa: E402

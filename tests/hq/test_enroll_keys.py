@@ -7,14 +7,12 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from _sync_world import World, run  # noqa: E402
+from tests.sync._sync_world import World, run
 
-from liaison.sync import keys  # noqa: E402
+from liaison.security import keys  # noqa: E402
 
 FQ, RIDER = "fengqiao-yuanfang", "rider-friendly"
 

@@ -7,9 +7,10 @@ from datetime import date
 
 import pytest
 
-from _report_world import FQ, RIDER, build
-from _sync_world import AS_OFFICE, PIN, office_staff
+from tests.hq._report_world import FQ, RIDER, build
+from tests.sync._sync_world import AS_OFFICE, PIN, office_staff
 from liaison.domain.intake import fields_from_input
+from liaison.reports import clusters
 from liaison.store import Store
 from liaison.sync.export import export
 from liaison.tui.hq_app import build_hq_app
@@ -139,7 +140,6 @@ def test_an_office_without_staff_or_a_wrong_pin_opens_no_dashboard(office, tmp_p
 
 
 async def test_clusters_count_from_the_clusters_module(office):
-    clusters = pytest.importorskip("liaison.reports.clusters", reason="the clusters module is not there yet")
     world, _ = office
     want = len(clusters.find_clusters(world.records(include_deleted=False).values(), since="2026-08-14"))
     app = build_hq_app(unlocked(world), today=TODAY)  # 90 days before 2026-11-12 is 2026-08-14

@@ -7,15 +7,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from _sync_world import LIAISON, World, seed, upload_headers  # noqa: E402
+from tests.sync._sync_world import LIAISON, World, seed, upload_headers
 
 from liaison.hq.ingest import ingest_bytes  # noqa: E402
 from liaison.hq.lock import OfficeBusy, office_lock  # noqa: E402

@@ -6,11 +6,9 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, LIAISON, PIN, World, seed  # noqa: E402
+from tests.sync._sync_world import AS_OFFICE, LIAISON, PIN, World, seed
 
 FQ = "fengqiao-yuanfang"
 
@@ -36,7 +34,7 @@ def test_office_files_and_reports_are_owner_only(tmp_path):
     world = World(tmp_path / "w")
     home = world.station(FQ, enroll=False)
     assert liaison("hq", "enroll", "--home", str(hq), str(home / "keys" / "station.pub.json")).returncode == 0
-    from liaison.sync import keys
+    from liaison.security import keys
 
     keys.install_office_key(home, hq / "office.pub.json")
     seed(home, FQ, n=3)
@@ -61,7 +59,7 @@ def test_office_files_and_reports_are_owner_only(tmp_path):
         assert p.returncode == 0, p.stderr
         assert mode(out / name) == 0o600, name
     # The station's ledger, written by an officer, is no more readable than the office's.
-    from _sync_world import officer_setup
+    from tests.sync._sync_world import officer_setup
 
     who = officer_setup(home, FQ)
     for flag, name in (("--xlsx", "ledger.xlsx"), ("--csv", "ledger.csv")):

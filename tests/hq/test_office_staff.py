@@ -8,13 +8,10 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, opened_office, LIAISON, OFFICE_OFFICER, PIN, World, run, seed  # noqa: E402
+from tests.sync._sync_world import AS_OFFICE, opened_office, LIAISON, OFFICE_OFFICER, PIN, World, run, seed
 
 from liaison.cli import exitcodes as ec  # noqa: E402
 from liaison.hq.staff import unlock  # noqa: E402

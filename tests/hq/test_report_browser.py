@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from _sync_world import AS_OFFICE, PIN
-from _report_world import END, START, build
+from tests.sync._sync_world import AS_OFFICE, PIN
+from tests.hq._report_world import END, START, build
 from liaison.cli import main
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from _report_world import END, START, build
-from _sync_world import office_staff
+from tests.hq._report_world import END, START, build
+from tests.sync._sync_world import office_staff
 from liaison.hq.report import build_report, figures, office_figures
 
 
@@ -59,7 +59,7 @@ def test_bench_bundles_have_the_shape_of_a_real_export(tmp_path):
     office, its records have the fields a real sealed station's export gives."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from _sync_world import PIN, World
+    from tests.sync._sync_world import PIN, World
     from liaison.bench.office_city import station_bundles, station_docs
     from liaison.domain.intake import fields_from_input
     from liaison.security.keyring import Keyring
@@ -67,7 +67,7 @@ def test_bench_bundles_have_the_shape_of_a_real_export(tmp_path):
     from liaison.store import Store
     from liaison.sync import bundle
     from liaison.sync.export import export
-    from liaison.sync.keys import parse_office_pub
+    from liaison.security.keys import parse_office_pub
     from liaison.synth import generate
 
     w = World(tmp_path)

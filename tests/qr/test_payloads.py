@@ -14,7 +14,7 @@ from liaison.qr.payloads import (SCREEN_MAX_VERSION, PayloadTooLong, fit, receip
                                  service_payload, service_text)
 from liaison.qr.render import QUIET, half_block_lines, matrix, terminal_text, text_size
 
-from qr_raster import decode, text_to_image
+from tests.qr.qr_raster import decode, text_to_image
 
 STATIONS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")
 TODAY = date(2026, 11, 28)

@@ -15,7 +15,7 @@ from liaison.qr import png as png_mod
 from liaison.qr.payloads import POSTER_MAX_VERSION, receipt_payload, service_payload
 from liaison.qr.poster import PAGE_H, layout, svg
 from liaison.store import Store
-from qr_raster import decode, png_to_image, svg_to_image, text_to_image
+from tests.qr.qr_raster import decode, png_to_image, svg_to_image, text_to_image
 
 STATIONS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")
 TODAY = date(2026, 11, 28)

@@ -19,7 +19,7 @@ from liaison.store import Store
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.qr import QrCode, QrScreen
-from qr_raster import decode, screenshot_text, screenshot_to_image
+from tests.qr.qr_raster import decode, screenshot_text, screenshot_to_image
 
 STATIONS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")
 TODAY = date(2026, 11, 28)

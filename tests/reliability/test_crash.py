@@ -18,7 +18,7 @@ import pytest
 from liaison.store import Store
 from liaison.store.shards import SHARD_CAPACITY
 
-from _reliability import Child, assert_unique, contents, fill_store, raw_docs, temp_files
+from tests.reliability._reliability import Child, assert_unique, contents, fill_store, raw_docs, temp_files
 
 KILLS = 50
 SEED = 20240611
@@ -173,7 +173,7 @@ def test_sigkill_inside_create_many_leaves_all_or_none(home: Path, stop_after: i
 
 
 def _batch_fields(i: int):
-    from _reliability import make_fields
+    from tests.reliability._reliability import make_fields
 
     return make_fields(f"整批导入 {i}", requests=f"batch again {i}/{BATCH}")
 

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -20,8 +19,7 @@ import pytest
 
 from liaison.cli import exitcodes as ec
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
-from _sync_world import LIAISON, PIN, World, officer_setup  # noqa: E402
+from tests.sync._sync_world import LIAISON, PIN, World, officer_setup
 
 STATION = "fengqiao-ban"
 S6 = {"category": "neighbour", "summary": "楼上噪音多年，已有一次推搡，希望调解",

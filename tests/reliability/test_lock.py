@@ -13,7 +13,7 @@ import pytest
 
 from liaison.store import Store, StoreBusy
 
-from _reliability import WORKER, Child, assert_unique, duplicates, fill_store, make_fields, raw_docs, snapshot, temp_files
+from tests.reliability._reliability import WORKER, Child, assert_unique, duplicates, fill_store, make_fields, raw_docs, snapshot, temp_files
 
 
 def _parse(lines: list[str]) -> dict[str, tuple[int, int, str]]:

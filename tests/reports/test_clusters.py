@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 
-from cluster_fixtures import FIXTURES
+from tests.reports.cluster_fixtures import FIXTURES
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
 from liaison.domain.intake import fields_from_input, new_consultation
@@ -20,8 +18,7 @@ from liaison.reports.cluster_keys import normalise_employer, normalise_project, 
 from liaison.reports.clusters import SIMILAR, find_clusters
 from liaison.synth import generate
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, PIN, World, run, seed  # noqa: E402  (a real office and stations)
+from tests.sync._sync_world import AS_OFFICE, PIN, World, run, seed  # a real office and stations
 
 
 def _labelled() -> tuple[list[dict], dict[str, str | None]]:

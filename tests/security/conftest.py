@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from _security_world import PIN_WANG, STATION, FakeTime
+from tests.security._security_world import PIN_WANG, STATION, FakeTime
 
 from liaison.security import Keyring
 

@@ -5,7 +5,7 @@ An unknown name is logged as "unknown officer"; a known officer may be named."""
 from __future__ import annotations
 
 import pytest
-from _security_world import PIN_WANG, STATION, FakeTime
+from tests.security._security_world import PIN_WANG, STATION, FakeTime
 
 from liaison.cli import main
 from liaison.security.audit import AuditLog

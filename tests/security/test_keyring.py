@@ -7,7 +7,6 @@ import re
 import stat
 
 import pytest
-from _security_world import PIN_LI, PIN_WANG, STATION
 
 from liaison.security import (
     Keyring,
@@ -21,6 +20,8 @@ from liaison.security import (
 )
 from liaison.security.backoff import delay_after
 from liaison.security.pins import check_pin, normalise_recovery_code
+
+from tests.security._security_world import PIN_LI, PIN_WANG, STATION
 
 
 def test_create_unlock_with_each_officer(ring_home):

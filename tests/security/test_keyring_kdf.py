@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from _legacy_keyring import write_v1
-from _security_world import PIN_LI, PIN_WANG, STATION, FakeTime
+from tests.security._legacy_keyring import write_v1
+from tests.security._security_world import PIN_LI, PIN_WANG, STATION, FakeTime
 
 from liaison.security import pins
 from liaison.security.errors import KeyringCorrupt

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from _security_world import PIN_LI, PIN_WANG
+from tests.security._security_world import PIN_LI, PIN_WANG
 
 from liaison.cli import exitcodes as ec
 from liaison.cli import main

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -27,8 +26,7 @@ from liaison.store.errors import VersionConflict
 from liaison.store.sealed import SealedStorage
 from liaison.sync.run import sync
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
-from _sync_world import LIAISON, World  # noqa: E402
+from tests.sync._sync_world import LIAISON, World
 
 STATION = "fengqiao-yuanfang"
 OFFICER, PIN = "王检察官", "ks83jd-x"

@@ -6,14 +6,13 @@ still open."""
 from __future__ import annotations
 
 import shutil
-import sys
 from datetime import date
 from pathlib import Path
 
 import orjson
 import pytest
-from _legacy_keyring import write_v1
-from _security_world import PIN_LI, PIN_WANG, STATION, FakeTime
+from tests.security._legacy_keyring import write_v1
+from tests.security._security_world import PIN_LI, PIN_WANG, STATION, FakeTime
 
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
@@ -29,8 +28,7 @@ from liaison.store import StoreCorrupt
 from liaison.store.sealed import shard_cipher
 from liaison.sync.export import export
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
-from _sync_world import World  # noqa: E402
+from tests.sync._sync_world import World
 
 WANG, LI, ZHAO = "王检察官", "李检察官", "赵检察官"
 PIN_ZHAO = "枫桥夜话-5531"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -20,11 +19,10 @@ from liaison.security.keyring import Keyring
 from liaison.security.session import drafts, open_store, unlock
 from liaison.store import Store, StoreCorrupt, StoreLocked
 from liaison.store.drafts import Drafts
-from liaison.sync import keys
+from liaison.security import keys
 from liaison.sync.export import export
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
-from _sync_world import LIAISON, World  # noqa: E402
+from tests.sync._sync_world import LIAISON, World
 
 STATION = "fengqiao-yuanfang"
 PIN = "ks83jd-x"

@@ -26,7 +26,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -40,17 +39,15 @@ from liaison.security.keyring import Keyring
 from liaison.security.session import drafts, open_store, unlock
 from liaison.store import Store
 from liaison.store.drafts import Drafts
-from liaison.sync import keys
+from liaison.security import keys
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import TextPrompt
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.unlock import UnlockScreen
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "sync"))
-sys.path.insert(0, str(Path(__file__).parents[1] / "tui"))
-from _sync_world import LIAISON, World  # noqa: E402
-from unlocked import audit_entries, screen_text, settle, type_text, until  # noqa: E402
+from tests.sync._sync_world import LIAISON, World
+from tests.tui.unlocked import audit_entries, screen_text, settle, type_text, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

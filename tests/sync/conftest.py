@@ -1,1 +1,1 @@
-from _sync_world import server, world  # noqa: F401  (fixtures)
+from tests.sync._sync_world import server, world  # noqa: F401  (fixtures)

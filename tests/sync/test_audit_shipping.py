@@ -11,8 +11,8 @@ import os
 import shutil
 
 import orjson
-from _sync_world import office_staff, run, seed
 
+from tests.sync._sync_world import office_staff, run, seed
 from liaison.hq.report import build_report
 from liaison.security.audit import LOG, AuditLog, verify
 from liaison.security.audit_verify import canonical

@@ -8,10 +8,11 @@ import urllib.request
 
 import orjson
 import pytest
-from _sync_world import run, seed, station_records, upload_headers
 
+from tests.sync._sync_world import run, seed, station_records, upload_headers
 from liaison.cli import exitcodes as ec
-from liaison.sync import bundle, keys
+from liaison.security import keys
+from liaison.sync import bundle
 from liaison.sync.export import export
 
 FQ, RF = "fengqiao-yuanfang", "rider-friendly"

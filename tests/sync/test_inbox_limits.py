@@ -5,46 +5,25 @@ limits so each test is quick; every wait bounded; no timing asserted."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import threading
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 
 import pytest
-from _sync_world import seed
-from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from liaison.hq import server as hq_server
-from liaison.hq.guard import GuardedSite
 from liaison.hq.server import make_app
-from liaison.sync import keys
+from liaison.security import keys
 from liaison.sync.export import export
 from liaison.sync.upload_auth import sign_headers
+from tests.sync._inbox_thread import inbox_in_thread
+from tests.sync._sync_world import seed
 
 FQ = "fengqiao-yuanfang"
-
-
-@contextmanager
-def guarded(app: web.Application, head_timeout: float = 1.0, max_connections: int = 64):
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    site = GuardedSite(runner, "127.0.0.1", 0, head_timeout, max_connections)
-    loop.run_until_complete(site.start())
-    t = threading.Thread(target=loop.run_forever, daemon=True)
-    t.start()
-    try:
-        yield site.port, site.guard
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(15)
-        loop.call_soon_threadsafe(loop.stop)
-        t.join(5)
-        loop.close()
 
 
 @pytest.fixture
@@ -75,7 +54,7 @@ def health(port: int, timeout: float = 5.0) -> dict:
 
 
 def test_a_silent_connection_gets_408_and_is_closed(world):
-    with guarded(make_app(world.hq)) as (port, guard):
+    with inbox_in_thread(make_app(world.hq), head_timeout=1.0) as (_, port, guard):
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
         got = read_all(s)
         s.close()
@@ -84,7 +63,7 @@ def test_a_silent_connection_gets_408_and_is_closed(world):
 
 
 def test_a_trickled_head_is_cut_off(world):
-    with guarded(make_app(world.hq)) as (port, guard):
+    with inbox_in_thread(make_app(world.hq), head_timeout=1.0) as (_, port, guard):
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
         s.sendall(b"POST /bundles HTTP/1.1\r\nHost: x\r\n")
         stop = time.monotonic() + 15
@@ -101,7 +80,7 @@ def test_a_trickled_head_is_cut_off(world):
 
 
 def test_a_kept_alive_connection_gets_the_head_deadline_again(world):
-    with guarded(make_app(world.hq)) as (port, guard):
+    with inbox_in_thread(make_app(world.hq), head_timeout=1.0) as (_, port, guard):
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
         s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         first = s.recv(4096)
@@ -115,7 +94,7 @@ def test_a_kept_alive_connection_gets_the_head_deadline_again(world):
 
 
 def test_connections_beyond_the_cap_are_closed_at_once(world):
-    with guarded(make_app(world.hq), head_timeout=30.0, max_connections=4) as (port, guard):
+    with inbox_in_thread(make_app(world.hq), head_timeout=30.0, max_connections=4) as (_, port, guard):
         held = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(4)]
         time.sleep(0.3)
         extra = socket.create_connection(("127.0.0.1", port), timeout=5)
@@ -134,7 +113,7 @@ def test_connections_beyond_the_cap_are_closed_at_once(world):
 def test_a_body_dripped_below_the_minimum_rate_is_408(world, fq):
     home, data = fq
     h = sign_headers(keys.station_signing_key(home), FQ, 1, data)
-    with guarded(make_app(world.hq, body_floor=2.0), head_timeout=5.0) as (port, _):
+    with inbox_in_thread(make_app(world.hq, body_floor=2.0), head_timeout=5.0) as (_, port, _):
         s = socket.create_connection(("127.0.0.1", port), timeout=5)
         head = "".join(f"{k}: {v}\r\n" for k, v in h.items())
         s.sendall(f"POST /bundles HTTP/1.1\r\nHost: x\r\nContent-Length: {len(data)}\r\n{head}\r\n".encode())
@@ -176,7 +155,7 @@ def test_header_check_does_not_wait_behind_a_merge(world, fq, monkeypatch):
 
     monkeypatch.setattr(hq_server, "ingest_bytes", slow_ingest)
     results: dict[str, object] = {}
-    with guarded(make_app(world.hq), head_timeout=5.0) as (port, _):
+    with inbox_in_thread(make_app(world.hq), head_timeout=5.0) as (_, port, _):
         url = f"http://127.0.0.1:{port}/bundles"
 
         def good() -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import shutil
 
-from _sync_world import run, seed, station_records
-
+from tests.sync._sync_world import run, seed, station_records
 from liaison.sync.export import export
 from liaison.sync.run import sync
 

@@ -12,14 +12,14 @@ import subprocess
 
 import orjson
 import pytest
-from _sync_world import LIAISON, PIN, officer_setup, run, seed
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tests.sync._sync_world import LIAISON, PIN, officer_setup, run, seed
 from liaison.cli import exitcodes as ec
 from liaison.domain.timeutil import now
 from liaison.security.audit import LOG, verify
 from liaison.security.session import open_store, unlock
-from liaison.sync import keys
+from liaison.security import keys
 from liaison.sync.restore_kit import FILE, KitDamaged, KitMissing, KitWrongCode, new_kit_code, read_kit, write_kit
 
 FQ = "fengqiao-yuanfang"
@@ -210,7 +210,7 @@ def test_restore_kit_from_the_office_thirty_plus_one(world, tmp_path):
     records loses its data folder; the office writes a kit (office PIN), the new laptop
     is restored, adds one visit and syncs: the office has 31, no duplicate, no gap, no
     409; the lost laptop's key is revoked, so a bundle it signed is refused."""
-    from _sync_world import AS_OFFICE
+    from tests.sync._sync_world import AS_OFFICE
 
     home = world.station(FQ)
     seed(home, FQ, n=30)

@@ -4,10 +4,8 @@ A real inbox (make_app, aiohttp's own server) on 127.0.0.1 in a thread; every wa
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -15,35 +13,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from _sync_world import free_port, seed
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from liaison.hq.server import make_app
-from liaison.sync import keys
+from liaison.security import keys
 from liaison.sync.export import export
 from liaison.sync.targets import HttpTarget, Unreachable
 from liaison.sync.upload_auth import sign_headers
+from tests.sync._inbox_thread import inbox_in_thread
+from tests.sync._sync_world import seed
 
 FQ = "fengqiao-yuanfang"
-
-
-@contextmanager
-def inbox(app: web.Application):
-    loop = asyncio.new_event_loop()
-    runner = web.AppRunner(app)
-    port = free_port()
-    loop.run_until_complete(runner.setup())
-    loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", port).start())
-    t = threading.Thread(target=loop.run_forever, daemon=True)
-    t.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(15)
-        loop.call_soon_threadsafe(loop.stop)
-        t.join(5)
-        loop.close()
 
 
 @pytest.fixture
@@ -74,7 +55,7 @@ def nothing_written(hq: Path) -> None:
 
 def test_signed_upload_works_end_to_end(world, fq):
     home, data, ids = fq
-    with inbox(make_app(world.hq)) as url:
+    with inbox_in_thread(make_app(world.hq)) as (url, _, _):
         t = HttpTarget(url, home)
         t.open()
         assert json.loads(t.offer("b.bundle", data))["receipt"]["status"] == "ingested"
@@ -84,7 +65,7 @@ def test_signed_upload_works_end_to_end(world, fq):
 
 def test_unsigned_upload_is_403_and_nothing_is_written(world, fq):
     _, data, _ = fq
-    with inbox(make_app(world.hq)) as url:
+    with inbox_in_thread(make_app(world.hq)) as (url, _, _):
         status, body, _ = post(url, data, {})
         assert status == 403 and body["kind"] == "unauthenticated"
         status, _, _ = post(url, b"x" * 100_000, {})
@@ -95,7 +76,7 @@ def test_unsigned_upload_is_403_and_nothing_is_written(world, fq):
 def test_bad_signature_is_403(world, fq):
     _, data, _ = fq
     forged = sign_headers(Ed25519PrivateKey.generate(), FQ, 1, data)
-    with inbox(make_app(world.hq)) as url:
+    with inbox_in_thread(make_app(world.hq)) as (url, _, _):
         status, body, _ = post(url, data, forged)
     assert status == 403 and body["kind"] == "bad-signature"
     nothing_written(world.hq)
@@ -104,7 +85,7 @@ def test_bad_signature_is_403(world, fq):
 def test_replayed_nonce_is_refused(world, fq):
     home, data, _ = fq
     h = signed(home, data)
-    with inbox(make_app(world.hq)) as url:
+    with inbox_in_thread(make_app(world.hq)) as (url, _, _):
         assert post(url, data, h)[0] == 200
         status, body, _ = post(url, data, h)
     assert status == 403 and body["kind"] == "replay" and "nonce" in body["error"]
@@ -112,7 +93,7 @@ def test_replayed_nonce_is_refused(world, fq):
 
 def test_old_timestamp_is_refused(world, fq):
     home, data, _ = fq
-    with inbox(make_app(world.hq)) as url:
+    with inbox_in_thread(make_app(world.hq)) as (url, _, _):
         status, body, _ = post(url, data, signed(home, data, at=time.time() - 3600))
     assert status == 403 and body["kind"] == "stale"
     nothing_written(world.hq)
@@ -120,7 +101,7 @@ def test_old_timestamp_is_refused(world, fq):
 
 def test_content_encoding_is_415(world, fq):
     home, data, _ = fq
-    with inbox(make_app(world.hq)) as url:
+    with inbox_in_thread(make_app(world.hq)) as (url, _, _):
         status, body, _ = post(url, data, {**signed(home, data), "Content-Encoding": "gzip"})
     assert status == 415 and body["kind"] == "encoding"
     nothing_written(world.hq)
@@ -130,7 +111,7 @@ def test_body_differing_from_signed_hash_is_400_and_temp_file_gone(world, fq):
     home, data, _ = fq
     h = signed(home, data)
     other = data[:-2] + (b"A" if data[-2:-1] != b"A" else b"B") + data[-1:]
-    with inbox(make_app(world.hq)) as url:
+    with inbox_in_thread(make_app(world.hq)) as (url, _, _):
         status, body, _ = post(url, other, h)
     assert status == 400 and body["kind"] == "body-hash"
     nothing_written(world.hq)
@@ -147,7 +128,7 @@ def _hold(url: str, home: Path, data: bytes) -> socket.socket:
 
 def test_a_trickle_is_dropped_by_the_server(world, fq):
     home, data, _ = fq
-    with inbox(make_app(world.hq, chunk_timeout=1.0)) as url:
+    with inbox_in_thread(make_app(world.hq, chunk_timeout=1.0)) as (url, _, _):
         s = _hold(url, home, data)
         s.settimeout(15)
         start, got = time.monotonic(), b""
@@ -164,7 +145,7 @@ def test_a_trickle_is_dropped_by_the_server(world, fq):
 
 def test_too_many_uploads_is_503_with_retry_after_and_health_answers(world, fq):
     home, data, _ = fq
-    with inbox(make_app(world.hq, max_uploads=1, chunk_timeout=30.0)) as url:
+    with inbox_in_thread(make_app(world.hq, max_uploads=1, chunk_timeout=30.0)) as (url, _, _):
         s = _hold(url, home, data)
         try:
             time.sleep(0.5)  # the held upload has its slot
@@ -188,7 +169,7 @@ def stub(answers: list[tuple[int, dict[str, str], bytes]]):
 
     app = web.Application()
     app.router.add_post("/bundles", handler)
-    with inbox(app) as url:
+    with inbox_in_thread(app) as (url, _, _):
         yield url, seen
 
 
@@ -224,7 +205,7 @@ def test_station_told_to_wait_long_keeps_the_bundle_pending(world, fq):
 
 def test_no_content_length_is_411(world, fq):
     home, data, _ = fq
-    with inbox(make_app(world.hq)) as url:
+    with inbox_in_thread(make_app(world.hq)) as (url, _, _):
         s = socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=10)
         head = "".join(f"{k}: {v}\r\n" for k, v in signed(home, data).items())
         s.sendall(f"POST /bundles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n{head}\r\n".encode()

@@ -9,8 +9,8 @@ import pytest
 from textual.screen import ModalScreen
 
 from liaison.tui.app import build_app
-from rendered import contrast, runs
-from test_languages import SCREENS, SIZE, TODAY, _show, demo, session  # noqa: F401 — fixtures
+from tests.tui.rendered import contrast, runs
+from tests.tui.test_languages import SCREENS, SIZE, TODAY, _show, demo, session  # noqa: F401 — fixtures
 
 # Not text: box drawing and blocks (borders, scrollbars), a Select's arrow, and the
 # faint X of an unticked checkbox (its state: what it says is its label, checked here).

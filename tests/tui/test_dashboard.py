@@ -3,19 +3,17 @@ overdue, and what the nightly sync has not yet delivered (after a real sync cycl
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
-from _sync_world import World  # noqa: E402  (the sync tests' real office + station set-up)
+from tests.sync._sync_world import World  # the sync tests' real office + station set-up
 
 from liaison.demo_data import scenarios  # noqa: E402
 from liaison.domain.intake import fields_from_input  # noqa: E402
 from liaison.sync.run import sync  # noqa: E402
 from liaison.tui.app import build_app  # noqa: E402
-from unlocked import new_station, opened, seal, session_for, toast_texts  # noqa: E402
+from tests.tui.unlocked import new_station, opened, seal, session_for, toast_texts
 
 TODAY = date(2026, 11, 28)
 

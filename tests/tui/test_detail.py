@@ -11,8 +11,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from liaison.store import StoreWriteError
-from liaison.tui.app import build_app
-from unlocked import opened, session_for, toast_texts, widgets_text
+from tests.tui.unlocked import opened, settle, toast_texts, widgets_text
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import FollowUpScreen, TextPrompt, resolve_date
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
@@ -33,13 +32,6 @@ def notices(app) -> list[str]:
     return toast_texts(app)
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_detail(app, pilot, cid: str) -> DetailScreen:
     await settle(app, pilot)
     app.open_detail(cid)
@@ -48,10 +40,9 @@ async def open_detail(app, pilot, cid: str) -> DetailScreen:
     return app.screen
 
 
-async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
+async def test_shows_the_whole_record_with_full_name_and_phone(seeded, station_app):
     s1 = seeded["S1"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         screen = await open_detail(app, pilot, s1.id)
         text = widgets_text(screen)
         for expected in (s1.ref, "陈秀英", "13800001234", "已转介", "动迁/征收", "第1版",
@@ -69,19 +60,17 @@ async def test_shows_the_whole_record_with_full_name_and_phone(home, seeded):
         assert "overdue by 5 days" in text
 
 
-async def test_anonymous_record_shows_no_personal_rows(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+async def test_anonymous_record_shows_no_personal_rows(seeded, station_app):
+    async with station_app() as (app, pilot):
         text = widgets_text(await open_detail(app, pilot, seeded["S12"].id))
         labels = {line.split()[0] for line in text.splitlines() if line.strip()}
         assert "（匿名）" in text and "电话" not in labels and "同意记录个人信息" not in labels
         assert "疑似非法采砂" in text  # the clue note
 
 
-async def test_status_change_by_number_key_makes_version_2(home, seeded):
+async def test_status_change_by_number_key_makes_version_2(home, seeded, station_app):
     s1 = seeded["S1"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         screen = await open_detail(app, pilot, s1.id)
         await pilot.press("s")
         assert isinstance(app.screen, PickScreen)
@@ -94,10 +83,9 @@ async def test_status_change_by_number_key_makes_version_2(home, seeded):
     assert (c.version, c.status) == (2, "resolved")
 
 
-async def test_same_status_or_escape_saves_nothing(home, seeded):
+async def test_same_status_or_escape_saves_nothing(home, seeded, station_app):
     s1 = seeded["S1"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await open_detail(app, pilot, s1.id)
         await pilot.press("s", "2")  # already referred
         await settle(app, pilot)
@@ -106,10 +94,9 @@ async def test_same_status_or_escape_saves_nothing(home, seeded):
     assert stored(home, s1.id).version == 1
 
 
-async def test_add_note(home, seeded):
+async def test_add_note(home, seeded, station_app):
     s2 = seeded["S2"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         screen = await open_detail(app, pilot, s2.id)
         await pilot.press("n")
         assert isinstance(app.screen, TextPrompt)
@@ -129,9 +116,8 @@ async def test_add_note(home, seeded):
     assert len(c.notes) == 2
 
 
-async def test_typed_note_is_not_dropped_without_asking(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+async def test_typed_note_is_not_dropped_without_asking(home, seeded, station_app):
+    async with station_app() as (app, pilot):
         await open_detail(app, pilot, seeded["S2"].id)
         await pilot.press("n", *"写了一半")
         await pilot.press("escape")
@@ -144,10 +130,9 @@ async def test_typed_note_is_not_dropped_without_asking(home, seeded):
     assert stored(home, seeded["S2"].id).version == 1
 
 
-async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeypatch):
+async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeypatch, station_app):
     s2 = seeded["S2"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         screen = await open_detail(app, pilot, s2.id)
 
         def disk_full(*a, **k):
@@ -171,10 +156,9 @@ async def test_failed_save_keeps_the_note_for_the_next_try(home, seeded, monkeyp
     assert stored(home, s2.id).notes[-1].text == "回访未接通"
 
 
-async def test_follow_up_two_weeks(home, seeded):
+async def test_follow_up_two_weeks(home, seeded, station_app):
     s10 = seeded["S10"]  # no follow-up yet
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         screen = await open_detail(app, pilot, s10.id)
         assert "未设" in widgets_text(screen)
         await pilot.press("f")
@@ -190,11 +174,10 @@ async def test_follow_up_two_weeks(home, seeded):
     assert c.version == 2
 
 
-async def test_follow_up_before_the_visit_is_refused(home, seeded):
+async def test_follow_up_before_the_visit_is_refused(home, seeded, station_app):
     s1 = seeded["S1"]
     before = (s1.visited_at.date() - timedelta(days=3)).isoformat()
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await open_detail(app, pilot, s1.id)
         await pilot.press("f", *before, "enter")
         await settle(app, pilot)
@@ -208,20 +191,18 @@ async def test_follow_up_before_the_visit_is_refused(home, seeded):
     assert c.version == 1 and c.follow_up_on == s1.follow_up_on
 
 
-async def test_follow_up_empty_clears(home, seeded):
+async def test_follow_up_empty_clears(home, seeded, station_app):
     s1 = seeded["S1"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await open_detail(app, pilot, s1.id)
         await pilot.press("f", "enter")
         await settle(app, pilot)
     assert stored(home, s1.id).follow_up_on is None
 
 
-async def test_clue_on_with_note_then_off_after_asking(home, seeded):
+async def test_clue_on_with_note_then_off_after_asking(home, seeded, station_app):
     s2 = seeded["S2"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         screen = await open_detail(app, pilot, s2.id)
         await pilot.press("c")
         assert isinstance(app.screen, TextPrompt)
@@ -244,10 +225,9 @@ async def test_clue_on_with_note_then_off_after_asking(home, seeded):
     assert not c.clue.flag and c.clue.note == "" and c.version == 3
 
 
-async def test_delete_asks_then_leaves_a_tombstone(home, seeded):
+async def test_delete_asks_then_leaves_a_tombstone(home, seeded, station_app):
     s9 = seeded["S9"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await open_detail(app, pilot, s9.id)
         await pilot.press("delete")
         assert isinstance(app.screen, ConfirmScreen)
@@ -270,10 +250,9 @@ async def test_delete_asks_then_leaves_a_tombstone(home, seeded):
         s.close()
 
 
-async def test_change_made_elsewhere_is_not_overwritten(home, seeded):
+async def test_change_made_elsewhere_is_not_overwritten(home, seeded, station_app):
     s1 = seeded["S1"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         screen = await open_detail(app, pilot, s1.id)
         other = opened(home)  # another window
         other.edit(s1.id, {"status": "following_up"})
@@ -287,9 +266,8 @@ async def test_change_made_elsewhere_is_not_overwritten(home, seeded):
     assert (c.version, c.status) == (2, "following_up")
 
 
-async def test_edit_key_opens_the_form_or_says_it_is_missing(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+async def test_edit_key_opens_the_form_or_says_it_is_missing(seeded, station_app):
+    async with station_app() as (app, pilot):
         screen = await open_detail(app, pilot, seeded["S1"].id)
         await pilot.press("e")
         await pilot.pause()
@@ -300,18 +278,16 @@ async def test_edit_key_opens_the_form_or_says_it_is_missing(home, seeded):
             assert app.screen.edit.id == seeded["S1"].id
 
 
-async def test_escape_goes_back(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+async def test_escape_goes_back(seeded, station_app):
+    async with station_app() as (app, pilot):
         await open_detail(app, pilot, seeded["S1"].id)
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "DashboardScreen"
 
 
-async def test_fits_80_by_24(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+async def test_fits_80_by_24(seeded, station_app):
+    async with station_app(size=(80, 24)) as (app, pilot):
         screen = await open_detail(app, pilot, seeded["S1"].id)
         scroll = screen.query_one("#detail")
         assert scroll.max_scroll_y > 0  # the record is longer than the screen: it scrolls

@@ -16,7 +16,7 @@ from liaison.domain.vocab import CATEGORIES, FORM_HIDDEN_DETAILS, LEGACY_REFERRA
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
-from unlocked import key_name, opened, seal, session_for, toast_texts
+from tests.tui.unlocked import key_name, opened, seal, session_for, toast_texts
 from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
 
@@ -215,10 +215,8 @@ async def test_scenarios_s6_s7_typed_at_fengqiao_ban(tmp_path):
     assert all(c.ref.startswith("FQB-") and f"已保存 {c.ref}" in shown for c in records)
 
 
-async def test_escape_with_input_asks_and_no_keeps_the_text(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+async def test_escape_with_input_asks_and_no_keeps_the_text(home, station_app):
+    async with station_app() as (app, pilot):
         await open_form(pilot, "neighbour")
         await fill(pilot, "f-summary", "楼上噪音扰民")
         await pilot.pause(AUTOSAVE_DELAY + 0.3)
@@ -242,10 +240,8 @@ async def test_escape_with_input_asks_and_no_keeps_the_text(home):
     store.close()
 
 
-async def test_escape_with_nothing_typed_leaves_at_once(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+async def test_escape_with_nothing_typed_leaves_at_once(station_app):
+    async with station_app() as (app, pilot):
         await open_form(pilot, "labour")
         await pilot.press("escape")
         await settle(pilot)
@@ -257,10 +253,8 @@ async def test_escape_with_nothing_typed_leaves_at_once(home):
         assert type(app.screen).__name__ == "DashboardScreen"
 
 
-async def test_draft_survives_closing_the_app_and_is_offered_back(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+async def test_draft_survives_closing_the_app_and_is_offered_back(home, station_app):
+    async with station_app() as (app, pilot):
         await open_form(pilot, "labour")
         await goto(pilot, "f-consent")
         await pilot.press("space")
@@ -274,8 +268,7 @@ async def test_draft_survives_closing_the_app_and_is_offered_back(home):
     assert path.exists() and (path.stat().st_mode & 0o077) == 0
     assert Drafts(home, session_for(home).sealer).load()[0]["name"] == "刘建华"
 
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await settle(pilot)  # offered at start, before any key
         assert isinstance(app.screen, ConfirmScreen)
         assert "是否恢复" in str(app.screen.query_one("#question").render())
@@ -305,20 +298,17 @@ async def test_draft_survives_closing_the_app_and_is_offered_back(home):
     assert c.details == {"employer": "某建筑劳务公司"}
 
 
-async def test_quitting_right_after_typing_still_keeps_the_draft(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+async def test_quitting_right_after_typing_still_keeps_the_draft(home, station_app):
+    async with station_app() as (app, pilot):
         await open_form(pilot, "fraud")
         await fill(pilot, "f-summary", "冒充公检法")
         await pilot.press("ctrl+q")  # before the autosave delay is up
     assert Drafts(home, session_for(home).sealer).load()[0]["summary"] == "冒充公检法"
 
 
-async def test_declined_draft_is_deleted(home):
+async def test_declined_draft_is_deleted(home, station_app):
     Drafts(home, session_for(home).sealer).save({"category": "fraud", "summary": "旧草稿"})
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await settle(pilot)  # offered at start, before any key
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
@@ -331,10 +321,9 @@ async def test_declined_draft_is_deleted(home):
     assert Drafts(home, session_for(home).sealer).load() is None
 
 
-async def test_draft_can_be_offered_at_start(home):
+async def test_draft_can_be_offered_at_start(home, station_app):
     Drafts(home, session_for(home).sealer).save({"category": "other", "anonymous": True, "summary": "举报非法采砂"})
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await settle(pilot)  # the app offers it by itself once its store is open
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
@@ -344,10 +333,8 @@ async def test_draft_can_be_offered_at_start(home):
         assert app.screen.query_one("#f-name").disabled
 
 
-async def test_bad_phone_and_missing_summary_are_shown_next_to_their_fields(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+async def test_bad_phone_and_missing_summary_are_shown_next_to_their_fields(home, station_app):
+    async with station_app() as (app, pilot):
         await open_form(pilot, "other")
         await goto(pilot, "f-consent")
         await pilot.press("space")
@@ -382,10 +369,8 @@ async def test_bad_phone_and_missing_summary_are_shown_next_to_their_fields(home
     store.close()
 
 
-async def test_name_without_consent_is_refused_at_the_consent_box(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+async def test_name_without_consent_is_refused_at_the_consent_box(station_app):
+    async with station_app() as (app, pilot):
         await open_form(pilot, "neighbour")
         await fill(pilot, "f-name", "钱先生")
         await fill(pilot, "f-summary", "邻里噪音")
@@ -398,10 +383,8 @@ async def test_name_without_consent_is_refused_at_the_consent_box(home):
         assert not isinstance(app.screen, IntakeScreen)
 
 
-async def test_anonymous_clears_and_disables_name_and_phone(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+async def test_anonymous_clears_and_disables_name_and_phone(station_app):
+    async with station_app() as (app, pilot):
         await open_form(pilot, "other")
         await goto(pilot, "f-consent")
         await pilot.press("space")
@@ -420,10 +403,8 @@ async def test_anonymous_clears_and_disables_name_and_phone(home):
         assert not s.query_one("#f-name").disabled
 
 
-async def test_category_step_shows_only_that_categorys_details_and_footer_keys(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+async def test_category_step_shows_only_that_categorys_details_and_footer_keys(station_app):
+    async with station_app() as (app, pilot):
         await pilot.press("n")
         await settle(pilot)
         keys = {b.binding.key for b in app.screen.active_bindings.values() if b.enabled and b.binding.show}
@@ -443,15 +424,13 @@ async def test_category_step_shows_only_that_categorys_details_and_footer_keys(h
         assert s.query_one("#f-follow").value == "2026-12-05"
 
 
-async def test_edit_mode_saves_a_new_version(home):
+async def test_edit_mode_saves_a_new_version(home, station_app):
     store = opened(home)
     m = dict(scenario("S2")[1])
     m.pop("notes")
     c = store.create(fields_from_input(m, officer="王检察官"))
     store.close()
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+    async with station_app() as (app, pilot):
         app.push_screen(IntakeScreen(edit=c))
         await settle(pilot)
         s = app.screen
@@ -484,13 +463,11 @@ def test_dates_are_read_the_way_officers_type_them():
     assert visit_time("2026-11-09") == "2026-11-09T00:00:00"
 
 
-async def test_enter_on_the_draft_question_keeps_the_draft(home):
+async def test_enter_on_the_draft_question_keeps_the_draft(home, station_app):
     """Prompts default to the answer that loses nothing: for "restore the unsaved
     consultation?" that is yes (no deletes the draft), so plain Enter restores it."""
     Drafts(home, session_for(home).sealer).save({"category": "fraud", "summary": "冒充客服退款"})
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await settle(pilot)
+    async with station_app() as (app, pilot):
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("enter")
         await settle(pilot)

@@ -12,10 +12,9 @@ from textual.widgets import Checkbox, Label, SelectionList, Static
 
 from liaison.domain.intake import fields_from_input
 from liaison.domain.vocab import CATEGORIES, STATUSES
-from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
-from unlocked import opened, session_for, settle, widgets_text
+from tests.tui.unlocked import opened, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)
@@ -58,9 +57,8 @@ def saved(home):
         store.close()
 
 
-async def test_quick_resolved_neighbour_walk_in_in_twelve_keys(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_quick_resolved_neighbour_walk_in_in_twelve_keys(home, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         keys = await new_form(app, pilot, "neighbour")
         await keys.press("ctrl+a")  # anonymous: focus moves on to the head-count
         await keys.press("tab", "tab", "tab")  # 对方, 地点, 事由摘要
@@ -76,9 +74,8 @@ async def test_quick_resolved_neighbour_walk_in_in_twelve_keys(home):
     assert keys.count <= 12, keys.count
 
 
-async def test_one_key_to_each_far_field_shown_beside_it(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_one_key_to_each_far_field_shown_beside_it(station_app):
+    async with station_app(notifications=False) as (app, pilot):
         await new_form(app, pilot, "other")
         form = app.screen.query_one("#step-form")
         for key, wid in (("f2", "f-status"), ("f3", "f-ref-filter"), ("f4", "f-follow"),
@@ -92,9 +89,8 @@ async def test_one_key_to_each_far_field_shown_beside_it(home):
         assert "状态" in bar and "转介" in bar  # in the key bar too
 
 
-async def test_referrals_filtered_by_typing_and_the_clue_once(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_referrals_filtered_by_typing_and_the_clue_once(station_app):
+    async with station_app(notifications=False) as (app, pilot):
         await new_form(app, pilot, "fraud")
         refs = app.screen.query_one("#f-referrals", SelectionList)
         prompts = [str(refs.get_option_at_index(i).prompt) for i in range(refs.option_count)]
@@ -109,20 +105,17 @@ async def test_referrals_filtered_by_typing_and_the_clue_once(home):
         assert app.screen.form.values()["referrals"] == ["police", "legal_aid"]
 
 
-async def test_old_public_interest_referral_opens_as_the_clue(home, seeded):
+async def test_old_public_interest_referral_opens_as_the_clue(seeded, station_app):
     s12 = next(c for c in seeded.values() if "public_interest" in c.referrals)
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with station_app(notifications=False) as (app, pilot):
         app.push_screen(IntakeScreen(edit=s12))
         await settle(app, pilot)
         assert app.screen.query_one("#f-clue", Checkbox).value
         assert "public_interest" not in app.screen.form.values()["referrals"]
 
 
-async def test_fraud_money_gone_within_72_hours_shows_the_urgent_steps(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_fraud_money_gone_within_72_hours_shows_the_urgent_steps(station_app):
+    async with station_app(notifications=False) as (app, pilot):
         await new_form(app, pilot, "fraud")
         hint = app.screen.query_one("#advice-hint", Static)
         assert not hint.display
@@ -135,9 +128,8 @@ async def test_fraud_money_gone_within_72_hours_shows_the_urgent_steps(home):
         assert "96110" in text and "紧急止付" in text and "110" in text
 
 
-async def test_administrative_and_labour_deadlines_labelled_as_guidance(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_administrative_and_labour_deadlines_labelled_as_guidance(station_app):
+    async with station_app(notifications=False) as (app, pilot):
         await new_form(app, pilot, "administrative")
         app.screen.query_one("#f-d-decision_known_on").focus()
         await pilot.press(*"2026-11-03")
@@ -145,9 +137,8 @@ async def test_administrative_and_labour_deadlines_labelled_as_guidance(home):
         assert "参考" in text and "行政复议 2027-01-02" in text and "行政诉讼 2027-05-03" in text and "天" in text
 
 
-async def test_labour_asks_one_head_count(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_labour_asks_one_head_count(station_app):
+    async with station_app(notifications=False) as (app, pilot):
         await new_form(app, pilot, "labour")
         screen = app.screen
         assert not screen.query_one("#row-f-d-workers").display
@@ -158,15 +149,13 @@ async def test_labour_asks_one_head_count(home):
         assert not any("来访人数" in t for t in labels)
 
 
-async def test_no_name_given_is_not_anonymous(home):
+async def test_no_name_given_is_not_anonymous(home, station_app):
     store = opened(home)
     try:
         c = store.create(fields_from_input({"category": "其他", "summary": "电话咨询后来访"}, officer="王检察官"))
     finally:
         store.close()
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with station_app(notifications=False) as (app, pilot):
         app.push_screen(DetailScreen(c.id))
         await settle(app, pilot)
         text = widgets_text(app.screen)

@@ -20,7 +20,7 @@ from liaison.demo import DEMO_PIN, seed_demo
 from liaison.security.session import unlock
 from liaison.tui.app import build_app
 from liaison.tui.i18n import tr
-from rendered import lines
+from tests.tui.rendered import lines
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

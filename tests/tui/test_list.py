@@ -11,7 +11,7 @@ from textual.widgets import Input
 
 from liaison.domain.masking import mask_name, mask_phone
 from liaison.tui.app import build_app
-from unlocked import new_station, opened, session_for, widgets_text
+from tests.tui.unlocked import new_station, opened, session_for, settle, widgets_text
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.widgets.record_list import RecordList
@@ -35,13 +35,6 @@ def list_lines(rl: RecordList) -> list[str]:
     return [rl.render_line(y).text for y in range(rl.scrollable_content_region.height)]
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_list(app, pilot) -> RecordList:
     await settle(app, pilot)
     await pilot.press("l")
@@ -60,9 +53,8 @@ async def search(app, pilot, text: str) -> list:
     return list(app.screen.query_one(RecordList).rows)
 
 
-async def test_list_is_newest_first_and_masks_personal_data(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_list_is_newest_first_and_masks_personal_data(seeded, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         rl = await open_list(app, pilot)
         rows = rl.rows
         assert len(rows) == 305
@@ -81,10 +73,9 @@ async def test_list_is_newest_first_and_masks_personal_data(home, seeded):
                 assert r.phone not in lines
 
 
-async def test_search_chinese_term(home, seeded):
+async def test_search_chinese_term(home, seeded, station_app):
     records = {c.id: c for c in all_records(home)}
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with station_app(notifications=False) as (app, pilot):
         await open_list(app, pilot)
         rows = await search(app, pilot, "亭子")
         assert seeded["S1"].id in {r.id for r in rows}
@@ -99,21 +90,19 @@ async def test_search_chinese_term(home, seeded):
         assert f"共 {len(rows)} 条" in widgets_text(app.screen)
 
 
-async def test_search_phone_tail(home, seeded):
+async def test_search_phone_tail(home, seeded, station_app):
     records = all_records(home)
     tail = seeded["S1"].visitor.phone[-4:]
     expected = {c.id for c in records if c.visitor.phone and c.visitor.phone.endswith(tail)}
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with station_app(notifications=False) as (app, pilot):
         await open_list(app, pilot)
         rows = await search(app, pilot, tail)
         assert {r.id for r in rows} == expected
         assert seeded["S1"].id in expected
 
 
-async def test_search_pinyin_initials(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_search_pinyin_initials(seeded, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         await open_list(app, pilot)
         rows = await search(app, pilot, "cxy")  # 陈秀英
         assert seeded["S1"].id in {r.id for r in rows}
@@ -122,10 +111,9 @@ async def test_search_pinyin_initials(home, seeded):
         assert seeded["S2"].id in {r.id for r in rows}
 
 
-async def test_enter_opens_the_detail_with_full_name(home, seeded):
+async def test_enter_opens_the_detail_with_full_name(seeded, station_app):
     s1 = seeded["S1"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+    async with station_app(notifications=False) as (app, pilot):
         rl = await open_list(app, pilot)
         rows = await search(app, pilot, "cxy")
         await pilot.press("enter")  # from the search box to the list

@@ -10,20 +10,13 @@ from textual.widgets import Input
 
 from liaison.demo_data import YUANFANG, scenarios
 from liaison.domain.intake import fields_from_input
-from liaison.tui.app import build_app
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.dashboard import DashboardScreen
 from liaison.tui.widgets.record_list import RecordList
-from unlocked import OFFICER, session_for
+from tests.tui.unlocked import OFFICER, settle
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(2):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def built_ahead(app, pilot) -> ConsultationsScreen:
@@ -46,9 +39,8 @@ def new_record(app) -> str:
     return c.id
 
 
-async def test_l_shows_the_screen_built_ahead_with_an_empty_focused_search(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_l_shows_the_screen_built_ahead_with_an_empty_focused_search(seeded, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         screen = await built_ahead(app, pilot)
         await pilot.press("l", *"亭子")
         await settle(app, pilot)
@@ -60,9 +52,8 @@ async def test_l_shows_the_screen_built_ahead_with_an_empty_focused_search(home,
         assert all("亭子" in r.hay for r in rows)
 
 
-async def test_records_saved_while_away_are_listed(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_records_saved_while_away_are_listed(seeded, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         screen = await built_ahead(app, pilot)
         before = len(app.store.index.newest_first())
         made = new_record(app)
@@ -87,9 +78,8 @@ async def test_records_saved_while_away_are_listed(home, seeded):
         assert len(rows) == before + 2 and second in {r.id for r in rows}
 
 
-async def test_no_filter_is_left_over_on_coming_back(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_no_filter_is_left_over_on_coming_back(seeded, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         screen = await built_ahead(app, pilot)
         await pilot.press("l")
         await settle(app, pilot)
@@ -109,9 +99,8 @@ async def test_no_filter_is_left_over_on_coming_back(home, seeded):
         assert screen.query_one(RecordList).cursor == 0
 
 
-async def test_language_switched_while_away(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
+async def test_language_switched_while_away(seeded, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         screen = await built_ahead(app, pilot)
         await pilot.press("ctrl+g")  # English, on the dashboard
         await settle(app, pilot)

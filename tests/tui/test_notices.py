@@ -4,10 +4,8 @@ Toasts are read from the screen's DOM (Textual's Toast widgets and their regions
 
 from __future__ import annotations
 
-from liaison.tui.app import build_app
 from liaison.tui.messages import StoreFailed
-from unlocked import settle, type_text
-from conftest import TODAY
+from tests.tui.unlocked import settle, type_text
 
 
 def _toasts(app):
@@ -21,9 +19,8 @@ async def _open_detail(app, pilot, seeded, sid="S2"):
     await settle(app, pilot)
 
 
-async def test_saved_note_notice_is_short_and_clear_of_the_next_note(home, session, seeded):
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+async def test_saved_note_notice_is_short_and_clear_of_the_next_note(seeded, station_app):
+    async with station_app(size=(80, 24)) as (app, pilot):
         await _open_detail(app, pilot, seeded)
         for text in ("已电话回访", "对方表示已收到款项"):
             await pilot.press("n")
@@ -42,9 +39,8 @@ async def test_saved_note_notice_is_short_and_clear_of_the_next_note(home, sessi
         assert _toasts(app) == []
 
 
-async def test_clue_note_field_is_not_covered(home, session, seeded):
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+async def test_clue_note_field_is_not_covered(seeded, station_app):
+    async with station_app(size=(80, 24)) as (app, pilot):
         await _open_detail(app, pilot, seeded)
         await pilot.press("n")
         await pilot.pause()
@@ -58,10 +54,8 @@ async def test_clue_note_field_is_not_covered(home, session, seeded):
         assert not any(t.region.overlaps(field.region) for t in _toasts(app))
 
 
-async def test_error_notice_stays(home, session, seeded):
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await settle(app, pilot)
+async def test_error_notice_stays(seeded, station_app):
+    async with station_app(size=(80, 24)) as (app, pilot):
         app.post_message(StoreFailed("磁盘已满 (disk full)"))
         await pilot.pause(4.2)
         assert any("disk full" in str(t.render()) for t in _toasts(app))

@@ -16,7 +16,7 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import TextPrompt
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
-from unlocked import opened, session_for, settle, widgets_text
+from tests.tui.unlocked import opened, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)
@@ -79,10 +79,8 @@ async def test_statuses_and_categories_have_one_numbering_everywhere(home, seede
     assert in_form == ({category_labels[1]: "2"}, {status_labels[0]: "1"}), in_form
 
 
-async def test_f2_digit_picks_the_status_with_that_number(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+async def test_f2_digit_picks_the_status_with_that_number(seeded, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         await pilot.press("l")
         await settle(app, pilot)
         await pilot.press("f2", "2")
@@ -93,11 +91,9 @@ async def test_f2_digit_picks_the_status_with_that_number(home, seeded):
         assert app.screen.status is None
 
 
-async def test_enter_on_the_delete_prompt_keeps_the_record(home, seeded):
+async def test_enter_on_the_delete_prompt_keeps_the_record(home, seeded, station_app):
     s9 = seeded["S9"]
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with station_app(notifications=False) as (app, pilot):
         app.open_detail(s9.id)
         await settle(app, pilot)
         await pilot.press("delete")
@@ -115,10 +111,8 @@ async def test_enter_on_the_delete_prompt_keeps_the_record(home, seeded):
         store.close()
 
 
-async def test_enter_on_a_discard_prompt_keeps_the_typed_text(home, seeded):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+async def test_enter_on_a_discard_prompt_keeps_the_typed_text(seeded, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         app.open_detail(seeded["S2"].id)
         await settle(app, pilot)
         await pilot.press("n", *"写了一半", "escape")

@@ -24,10 +24,9 @@ from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.qr import QrScreen, ResidentScreen
 
-sys.path.insert(0, str(Path(__file__).parent.parent / "qr"))
-from qr_raster import ansi_to_image, decode, screenshot_text, screenshot_to_image  # noqa: E402
+from tests.qr.qr_raster import ansi_to_image, decode, screenshot_text, screenshot_to_image
 
-from unlocked import PIN, new_station, opened, session_for  # noqa: E402
+from tests.tui.unlocked import PIN, new_station, opened, session_for
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

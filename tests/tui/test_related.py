@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 from liaison.domain.intake import fields_from_input
-from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
-from unlocked import opened, session_for, settle, widgets_text
+from tests.tui.unlocked import opened, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)
@@ -23,12 +22,10 @@ def make(home, summary: str):
         store.close()
 
 
-async def test_related_visit_picked_by_search_and_shown_on_both(home):
+async def test_related_visit_picked_by_search_and_shown_on_both(home, station_app):
     first = make(home, "楼道堆放杂物占用消防通道")
     make(home, "家中老人走失求助")
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with station_app(notifications=False) as (app, pilot):
         await pilot.press("n")
         await settle(app, pilot)
         await pilot.press("4", "ctrl+a", "tab", "tab", "tab", *"与前次相同")
@@ -56,11 +53,9 @@ async def test_related_visit_picked_by_search_and_shown_on_both(home):
         assert "后续关联来访" in text and later.ref in text  # the earlier one lists the later one
 
 
-async def test_backspace_takes_a_pick_off(home):
+async def test_backspace_takes_a_pick_off(home, station_app):
     first = make(home, "楼道堆放杂物占用消防通道")
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with station_app(notifications=False) as (app, pilot):
         await pilot.press("n")
         await settle(app, pilot)
         await pilot.press("4", "f8", *first.ref.lower(), "enter")
@@ -69,10 +64,8 @@ async def test_backspace_takes_a_pick_off(home):
         assert app.screen.form.values()["related_to"] == []
 
 
-async def test_a_reference_that_is_not_there_is_refused(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+async def test_a_reference_that_is_not_there_is_refused(station_app):
+    async with station_app(notifications=False) as (app, pilot):
         draft = {"category": "neighbour", "summary": "再次反映", "anonymous": True,
                  "related_to": ["FQYF-20200101-001"]}  # e.g. a draft older than a purge
         app.push_screen(IntakeScreen(draft=draft))

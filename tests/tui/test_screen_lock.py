@@ -23,7 +23,7 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.qr import QrCode, ResidentScreen
 from liaison.tui.screens.unlock import RecoveryCodeScreen, UnlockScreen
-from unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, toast_texts, type_text, until
+from tests.tui.unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, toast_texts, type_text, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
@@ -186,7 +186,7 @@ async def test_a_real_station_shows_no_demo_hint(home):
 # -- locking ---------------------------------------------------------------------------------
 async def test_idle_lock_hides_everything_and_the_half_typed_form_returns(home, session, seeded):
     add_second_officer(home)
-    app = build_app(home, session=session, today=TODAY, idle_lock=0.5)
+    app = build_app(home, session=session, today=TODAY, idle_lock=0.5)  # not station_app: it would wait past the lock
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await until(pilot, lambda: app.store is not None)
         await until(pilot, lambda: app.locked, seconds=5)  # nobody touched a key since the start
@@ -244,10 +244,9 @@ async def test_idle_lock_hides_everything_and_the_half_typed_form_returns(home, 
     assert created[-1]["officer"] == SECOND and created[-1]["target"] == saved[0].ref
 
 
-async def test_ctrl_l_locks_from_the_detail_screen_and_keys_do_nothing_until_unlocked(home, session, seeded):
+async def test_ctrl_l_locks_from_the_detail_screen_and_keys_do_nothing_until_unlocked(home, seeded, station_app):
     s1 = seeded["S1"]
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         app.open_detail(s1.id)
@@ -275,13 +274,12 @@ async def test_ctrl_l_locks_from_the_detail_screen_and_keys_do_nothing_until_unl
         assert "陈秀英" in screen_text(app)
 
 
-async def test_another_officer_starts_at_the_dashboard_and_nothing_held_leaks(home, session, seeded):
+async def test_another_officer_starts_at_the_dashboard_and_nothing_held_leaks(home, session, seeded, station_app):
     """A's open record, a screen pushed and a notice raised while locked (a late reply
     naming a resident) are A's: B, unlocking, sees none of them without opening them."""
     add_second_officer(home)
     s1 = seeded["S1"]
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         app.open_detail(s1.id)
@@ -333,9 +331,8 @@ async def test_setup_shows_the_recovery_code_even_if_the_next_step_fails(tmp_pat
     Keyring.open(home).reset_pin("周检察官", code, "new-pin-8080x")  # the code shown works
 
 
-async def test_escape_on_the_lock_screen_only_clears_the_pin(home, session):
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+async def test_escape_on_the_lock_screen_only_clears_the_pin(station_app):
+    async with station_app() as (app, pilot):
         await until(pilot, lambda: app.store is not None)
         await pilot.press("ctrl+l")
         await pilot.pause()
@@ -345,13 +342,12 @@ async def test_escape_on_the_lock_screen_only_clears_the_pin(home, session):
         assert app.screen.query_one("#u-pin", Input).value == ""
 
 
-async def test_f1_help_is_shown_on_the_lock_screen_and_esc_returns_to_it(home, session, seeded):
+async def test_f1_help_is_shown_on_the_lock_screen_and_esc_returns_to_it(seeded, station_app):
     """Case 6: F1 help always visible — also on the lock screen, where a new officer
     most needs it; help shows keys, never a record, and the app stays locked."""
     from liaison.tui.screens.help import HelpScreen
 
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+    async with station_app(size=(80, 24)) as (app, pilot):
         await until(pilot, lambda: app.store is not None)
         await pilot.press("ctrl+l")
         await settle(app, pilot)
@@ -375,9 +371,8 @@ async def test_f1_help_is_shown_on_the_lock_screen_and_esc_returns_to_it(home, s
         assert isinstance(app.screen, DashboardScreen)
 
 
-async def test_f1_shows_no_officer_help_in_the_resident_view(home, session):
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+async def test_f1_shows_no_officer_help_in_the_resident_view(station_app):
+    async with station_app(size=(80, 24)) as (app, pilot):
         await until(pilot, lambda: app.store is not None)
         await pilot.press("f9")
         await settle(app, pilot)
@@ -388,12 +383,11 @@ async def test_f1_shows_no_officer_help_in_the_resident_view(home, session):
 
 
 # -- resident-facing view ------------------------------------------------------------------
-async def test_resident_view_shows_only_the_code_and_needs_a_pin_to_leave(home, session, seeded):
+async def test_resident_view_shows_only_the_code_and_needs_a_pin_to_leave(seeded, station_app):
     from liaison.profiles import get_station, office_for
     from liaison.qr.payloads import service_payload
 
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=(120, 50), notifications=True) as pilot:
+    async with station_app(size=(120, 50)) as (app, pilot):
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         await pilot.press("f9")
@@ -427,9 +421,8 @@ async def test_resident_view_shows_only_the_code_and_needs_a_pin_to_leave(home, 
 
 
 # -- masking and audit --------------------------------------------------------------------
-async def test_dashboard_list_and_follow_ups_show_masked_names_and_phones(home, session, seeded):
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+async def test_dashboard_list_and_follow_ups_show_masked_names_and_phones(seeded, station_app):
+    async with station_app() as (app, pilot):
         await until(pilot, lambda: app.store is not None)
         await settle(app, pilot)
         for key in (None, "f", "escape", "l"):
@@ -443,10 +436,9 @@ async def test_dashboard_list_and_follow_ups_show_masked_names_and_phones(home, 
             assert not any(p in text for p in personal(seeded)), key
 
 
-async def test_detail_view_edit_and_delete_are_audited(home, session, seeded):
+async def test_detail_view_edit_and_delete_are_audited(home, seeded, station_app):
     s1, s9 = seeded["S1"], seeded["S9"]
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    async with station_app() as (app, pilot):
         await until(pilot, lambda: app.store is not None)
         app.open_detail(s1.id)
         await settle(app, pilot)

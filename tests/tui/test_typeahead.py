@@ -19,7 +19,7 @@ from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.unlock import UnlockScreen
-from unlocked import OFFICER, PIN, opened, session_for, settle, until
+from tests.tui.unlocked import OFFICER, PIN, opened, settle, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)
@@ -99,10 +99,8 @@ def records(home):
         store.close()
 
 
-async def test_walk_ins_typed_back_to_back_are_saved_field_for_field(home):
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+async def test_walk_ins_typed_back_to_back_are_saved_field_for_field(home, station_app):
+    async with station_app(notifications=False) as (app, pilot):
         for sid, w in WALK_INS.items():
             await burst(pilot, *walk_in_keys(w))
             await until(pilot, lambda: not isinstance(app.screen, IntakeScreen))
@@ -113,11 +111,9 @@ async def test_walk_ins_typed_back_to_back_are_saved_field_for_field(home):
         assert_saved(c, w, TODAY)
 
 
-async def test_name_typed_right_after_the_category_is_kept(home):
+async def test_name_typed_right_after_the_category_is_kept(station_app):
     """Case 1: `n`, the category, Tab and the name at once: the name is not dropped."""
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with station_app(notifications=False) as (app, pilot):
         await burst(pilot, "n", "4", "tab", *"甲乙丙")
         await settle(app, pilot)
         assert app.screen.query_one("#f-name", Input).value == "甲乙丙"
@@ -152,12 +148,10 @@ async def test_right_pin_typed_while_a_wrong_one_is_checked_unlocks(home):
         assert app.session is not None and app.session.officer == OFFICER
 
 
-async def test_coming_back_to_the_list_types_into_the_search(home, session, seeded):
+async def test_coming_back_to_the_list_types_into_the_search(seeded, station_app):
     """Case 3: search, open, back twice, `l` again: the search box has the focus and is
     empty, what is typed searches, and Enter opens the record highlighted for it."""
-    app = build_app(home, session=session, today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with station_app(notifications=False) as (app, pilot):
         await burst(pilot, "l", *"工头", "enter", "enter")
         await until(pilot, lambda: isinstance(app.screen, DetailScreen))
         await burst(pilot, "escape", "escape", "l", *"亭子间", "enter", "enter")  # one burst, no pause
@@ -172,15 +166,13 @@ async def test_coming_back_to_the_list_types_into_the_search(home, session, seed
         assert app.screen.consultation_id == seeded["S1"].id
 
 
-async def test_status_picked_with_f2_and_its_number_in_the_same_burst(home):
+async def test_status_picked_with_f2_and_its_number_in_the_same_burst(home, station_app):
     """The quick neighbour walk-in, resolved on the spot: `F2 4` typed back to back with
     the rest (the jump keys move the focus before the next key is read)."""
     w = WALK_INS["H"]
     keys = walk_in_keys(w)
     keys[-1:-1] = ["f2", str(list(STATUSES).index("resolved") + 1)]  # before ctrl+s
-    app = build_app(home, session=session_for(home), today=TODAY)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with station_app(notifications=False) as (app, pilot):
         await burst(pilot, *keys)
         await until(pilot, lambda: not isinstance(app.screen, IntakeScreen))
         await settle(app, pilot)

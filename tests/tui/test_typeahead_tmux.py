@@ -19,8 +19,8 @@ import pytest
 
 from liaison.domain.timeutil import today
 from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS
-from test_typeahead import HIDDEN, REFERRAL_WORDS, WALK_INS
-from unlocked import OFFICER, PIN
+from tests.tui.test_typeahead import HIDDEN, REFERRAL_WORDS, WALK_INS
+from tests.tui.unlocked import OFFICER, PIN
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")

@@ -4,6 +4,8 @@ under its data key, and the unlocked session the app is built with
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 from liaison.demo_data import SCENARIO_IDS, YUANFANG, scenarios
@@ -14,6 +16,7 @@ from liaison.store import Store
 
 PIN = "kx-4711-lotus"
 OFFICER = "王检察官"
+TODAY = date(2026, 11, 28)  # the `seeded` fixture's day
 
 _sessions: dict[Path, Session] = {}
 
@@ -93,7 +96,7 @@ def key_name(ch: str) -> str:
 
 def screen_text(app) -> str:
     """Everything the terminal shows now (Textual's screenshot as text, toasts included)."""
-    from rendered import lines
+    from tests.tui.rendered import lines
 
     return "\n".join(lines(app.export_screenshot()))
 
@@ -128,6 +131,18 @@ async def settle(app, pilot) -> None:
     for _ in range(2):
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+@asynccontextmanager
+async def running(home: Path, *, size: tuple[int, int], today=TODAY, notifications: bool = True, **options):
+    """`home`'s app from the one factory with its officer already unlocked (as after the
+    unlock screen), under Pilot, its first workers finished: yields (app, pilot)."""
+    from liaison.tui.app import build_app
+
+    app = build_app(home, session=session_for(home), today=today, **options)
+    async with app.run_test(size=size, notifications=notifications) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
 
 
 async def until(pilot, check, seconds: float = 10.0) -> None:
