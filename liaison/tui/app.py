@@ -284,7 +284,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         screen._refresh_layout(self.size)
 
     def on_store_opened(self, message: StoreOpened) -> None:
-        from .screens.intake import offer_draft
+        from .drafting import offer_draft
 
         first = self.store is None
         self._ahead = None  # taken by the session that opened the store

@@ -142,7 +142,7 @@ class LockingMixin:
                                           station_name=self.station.name if self.station else ""))
 
     def _save_draft(self, drafts: "Drafts", values: dict[str, Any]) -> None:
-        from .screens.intake import save_draft
+        from .drafting import save_draft
 
         def write() -> None:
             try:

@@ -8,6 +8,7 @@ the dashboard free of a charting dependency and readable over SSH.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,9 +21,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.strip import Strip
 from textual.widgets import Header, Static
 
+from ...hq.lock import OfficeBusy
 from ...hq.quarantine import Quarantine
 from ...hq.report import build_report
 from ...hq.visits import iso_week, week_start
+from ...security.errors import SecurityError
 from ..base import LiaisonScreen
 from ..i18n import category, status
 from ..widgets.keybar import KeyBar
@@ -32,6 +35,10 @@ WEEKS = 8  # the sparkline's span: two months shows a trend without crowding the
 CLUSTER_DAYS = 90  # "open" clusters: those with visits in the last three months
 BLOCKS = "▁▂▃▄▅▆▇█"
 PENDING = object()  # the clusters are being counted
+# What a locked, busy or damaged office database (or an unreadable quarantine folder,
+# a sealed part that does not open) raises: said on screen, and the app stays usable.
+# Anything else is a bug, and surfaces as one (the crash log).
+UNREADABLE = (sqlite3.Error, OSError, OfficeBusy, SecurityError)
 
 
 def sparkline(values: list[int]) -> str:
@@ -47,17 +54,11 @@ def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
     return " ".join(fit(c, w) for c, w in zip(cells, widths)).rstrip()
 
 
-def open_clusters(records: list[dict[str, Any]], since: date) -> int | None:
-    """How many clusters liaison.reports.clusters finds among visits since `since`, or
-    None (panel hidden) where that module is absent or fails: the dashboard must open."""
-    try:
-        from ...reports.clusters import find_clusters
-    except ImportError:
-        return None
-    try:
-        return len(find_clusters(records, since=since.isoformat()))
-    except Exception:
-        return None
+def open_clusters(records: list[dict[str, Any]], since: date) -> int:
+    """How many clusters liaison.reports.clusters finds among visits since `since`."""
+    from ...reports.clusters import find_clusters  # numpy and numba: not before the figures
+
+    return len(find_clusters(records, since=since.isoformat()))
 
 
 class OverdueLines(Static):
@@ -150,7 +151,7 @@ class HqDashboardScreen(LiaisonScreen):
             rep = build_report(office.db, staff.opener, start=start, end=today, today=today,
                                quarantined=quarantined, personal=False)
             rep["spark_weeks"] = [iso_week(start + timedelta(weeks=i)) for i in range(WEEKS)]
-        except Exception as e:  # a locked or damaged database: say so, keep the app usable
+        except UNREADABLE as e:  # a locked or damaged database: say so, keep the app usable
             self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
             return
         self.app.call_from_thread(self.show, rep)
@@ -167,9 +168,9 @@ class HqDashboardScreen(LiaisonScreen):
         try:
             # Only the window's records are opened: find_clusters would drop the others.
             clusters = open_clusters(list(office.db.records_since(staff.opener, since.isoformat())), since)
-        except Exception as e:  # a locked or damaged database: say so, keep the app usable
+        except UNREADABLE as e:  # a locked or damaged database: say so, keep the app usable
             self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
-            clusters = None
+            clusters = None  # the panel is hidden
         self.app.call_from_thread(self.show_clusters, clusters)
 
     def show_clusters(self, clusters: int | None) -> None:
