@@ -22,6 +22,7 @@ from .bindings import localize_bindings
 from .commands import LiaisonCommands
 from .locking import LockingMixin
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
+from .textual_private import lay_out, mark_styled, mount_off_stack
 
 if TYPE_CHECKING:  # the store and the model load in the worker, after the first frame
     from ..domain.consultation import Consultation
@@ -99,16 +100,9 @@ class LiaisonApp(LockingMixin, BaseApp):
             self.switch_mode(STATION_MODE)
 
     def _styled_now(self, screen: Screen) -> Screen:
-        """`screen`, marked as styled with the stylesheet as it is. Textual re-parses and
-        re-applies the whole stylesheet, twice, for a mode's new screen whose CSS
-        generation is not the app's (a fresh screen's never is): ~60 ms of the unlock's
-        wait, for nothing when the stylesheet is current — never invalidated (generation
-        0), or refreshed since (the screen shown has the app's generation). After a
-        theme change not yet applied, or one after this, it is refreshed as before.
-        Private: Textual is pinned exactly."""
-        if self._css_update_count in (0, self.screen._css_update_count):
-            screen._css_update_count = self._css_update_count
-        return screen
+        """`screen`, marked as styled with the stylesheet as it is: a mode's new screen is
+        otherwise restyled twice, ~60 ms of the unlock's wait (textual_private.mark_styled)."""
+        return mark_styled(self, screen)
 
     async def _prebuild_dashboard(self) -> None:
         """The dashboard composed, mounted, styled and laid out while the first PIN is
@@ -120,9 +114,9 @@ class LiaisonApp(LockingMixin, BaseApp):
         if self.store is not None or self._dashboard is not None or not self.locked:
             return
         screen = self._dashboard = self._styled_now(DashboardScreen())
-        await self._get_screen(screen)[1]
+        await mount_off_stack(self, screen)
         if screen is self._dashboard:
-            screen._refresh_layout(self.size)
+            lay_out(screen, self.size)
 
     def prepare_first_unlock(self) -> None:
         """Once the unlock screen of an app started locked is painted, while the officer
@@ -210,6 +204,12 @@ class LiaisonApp(LockingMixin, BaseApp):
             return
         # The rows just read are long-lived and hold no cycles: without this the next
         # full collection walks them all (~100-200 ms while the dashboard is built).
+        # gc.freeze() is process-wide, and right here: this process is the app alone
+        # (the CLI runs it and exits), the rows live as long as the app, and the store
+        # is opened once per process (again only after a failed open). It is safe from
+        # this worker thread: it only moves what the collector tracks, under the GIL.
+        # Its price: a garbage cycle alive at this instant is never freed (a few small
+        # objects of the open; warm_search collects before its own freeze).
         gc.freeze()
         self.station = station
         try:
@@ -276,12 +276,11 @@ class LiaisonApp(LockingMixin, BaseApp):
             return
         screen = ConsultationsScreen()
         self.install_screen(screen, "consultations")
-        # Textual mounts a screen when it is first pushed (App._get_screen) and lays it
-        # out when it is shown (Screen._on_screen_resume, which skips that when the
-        # size is unchanged): the same two steps, taken early. Private calls: Textual
-        # is pinned exactly. Off the stack, the layout paints nothing.
-        await self._get_screen(screen)[1]
-        screen._refresh_layout(self.size)
+        # Textual mounts a screen when it is first pushed and lays it out when it is
+        # shown (skipped when the size is unchanged): the same two steps, taken early
+        # (textual_private). Off the stack, the layout paints nothing.
+        await mount_off_stack(self, screen)
+        lay_out(screen, self.size)
 
     def on_store_opened(self, message: StoreOpened) -> None:
         from .drafting import offer_draft

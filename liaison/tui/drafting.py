@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.timeutil import TZ
 from ..domain.vocab import CATEGORIES
-from .i18n import category as category_label, tr
+from .i18n import category as category_label
+from .i18n import tr
 
 if TYPE_CHECKING:
     from textual.timer import Timer

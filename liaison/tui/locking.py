@@ -148,7 +148,7 @@ class LockingMixin:
             try:
                 save_draft(drafts, values)
             except Exception as e:  # noqa: BLE001 — the input is still kept in memory
-                self.call_from_thread(self.notice, self.tr_("draft_failed", error=str(e)),
+                self.call_from_thread(self.notice, self.tr("draft_failed", error=str(e)),
                                       severity="warning", timeout=10)
         self.run_worker(write, thread=True, group="draft", exit_on_error=False)
 
@@ -202,8 +202,3 @@ class LockingMixin:
         # order, to the screen now on top, after the stack changes above.
         for key, character in ahead:
             self.post_message(events.Key(key, character))
-
-    def tr_(self, key: str, **values: object) -> str:
-        from .i18n import tr
-
-        return tr(key, self.lang, **values)  # type: ignore[attr-defined]

@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from unlocked import OFFICER, seal, seed_scenarios, session_for
 
 from liaison.security.session import Session
 from liaison.store import Store
-from unlocked import OFFICER, seal, seed_scenarios, session_for
 
 TODAY = date(2026, 11, 28)
 

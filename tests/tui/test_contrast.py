@@ -6,11 +6,11 @@ overdue rows 2.04:1 in the light theme). Colours are read from what is rendered
 from __future__ import annotations
 
 import pytest
+from rendered import contrast, runs
+from test_languages import SCREENS, SIZE, TODAY, _show, demo, session  # noqa: F401 — fixtures
 from textual.screen import ModalScreen
 
 from liaison.tui.app import build_app
-from rendered import contrast, runs
-from test_languages import SCREENS, SIZE, TODAY, _show, demo, session  # noqa: F401 — fixtures
 
 # Not text: box drawing and blocks (borders, scrollbars), a Select's arrow, and the
 # faint X of an unticked checkbox (its state: what it says is its label, checked here).

@@ -10,12 +10,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
 
 from _sync_world import World  # noqa: E402  (the sync tests' real office + station set-up)
+from unlocked import new_station, opened, seal, session_for, toast_texts  # noqa: E402
 
 from liaison.demo_data import scenarios  # noqa: E402
 from liaison.domain.intake import fields_from_input  # noqa: E402
 from liaison.sync.run import sync  # noqa: E402
 from liaison.tui.app import build_app  # noqa: E402
-from unlocked import new_station, opened, seal, session_for, toast_texts  # noqa: E402
 
 TODAY = date(2026, 11, 28)
 

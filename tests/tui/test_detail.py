@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static
+from unlocked import opened, session_for, toast_texts, widgets_text
 
 from liaison.store import StoreWriteError
 from liaison.tui.app import build_app
-from unlocked import opened, session_for, toast_texts, widgets_text
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import FollowUpScreen, TextPrompt, resolve_date
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen

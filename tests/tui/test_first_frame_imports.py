@@ -94,8 +94,9 @@ def light_facts(home: Path) -> tuple[str, bool, list[str], str]:
 
 
 def test_the_clear_facts_are_those_of_the_store_and_the_keyring(home, tmp_path):
-    from liaison.demo import seed_demo
     from unlocked import OFFICER, PIN
+
+    from liaison.demo import seed_demo
 
     assert light_facts(home) == full_facts(home)
     Keyring(home).add_officer(OFFICER, PIN, "艾检察官", "another-pin-9513")  # sorted before 王

@@ -7,19 +7,18 @@ from datetime import date
 from pathlib import Path
 
 from textual import events
+from unlocked import key_name, opened, seal, session_for, toast_texts
 
 from liaison.demo_data import SCENARIO_IDS, scenarios
 from liaison.domain.intake import fields_from_input
-from liaison.domain.timeutil import parse_datetime
 from liaison.domain.pick import referral_choices
+from liaison.domain.timeutil import parse_datetime
 from liaison.domain.vocab import CATEGORIES, FORM_HIDDEN_DETAILS, LEGACY_REFERRALS, STATUSES
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
-from unlocked import key_name, opened, seal, session_for, toast_texts
 from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
-
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

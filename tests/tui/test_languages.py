@@ -14,13 +14,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from rendered import lines
 from rich.cells import cell_len
 
 from liaison.demo import DEMO_PIN, seed_demo
 from liaison.security.session import unlock
 from liaison.tui.app import build_app
 from liaison.tui.i18n import tr
-from rendered import lines
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

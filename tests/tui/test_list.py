@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from textual.widgets import Input
+from unlocked import new_station, opened, session_for, widgets_text
 
 from liaison.domain.masking import mask_name, mask_phone
 from liaison.tui.app import build_app
-from unlocked import new_station, opened, session_for, widgets_text
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.widgets.record_list import RecordList

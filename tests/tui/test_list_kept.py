@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from textual.widgets import Input
+from unlocked import OFFICER, session_for
 
 from liaison.demo_data import YUANFANG, scenarios
 from liaison.domain.intake import fields_from_input
@@ -14,7 +15,6 @@ from liaison.tui.app import build_app
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.dashboard import DashboardScreen
 from liaison.tui.widgets.record_list import RecordList
-from unlocked import OFFICER, session_for
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

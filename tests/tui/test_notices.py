@@ -4,10 +4,11 @@ Toasts are read from the screen's DOM (Textual's Toast widgets and their regions
 
 from __future__ import annotations
 
+from conftest import TODAY
+from unlocked import settle, type_text
+
 from liaison.tui.app import build_app
 from liaison.tui.messages import StoreFailed
-from unlocked import settle, type_text
-from conftest import TODAY
 
 
 def _toasts(app):

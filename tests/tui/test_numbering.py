@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from unlocked import opened, session_for, settle, widgets_text
 
 from liaison.domain.vocab import CATEGORIES, STATUSES
 from liaison.tui.app import build_app
@@ -16,7 +17,6 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import TextPrompt
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
-from unlocked import opened, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

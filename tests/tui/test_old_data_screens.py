@@ -9,13 +9,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
 
+from test_list import list_lines, open_list, settle  # noqa: E402
 from test_old_data import OFFICER, SID, plant_old_records  # noqa: E402
+from unlocked import seal, session_for, widgets_text  # noqa: E402
 
 from liaison.store import Store  # noqa: E402
 from liaison.tui.app import build_app  # noqa: E402
 from liaison.tui.screens.detail import DetailScreen  # noqa: E402
-from unlocked import seal, session_for, widgets_text  # noqa: E402
-from test_list import list_lines, open_list, settle  # noqa: E402
 
 CONTROL = "\x00\x07\x1b\u202e\x85"
 

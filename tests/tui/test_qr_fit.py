@@ -26,7 +26,6 @@ from liaison.tui.screens.qr import QrScreen, ResidentScreen
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "qr"))
 from qr_raster import ansi_to_image, decode, screenshot_text, screenshot_to_image  # noqa: E402
-
 from unlocked import PIN, new_station, opened, session_for  # noqa: E402
 
 TODAY = date(2026, 11, 28)

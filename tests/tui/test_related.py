@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from unlocked import opened, session_for, settle, widgets_text
+
 from liaison.domain.intake import fields_from_input
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
-from unlocked import opened, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input
+from unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, toast_texts, type_text, until
 
 from liaison.demo import DEMO_PIN, seed_demo
 from liaison.domain.masking import mask_name, mask_phone
@@ -23,7 +24,6 @@ from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.qr import QrCode, ResidentScreen
 from liaison.tui.screens.unlock import RecoveryCodeScreen, UnlockScreen
-from unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, toast_texts, type_text, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

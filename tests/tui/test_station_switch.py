@@ -7,12 +7,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from unlocked import new_station, session_for, settle, widgets_text
 
 from liaison.cli import ui_cmd
 from liaison.tui.app import build_app
 from liaison.tui.screens.dashboard import DashboardScreen
 from liaison.tui.screens.unlock import UnlockScreen
-from unlocked import new_station, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 

@@ -13,13 +13,13 @@ from datetime import date, timedelta
 
 from textual import events
 from textual.widgets import Input
+from unlocked import OFFICER, PIN, opened, session_for, settle, until
 
 from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS, STATUSES
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.unlock import UnlockScreen
-from unlocked import OFFICER, PIN, opened, session_for, settle, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)

@@ -16,11 +16,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from test_typeahead import HIDDEN, REFERRAL_WORDS, WALK_INS
+from unlocked import OFFICER, PIN
 
 from liaison.domain.timeutil import today
 from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS
-from test_typeahead import HIDDEN, REFERRAL_WORDS, WALK_INS
-from unlocked import OFFICER, PIN
 
 TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from test_screen_lock import unlock_as
+from unlocked import OFFICER, PIN, opened, settle, until
+
 from liaison.domain.intake import fields_from_input
 from liaison.tui.app import build_app
 from liaison.tui.screens.dashboard import DashboardScreen
-from unlocked import OFFICER, PIN, opened, settle, until
-from test_screen_lock import unlock_as
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

@@ -10,12 +10,11 @@ from textual.widgets import Header, Input, Static
 from ...domain.search import Query
 from ...domain.vocab import CATEGORIES, STATUSES
 from ..base import LiaisonScreen
-from ..typeahead import TypeAhead, typeahead_bindings
 from ..i18n import category, status
+from ..typeahead import TypeAhead, typeahead_bindings
 from ..widgets.keybar import KeyBar
 from ..widgets.record_list import RecordList
 from .modals import PickScreen
-
 
 # Filtering the previous result row by row beats a fresh scan of the whole index (one
 # C-level pass, ~6 ms at 50 000 records) only while that result is small.

@@ -16,8 +16,8 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Header, Static
 
@@ -28,6 +28,7 @@ from ...hq.visits import iso_week, week_start
 from ...security.errors import SecurityError
 from ..base import LiaisonScreen
 from ..i18n import category, status
+from ..textual_private import forget_content_height
 from ..widgets.keybar import KeyBar
 from ..widgets.record_list import fit
 
@@ -51,7 +52,7 @@ def sparkline(values: list[int]) -> str:
 
 def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
     """Cells cut or padded to their widths (CJK-aware), one space apart."""
-    return " ".join(fit(c, w) for c, w in zip(cells, widths)).rstrip()
+    return " ".join(fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
 def open_clusters(records: list[dict[str, Any]], since: date) -> int:
@@ -77,7 +78,7 @@ class OverdueLines(Static):
     def show_lines(self, lines: list[str], widest: int) -> None:
         """`lines`, none wider than `widest` cells."""
         self._lines, self._widest, self._strips = lines, widest, {}
-        self._content_height_cache = (None, 0)
+        forget_content_height(self)
         self.refresh(layout=True)
 
     def render(self) -> Text:

@@ -27,16 +27,16 @@ from ...domain.consultation import Consultation
 from ...domain.intake import apply_edits, fields_from_input
 from ...domain.validation import FieldError, ValidationError
 from ...domain.vocab import CATEGORIES
+from ..app_base import ERROR_TIMEOUT
 from ..base import LiaisonScreen
 from ..drafting import AUTOSAVE_DELAY as AUTOSAVE_DELAY  # where tests and callers know it
 from ..drafting import DraftAutosave
 from ..i18n import category as category_label
 from ..messages import ConsultationSaved, SaveFailed
 from ..typeahead import TypeAhead, drained, typeahead_bindings
-from ..app_base import ERROR_TIMEOUT
 from ..widgets.intake_form import IntakeForm
-from ..widgets.keybar import KeyBar
 from ..widgets.intake_values import meaningful, record_values
+from ..widgets.keybar import KeyBar
 from .modals import ConfirmScreen
 
 

@@ -7,7 +7,6 @@ A month has tens to a few hundred rows, so a DataTable is the right widget here.
 
 from __future__ import annotations
 
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -118,7 +117,7 @@ class LedgerScreen(LiaisonScreen):
         zh = self.app.lang == "zh"
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for h, w in zip(lg.HEADERS if zh else EN_HEADERS, WIDTHS):
+        for h, w in zip(lg.HEADERS if zh else EN_HEADERS, WIDTHS, strict=True):
             table.add_column(h, width=w)
         if zh:
             cats = "  ".join(f"{lab} {n}" for lab, n in ledger.by_category if n)

@@ -10,7 +10,7 @@ autosave.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -25,12 +25,17 @@ from ...domain.input_values import details as read_details
 from ...domain.pick import referral_matches
 from ...domain.timeutil import TZ
 from ...domain.validation import FieldError, ValidationError, related_errors
-from ...domain.vocab import (CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, DETAIL_LABELS, FORM_HIDDEN_DETAILS, STATUSES)
+from ...domain.vocab import CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, DETAIL_LABELS, FORM_HIDDEN_DETAILS, STATUSES
 from ..bindings import localize_bindings
-from ..i18n import category as category_label, referral as referral_label, status as status_label, tr
+from ..i18n import category as category_label
+from ..i18n import referral as referral_label
+from ..i18n import status as status_label
+from ..i18n import tr
 from .form_fields import FORM_KEYS, FormInput, FormTextArea  # noqa: F401 — FORM_KEYS: the screen's keys
 from .intake_related import RelatedPicker
 from .intake_values import DETAIL_KEYS, TEXTS, follow_up_date, to_edits, to_input, visit_date
+
+W = TypeVar("W", bound=Widget)
 WEEKDAYS_ZH = "一二三四五六日"
 # One key from anywhere in the form to the controls that otherwise take 6–11 Tabs:
 # (key, widget id, binding id). Shown beside each field's label and in the key bar.
@@ -233,7 +238,7 @@ class IntakeForm(VerticalScroll):
             refs.highlighted = 0
 
     def _referrals_ticked(self) -> None:
-        refs = self._q("#f-referrals")
+        refs = self._q("#f-referrals", SelectionList)
         shown = {refs.get_option_at_index(i).value for i in range(refs.option_count)}
         ticked = set(refs.selected)
         for code in shown:
@@ -258,7 +263,7 @@ class IntakeForm(VerticalScroll):
                 self._chosen.pop(code)
             else:
                 self._chosen[code] = None
-            self._q("#f-ref-filter").value = ""  # refilters (Input.Changed)
+            self._q("#f-ref-filter", Input).value = ""  # refilters (Input.Changed)
             self._filter_referrals()
             self.clear_error("f-referrals")
             self.post_message(self.Changed())
@@ -378,8 +383,13 @@ class IntakeForm(VerticalScroll):
         # Enter in a one-line field goes on to the next one: the screen does that (with
         # Tab and the other keys typed ahead, see tui/typeahead.py).
 
-    def _q(self, selector: str, _type: type | None = None) -> Any:
-        return self._widgets[selector.lstrip("#")]
+    def _q(self, selector: str, kind: type[W]) -> W:
+        """The form's widget `selector`, which must be a `kind`: a dict look-up, not a
+        DOM query (values() reads ~40 fields for each autosave)."""
+        widget = self._widgets[selector.lstrip("#")]
+        if not isinstance(widget, kind):
+            raise TypeError(f"{selector} is a {type(widget).__name__}, not a {kind.__name__}")
+        return widget
 
     def values(self) -> dict[str, Any]:
         """The raw values, JSON-able (what a draft keeps)."""
@@ -409,9 +419,9 @@ class IntakeForm(VerticalScroll):
                 if self._kept.get(k):
                     out[k] = self._kept[k]
             elif DETAIL_KINDS.get(k) == "flag":
-                out[k] = "是" if self._q(f"#f-d-{k}").value else ""
+                out[k] = "是" if self._q(f"#f-d-{k}", Checkbox).value else ""
             else:
-                out[k] = self._q(f"#f-d-{k}").value
+                out[k] = self._q(f"#f-d-{k}", Input).value
         return out
 
     def fill(self, v: dict[str, Any]) -> None:
@@ -431,11 +441,11 @@ class IntakeForm(VerticalScroll):
         for k in DETAIL_KEYS:
             text = "" if details.get(k) is None else str(details[k])
             if DETAIL_KINDS.get(k) == "flag":
-                q(f"#f-d-{k}").value = text.strip().lower() in TRUE_TEXT
+                q(f"#f-d-{k}", Checkbox).value = text.strip().lower() in TRUE_TEXT
             elif DETAIL_KINDS.get(k) == "datetime" and "T" in text:
-                q(f"#f-d-{k}").value = text[:16].replace("T", " ")  # as typed: 2026-11-27 21:30
+                q(f"#f-d-{k}", Input).value = text[:16].replace("T", " ")  # as typed: 2026-11-27 21:30
             else:
-                q(f"#f-d-{k}").value = text
+                q(f"#f-d-{k}", Input).value = text
         # A hidden figure is kept only where it says more than the head-count does.
         self._kept = {k: str(details[k]) for ks in FORM_HIDDEN_DETAILS.values() for k in ks
                       if details.get(k) not in (None, "") and str(details[k]) != str(v.get("party_size") or "1")}
@@ -476,7 +486,7 @@ class IntakeForm(VerticalScroll):
         def known(ref: str) -> str | None:
             row = store.find(ref)
             return station if row is not None and not row.deleted else None
-        errs = related_errors(self._q("#f-related").refs, known, station)
+        errs = related_errors(self._q("#f-related", RelatedPicker).refs, known, station)
         if errs:
             raise ValidationError(errs)
 

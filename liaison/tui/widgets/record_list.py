@@ -17,12 +17,12 @@ from typing import Any, Sequence
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
-from textual import events
 from textual.strip import Strip
+from textual.widget import Widget
 
 from ...domain.masking import mask_name, mask_phone
 from ...domain.text import safe_value
