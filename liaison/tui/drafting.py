@@ -23,7 +23,10 @@ if TYPE_CHECKING:
 
     from ..store.drafts import Drafts
     from .app import LiaisonApp
+    from .base import LiaisonScreen as _ScreenBase
     from .widgets.intake_form import IntakeForm
+else:
+    _ScreenBase = object  # mixed into the intake screen: typed as one, a plain class at run time
 
 AUTOSAVE_DELAY = 0.6  # seconds after the last change
 # Draft writes and the final clear never interleave: a slow autosave must not bring
@@ -92,12 +95,11 @@ def offer_draft(app: LiaisonApp) -> None:
     app.run_worker(load, thread=True, group="draft", exit_on_error=False)
 
 
-class DraftAutosave:
+class DraftAutosave(_ScreenBase):
     """Mixed into the intake screen: a new consultation's input is written as the draft
     shortly after each change (in a worker, newest write wins), a draft found on opening
     is offered back, and the last change is written when the screen goes unsaved."""
 
-    app: LiaisonApp
     form: IntakeForm
     edit: Any
     _step: str
@@ -111,7 +113,6 @@ class DraftAutosave:
     if TYPE_CHECKING:  # the screen's own (only declared here: a stub would shadow them)
         def _dirty(self) -> bool: ...
         def _restore(self, data: dict[str, Any]) -> None: ...
-        def tr(self, key: str, **values: object) -> str: ...
 
     def take_for_lock(self) -> dict[str, Any] | None:
         """The app locks: stop autosaving, and hand over what was typed (None if nothing
@@ -133,7 +134,7 @@ class DraftAutosave:
         def load() -> None:
             found = drafts.load()
             self.app.call_from_thread(self._draft_checked, found)
-        self.run_worker(load, thread=True, group="draft", exit_on_error=False)  # type: ignore[attr-defined]
+        self.run_worker(load, thread=True, group="draft", exit_on_error=False)
 
     def _draft_checked(self, found: Found | None) -> None:
         from .screens.modals import ConfirmScreen
@@ -164,7 +165,7 @@ class DraftAutosave:
     def _schedule_autosave(self) -> None:
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.set_timer(AUTOSAVE_DELAY, self._autosave)  # type: ignore[attr-defined]
+        self._timer = self.set_timer(AUTOSAVE_DELAY, self._autosave)
 
     def _autosave(self) -> None:
         self._timer = None
@@ -182,9 +183,9 @@ class DraftAutosave:
             try:
                 self._write_now(drafts, seq, data)
             except Exception as e:  # noqa: BLE001 — a failed autosave must not stop the officer
-                self.app.call_from_thread(self.notify, self.tr("draft_failed", error=str(e)),  # type: ignore[attr-defined]
+                self.app.call_from_thread(self.notify, self.tr("draft_failed", error=str(e)),
                                           severity="warning", timeout=10)
-        self.run_worker(write, thread=True, group="draft", exit_on_error=False)  # type: ignore[attr-defined]
+        self.run_worker(write, thread=True, group="draft", exit_on_error=False)
 
     def _write_now(self, drafts: Drafts, seq: int, data: dict[str, Any] | None) -> None:
         """Write (or, with nothing typed, delete) the draft, unless a newer one was written."""

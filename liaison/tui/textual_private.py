@@ -22,7 +22,7 @@ Why each is used:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 
@@ -36,17 +36,17 @@ TEXTUAL_VERSION = "8.2.8"
 CRASH_HOOK = "_fatal_error"  # the App method BaseApp overrides
 
 
-def mount_off_stack(app: App[object], screen: Screen[object]) -> AwaitMount:
+def mount_off_stack(app: App[Any], screen: Screen[Any]) -> AwaitMount:
     """Mount `screen` (compose, mount, styles) without pushing it: await the result."""
     return app._get_screen(screen)[1]
 
 
-def lay_out(screen: Screen[object], size: Size) -> None:
+def lay_out(screen: Screen[Any], size: Size) -> None:
     """Lay `screen` out at `size` now, as Textual does when it is shown."""
     screen._refresh_layout(size)
 
 
-def mark_styled(app: App[object], screen: Screen[object]) -> Screen[object]:
+def mark_styled(app: App[Any], screen: Screen[Any]) -> Screen[Any]:
     """`screen`, marked as styled with the stylesheet as it is, when that is true: the
     stylesheet never invalidated (count 0), or not since the screen shown now was
     styled. After a theme change not yet applied it is restyled as Textual would."""
@@ -60,12 +60,12 @@ def forget_content_height(widget: Widget) -> None:
     widget._content_height_cache = (None, 0)
 
 
-def unhandled_error(app: App[object]) -> BaseException | None:
+def unhandled_error(app: App[Any]) -> BaseException | None:
     """The exception that ends the app (Textual keeps the first one)."""
     return app._exception
 
 
-def exit_with(app: App[object], message: RenderableType) -> None:
+def exit_with(app: App[Any], message: RenderableType) -> None:
     """Close the app and print `message` once the terminal is restored (not pre-rendered:
     it wraps at the terminal's width)."""
     app._exit_renderables.append(message)

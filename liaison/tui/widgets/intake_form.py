@@ -10,7 +10,7 @@ autosave.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable, TypeVar
+from typing import TYPE_CHECKING, Any, Iterable, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -34,6 +34,9 @@ from ..i18n import tr
 from .form_fields import FORM_KEYS, FormInput, FormTextArea  # noqa: F401 — FORM_KEYS: the screen's keys
 from .intake_related import RelatedPicker
 from .intake_values import DETAIL_KEYS, TEXTS, follow_up_date, to_edits, to_input, visit_date
+
+if TYPE_CHECKING:
+    from ..app_base import BaseApp
 
 W = TypeVar("W", bound=Widget)
 WEEKDAYS_ZH = "一二三四五六日"
@@ -78,6 +81,7 @@ def _numbered(codes, label, lang: str) -> list[tuple[str, str]]:
 
 class IntakeForm(VerticalScroll):
     """All fields of a consultation; the category decides which detail fields show."""
+    app: BaseApp  # Textual types it as any App: this project's (an annotation only)
 
     # Priority, and the focus set at once (not scheduled): a key typed right after a jump
     # key (`F2 4`) must reach the field jumped to (tui/typeahead.py).

@@ -7,6 +7,8 @@ are read from the app's theme, so they follow a theme switch (the screen redraws
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.cells import cell_len
 from rich.console import Group
 from rich.style import Style
@@ -24,11 +26,15 @@ from ...domain.vocab import DONE_STATUSES
 from ..i18n import category, referral, status, tr
 from .record_fields import advice_lines, detail_rows
 
+if TYPE_CHECKING:
+    from ..app_base import BaseApp
+
 STATUS_COLOUR = {"open": "text-warning", "referred": "text-primary", "following_up": "text-accent",
                  "resolved": "text-success", "closed": "text-success"}
 
 
 class RecordDetail(VerticalScroll):
+    app: BaseApp  # Textual types it as any App: this project's (an annotation only)
     def compose(self) -> ComposeResult:
         yield Static(id="detail-head")
         yield Static(id="detail-banner")

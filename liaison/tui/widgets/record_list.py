@@ -12,7 +12,7 @@ instead of laying out the whole screen. The header line shows where you are.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -29,6 +29,9 @@ from ...domain.text import safe_value
 from ...domain.vocab import CATEGORIES, STATUSES
 from ..bindings import localize_bindings
 from ..i18n import category, category_short, status, tr
+
+if TYPE_CHECKING:
+    from ..app_base import BaseApp
 
 
 def fit(text: str, width: int) -> str:
@@ -90,6 +93,7 @@ SUMMARY_MIN = 10
 
 class RecordList(Widget, can_focus=True):
     """Rows of the store's index; Enter posts RecordList.Chosen."""
+    app: BaseApp  # Textual types it as any App: this project's (an annotation only)
 
     BINDINGS = [
         Binding("up", "cursor(-1)", show=False),
