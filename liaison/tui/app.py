@@ -11,7 +11,7 @@ import gc
 import threading
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from textual import work
 from textual.binding import Binding
@@ -31,8 +31,10 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
     from ..store import Store
     from ..store.drafts import Drafts
     from ..store.heads import PreRead
+    from .screens.dashboard import DashboardScreen
 
 
+S = TypeVar("S", bound="Screen[Any]")
 POLL_SECONDS = 3.0
 STATION_MODE = "station"  # the screens after the first unlock of an app started locked
 IDLE_LOCK = 300.0  # seconds without a key or mouse event before the screen locks
@@ -61,7 +63,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         self._ahead_lock = threading.Lock()
         self._ahead_closed = False  # an unlock has asked for it: none is started after
         self._prepared = False
-        self._dashboard: Screen | None = None  # built while the first PIN is typed
+        self._dashboard: DashboardScreen | None = None  # built while the first PIN is typed
         # The dashboard's figures, counted off the UI thread before it is shown: from the
         # pre-read's rows (valid for an open that keeps that very index), then for the
         # store opened (taken by the dashboard's first refresh).
@@ -99,7 +101,7 @@ class LiaisonApp(LockingMixin, BaseApp):
             self.add_mode(STATION_MODE, dashboard)
             self.switch_mode(STATION_MODE)
 
-    def _styled_now(self, screen: Screen) -> Screen:
+    def _styled_now(self, screen: S) -> S:
         """`screen`, marked as styled with the stylesheet as it is: a mode's new screen is
         otherwise restyled twice, ~60 ms of the unlock's wait (textual_private.mark_styled)."""
         return mark_styled(self, screen)
@@ -166,6 +168,19 @@ class LiaisonApp(LockingMixin, BaseApp):
                     self._figures = (store, (got[0], sync["last_sync"], got[2]))
                     return
         self._figures = (store, figures(store.home, store.index.newest_first(include_deleted=True), today))
+
+    @property
+    def opened_store(self) -> Store:
+        """The store, where it must be open: screens that show records are opened only
+        once it is (None there is a bug, and fails here by name)."""
+        assert self.store is not None, "the store is not open yet"
+        return self.store
+
+    @property
+    def opened_station(self) -> Station:
+        """The station's profile, read with the store (see opened_store)."""
+        assert self.station is not None, "the store is not open yet"
+        return self.station
 
     def take_figures(self) -> tuple[Any, ...] | None:
         """(summary, last sync, checkpoint) counted for the store now open; once."""
@@ -366,7 +381,9 @@ class LiaisonApp(LockingMixin, BaseApp):
                 while self.screen is not self.get_screen("consultations"):
                     self.pop_screen()
             else:
-                self.get_screen("consultations").start_over()
+                listing = self.get_screen("consultations")
+                assert isinstance(listing, ConsultationsScreen)
+                listing.start_over()
                 shown = self.open_screen("consultations")
                 if shown is not None:
                     await shown

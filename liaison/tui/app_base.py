@@ -51,6 +51,7 @@ class BaseApp(App[None]):
         self.set_reactive(BaseApp.lang, lang)
         for name, fixes in THEME_FIXES.items():
             theme = self.get_theme(name)
+            assert theme is not None, name  # Textual's own two
             self.register_theme(replace(theme, variables={**theme.variables, **fixes}))
         self.theme = "textual-dark"
         # App.__init__ read the stylesheet's variables from the theme before it was

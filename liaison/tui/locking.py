@@ -29,7 +29,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from ..domain.station import Station
     from ..security.session import Session
@@ -55,7 +55,7 @@ class LockingMixin(_AppBase):
     if TYPE_CHECKING:  # LiaisonApp's own (only declared here: a stub would shadow them)
         def drafts(self) -> Drafts: ...
         def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None: ...
-        def open_store(self) -> None: ...
+        open_store: Callable[..., Any]  # a Textual worker
         def show_dashboard(self) -> None: ...
 
     def _init_locking(self, session: "Session | None", idle_lock: float | None) -> None:

@@ -22,7 +22,7 @@ Why each is used:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import RenderableType
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from textual.geometry import Size
     from textual.screen import Screen
     from textual.widget import AwaitMount, Widget
+
+S = TypeVar("S", bound="Screen[Any]")
 
 TEXTUAL_VERSION = "8.2.8"
 CRASH_HOOK = "_fatal_error"  # the App method BaseApp overrides
@@ -46,7 +48,7 @@ def lay_out(screen: Screen[Any], size: Size) -> None:
     screen._refresh_layout(size)
 
 
-def mark_styled(app: App[Any], screen: Screen[Any]) -> Screen[Any]:
+def mark_styled(app: App[Any], screen: S) -> S:
     """`screen`, marked as styled with the stylesheet as it is, when that is true: the
     stylesheet never invalidated (count 0), or not since the screen shown now was
     styled. After a theme change not yet applied it is restyled as Textual would."""

@@ -84,7 +84,7 @@ class DetailScreen(LiaisonScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail-load")
     def load(self) -> None:
         try:
-            c = self.app.store.get(self.consultation_id)
+            c = self.app.opened_store.get(self.consultation_id)
         except NotFound:
             c = None
         except StoreError as e:
@@ -92,7 +92,7 @@ class DetailScreen(LiaisonScreen):
             return
         if c is not None:
             try:
-                related = related_both_ways(self.app.store, c)
+                related = related_both_ways(self.app.opened_store, c)
             except StoreError:
                 related = ([], [])
             self.app.call_from_thread(setattr, self, "_related", related)
@@ -127,16 +127,17 @@ class DetailScreen(LiaisonScreen):
         self.query_one(RecordDetail).show_record(self.c, missing=self.missing, related=self._related)
 
     # -- changing ------------------------------------------------------------------
-    def _ready(self) -> bool:
+    def _ready(self) -> Consultation | None:
+        """The record shown, if a change may be made to it now (else None, and why)."""
         if self.c is None or self.app.store is None:
-            return False
+            return None
         if self._saving:
             self.app.notice(self.tr("wait_saving"), severity="warning")
-            return False
+            return None
         if self.c.deleted:
             self.app.notice(self.tr("is_deleted"), severity="warning")
-            return False
-        return True
+            return None
+        return self.c
 
     def _submit(self, kind: str, op: Callable[[Store], Consultation]) -> None:
         self._saving = kind
@@ -151,7 +152,11 @@ class DetailScreen(LiaisonScreen):
         try:
             edited = apply_edits(self.c, edits)
         except ValidationError as e:
-            self._set_banner(lambda err=e: (field_errors(err, self.app.lang), True))
+            error = e  # `e` is unbound after the except block; the banner is redrawn later
+
+            def banner() -> tuple[str, bool]:
+                return field_errors(error, self.app.lang), True
+            self._set_banner(banner)
             return
         self._submit(kind, lambda store: store.save(edited))
 
@@ -194,17 +199,19 @@ class DetailScreen(LiaisonScreen):
             self.load()
 
     def action_status(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
         choices = [(status(code, self.app.lang), code) for code in STATUSES]
-        self.app.open_screen(PickScreen(self.tr("pick_status"), choices, self.c.status), self._status_picked)
+        self.app.open_screen(PickScreen(self.tr("pick_status"), choices, c.status), self._status_picked)
 
     def _status_picked(self, code: str | None) -> None:
         if code is not None and self.c is not None and code != self.c.status:
             self._change("status", {"status": code})
 
     def action_note(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
         self.app.open_screen(TextPrompt(self.tr("add_note"), self._drafts.get("note", ""),
                                         self.tr("note_placeholder"), empty_error=self.tr("note_empty")),
@@ -221,9 +228,10 @@ class DetailScreen(LiaisonScreen):
         self._submit("note", lambda store: store.add_note(cid, text, officer=officer))
 
     def action_follow_up(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
-        self.app.open_screen(FollowUpScreen(self.c, self.app.today(), self._drafts.get("follow_up", "")),
+        self.app.open_screen(FollowUpScreen(c, self.app.today(), self._drafts.get("follow_up", "")),
                              self._follow_up_chosen)
 
     def _follow_up_chosen(self, value: str | None) -> None:
@@ -235,12 +243,13 @@ class DetailScreen(LiaisonScreen):
             self._change("follow_up", {"follow_up_on": value})
 
     def action_clue(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
-        if self.c.clue.flag:
+        if c.clue.flag:
             self.app.open_screen(ConfirmScreen(self.tr("confirm_unclue")), self._unclue)
         else:
-            self.app.open_screen(TextPrompt(self.tr("clue_note_title"), self._drafts.get("clue", self.c.clue.note),
+            self.app.open_screen(TextPrompt(self.tr("clue_note_title"), self._drafts.get("clue", c.clue.note),
                                             self.tr("clue_note_placeholder"), empty_error=self.tr("clue_note_empty")),
                                  self._clue_typed)
 
@@ -254,16 +263,18 @@ class DetailScreen(LiaisonScreen):
             self._change("unclue", {"clue.flag": False, "clue.note": ""})
 
     def action_edit(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
         from .intake import IntakeScreen
 
-        self.app.open_screen(IntakeScreen(edit=self.c))
+        self.app.open_screen(IntakeScreen(edit=c))
 
     def action_delete(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
-        self.app.open_screen(ConfirmScreen(self.tr("confirm_delete", ref=self.c.ref)), self._delete_confirmed)
+        self.app.open_screen(ConfirmScreen(self.tr("confirm_delete", ref=c.ref)), self._delete_confirmed)
 
     def _delete_confirmed(self, yes: bool | None) -> None:
         if yes and self.c is not None:

@@ -180,6 +180,7 @@ class IntakeScreen(TypeAhead, DraftAutosave, LiaisonScreen):
         if self._saving or self._step != "form":
             return
         today = self.app.today()
+        audit: tuple[str, dict[str, Any] | None]
         try:
             if self.edit is None:
                 fields = fields_from_input(self.form.to_input(today), officer=self._officer())
@@ -207,8 +208,8 @@ class IntakeScreen(TypeAhead, DraftAutosave, LiaisonScreen):
 
     def _officer(self) -> str:
         """Who is creating it: the officer who unlocked (the app's session)."""
-        session = getattr(self.app, "session", None)
-        return session.officer if session is not None else self.app.store.officer
+        session = self.app.session
+        return session.officer if session is not None else self.app.opened_store.officer
 
     def _show_errors(self, errors: list[FieldError]) -> None:
         first = self.form.show_errors(errors)

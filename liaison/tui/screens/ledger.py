@@ -105,10 +105,10 @@ class LedgerScreen(LiaisonScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self, month: str) -> None:
-        store = self.app.store
+        store = self.app.opened_store
         wanted = [r for r in store.index.newest_first() if r.visited_at[:7] == month]
         records = [c.to_dict() for c in store.load(wanted)]
-        ledger = lg.build(records, month, self.app.station.name, self.app.today())
+        ledger = lg.build(records, month, self.app.opened_station.name, self.app.today())
         mine = sorted((r for r in records if not r.get("deleted")), key=lambda r: (r["visited_at"], r["ref"]))
         self.app.call_from_thread(self._show, ledger, mine)
 
@@ -140,7 +140,7 @@ class LedgerScreen(LiaisonScreen):
 
     @work(thread=True, exit_on_error=False)
     def _export(self, ledger: lg.Ledger) -> None:
-        path = self.app.exports_dir / f"{self.app.station.id}-{ledger.month}.xlsx"
+        path = self.app.exports_dir / f"{self.app.opened_station.id}-{ledger.month}.xlsx"
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             lg.write_xlsx(ledger, path)

@@ -339,7 +339,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
             return
         self.busy = True
         self._progress("unlocking")
-        self.app.prepare_first_unlock()  # type: ignore[attr-defined]  # the station app's
+        self.app.prepare_first_unlock()
         self.check_pin(officer, pin)
 
     # -- unlocking ---------------------------------------------------------------------

@@ -431,7 +431,10 @@ class IntakeForm(VerticalScroll):
     def fill(self, v: dict[str, Any]) -> None:
         """Put raw values (a draft, or a record's) into the fields; unknown codes are skipped."""
         q = self._q
-        s = lambda key: v.get(key) if isinstance(v.get(key), str) else ""  # noqa: E731
+
+        def s(key: str) -> str:
+            value = v.get(key)
+            return value if isinstance(value, str) else ""
         if v.get("category") in CATEGORIES:
             self.set_category(v["category"])
         q("#f-visited", Input).value = s("visited_at")
@@ -441,7 +444,8 @@ class IntakeForm(VerticalScroll):
         q("#f-name", Input).value = "" if v.get("anonymous") else s("name")
         q("#f-phone", Input).value = "" if v.get("anonymous") else s("phone")
         q("#f-party", Input).value = str(v.get("party_size") or "1")
-        details = v.get("details") if isinstance(v.get("details"), dict) else {}
+        found = v.get("details")
+        details: dict[str, Any] = found if isinstance(found, dict) else {}
         for k in DETAIL_KEYS:
             text = "" if details.get(k) is None else str(details[k])
             if DETAIL_KINDS.get(k) == "flag":
@@ -502,7 +506,7 @@ class IntakeForm(VerticalScroll):
     def clear_error(self, *wids: str) -> None:
         self._shown = [e for e in self._shown if self.widget_of(e) not in wids]
         for wid in wids:
-            for err in self.query(f"#err-{wid}"):
+            for err in self.query(f"#err-{wid}").results(Static):
                 err.update("")
                 err.display = False
             for row in self.query(f"#row-{wid}"):
@@ -510,7 +514,7 @@ class IntakeForm(VerticalScroll):
 
     def clear_errors(self) -> None:
         self._shown = []
-        for err in self.query(".field-error"):
+        for err in self.query(".field-error").results(Static):
             err.update("")
             err.display = False
         for row in self.query(".field.-error"):

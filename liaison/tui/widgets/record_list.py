@@ -39,7 +39,8 @@ def fit(text: str, width: int) -> str:
     cells = cell_len(text)
     if cells <= width:  # the common case: one measurement, no per-character loop
         return text + " " * (width - cells)
-    out, used = [], 0
+    out: list[str] = []
+    used = 0
     for ch in text:
         w = cell_len(ch)
         if used + w > width:
@@ -242,7 +243,7 @@ class RecordList(Widget, can_focus=True):
 
     @property
     def _today(self) -> str:
-        return self.app.today().isoformat()  # type: ignore[attr-defined]
+        return self.app.today().isoformat()
 
     def _visible(self) -> int:
         return max(1, self.content_region.height - 1)
