@@ -131,9 +131,11 @@ class QrScreen(LiaisonScreen):
 
     def needed(self) -> tuple[int, int]:
         """(columns, rows) of the smallest window that shows a whole code."""
+        make = self.make
+        assert make is not None, "asked before the payload is built"
         for version in range(1, 41):
             try:
-                self.make(version)
+                make(version)
             except PayloadTooLong:
                 continue
             n = 17 + 4 * version + 2 * QUIET

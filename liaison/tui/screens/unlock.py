@@ -10,6 +10,12 @@ PIN check runs in a thread worker (scrypt ~0.12 s, plus the growing delay after 
 PINs, which `security.session.unlock` sleeps); a refusal shows WrongPin's own text,
 the same whether the name or the PIN was wrong. On success the app takes the session
 (`LiaisonApp.unlocked`), opens the records if needed and removes this screen.
+
+Why ~350 lines: one concept, the one form that stands between the terminal and the
+records, in its four modes; its type-ahead (keys typed while the PIN is checked are
+held and replayed after it) must see every mode's keys, so they stay together. The
+first officer's setup is in unlock_setup.py, the facts read for the first frame in
+unlock_facts.py.
 """
 
 from __future__ import annotations

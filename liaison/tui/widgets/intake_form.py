@@ -6,6 +6,12 @@ draft keeps); `to_input()` and `to_edits()` turn them into what the domain check
 (`fields_from_input`, `apply_edits`; see intake_values); `show_errors()` puts each
 FieldError under its field. Every change posts `IntakeForm.Changed`, so the screen can
 autosave.
+
+Why ~380 lines: one concept, the fields and how they answer each other (the category
+shows its details, anonymity empties and disables the visitor, the referral list
+filters as typed, the follow-up and the details show their hints). Its handlers are
+Textual `@on` handlers, which are collected only from Textual classes, so they stay in
+this one; what holds no handler (values, errors) is in its own module.
 """
 
 from __future__ import annotations
