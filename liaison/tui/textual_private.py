@@ -27,10 +27,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from rich.console import RenderableType
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable
+
     from textual.app import App
     from textual.geometry import Size
     from textual.screen import Screen
-    from textual.widget import AwaitMount, Widget
+    from textual.widget import Widget
 
 S = TypeVar("S", bound="Screen[Any]")
 
@@ -38,7 +40,7 @@ TEXTUAL_VERSION = "8.2.8"
 CRASH_HOOK = "_fatal_error"  # the App method BaseApp overrides
 
 
-def mount_off_stack(app: App[Any], screen: Screen[Any]) -> AwaitMount:
+def mount_off_stack(app: App[Any], screen: Screen[Any]) -> Awaitable[None]:
     """Mount `screen` (compose, mount, styles) without pushing it: await the result."""
     return app._get_screen(screen)[1]
 
