@@ -11,7 +11,7 @@ import gc
 import threading
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
 
 from textual import work
 from textual.binding import Binding
@@ -22,6 +22,7 @@ from .bindings import localize_bindings
 from .commands import LiaisonCommands
 from .locking import LockingMixin
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
+from .textual_private import lay_out, mark_styled, mount_off_stack
 
 if TYPE_CHECKING:  # the store and the model load in the worker, after the first frame
     from ..domain.consultation import Consultation
@@ -30,8 +31,10 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
     from ..store import Store
     from ..store.drafts import Drafts
     from ..store.heads import PreRead
+    from .screens.dashboard import DashboardScreen
 
 
+S = TypeVar("S", bound="Screen[Any]")
 POLL_SECONDS = 3.0
 STATION_MODE = "station"  # the screens after the first unlock of an app started locked
 IDLE_LOCK = 300.0  # seconds without a key or mouse event before the screen locks
@@ -60,7 +63,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         self._ahead_lock = threading.Lock()
         self._ahead_closed = False  # an unlock has asked for it: none is started after
         self._prepared = False
-        self._dashboard: Screen | None = None  # built while the first PIN is typed
+        self._dashboard: DashboardScreen | None = None  # built while the first PIN is typed
         # The dashboard's figures, counted off the UI thread before it is shown: from the
         # pre-read's rows (valid for an open that keeps that very index), then for the
         # store opened (taken by the dashboard's first refresh).
@@ -98,17 +101,10 @@ class LiaisonApp(LockingMixin, BaseApp):
             self.add_mode(STATION_MODE, dashboard)
             self.switch_mode(STATION_MODE)
 
-    def _styled_now(self, screen: Screen) -> Screen:
-        """`screen`, marked as styled with the stylesheet as it is. Textual re-parses and
-        re-applies the whole stylesheet, twice, for a mode's new screen whose CSS
-        generation is not the app's (a fresh screen's never is): ~60 ms of the unlock's
-        wait, for nothing when the stylesheet is current — never invalidated (generation
-        0), or refreshed since (the screen shown has the app's generation). After a
-        theme change not yet applied, or one after this, it is refreshed as before.
-        Private: Textual is pinned exactly."""
-        if self._css_update_count in (0, self.screen._css_update_count):
-            screen._css_update_count = self._css_update_count
-        return screen
+    def _styled_now(self, screen: S) -> S:
+        """`screen`, marked as styled with the stylesheet as it is: a mode's new screen is
+        otherwise restyled twice, ~60 ms of the unlock's wait (textual_private.mark_styled)."""
+        return mark_styled(self, screen)
 
     async def _prebuild_dashboard(self) -> None:
         """The dashboard composed, mounted, styled and laid out while the first PIN is
@@ -120,9 +116,9 @@ class LiaisonApp(LockingMixin, BaseApp):
         if self.store is not None or self._dashboard is not None or not self.locked:
             return
         screen = self._dashboard = self._styled_now(DashboardScreen())
-        await self._get_screen(screen)[1]
+        await mount_off_stack(self, screen)
         if screen is self._dashboard:
-            screen._refresh_layout(self.size)
+            lay_out(screen, self.size)
 
     def prepare_first_unlock(self) -> None:
         """Once the unlock screen of an app started locked is painted, while the officer
@@ -173,6 +169,19 @@ class LiaisonApp(LockingMixin, BaseApp):
                     return
         self._figures = (store, figures(store.home, store.index.newest_first(include_deleted=True), today))
 
+    @property
+    def opened_store(self) -> Store:
+        """The store, where it must be open: screens that show records are opened only
+        once it is (None there is a bug, and fails here by name)."""
+        assert self.store is not None, "the store is not open yet"
+        return self.store
+
+    @property
+    def opened_station(self) -> Station:
+        """The station's profile, read with the store (see opened_store)."""
+        assert self.station is not None, "the store is not open yet"
+        return self.station
+
     def take_figures(self) -> tuple[Any, ...] | None:
         """(summary, last sync, checkpoint) counted for the store now open; once."""
         ready, self._figures = self._figures, None
@@ -210,6 +219,12 @@ class LiaisonApp(LockingMixin, BaseApp):
             return
         # The rows just read are long-lived and hold no cycles: without this the next
         # full collection walks them all (~100-200 ms while the dashboard is built).
+        # gc.freeze() is process-wide, and right here: this process is the app alone
+        # (the CLI runs it and exits), the rows live as long as the app, and the store
+        # is opened once per process (again only after a failed open). It is safe from
+        # this worker thread: it only moves what the collector tracks, under the GIL.
+        # Its price: a garbage cycle alive at this instant is never freed (a few small
+        # objects of the open; warm_search collects before its own freeze).
         gc.freeze()
         self.station = station
         try:
@@ -276,15 +291,14 @@ class LiaisonApp(LockingMixin, BaseApp):
             return
         screen = ConsultationsScreen()
         self.install_screen(screen, "consultations")
-        # Textual mounts a screen when it is first pushed (App._get_screen) and lays it
-        # out when it is shown (Screen._on_screen_resume, which skips that when the
-        # size is unchanged): the same two steps, taken early. Private calls: Textual
-        # is pinned exactly. Off the stack, the layout paints nothing.
-        await self._get_screen(screen)[1]
-        screen._refresh_layout(self.size)
+        # Textual mounts a screen when it is first pushed and lays it out when it is
+        # shown (skipped when the size is unchanged): the same two steps, taken early
+        # (textual_private). Off the stack, the layout paints nothing.
+        await mount_off_stack(self, screen)
+        lay_out(screen, self.size)
 
     def on_store_opened(self, message: StoreOpened) -> None:
-        from .screens.intake import offer_draft
+        from .drafting import offer_draft
 
         first = self.store is None
         self._ahead = None  # taken by the session that opened the store
@@ -367,7 +381,9 @@ class LiaisonApp(LockingMixin, BaseApp):
                 while self.screen is not self.get_screen("consultations"):
                     self.pop_screen()
             else:
-                self.get_screen("consultations").start_over()
+                listing = self.get_screen("consultations")
+                assert isinstance(listing, ConsultationsScreen)
+                listing.start_over()
                 shown = self.open_screen("consultations")
                 if shown is not None:
                     await shown

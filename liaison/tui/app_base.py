@@ -10,12 +10,13 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from textual.app import App, SystemCommand
-from textual.command import CommandPalette
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.reactive import reactive
 
 from .bindings import localize_bindings
 from .i18n import tr
+from .textual_private import exit_with, unhandled_error
 
 # Textual's two themes with the few colours that read below WCAG AA (4.5:1) on their
 # own backgrounds made darker (light) or brighter (dark): the overdue warnings, muted
@@ -26,7 +27,6 @@ THEME_FIXES = {
     "textual-dark": {"text-disabled": "#a0a0a0", "foreground-muted": "#a0a0a0", "block-cursor-foreground": "#ffffff"},
 }
 from .messages import StoreFailed
-
 
 # How long an error notice stays: until the officer dismisses it (a click), in practice.
 ERROR_TIMEOUT = 24 * 3600.0
@@ -51,6 +51,7 @@ class BaseApp(App[None]):
         self.set_reactive(BaseApp.lang, lang)
         for name, fixes in THEME_FIXES.items():
             theme = self.get_theme(name)
+            assert theme is not None, name  # Textual's own two
             self.register_theme(replace(theme, variables={**theme.variables, **fixes}))
         self.theme = "textual-dark"
         # App.__init__ read the stylesheet's variables from the theme before it was
@@ -60,21 +61,25 @@ class BaseApp(App[None]):
     def _fatal_error(self) -> None:
         """A bug: Textual's own handler prints the traceback with every frame's local
         variables (a record, a typed summary) on the terminal of a public room. Ours
-        writes the redacted crash log (liaison.crash) and names it. This overrides a
-        private hook of Textual, which is pinned exactly (pyproject.toml)."""
+        writes the redacted crash log (liaison.crash) and names it. Textual has no public
+        hook for an unhandled exception: this overrides a private one (textual_private
+        says why, and its test fails if the name goes)."""
         from rich.text import Text
 
         from ..crash import write_crash_log
 
-        error = sys.exc_info()[1] or self._exception
+        error = sys.exc_info()[1] or unhandled_error(self)
         try:
             where = str(write_crash_log(error, "ui")) if error is not None else "-"
         except OSError as e:
             where = f"（无法写入崩溃日志 could not write a crash log: {e.strerror}）"
         self.bell()
-        self._exit_renderables.append(Text(f"liaison: 内部错误，已保存的数据不受影响；详情见 {where} "
-                                           f"(internal error; saved data is unaffected; details in {where})"))
-        self._close_messages_no_wait()
+        exit_with(self, Text(f"liaison: 内部错误，已保存的数据不受影响；详情见 {where} "
+                             f"(internal error; saved data is unaffected; details in {where})"))
+
+    def tr(self, key: str, **values: object) -> str:
+        """`key` in the interface language (as a screen's `tr`)."""
+        return tr(key, self.lang, **values)
 
     def today(self) -> date:
         """Today in Shanghai (fixed in tests, so screens and snapshots are stable)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import ModalScreen, Screen
 
@@ -12,9 +12,15 @@ from .i18n import tr
 if TYPE_CHECKING:
     from .app import LiaisonApp
 
+    _ScreenBase = Screen[Any]
+else:
+    _ScreenBase = object  # mixed into a Screen: typed as one, a plain class at run time
 
-class LangMixin:
-    app: "LiaisonApp"
+
+class LangMixin(_ScreenBase):
+    # Textual's own, narrowed to the station's app (the office dashboard, whose app is
+    # HqApp, has its own accessor). An annotation only: nothing is assigned.
+    app: LiaisonApp
 
     def tr(self, key: str, **values: object) -> str:
         return tr(key, self.app.lang, **values)
@@ -39,7 +45,7 @@ class LangMixin:
         """Reload what this screen shows from the store (records changed)."""
 
 
-class LiaisonScreen(LangMixin, Screen):
+class LiaisonScreen(LangMixin, Screen[Any]):
     def on_mount(self) -> None:
         self._setup_lang()
         self.apply_lang()
@@ -47,7 +53,7 @@ class LiaisonScreen(LangMixin, Screen):
             self.refresh_data()
 
 
-class LiaisonModal(LangMixin, ModalScreen):
+class LiaisonModal(LangMixin, ModalScreen[Any]):
     def on_mount(self) -> None:
         self._setup_lang()
         self.apply_lang()

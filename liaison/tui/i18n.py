@@ -196,7 +196,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "conflict_reloaded": ("此记录已在别处被修改，已载入最新版本；请核对后再操作一次。",
                           "This consultation was changed elsewhere; the latest version is now shown. Check it and try again."),
     "draft_kept": ("您输入的内容已保留，再按 {k} 即可重试。", "What you typed is kept; press {k} to try again."),
-    "edit_unavailable": ("修改表单暂不可用", "The edit form is not available yet"),
     "discard_drafts": ("有未保存的输入（保存失败），确定离开并放弃？", "Something you typed was not saved. Leave and discard it?"),
     "weekdays": ("周一 周二 周三 周四 周五 周六 周日", "Mon Tue Wed Thu Fri Sat Sun"),
     # intake

@@ -29,19 +29,34 @@ from textual.message import Message
 from textual.screen import Screen
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from ..domain.station import Station
     from ..security.session import Session
+    from ..store import Store
     from ..store.drafts import Drafts
+    from .app_base import BaseApp as _AppBase
+else:
+    _AppBase = object  # mixed into BaseApp's subclass: typed as one, a plain class at run time
 
 # Actions that stay available on the unlock screen: nothing in them shows records
 # (help lists the keys; not in the resident view, where it would be officer-facing).
 ALLOWED_WHILE_LOCKED = frozenset({"quit", "toggle_lang", "toggle_theme", "focus_next", "focus_previous", "help"})
 
 
-class LockingMixin:
+class LockingMixin(_AppBase):
     """Mixed into LiaisonApp (before BaseApp). `locked` is True from the start until
     the first unlock when no session was given, and again after each lock."""
 
-    session: "Session | None"
+    session: Session | None
+    store: Store | None
+    station: Station | None
+
+    if TYPE_CHECKING:  # LiaisonApp's own (only declared here: a stub would shadow them)
+        def drafts(self) -> Drafts: ...
+        def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None: ...
+        open_store: Callable[..., Any]  # a Textual worker
+        def show_dashboard(self) -> None: ...
 
     def _init_locking(self, session: "Session | None", idle_lock: float | None) -> None:
         self.session = session
@@ -50,15 +65,15 @@ class LockingMixin:
         self.resident = False  # the resident-facing QR view is up (a kind of lock)
         self._last_input = monotonic()
         self._resume_form: dict[str, Any] | None = None  # a new form closed by the lock
-        self._held_screens: list[tuple[Screen, Any]] = []
+        self._held_screens: list[tuple[Screen[Any] | str, Any]] = []
         self._held_notices: list[tuple[str, dict[str, Any]]] = []
         self._to_dashboard = False  # another officer unlocked: drop what the last one had open
 
     def _start_idle_watch(self) -> None:
         if self.idle_lock:
             # immediate: the clock is read as the key arrives, not when the app is free
-            self.message_signal.subscribe(self, self._input_seen, immediate=True)  # type: ignore[attr-defined]
-            self.set_interval(max(0.1, min(self.idle_lock / 4, 5.0)), self._idle_tick)  # type: ignore[attr-defined]
+            self.message_signal.subscribe(self, self._input_seen, immediate=True)
+            self.set_interval(max(0.1, min(self.idle_lock / 4, 5.0)), self._idle_tick)
 
     def _input_seen(self, message: Message) -> None:
         # Keys and clicks, not mere mouse movement: a nudged mouse must not keep a
@@ -72,25 +87,25 @@ class LockingMixin:
             return False
         if self.resident and action in ("quit", "help"):
             return False  # a resident must not leave the view (or the program), nor read officers' help
-        return super().check_action(action, parameters)  # type: ignore[misc]
+        return super().check_action(action, parameters)
 
-    def open_screen(self, screen: Screen | str, callback: Any = None) -> Any:
+    def open_screen(self, screen: Screen[Any] | str, callback: Any = None) -> Any:
         """Show `screen` (Textual's push_screen), or, while locked, keep it for after the
         unlock (unless it is one of the lock's own). Returns what push_screen returns
         (await it to have the screen mounted), or None when the screen is held."""
         if isinstance(screen, str) and self.locked:
-            screen = self.get_screen(screen)  # type: ignore[attr-defined]  # an installed screen is held alike
+            screen = self.get_screen(screen)  # an installed screen is held alike
         if self.locked and not getattr(screen, "SHOWN_WHILE_LOCKED", False):
             self._held_screens.append((screen, callback))  # shown after the unlock
             return None
-        return self.push_screen(screen, callback)  # type: ignore[attr-defined]
+        return self.push_screen(screen, callback)
 
     def notice(self, message: str, **kw: Any) -> None:
         """A toast (Textual's notify), held while locked: it could name a resident."""
         if self.locked:
             self._held_notices.append((message, kw))
             return
-        self.notify(message, **kw)  # type: ignore[attr-defined]
+        self.notify(message, **kw)
 
     # -- locking ---------------------------------------------------------------------------
     def _idle_tick(self) -> None:
@@ -142,13 +157,13 @@ class LockingMixin:
                                           station_name=self.station.name if self.station else ""))
 
     def _save_draft(self, drafts: "Drafts", values: dict[str, Any]) -> None:
-        from .screens.intake import save_draft
+        from .drafting import save_draft
 
         def write() -> None:
             try:
                 save_draft(drafts, values)
             except Exception as e:  # noqa: BLE001 — the input is still kept in memory
-                self.call_from_thread(self.notice, self.tr_("draft_failed", error=str(e)),
+                self.call_from_thread(self.notice, self.tr("draft_failed", error=str(e)),
                                       severity="warning", timeout=10)
         self.run_worker(write, thread=True, group="draft", exit_on_error=False)
 
@@ -185,7 +200,7 @@ class LockingMixin:
             self._to_dashboard = False
             while len(self.screen_stack) > 1:
                 self.pop_screen()
-        self.show_dashboard()  # type: ignore[attr-defined]  # the first unlock: built now
+        self.show_dashboard()  # the first unlock: built now
         self.locked = self.resident = False
         self._last_input = monotonic()
         held, self._held_screens = self._held_screens, []
@@ -202,8 +217,3 @@ class LockingMixin:
         # order, to the screen now on top, after the stack changes above.
         for key, character in ahead:
             self.post_message(events.Key(key, character))
-
-    def tr_(self, key: str, **values: object) -> str:
-        from .i18n import tr
-
-        return tr(key, self.lang, **values)  # type: ignore[attr-defined]

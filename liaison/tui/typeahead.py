@@ -108,7 +108,7 @@ class TypeAhead:
         for node in (widget, *widget.ancestors):
             if node is screen:
                 break
-            for b in _bindings_of(node, key):  # type: ignore[arg-type]
+            for b in _bindings_of(node, key):
                 if await screen.app.run_action(b.action, node):  # type: ignore[attr-defined]
                     return
         raise SkipAction()  # not a binding there (a newline in a text area …): the widget's

@@ -7,7 +7,7 @@ import contextlib
 import io
 
 import pytest
-from test_clusters import _labelled
+from tests.reports.test_clusters import _labelled
 
 from liaison.cli import hq_clusters
 from liaison.cli.output import print_json

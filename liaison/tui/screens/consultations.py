@@ -10,12 +10,11 @@ from textual.widgets import Header, Input, Static
 from ...domain.search import Query
 from ...domain.vocab import CATEGORIES, STATUSES
 from ..base import LiaisonScreen
-from ..typeahead import TypeAhead, typeahead_bindings
 from ..i18n import category, status
+from ..typeahead import TypeAhead, typeahead_bindings
 from ..widgets.keybar import KeyBar
 from ..widgets.record_list import RecordList
 from .modals import PickScreen
-
 
 # Filtering the previous result row by row beats a fresh scan of the whole index (one
 # C-level pass, ~6 ms at 50 000 records) only while that result is small.
@@ -188,7 +187,7 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
     def _query(self, text: str, st: str | None, cat: str | None, due: bool,
                limit: int | None = None) -> tuple[list, tuple | None, bool]:
         """(rows, what later keystrokes may narrow, whether rows is the whole result)"""
-        index = self.app.store.index
+        index = self.app.opened_store.index
         q = Query.parse(text)
         within = None
         if (self._last is not None and not q.empty and q.narrows(self._last[0])
@@ -197,7 +196,7 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
         limited = limit is not None and within is None and not q.empty and not (st or cat or due)
         rows = index.search(q, status=st, category=cat, due_by=self.app.today() if due else None,
                             within=within, limit=limit if limited else None)
-        complete = not limited or len(rows) < limit
+        complete = limit is None or not limited or len(rows) < limit
         return rows, ((q, rows) if complete and not (st or cat or due) else None), complete
 
     def _show(self, asked: int, rows: list, last: tuple | None, complete: bool = True) -> None:

@@ -66,7 +66,7 @@ class DashboardScreen(LiaisonScreen):
 
     def refresh_data(self) -> None:
         self._refreshed = True
-        ready = self.app.take_figures()  # type: ignore[attr-defined]  # counted as the store opened
+        ready = self.app.take_figures()  # counted as the store opened
         if ready is not None:
             self.show(*ready[:2])  # before the first frame of the screen: it is painted once, with them
         else:
@@ -74,7 +74,7 @@ class DashboardScreen(LiaisonScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def compute(self) -> None:
-        store = self.app.store
+        store = self.app.opened_store
         summary, last_sync, _ = figures(store.home, store.index.newest_first(include_deleted=True), self.app.today())
         self.app.call_from_thread(self.show, summary, last_sync)
 
@@ -86,7 +86,7 @@ class DashboardScreen(LiaisonScreen):
         return f"{self.tr('sync_short')} {when} {'✓' if ok else '⚠'}"
 
     def show(self, s: Summary, last_sync: dict | None = None) -> None:
-        st = self.app.station
+        st = self.app.opened_station
         lang = self.app.lang
         name = st.name if lang == "zh" else f"{st.short_name} ({st.code})"
         self.query_one("#station-line", Static).update(

@@ -1,5 +1,6 @@
 """One consultation in full — visitor, story, referrals, clue, follow-up, notes — and
 the keys that change it. Every change is a new version saved by `app.save` in a worker.
+What it shows is drawn by the RecordDetail widget (widgets/record_detail.py).
 
 Full name and phone are shown here, and only here (lists mask them); opening it
 writes a "view" entry to the audit log, each change an "edit" (or "delete") entry,
@@ -12,38 +13,28 @@ from __future__ import annotations
 
 from typing import Callable
 
-from rich.cells import cell_len
-from rich.console import Group
-from rich.style import Style
-from rich.table import Table
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.color import Color
-from textual.containers import VerticalScroll
-from textual.widgets import Header, Static
+from textual.widgets import Header
 
 from ...domain.consultation import Consultation
 from ...domain.intake import apply_edits
-from ...domain.text import safe_doc
 from ...domain.validation import ValidationError
-from ...domain.vocab import DONE_STATUSES, STATUSES
+from ...domain.vocab import STATUSES
 from ...store import NotFound, Store, StoreError, VersionConflict
-from ..widgets.keybar import KeyBar
-from ..base import LiaisonScreen
-from ..i18n import category, referral, status
-from ..messages import ConsultationSaved, SaveFailed
 from ..app_base import ERROR_TIMEOUT
+from ..base import LiaisonScreen
+from ..i18n import status
+from ..messages import ConsultationSaved, SaveFailed
+from ..widgets.keybar import KeyBar
+from ..widgets.record_detail import RecordDetail
+from ..widgets.record_fields import related_both_ways
 from .detail_dialogs import FollowUpScreen, TextPrompt, field_errors
-from .detail_fields import advice_lines, detail_rows, related_both_ways
-from ...domain.advice import visitor_label
 from .modals import ConfirmScreen, PickScreen
 
 # Which key retries a change whose typed text was kept after a failed save.
 RETRY_KEY = {"note": "n", "clue": "c", "follow_up": "f"}
-STATUS_COLOUR = {"open": "text-warning", "referred": "text-primary", "following_up": "text-accent",
-                 "resolved": "text-success", "closed": "text-success"}
 
 
 class DetailScreen(LiaisonScreen):
@@ -72,11 +63,7 @@ class DetailScreen(LiaisonScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="detail"):
-            yield Static(id="detail-head")
-            yield Static(id="detail-banner")
-            yield Static(id="detail-body")
-            yield Static(id="detail-notes")
+        yield RecordDetail(id="detail")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -97,7 +84,7 @@ class DetailScreen(LiaisonScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail-load")
     def load(self) -> None:
         try:
-            c = self.app.store.get(self.consultation_id)
+            c = self.app.opened_store.get(self.consultation_id)
         except NotFound:
             c = None
         except StoreError as e:
@@ -105,7 +92,7 @@ class DetailScreen(LiaisonScreen):
             return
         if c is not None:
             try:
-                related = related_both_ways(self.app.store, c)
+                related = related_both_ways(self.app.opened_store, c)
             except StoreError:
                 related = ([], [])
             self.app.call_from_thread(setattr, self, "_related", related)
@@ -125,154 +112,32 @@ class DetailScreen(LiaisonScreen):
         self.show()
 
     # -- showing -------------------------------------------------------------------
-    def _colour(self, name: str) -> str | None:
-        value = self.app.theme_variables.get(name)
-        try:
-            return Color.parse(value).hex6 if value else None
-        except Exception:
-            return None
-
     def _set_banner(self, make: Callable[[], tuple[str, bool]] | None) -> None:
         self._banner = make
         self._show_banner()
 
     def _show_banner(self) -> None:
-        banner = self.query_one("#detail-banner", Static)
         text, error = self._banner() if self._banner else ("", False)
         if not text and self.c is not None and self.c.deleted:
             text, error = self.tr("deleted_banner"), True
-        banner.update(Text(text))
-        banner.display = bool(text)
-        banner.set_class(error, "-error")
+        self.query_one(RecordDetail).show_banner(text, error)
 
     def show(self) -> None:
-        head = self.query_one("#detail-head", Static)
-        body = self.query_one("#detail-body", Static)
-        notes = self.query_one("#detail-notes", Static)
         self._show_banner()
-        c = self.c
-        if c is None:
-            head.update(Text(self.tr("not_found" if self.missing else "record_loading")))
-            body.update("")
-            notes.update("")
-            return
-        # A record stored before today's rules may hold control characters: shown as
-        # U+FFFD, never sent to the terminal.
-        c = Consultation.from_dict(safe_doc(c.to_dict()))
-        head.update(self._head(c))
-        body.update(self._body(c))
-        notes.update(self._notes(c))
-
-    def _head(self, c: Consultation) -> Text:
-        lang = self.app.lang
-        t = Text()
-        t.append(c.ref, Style(bold=True))
-        t.append("  ")
-        t.append(f" {status(c.status, lang)} ", Style(bold=True, reverse=True, color=self._colour(STATUS_COLOUR.get(c.status, ""))))
-        t.append(f"  {category(c.category, lang)}  ·  {self.tr('version_n', v=c.version)}")
-        if c.clue.flag:
-            t.append("  ")
-            t.append(f" {self.tr('clue_label')} ", Style(bold=True, color=self._colour("text-warning")))
-        if c.deleted:
-            t.append("  ")
-            t.append(f" {self.tr('deleted')} ", Style(bold=True, reverse=True, color=self._colour("text-error")))
-        return t
-
-    def _grid(self, labels: list[str]) -> Table:
-        grid = Table.grid(padding=(0, 2), expand=True)
-        grid.add_column(width=max(map(cell_len, labels), default=4), no_wrap=True, style=Style(dim=True))
-        grid.add_column(ratio=1, overflow="fold")
-        return grid
-
-    def _follow_up(self, c: Consultation) -> Text:
-        if c.follow_up_on is None:
-            return Text(self.tr("not_set"), Style(dim=True))
-        t = Text(c.follow_up_on.isoformat() + " " + self.tr("weekdays").split()[c.follow_up_on.weekday()])
-        today = self.app.today()
-        if c.status in DONE_STATUSES:
-            t.append(f"  {self.tr('no_follow_up_needed')}", Style(dim=True))
-        elif c.follow_up_on < today:
-            t.append(f"  {self.tr('overdue_days', n=(today - c.follow_up_on).days)}",
-                     Style(bold=True, color=self._colour("text-error")))
-            t.stylize(Style(color=self._colour("text-error")), 0, 10)
-        elif c.follow_up_on == today:
-            t.append(f"  {self.tr('due_today_tag')}", Style(bold=True, color=self._colour("text-warning")))
-        else:
-            t.append(f"  {self.tr('in_days', n=(c.follow_up_on - today).days)}", Style(dim=True))
-        return t
-
-    def _body(self, c: Consultation) -> Table:
-        lang, v = self.app.lang, c.visitor
-        none = self.tr("none")
-        yes_no = lambda b: self.tr("bool_yes" if b else "bool_no")  # noqa: E731
-        rows: list[tuple[str, Text | str] | None] = [
-            (self.tr("visited"), c.visited_at.strftime("%Y-%m-%d %H:%M")),
-            (self.tr("officer"), c.officer or none),
-            None,
-        ]
-        if v.anonymous:  # nothing personal was kept, so there is no consent to show
-            rows += [(self.tr("visitor"), self.tr("anon_visitor")), (self.tr("party_size"), str(v.party_size))]
-        else:
-            rows += [(self.tr("visitor"), visitor_label(v.name, False, lang)), (self.tr("phone"), v.phone or none),
-                     (self.tr("party_size"), str(v.party_size)), (self.tr("consent"), yes_no(v.consent))]
-        if c.details:
-            rows.append(None)
-            rows += detail_rows(c, lang)
-        advice = advice_lines(c, self.app.now(), self.app.today(), lang)
-        if advice:
-            rows.append((self.tr("advice_label"), Text("\n".join(advice), Style(bold=True, color=self._colour("text-warning")))))
-        clue = Text(yes_no(c.clue.flag))
-        if c.clue.flag:
-            clue.stylize(Style(bold=True, color=self._colour("text-warning")))
-        rows += [
-            None,
-            (self.tr("summary"), c.summary or none),
-            (self.tr("requests"), c.requests or none),
-            (self.tr("advice"), c.advice or none),
-            None,
-            (self.tr("referrals"), ("、" if lang == "zh" else ", ").join(referral(r, lang) for r in c.referrals) or none),
-            (self.tr("clue_label"), clue),
-            *([(self.tr("clue_note"), c.clue.note)] if c.clue.note else []),
-            (self.tr("follow_up"), self._follow_up(c)),
-        ]
-        earlier, later = self._related
-        if earlier:
-            rows.append((self.tr("related_to"), "\n".join(earlier)))
-        if later:
-            rows.append((self.tr("related_later"), "\n".join(later)))
-        if c.updated_at and c.version > 1:
-            rows.append((self.tr("updated"), c.updated_at.strftime("%Y-%m-%d %H:%M")))
-        grid = self._grid([r[0] for r in rows if r])
-        for r in rows:
-            if r is None:
-                grid.add_row("", "")
-            else:  # Text, never markup: what people typed may contain [brackets]
-                grid.add_row(Text(r[0]), r[1] if isinstance(r[1], Text) else Text(r[1]))
-        return grid
-
-    def _notes(self, c: Consultation) -> Group:
-        title = Text(f"{self.tr('notes')} ({len(c.notes)})", Style(bold=True))
-        if not c.notes:
-            return Group(Text(""), title, Text(self.tr("no_notes"), Style(dim=True)))
-        grid = Table.grid(padding=(0, 2), expand=True)
-        grid.add_column(no_wrap=True, style=Style(dim=True))
-        grid.add_column(no_wrap=True)
-        grid.add_column(ratio=1, overflow="fold")
-        for n in sorted(c.notes, key=lambda n: n.at):
-            grid.add_row(Text(n.at.strftime("%Y-%m-%d %H:%M")), Text(n.officer), Text(n.text))
-        return Group(Text(""), title, grid)
+        self.query_one(RecordDetail).show_record(self.c, missing=self.missing, related=self._related)
 
     # -- changing ------------------------------------------------------------------
-    def _ready(self) -> bool:
+    def _ready(self) -> Consultation | None:
+        """The record shown, if a change may be made to it now (else None, and why)."""
         if self.c is None or self.app.store is None:
-            return False
+            return None
         if self._saving:
             self.app.notice(self.tr("wait_saving"), severity="warning")
-            return False
+            return None
         if self.c.deleted:
             self.app.notice(self.tr("is_deleted"), severity="warning")
-            return False
-        return True
+            return None
+        return self.c
 
     def _submit(self, kind: str, op: Callable[[Store], Consultation]) -> None:
         self._saving = kind
@@ -287,7 +152,11 @@ class DetailScreen(LiaisonScreen):
         try:
             edited = apply_edits(self.c, edits)
         except ValidationError as e:
-            self._set_banner(lambda err=e: (field_errors(err, self.app.lang), True))
+            error = e  # `e` is unbound after the except block; the banner is redrawn later
+
+            def banner() -> tuple[str, bool]:
+                return field_errors(error, self.app.lang), True
+            self._set_banner(banner)
             return
         self._submit(kind, lambda store: store.save(edited))
 
@@ -330,17 +199,19 @@ class DetailScreen(LiaisonScreen):
             self.load()
 
     def action_status(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
         choices = [(status(code, self.app.lang), code) for code in STATUSES]
-        self.app.open_screen(PickScreen(self.tr("pick_status"), choices, self.c.status), self._status_picked)
+        self.app.open_screen(PickScreen(self.tr("pick_status"), choices, c.status), self._status_picked)
 
     def _status_picked(self, code: str | None) -> None:
         if code is not None and self.c is not None and code != self.c.status:
             self._change("status", {"status": code})
 
     def action_note(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
         self.app.open_screen(TextPrompt(self.tr("add_note"), self._drafts.get("note", ""),
                                         self.tr("note_placeholder"), empty_error=self.tr("note_empty")),
@@ -357,9 +228,10 @@ class DetailScreen(LiaisonScreen):
         self._submit("note", lambda store: store.add_note(cid, text, officer=officer))
 
     def action_follow_up(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
-        self.app.open_screen(FollowUpScreen(self.c, self.app.today(), self._drafts.get("follow_up", "")),
+        self.app.open_screen(FollowUpScreen(c, self.app.today(), self._drafts.get("follow_up", "")),
                              self._follow_up_chosen)
 
     def _follow_up_chosen(self, value: str | None) -> None:
@@ -371,12 +243,13 @@ class DetailScreen(LiaisonScreen):
             self._change("follow_up", {"follow_up_on": value})
 
     def action_clue(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
-        if self.c.clue.flag:
+        if c.clue.flag:
             self.app.open_screen(ConfirmScreen(self.tr("confirm_unclue")), self._unclue)
         else:
-            self.app.open_screen(TextPrompt(self.tr("clue_note_title"), self._drafts.get("clue", self.c.clue.note),
+            self.app.open_screen(TextPrompt(self.tr("clue_note_title"), self._drafts.get("clue", c.clue.note),
                                             self.tr("clue_note_placeholder"), empty_error=self.tr("clue_note_empty")),
                                  self._clue_typed)
 
@@ -390,21 +263,18 @@ class DetailScreen(LiaisonScreen):
             self._change("unclue", {"clue.flag": False, "clue.note": ""})
 
     def action_edit(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
-        try:
-            from .intake import IntakeScreen
+        from .intake import IntakeScreen
 
-            screen = IntakeScreen(edit=self.c)
-        except (ImportError, TypeError):  # the form (or its edit mode) is not there yet
-            self.app.notice(self.tr("edit_unavailable"), severity="warning")
-            return
-        self.app.open_screen(screen)
+        self.app.open_screen(IntakeScreen(edit=c))
 
     def action_delete(self) -> None:
-        if not self._ready():
+        c = self._ready()
+        if c is None:
             return
-        self.app.open_screen(ConfirmScreen(self.tr("confirm_delete", ref=self.c.ref)), self._delete_confirmed)
+        self.app.open_screen(ConfirmScreen(self.tr("confirm_delete", ref=c.ref)), self._delete_confirmed)
 
     def _delete_confirmed(self, yes: bool | None) -> None:
         if yes and self.c is not None:

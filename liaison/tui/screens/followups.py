@@ -34,7 +34,7 @@ class FollowUpsScreen(LiaisonScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
-        rows = self.app.store.index.search("", due_by=self.app.today())
+        rows = self.app.opened_store.index.search("", due_by=self.app.today())
         rows.sort(key=lambda r: (r.follow_up_on, r.ref))
         self.app.call_from_thread(self._show, rows)
 

@@ -11,7 +11,8 @@ from textual.widgets import Header, Static
 from ..base import LiaisonScreen
 from ..widgets.keybar import KeyBar
 
-KEYS = {
+# (title zh, en) -> [(key, or (zh, en) for a key named in words; text zh; text en)]
+KEYS: dict[tuple[str, str], list[tuple[str | tuple[str, str], str, str]]] = {
     ("全局", "Everywhere"): [("F1", "帮助", "Help"), ("ctrl+p", "命令面板", "Command palette"),
                             ("ctrl+g", "切换中文/English", "Switch language"), ("ctrl+t", "明暗主题", "Light / dark theme"),
                             ("ctrl+l", "锁定（离开电脑时按；空闲时也会自动锁定）", "Lock (when you step away; it also locks itself when idle)"),

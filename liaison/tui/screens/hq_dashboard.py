@@ -8,30 +8,41 @@ the dashboard free of a charting dependency and readable over SSH.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.geometry import Size
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.strip import Strip
 from textual.widgets import Header, Static
 
+from ...hq.lock import OfficeBusy
 from ...hq.quarantine import Quarantine
 from ...hq.report import build_report
 from ...hq.visits import iso_week, week_start
+from ...security.errors import SecurityError
 from ..base import LiaisonScreen
 from ..i18n import category, status
+from ..textual_private import forget_content_height
 from ..widgets.keybar import KeyBar
 from ..widgets.record_list import fit
+
+if TYPE_CHECKING:
+    from ..hq_app import HqApp
 
 WEEKS = 8  # the sparkline's span: two months shows a trend without crowding the tile
 CLUSTER_DAYS = 90  # "open" clusters: those with visits in the last three months
 BLOCKS = "▁▂▃▄▅▆▇█"
 PENDING = object()  # the clusters are being counted
+# What a locked, busy or damaged office database (or an unreadable quarantine folder,
+# a sealed part that does not open) raises: said on screen, and the app stays usable.
+# Anything else is a bug, and surfaces as one (the crash log).
+UNREADABLE = (sqlite3.Error, OSError, OfficeBusy, SecurityError)
 
 
 def sparkline(values: list[int]) -> str:
@@ -44,20 +55,14 @@ def sparkline(values: list[int]) -> str:
 
 def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
     """Cells cut or padded to their widths (CJK-aware), one space apart."""
-    return " ".join(fit(c, w) for c, w in zip(cells, widths)).rstrip()
+    return " ".join(fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
-def open_clusters(records: list[dict[str, Any]], since: date) -> int | None:
-    """How many clusters liaison.reports.clusters finds among visits since `since`, or
-    None (panel hidden) where that module is absent or fails: the dashboard must open."""
-    try:
-        from ...reports.clusters import find_clusters
-    except ImportError:
-        return None
-    try:
-        return len(find_clusters(records, since=since.isoformat()))
-    except Exception:
-        return None
+def open_clusters(records: list[dict[str, Any]], since: date) -> int:
+    """How many clusters liaison.reports.clusters finds among visits since `since`."""
+    from ...reports.clusters import find_clusters  # numpy and numba: not before the figures
+
+    return len(find_clusters(records, since=since.isoformat()))
 
 
 class OverdueLines(Static):
@@ -76,7 +81,7 @@ class OverdueLines(Static):
     def show_lines(self, lines: list[str], widest: int) -> None:
         """`lines`, none wider than `widest` cells."""
         self._lines, self._widest, self._strips = lines, widest, {}
-        self._content_height_cache = (None, 0)
+        forget_content_height(self)
         self.refresh(layout=True)
 
     def render(self) -> Text:
@@ -107,6 +112,12 @@ class HqDashboardScreen(LiaisonScreen):
         Binding("r", "app.reload", "刷新", id="reload"),
         Binding("q", "app.quit", "退出", id="quit"),
     ]
+
+    @property
+    def hq(self) -> HqApp:
+        """The office's app (`self.app` is typed as the station's, whose screens are the
+        rest): its `store` is the Office, and it has the unlocked `staff`."""
+        return cast("HqApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,7 +152,9 @@ class HqDashboardScreen(LiaisonScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="hq-figures")
     def compute(self) -> None:
-        office, staff, today = self.app.store, self.app.staff, self.app.today()
+        office, staff, today = self.hq.store, self.hq.staff, self.hq.today()
+        if office is None:
+            return  # not open yet: opening it bumps `revision`, and this runs again
         try:
             quarantined = Quarantine(office.quarantine).summary()["files"]
             start = week_start(today) - timedelta(weeks=WEEKS - 1)
@@ -150,27 +163,29 @@ class HqDashboardScreen(LiaisonScreen):
             rep = build_report(office.db, staff.opener, start=start, end=today, today=today,
                                quarantined=quarantined, personal=False)
             rep["spark_weeks"] = [iso_week(start + timedelta(weeks=i)) for i in range(WEEKS)]
-        except Exception as e:  # a locked or damaged database: say so, keep the app usable
-            self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
+        except UNREADABLE as e:  # a locked or damaged database: say so, keep the app usable
+            self.hq.call_from_thread(self.hq.notify, str(e), severity="error", timeout=30)
             return
-        self.app.call_from_thread(self.show, rep)
+        self.hq.call_from_thread(self.show, rep)
         # The clusters open three months of personal parts: counted after the figures
         # are on screen (one after the other, not competing for the interpreter).
-        self.app.call_from_thread(self.count_clusters)
+        self.hq.call_from_thread(self.count_clusters)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="hq-clusters")
     def count_clusters(self) -> None:
         self.clusters = PENDING
-        self.app.call_from_thread(self._show_clusters_panel)
-        office, staff, today = self.app.store, self.app.staff, self.app.today()
+        self.hq.call_from_thread(self._show_clusters_panel)
+        office, staff, today = self.hq.store, self.hq.staff, self.hq.today()
+        if office is None:
+            return  # as in compute
         since = today - timedelta(days=CLUSTER_DAYS)
         try:
             # Only the window's records are opened: find_clusters would drop the others.
             clusters = open_clusters(list(office.db.records_since(staff.opener, since.isoformat())), since)
-        except Exception as e:  # a locked or damaged database: say so, keep the app usable
-            self.app.call_from_thread(self.app.notify, str(e), severity="error", timeout=30)
-            clusters = None
-        self.app.call_from_thread(self.show_clusters, clusters)
+        except UNREADABLE as e:  # a locked or damaged database: say so, keep the app usable
+            self.hq.call_from_thread(self.hq.notify, str(e), severity="error", timeout=30)
+            clusters = None  # the panel is hidden
+        self.hq.call_from_thread(self.show_clusters, clusters)
 
     def show_clusters(self, clusters: int | None) -> None:
         self.clusters = clusters
@@ -184,12 +199,12 @@ class HqDashboardScreen(LiaisonScreen):
             box.update(Text(f"{self.tr('hq_clusters')}\n\n{n}", justify="center"))
 
     def _station_label(self, rep: dict[str, Any], station: str) -> str:
-        return rep["station_names"].get(station, station) if self.app.lang == "zh" else station
+        return rep["station_names"].get(station, station) if self.hq.lang == "zh" else station
 
     def show(self, rep: dict[str, Any]) -> None:
         """Everything but the clusters panel (`show_clusters`)."""
         self.figures = rep
-        lang, tr = self.app.lang, self.tr
+        lang, tr = self.hq.lang, self.tr
         this_week = rep["spark_weeks"][-1]
         week_rows = [w for w in rep["weekly"] if w["week"] == this_week]
         self.query_one("#hq-title", Static).update(Text.from_markup(tr(

@@ -8,13 +8,12 @@ disk. A new consultation's raw input is autosaved as a draft (`store.drafts`) sh
 after each change, in a worker, and offered back when the form is opened again. The
 draft is sealed under the session's data key (`app.drafts()`), since it holds a
 resident's name and story. When the app locks, a new form's input is sealed there too
-and the form closes (`take_for_lock`); the app reopens it after the unlock.
+and the form closes (`take_for_lock`); the app reopens it after the unlock. The draft's
+handling is in `tui/drafting.py`.
 """
 
 from __future__ import annotations
 
-import threading
-from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
@@ -26,69 +25,22 @@ from textual.widgets.option_list import Option
 
 from ...domain.consultation import Consultation
 from ...domain.intake import apply_edits, fields_from_input
-from ...domain.timeutil import TZ
 from ...domain.validation import FieldError, ValidationError
 from ...domain.vocab import CATEGORIES
-from ...store.drafts import Drafts
+from ..app_base import ERROR_TIMEOUT
 from ..base import LiaisonScreen
-from ..i18n import category as category_label, tr
+from ..drafting import AUTOSAVE_DELAY as AUTOSAVE_DELAY  # where tests and callers know it
+from ..drafting import DraftAutosave
+from ..i18n import category as category_label
 from ..messages import ConsultationSaved, SaveFailed
 from ..typeahead import TypeAhead, drained, typeahead_bindings
-from ..app_base import ERROR_TIMEOUT
 from ..widgets.intake_form import IntakeForm
-from ..widgets.keybar import KeyBar
 from ..widgets.intake_values import meaningful, record_values
+from ..widgets.keybar import KeyBar
 from .modals import ConfirmScreen
 
-AUTOSAVE_DELAY = 0.6  # seconds after the last change
-_DRAFT_LOCK = threading.Lock()  # draft writes and the final clear never interleave
 
-
-def _when(found: tuple[dict, datetime], lang: str) -> str:
-    """When the draft was saved, and enough of it to recognise: category, visitor, summary."""
-    data, at = found
-    parts = [at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")]
-    if data.get("category") in CATEGORIES:
-        parts.append(category_label(data["category"], lang))
-    for key in ("name", "summary"):
-        text = str(data.get(key) or "").strip().replace("\n", " ")
-        if text:
-            parts.append(text if len(text) <= 16 else text[:15] + "…")
-    return " · ".join(parts)
-
-
-def save_draft(drafts: Drafts, data: dict[str, Any]) -> None:
-    """Write `data` as the draft, in turn with the form's own autosaves (worker thread)."""
-    with _DRAFT_LOCK:
-        drafts.save(data)
-
-
-def offer_draft(app) -> None:
-    """Ask whether to restore a draft left by a crash or a closed terminal, if there is one.
-
-    IntakeScreen asks by itself when opened; an app may also call this once its store
-    is open, so the officer is asked at start.
-    """
-    def ask(found: tuple[dict, datetime]) -> None:
-        def answer(yes: bool | None) -> None:
-            if yes:
-                app.open_screen(IntakeScreen(draft=found[0]))
-            else:
-                drafts = app.drafts()
-                app.run_worker(lambda: _locked(drafts.clear), thread=True, group="draft", exit_on_error=False)
-        app.open_screen(ConfirmScreen(tr("draft_found", app.lang, when=_when(found, app.lang)), default=True), answer)
-
-    drafts = app.drafts()
-
-    def load() -> None:
-        found = drafts.load()
-        if found is not None and found[0].get("category") in CATEGORIES:
-            app.call_from_thread(ask, found)
-
-    app.run_worker(load, thread=True, group="draft", exit_on_error=False)
-
-
-class IntakeScreen(TypeAhead, LiaisonScreen):
+class IntakeScreen(TypeAhead, DraftAutosave, LiaisonScreen):
     # Keys typed back to back are applied in order, whatever they do (typeahead.py):
     # the category's number, Tab, Enter … are priority bindings, run before the next key.
     BINDINGS = [
@@ -228,6 +180,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
         if self._saving or self._step != "form":
             return
         today = self.app.today()
+        audit: tuple[str, dict[str, Any] | None]
         try:
             if self.edit is None:
                 fields = fields_from_input(self.form.to_input(today), officer=self._officer())
@@ -255,8 +208,8 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
 
     def _officer(self) -> str:
         """Who is creating it: the officer who unlocked (the app's session)."""
-        session = getattr(self.app, "session", None)
-        return session.officer if session is not None else self.app.store.officer
+        session = self.app.session
+        return session.officer if session is not None else self.app.opened_store.officer
 
     def _show_errors(self, errors: list[FieldError]) -> None:
         first = self.form.show_errors(errors)
@@ -301,109 +254,12 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
         if self._timer is not None:
             self._timer.stop()
         if self.edit is None and self._draft_ready:
-            drafts = self.app.drafts()
-            self.app.run_worker(lambda: _locked(drafts.clear), thread=True, group="draft", exit_on_error=False)
+            self._clear_draft()
         self.dismiss(result)
 
-    # -- drafts ---------------------------------------------------------------------------
-    def take_for_lock(self) -> dict[str, Any] | None:
-        """The app locks: stop autosaving, and hand over what was typed (None if nothing
-        was), which the app seals as the draft and brings back after the unlock."""
-        values = self.form.values() if self._dirty() else None
-        self._finished = True
-        if self._timer is not None:
-            self._timer.stop()
-        return values
-
-    def _check_draft(self) -> None:
-        drafts = self.app.drafts()
-
-        def load() -> None:
-            found = drafts.load()
-            self.app.call_from_thread(self._draft_checked, found)
-        self.run_worker(load, thread=True, group="draft", exit_on_error=False)
-
-    def _draft_checked(self, found: tuple[dict, datetime] | None) -> None:
-        if found is None or found[0].get("category") not in CATEGORIES or self._finished:
-            self._draft_ready = True
-            return
-
-        def answer(yes: bool | None) -> None:
-            self._draft_ready = True
-            if yes:
-                self._restore(found[0])
-            else:
-                drafts = self.app.drafts()
-                self.run_worker(lambda: _locked(drafts.clear), thread=True,
-                                group="draft", exit_on_error=False)
-                if self._pending:
-                    self._schedule_autosave()
-        self.app.open_screen(ConfirmScreen(self.tr("draft_found", when=_when(found, self.app.lang)), default=True), answer)
-
+    # -- drafts (autosave, offer back, lock: drafting.DraftAutosave) ----------------------
     def _restore(self, data: dict[str, Any]) -> None:
         self.form.set_category(data["category"] if data.get("category") in CATEGORIES else "other")
         self.form.fill(data)
         self.app.notice(self.tr("draft_restored"))
         self._show_form(focus="#f-summary" if data.get("anonymous") else "#f-consent")
-
-    def on_intake_form_changed(self, message: IntakeForm.Changed) -> None:
-        message.stop()
-        if self.edit is not None or self._finished or self._step != "form":
-            return
-        self._pending = True
-        if self._draft_ready:
-            self._schedule_autosave()
-
-    def _schedule_autosave(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(AUTOSAVE_DELAY, self._autosave)
-
-    def _autosave(self) -> None:
-        self._timer = None
-        if self._finished:
-            return
-        self._pending = False
-        self._seq += 1
-        data = self.form.values() if self._dirty() else None
-        self._write_draft(self._seq, data)
-
-    def _write_draft(self, seq: int, data: dict[str, Any] | None) -> None:
-        drafts = self.app.drafts()
-
-        def write() -> None:
-            try:
-                self._write_now(drafts, seq, data)
-            except Exception as e:  # a failed autosave must not stop the officer
-                self.app.call_from_thread(self.notify, self.tr("draft_failed", error=str(e)),
-                                          severity="warning", timeout=10)
-        self.run_worker(write, thread=True, group="draft", exit_on_error=False)
-
-    def _write_now(self, drafts: Drafts, seq: int, data: dict[str, Any] | None) -> None:
-        """Write (or, with nothing typed, delete) the draft, unless a newer one was written."""
-        with _DRAFT_LOCK:
-            if self._finished or seq < self._written:
-                return  # a newer draft is on disk, or the form was saved / discarded
-            self._written = seq
-            drafts.save(data) if data is not None else drafts.clear()
-
-    def on_unmount(self) -> None:
-        """Leaving without saving or discarding (the app quits, the terminal closes): the
-        last change may still wait for its autosave, so write it now (a small file)."""
-        if not self._pending or self._finished or self.edit is not None or not self._draft_ready:
-            return
-        self._seq += 1
-        data = self.form.values() if self._dirty() else None
-        try:
-            self._write_now(self.app.drafts(), self._seq, data)
-        except Exception:
-            pass
-
-
-def _locked(fn) -> None:
-    with _DRAFT_LOCK:
-        try:
-            fn()
-        except Exception:  # a draft is a convenience; never let it take the app down
-            pass
-

@@ -7,7 +7,6 @@ A month has tens to a few hundred rows, so a DataTable is the right widget here.
 
 from __future__ import annotations
 
-
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -106,10 +105,10 @@ class LedgerScreen(LiaisonScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self, month: str) -> None:
-        store = self.app.store
+        store = self.app.opened_store
         wanted = [r for r in store.index.newest_first() if r.visited_at[:7] == month]
         records = [c.to_dict() for c in store.load(wanted)]
-        ledger = lg.build(records, month, self.app.station.name, self.app.today())
+        ledger = lg.build(records, month, self.app.opened_station.name, self.app.today())
         mine = sorted((r for r in records if not r.get("deleted")), key=lambda r: (r["visited_at"], r["ref"]))
         self.app.call_from_thread(self._show, ledger, mine)
 
@@ -118,7 +117,7 @@ class LedgerScreen(LiaisonScreen):
         zh = self.app.lang == "zh"
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        for h, w in zip(lg.HEADERS if zh else EN_HEADERS, WIDTHS):
+        for h, w in zip(lg.HEADERS if zh else EN_HEADERS, WIDTHS, strict=True):
             table.add_column(h, width=w)
         if zh:
             cats = "  ".join(f"{lab} {n}" for lab, n in ledger.by_category if n)
@@ -141,7 +140,7 @@ class LedgerScreen(LiaisonScreen):
 
     @work(thread=True, exit_on_error=False)
     def _export(self, ledger: lg.Ledger) -> None:
-        path = self.app.exports_dir / f"{self.app.station.id}-{ledger.month}.xlsx"
+        path = self.app.exports_dir / f"{self.app.opened_station.id}-{ledger.month}.xlsx"
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             lg.write_xlsx(ledger, path)

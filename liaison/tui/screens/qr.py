@@ -102,12 +102,12 @@ class QrScreen(LiaisonScreen):
         from ...profiles import office_for
 
         try:
-            station = self.app.station
+            station = self.app.opened_station
             office = office_for(station)
             if self.consultation_id is None:
                 make, ref = (lambda v: service_payload(station, office, v)), None
             else:
-                c = self.app.store.get(self.consultation_id)
+                c = self.app.opened_store.get(self.consultation_id)
                 make, ref = (lambda v: receipt_payload(c, station, office, v)), c.ref
             full = make(40).text
         except Exception as e:  # shown on the screen, the officer goes back with Esc
@@ -131,9 +131,11 @@ class QrScreen(LiaisonScreen):
 
     def needed(self) -> tuple[int, int]:
         """(columns, rows) of the smallest window that shows a whole code."""
+        make = self.make
+        assert make is not None, "asked before the payload is built"
         for version in range(1, 41):
             try:
-                self.make(version)
+                make(version)
             except PayloadTooLong:
                 continue
             n = 17 + 4 * version + 2 * QUIET
@@ -148,7 +150,7 @@ class QrScreen(LiaisonScreen):
 
     def _fit(self) -> None:
         layout, message = self.query_one("#qr-layout"), self.query_one("#qr-message", Static)
-        lang, st = self.app.lang, self.app.station
+        lang, st = self.app.lang, self.app.opened_station
         have_w, have_h = self.size
         payload = self._payload_for(have_w, have_h) if have_w and have_h else None
         if payload is None:
@@ -201,4 +203,4 @@ class ResidentScreen(QrScreen):
         from .unlock import UnlockScreen
 
         officer = self.app.session.officer if self.app.session else ""
-        self.app.open_screen(UnlockScreen("resident", officer=officer, station_name=self.app.station.name))
+        self.app.open_screen(UnlockScreen("resident", officer=officer, station_name=self.app.opened_station.name))

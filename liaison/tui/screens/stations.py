@@ -76,7 +76,7 @@ class StationSwitchScreen(LiaisonModal):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self._choose(self.homes[int(event.option.id)])
+        self._choose(self.homes[event.option_index])  # the options are the homes, in order
 
     def _choose(self, home: Path) -> None:
         self.dismiss(None if home.resolve() == Path(self.app.home).resolve() else home)

@@ -3,13 +3,19 @@
 One screen for four moments: the start of the app (`start`), after a lock (`lock`,
 by ctrl+l or when idle), leaving the resident-facing QR view (`resident`, Esc goes
 back to the code), and a station that has no officers yet (`setup`: the first
-officer's name and PIN twice; the recovery code is then shown once).
+officer's name and PIN twice; the recovery code is then shown once: unlock_setup.py).
 
 It shows the station's name, "已锁定" and the form, nothing about any resident. The
 PIN check runs in a thread worker (scrypt ~0.12 s, plus the growing delay after wrong
 PINs, which `security.session.unlock` sleeps); a refusal shows WrongPin's own text,
 the same whether the name or the PIN was wrong. On success the app takes the session
 (`LiaisonApp.unlocked`), opens the records if needed and removes this screen.
+
+Why ~350 lines: one concept, the one form that stands between the terminal and the
+records, in its four modes; its type-ahead (keys typed while the PIN is checked are
+held and replayed after it) must see every mode's keys, so they stay together. The
+first officer's setup is in unlock_setup.py, the facts read for the first frame in
+unlock_facts.py.
 """
 
 from __future__ import annotations
@@ -24,33 +30,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from ..base import LiaisonModal, LiaisonScreen
+from ..base import LiaisonScreen
 from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
 from .unlock_facts import clear_facts, station_name
+from .unlock_setup import FirstOfficerSetup, station_facts
+from .unlock_setup import RecoveryCodeScreen as RecoveryCodeScreen  # where callers know it
 
 if TYPE_CHECKING:
     from ...security.session import Session
 
 MODES = ("start", "lock", "resident", "setup")
-
-
-def station_facts(home) -> tuple[str, str, bool]:
-    """(station id, station name, demo?) from the clear part of the data folder."""
-    from ...profiles import get_station
-    from ...store.meta import Meta
-
-    meta = Meta(home)
-    try:
-        facts = meta.get()
-    finally:
-        meta.close()
-    sid = str(facts.get("station", ""))
-    try:
-        name = get_station(sid).name
-    except Exception:  # noqa: BLE001 — an unknown profile: the id still says which station
-        name = sid
-    return sid, name, bool(facts.get("demo"))
 
 
 class UnlockField(Input):
@@ -65,7 +55,7 @@ class UnlockField(Input):
             screen.hold(event)
 
 
-class UnlockScreen(TypeAhead, LiaisonScreen):
+class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
     SHOWN_WHILE_LOCKED = True
 
     BINDINGS = [
@@ -339,7 +329,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
             return
         self.busy = True
         self._progress("unlocking")
-        self.app.prepare_first_unlock()  # type: ignore[attr-defined]  # the station app's
+        self.app.prepare_first_unlock()
         self.check_pin(officer, pin)
 
     # -- unlocking ---------------------------------------------------------------------
@@ -363,83 +353,3 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
         self.query_one("#u-pin", Input).value = ""
         self._progress("loading")
         self.app.unlocked(session)
-
-    # -- the first officer ---------------------------------------------------------------
-    def _setup(self, officer: str, pin: str, again: str) -> None:
-        from ...security.errors import SecurityError
-        from ...security.pins import check_officer_name, check_pin
-
-        try:
-            name = check_officer_name(officer)
-            check_pin(pin, name)
-        except SecurityError as e:  # BadOfficerName, WeakPin: the reason, nothing saved
-            self.show_error(str(e))
-            return
-        if pin != again:
-            self.show_error(self.tr("pins_differ"))
-            return
-        self.busy = True
-        self._progress("setting_up")
-        self.create_officer(name, pin)
-
-    @work(thread=True, exit_on_error=False, group="unlock")
-    def create_officer(self, name: str, pin: str) -> None:
-        from ...security.audit import AuditLog
-        from ...security.keyring import Keyring
-        from ...security.session import unlock
-
-        try:
-            sid, _, _ = station_facts(self.app.home)
-            code = Keyring.create(self.app.home, sid, name, pin)
-        except Exception as e:  # noqa: BLE001 — KeyringExists, a disk error …: shown
-            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=str(e)))
-            return
-        # The keyring exists from here on: whatever fails next, the code is shown (it
-        # exists nowhere else), as `liaison officer setup` does.
-        session, error = None, ""
-        try:
-            AuditLog(self.app.home).record(name, "officer_add", name, {"first": True})
-            session = unlock(self.app.home, name, pin, read_ahead=True, sleep=self._stop.wait)
-        except Exception as e:  # noqa: BLE001 — a damaged audit log, a disk error …
-            error = self.tr("unlock_error", error=str(e))
-        self.app.call_from_thread(self._created, code, session, error)
-
-    def _created(self, code: str, session: "Session | None", error: str) -> None:
-        self.query_one("#u-pin", Input).value = ""
-        self.query_one("#u-pin2", Input).value = ""
-
-        def confirmed(_: object) -> None:
-            if session is None:  # set up, but not unlocked: the officer tries the PIN again
-                self.mode = "start"
-                self.on_mount()
-                self.show_error(error)
-                return
-            self._progress("setting_up")
-            self.app.unlocked(session)  # opening the store seals the plain records
-        self.app.open_screen(RecoveryCodeScreen(code), confirmed)
-
-
-class RecoveryCodeScreen(LiaisonModal):
-    """The recovery code, once. Only `y` closes it: Esc or Enter by habit must not."""
-
-    SHOWN_WHILE_LOCKED = True
-    BINDINGS = [Binding("y", "confirm", "确定", id="yes")]
-
-    def __init__(self, code: str):
-        super().__init__()
-        self.code = code
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="recovery"):
-            yield Static(id="recovery-title", classes="section-title")
-            yield Static(id="recovery-text")
-            yield Static(Text(self.code, style="bold"), id="recovery-code")
-            yield Static(id="recovery-confirm", classes="hint")
-
-    def apply_lang(self) -> None:
-        self.query_one("#recovery-title", Static).update(self.tr("recovery_title"))
-        self.query_one("#recovery-text", Static).update(self.tr("recovery_text"))
-        self.query_one("#recovery-confirm", Static).update(self.tr("recovery_confirm"))
-
-    def action_confirm(self) -> None:
-        self.dismiss(True)

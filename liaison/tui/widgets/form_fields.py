@@ -9,13 +9,13 @@ those keys), rather than removed from each widget after it is built.
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Input, TextArea
 
 FORM_KEYS = ("ctrl+a", "ctrl+s", "f5", "f6")  # the screen's keys
 
 
-def without_keys(widget: type, keys: tuple[str, ...]) -> list[Binding]:
+def without_keys(widget: type, keys: tuple[str, ...]) -> list[BindingType]:
     """The bindings `widget` declares and inherits (nearest class first for a key, as
     Textual merges them), with `keys` taken out (`home,ctrl+a` keeps `home`)."""
     by_key: dict[str, list[Binding]] = {}

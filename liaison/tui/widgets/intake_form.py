@@ -1,16 +1,23 @@
 """The fields of one consultation, as a scrolling form (new and edit share it).
+What it holds and gives back is in form_values.py, its error messages in form_errors.py.
 
 The form only holds what was typed. `values()` / `fill()` give the raw values (what a
 draft keeps); `to_input()` and `to_edits()` turn them into what the domain checks
 (`fields_from_input`, `apply_edits`; see intake_values); `show_errors()` puts each
 FieldError under its field. Every change posts `IntakeForm.Changed`, so the screen can
 autosave.
+
+Why ~380 lines: one concept, the fields and how they answer each other (the category
+shows its details, anonymity empties and disables the visitor, the referral list
+filters as typed, the follow-up and the details show their hints). Its handlers are
+Textual `@on` handlers, which are collected only from Textual classes, so they stay in
+this one; what holds no handler (values, errors) is in its own module.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Iterable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,31 +31,29 @@ from ...domain.advice import deadline_text, urgent_steps
 from ...domain.input_values import details as read_details
 from ...domain.pick import referral_matches
 from ...domain.timeutil import TZ
-from ...domain.validation import FieldError, ValidationError, related_errors
-from ...domain.vocab import (CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, DETAIL_LABELS, FORM_HIDDEN_DETAILS, STATUSES)
+from ...domain.validation import FieldError
+from ...domain.vocab import CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, DETAIL_LABELS, FORM_HIDDEN_DETAILS, STATUSES
 from ..bindings import localize_bindings
-from ..i18n import category as category_label, referral as referral_label, status as status_label, tr
+from ..i18n import category as category_label
+from ..i18n import referral as referral_label
+from ..i18n import status as status_label
+from ..i18n import tr
+from .form_errors import FormErrors
 from .form_fields import FORM_KEYS, FormInput, FormTextArea  # noqa: F401 — FORM_KEYS: the screen's keys
+from .form_values import FormValues
 from .intake_related import RelatedPicker
-from .intake_values import DETAIL_KEYS, TEXTS, follow_up_date, to_edits, to_input, visit_date
+from .intake_values import DETAIL_KEYS, TEXTS, follow_up_date, to_input, visit_date
+
+if TYPE_CHECKING:
+    from ..app_base import BaseApp
+
 WEEKDAYS_ZH = "一二三四五六日"
 # One key from anywhere in the form to the controls that otherwise take 6–11 Tabs:
 # (key, widget id, binding id). Shown beside each field's label and in the key bar.
 JUMP_KEYS = (("f2", "f-status", "jump_status"), ("f3", "f-ref-filter", "jump_referrals"),
              ("f4", "f-follow", "jump_follow_up"), ("f7", "f-clue-note", "jump_clue"),
              ("f8", "f-related-search", "jump_related"))
-TRUE_TEXT = {"1", "true", "yes", "是", "y"}
 
-# Field name (as FieldError names it) -> id of the widget that edits it.
-WIDGET_OF = {
-    "category": "f-category", "visited_at": "f-visited",
-    "visitor": "f-anonymous", "visitor.anonymous": "f-anonymous", "visitor.consent": "f-consent",
-    "visitor.name": "f-name", "visitor.phone": "f-phone", "visitor.party_size": "f-party",
-    **{f"details.{k}": f"f-d-{k}" for k in DETAIL_KEYS},
-    "summary": "f-summary", "requests": "f-requests", "advice": "f-advice",
-    "referrals": "f-referrals", "clue": "f-clue", "clue.flag": "f-clue", "clue.note": "f-clue-note",
-    "status": "f-status", "follow_up_on": "f-follow", "related_to": "f-related-search",
-}
 LABEL_KEYS = {
     "f-category": "category", "f-visited": "visited", "f-name": "name", "f-phone": "phone",
     "f-party": "party_size", "f-summary": "summary", "f-requests": "requests", "f-advice": "advice",
@@ -71,8 +76,9 @@ def _numbered(codes, label, lang: str) -> list[tuple[str, str]]:
     return [(f"{i} {label(c, lang)}", c) for i, c in enumerate(codes, 1)]
 
 
-class IntakeForm(VerticalScroll):
+class IntakeForm(FormValues, FormErrors, VerticalScroll):
     """All fields of a consultation; the category decides which detail fields show."""
+    app: BaseApp  # Textual types it as any App: this project's (an annotation only)
 
     # Priority, and the focus set at once (not scheduled): a key typed right after a jump
     # key (`F2 4`) must reach the field jumped to (tui/typeahead.py).
@@ -233,7 +239,7 @@ class IntakeForm(VerticalScroll):
             refs.highlighted = 0
 
     def _referrals_ticked(self) -> None:
-        refs = self._q("#f-referrals")
+        refs = self._q("#f-referrals", SelectionList)
         shown = {refs.get_option_at_index(i).value for i in range(refs.option_count)}
         ticked = set(refs.selected)
         for code in shown:
@@ -258,7 +264,7 @@ class IntakeForm(VerticalScroll):
                 self._chosen.pop(code)
             else:
                 self._chosen[code] = None
-            self._q("#f-ref-filter").value = ""  # refilters (Input.Changed)
+            self._q("#f-ref-filter", Input).value = ""  # refilters (Input.Changed)
             self._filter_referrals()
             self.clear_error("f-referrals")
             self.post_message(self.Changed())
@@ -377,151 +383,3 @@ class IntakeForm(VerticalScroll):
         # to the form, so the key bar keeps its order wherever the cursor is.
         # Enter in a one-line field goes on to the next one: the screen does that (with
         # Tab and the other keys typed ahead, see tui/typeahead.py).
-
-    def _q(self, selector: str, _type: type | None = None) -> Any:
-        return self._widgets[selector.lstrip("#")]
-
-    def values(self) -> dict[str, Any]:
-        """The raw values, JSON-able (what a draft keeps)."""
-        q = self._q
-        return {
-            "category": self.category,
-            "visited_at": q("#f-visited", Input).value,
-            "anonymous": q("#f-anonymous", Checkbox).value,
-            "consent": q("#f-consent", Checkbox).value,
-            "name": q("#f-name", Input).value,
-            "phone": q("#f-phone", Input).value,
-            "party_size": q("#f-party", Input).value,
-            "details": self._detail_values(),
-            **{name: q(f"#f-{name}", TextArea).text for name in TEXTS},
-            "referrals": list(self._chosen),
-            "clue": q("#f-clue", Checkbox).value,
-            "clue_note": q("#f-clue-note", Input).value,
-            "status": q("#f-status", Select).value,
-            "follow_up_on": q("#f-follow", Input).value,
-            "related_to": list(q("#f-related", RelatedPicker).refs),
-        }
-
-    def _detail_values(self) -> dict[str, str]:
-        out = {}
-        for k in CATEGORY_DETAILS.get(self.category, ()):
-            if k in FORM_HIDDEN_DETAILS.get(self.category, ()):
-                if self._kept.get(k):
-                    out[k] = self._kept[k]
-            elif DETAIL_KINDS.get(k) == "flag":
-                out[k] = "是" if self._q(f"#f-d-{k}").value else ""
-            else:
-                out[k] = self._q(f"#f-d-{k}").value
-        return out
-
-    def fill(self, v: dict[str, Any]) -> None:
-        """Put raw values (a draft, or a record's) into the fields; unknown codes are skipped."""
-        q = self._q
-        s = lambda key: v.get(key) if isinstance(v.get(key), str) else ""  # noqa: E731
-        if v.get("category") in CATEGORIES:
-            self.set_category(v["category"])
-        q("#f-visited", Input).value = s("visited_at")
-        q("#f-anonymous", Checkbox).value = bool(v.get("anonymous"))
-        self._apply_anonymous(bool(v.get("anonymous")))
-        q("#f-consent", Checkbox).value = bool(v.get("consent")) and not v.get("anonymous")
-        q("#f-name", Input).value = "" if v.get("anonymous") else s("name")
-        q("#f-phone", Input).value = "" if v.get("anonymous") else s("phone")
-        q("#f-party", Input).value = str(v.get("party_size") or "1")
-        details = v.get("details") if isinstance(v.get("details"), dict) else {}
-        for k in DETAIL_KEYS:
-            text = "" if details.get(k) is None else str(details[k])
-            if DETAIL_KINDS.get(k) == "flag":
-                q(f"#f-d-{k}").value = text.strip().lower() in TRUE_TEXT
-            elif DETAIL_KINDS.get(k) == "datetime" and "T" in text:
-                q(f"#f-d-{k}").value = text[:16].replace("T", " ")  # as typed: 2026-11-27 21:30
-            else:
-                q(f"#f-d-{k}").value = text
-        # A hidden figure is kept only where it says more than the head-count does.
-        self._kept = {k: str(details[k]) for ks in FORM_HIDDEN_DETAILS.values() for k in ks
-                      if details.get(k) not in (None, "") and str(details[k]) != str(v.get("party_size") or "1")}
-        for name in TEXTS:
-            area = q(f"#f-{name}", TextArea)
-            area.text = s(name)
-            area.move_cursor(area.document.end)  # ready to add to what is there
-        self._chosen = {c: None for c in v.get("referrals") or () if c in referral_matches("")}
-        self._filter_referrals()
-        # An older draft's 公益诉讼线索 referral is the clue box now.
-        q("#f-clue", Checkbox).value = bool(v.get("clue")) or "public_interest" in (v.get("referrals") or ())
-        refs = [r for r in v.get("related_to") or () if isinstance(r, str)]
-        q("#f-related", RelatedPicker).set_refs(refs)
-        q("#f-clue-note", Input).value = s("clue_note")
-        if v.get("status") in STATUSES:
-            q("#f-status", Select).value = v["status"]
-        q("#f-follow", Input).value = s("follow_up_on")
-        self._update_advice_hint()
-
-    def to_input(self, today: date) -> dict[str, Any]:
-        """The mapping `fields_from_input` checks."""
-        self._check_related()
-        return to_input(self.values(), today)
-
-    def to_edits(self, today: date) -> dict[str, Any]:
-        """The same as `field=value` edits for `apply_edits` (an empty value clears)."""
-        self._check_related()
-        return to_edits(self.values(), today)
-
-    def _check_related(self) -> None:
-        """Related visits must be this station's and still there (a draft may be older
-        than a deletion); the domain cannot look, the store can."""
-        store = getattr(self.app, "store", None)
-        if store is None:
-            return
-        station = getattr(store, "station", None) or ""
-
-        def known(ref: str) -> str | None:
-            row = store.find(ref)
-            return station if row is not None and not row.deleted else None
-        errs = related_errors(self._q("#f-related").refs, known, station)
-        if errs:
-            raise ValidationError(errs)
-
-    # -- errors ------------------------------------------------------------------------------
-    @staticmethod
-    def widget_of(e: FieldError) -> str:
-        return WIDGET_OF.get(e.field) or WIDGET_OF.get(e.field.split(".")[0]) or "form"
-
-    def clear_error(self, *wids: str) -> None:
-        self._shown = [e for e in self._shown if self.widget_of(e) not in wids]
-        for wid in wids:
-            for err in self.query(f"#err-{wid}"):
-                err.update("")
-                err.display = False
-            for row in self.query(f"#row-{wid}"):
-                row.remove_class("-error")
-
-    def clear_errors(self) -> None:
-        self._shown = []
-        for err in self.query(".field-error"):
-            err.update("")
-            err.display = False
-        for row in self.query(".field.-error"):
-            row.remove_class("-error")
-
-    def show_errors(self, errors: Iterable[FieldError]) -> Widget | None:
-        """Each message under its field; returns the first field (in form order) to focus."""
-        errors = list(errors)
-        self.clear_errors()
-        self._shown = errors
-        wids = self._display_errors(errors)
-        order = [w.id for w in self.query("#form-body *") if w.id in wids]
-        return self.query_one(f"#{order[0]}") if order else None
-
-    def _display_errors(self, errors: list[FieldError]) -> set[str]:
-        by_widget: dict[str, list[str]] = {}
-        for e in errors:
-            wid = self.widget_of(e)
-            text = e.zh if self.lang == "zh" else e.en
-            by_widget.setdefault(wid, []).append(f"{e.field}: {text}" if wid == "form" else text)
-        sep = "；" if self.lang == "zh" else "; "
-        for wid, texts in by_widget.items():
-            err = self.query_one(f"#err-{wid}", Static)
-            err.update(sep.join(dict.fromkeys(texts)))
-            err.display = True
-            for row in self.query(f"#row-{wid}"):
-                row.add_class("-error")
-        return set(by_widget)

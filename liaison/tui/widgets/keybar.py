@@ -7,10 +7,15 @@ to read which keys do what, so this draws the screen's active bindings as text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import Static
 
 from ..bindings import label
+
+if TYPE_CHECKING:
+    from ..app_base import BaseApp
 
 # Shown first, in this order: help and the language switch must never be the keys cut
 # off at the right of an 80-column terminal (someone who cannot read the labels finds
@@ -20,6 +25,7 @@ LAST = ("lock", "quit")
 
 
 class KeyBar(Static):
+    app: BaseApp  # Textual types it as any App: this project's (an annotation only)
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;

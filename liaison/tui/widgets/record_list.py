@@ -12,17 +12,17 @@ instead of laying out the whole screen. The header line shows where you are.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widget import Widget
-from textual import events
 from textual.strip import Strip
+from textual.widget import Widget
 
 from ...domain.masking import mask_name, mask_phone
 from ...domain.text import safe_value
@@ -30,13 +30,17 @@ from ...domain.vocab import CATEGORIES, STATUSES
 from ..bindings import localize_bindings
 from ..i18n import category, category_short, status, tr
 
+if TYPE_CHECKING:
+    from ..app_base import BaseApp
+
 
 def fit(text: str, width: int) -> str:
     """Cut or pad `text` to exactly `width` terminal cells (CJK characters are 2)."""
     cells = cell_len(text)
     if cells <= width:  # the common case: one measurement, no per-character loop
         return text + " " * (width - cells)
-    out, used = [], 0
+    out: list[str] = []
+    used = 0
     for ch in text:
         w = cell_len(ch)
         if used + w > width:
@@ -90,6 +94,7 @@ SUMMARY_MIN = 10
 
 class RecordList(Widget, can_focus=True):
     """Rows of the store's index; Enter posts RecordList.Chosen."""
+    app: BaseApp  # Textual types it as any App: this project's (an annotation only)
 
     BINDINGS = [
         Binding("up", "cursor(-1)", show=False),
@@ -238,7 +243,7 @@ class RecordList(Widget, can_focus=True):
 
     @property
     def _today(self) -> str:
-        return self.app.today().isoformat()  # type: ignore[attr-defined]
+        return self.app.today().isoformat()
 
     def _visible(self) -> int:
         return max(1, self.content_region.height - 1)

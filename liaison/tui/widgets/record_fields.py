@@ -41,5 +41,5 @@ def related_both_ways(store: Any, c: Consultation) -> tuple[list[str], list[str]
         earlier.append(line(row) if row is not None and not row.deleted else ref)
     # A record's related references are among its search keys (domain.search.haystack).
     rows = [r for r in store.index.search(c.ref) if r.id != c.id and not r.deleted]
-    later = [line(r) for r, full in zip(rows, store.load(rows)) if c.ref in full.related_to]
+    later = [line(r) for r, full in zip(rows, store.load(rows), strict=True) if c.ref in full.related_to]
     return earlier, later
