@@ -31,7 +31,7 @@ from ...domain.validation import FieldError, ValidationError
 from ...domain.vocab import CATEGORIES
 from ...store.drafts import Drafts
 from ..base import LiaisonScreen
-from ..i18n import category as category_label, tr
+from ..i18n import category as category_label, explain, tr
 from ..messages import ConsultationSaved, SaveFailed
 from ..typeahead import TypeAhead, drained, typeahead_bindings
 from ..app_base import ERROR_TIMEOUT
@@ -281,7 +281,7 @@ class IntakeScreen(TypeAhead, LiaisonScreen):
         if isinstance(message.error, ValidationError):
             self._show_errors(message.error.errors)
         else:
-            self.app.notice(self.tr("save_failed", error=str(message.error)), severity="error", timeout=ERROR_TIMEOUT)
+            self.app.notice(self.tr("save_failed", error=explain(message.error, self.app.lang)), severity="error", timeout=ERROR_TIMEOUT)
 
     def action_leave(self) -> None:
         if self._saving:

@@ -25,6 +25,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ..base import LiaisonModal, LiaisonScreen
+from ..i18n import explain
 from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
 from .unlock_facts import clear_facts, station_name
@@ -352,10 +353,10 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
             ahead = getattr(self.app, "read_ahead_for_unlock", lambda: None)()
             session = unlock(self.app.home, officer, pin, read_ahead=ahead or True, sleep=self._stop.wait)
         except SecurityError as e:  # WrongPin's text says nothing about which part was wrong
-            self.app.call_from_thread(self.show_error, str(e))
+            self.app.call_from_thread(self.show_error, explain(e, self.app.lang))
             return
         except Exception as e:  # noqa: BLE001 — e.g. a disk error: shown, the app stays up
-            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=str(e)))
+            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=explain(e, self.app.lang)))
             return
         self.app.call_from_thread(self._unlocked, session)
 
@@ -373,7 +374,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
             name = check_officer_name(officer)
             check_pin(pin, name)
         except SecurityError as e:  # BadOfficerName, WeakPin: the reason, nothing saved
-            self.show_error(str(e))
+            self.show_error(explain(e, self.app.lang))
             return
         if pin != again:
             self.show_error(self.tr("pins_differ"))
@@ -392,7 +393,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
             sid, _, _ = station_facts(self.app.home)
             code = Keyring.create(self.app.home, sid, name, pin)
         except Exception as e:  # noqa: BLE001 — KeyringExists, a disk error …: shown
-            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=str(e)))
+            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=explain(e, self.app.lang)))
             return
         # The keyring exists from here on: whatever fails next, the code is shown (it
         # exists nowhere else), as `liaison officer setup` does.
@@ -401,7 +402,7 @@ class UnlockScreen(TypeAhead, LiaisonScreen):
             AuditLog(self.app.home).record(name, "officer_add", name, {"first": True})
             session = unlock(self.app.home, name, pin, read_ahead=True, sleep=self._stop.wait)
         except Exception as e:  # noqa: BLE001 — a damaged audit log, a disk error …
-            error = self.tr("unlock_error", error=str(e))
+            error = self.tr("unlock_error", error=explain(e, self.app.lang))
         self.app.call_from_thread(self._created, code, session, error)
 
     def _created(self, code: str, session: "Session | None", error: str) -> None:
