@@ -1,6 +1,9 @@
-"""Errors the store raises, each with a message an officer can act on (Chinese first)."""
+"""Errors the store raises, each with a message an officer can act on (Chinese first;
+the texts of those built here live in the catalogue, liaison/messages)."""
 
 from __future__ import annotations
+
+from ..messages import BOTH, Explained, say
 
 
 class StoreError(Exception):
@@ -31,28 +34,29 @@ class VersionConflict(StoreError):
     """The record changed (in another window or process) since it was read."""
 
 
-class StoreLocked(StoreError):
+class StoreLocked(StoreError, Explained):
     """The station's records are encrypted and no officer has unlocked them."""
 
     def __init__(self, message: str = ""):
-        super().__init__(message or "站点数据已加密，需要警员 PIN 解锁 "
-                                    "(the station's records are encrypted; an officer must unlock them with a PIN)")
+        self.message = message  # a caller's own text replaces the catalogue's, in every language
+        super().__init__("err_store_locked")
+
+    def text(self, lang: str) -> str:
+        return self.message or super().text(lang)
 
 
-RECOVERY = ("恢复办法：从备份中找回上述文件放回原处后重试；没有备份时，区院保存着已同步的记录；"
-            "确认无法找回后，由警员运行 liaison verify --accept-loss 记录这一损失并恢复写入 "
-            "(to recover: put the files back from a backup and retry; the district office holds every "
-            "record already synced; once nothing more can be restored, an officer runs "
-            "`liaison verify --accept-loss` to record the loss and allow saving again)")
+RECOVERY = say("err_recovery", BOTH)  # also printed by the CLI after an integrity error
 
 
-class StoreIntegrityError(StoreCorrupt):
+class StoreIntegrityError(StoreCorrupt, Explained):
     """The data folder does not hold what its manifest says (a shard missing, rolled
     back, altered or swapped): nothing more is written until it is restored or the
     loss is accepted."""
 
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
-        super().__init__("数据目录与记录清单不符，已停止写入 (the data folder does not match its manifest; "
-                         "saving is stopped):\n" + "\n".join(f"  - {p}" for p in self.problems)
-                         + "\n" + RECOVERY)
+        super().__init__("err_integrity")
+
+    def text(self, lang: str) -> str:
+        problems = "".join(f"\n  - {p}" for p in self.problems)
+        return f"{say(self.key, lang)}{'：' if lang == 'zh' else ':'}{problems}\n{say('err_recovery', lang)}"

@@ -25,7 +25,7 @@ from ...domain.vocab import STATUSES
 from ...store import NotFound, Store, StoreError, VersionConflict
 from ..app_base import ERROR_TIMEOUT
 from ..base import LiaisonScreen
-from ..i18n import status
+from ..i18n import explain, status
 from ..messages import ConsultationSaved, SaveFailed
 from ..widgets.keybar import KeyBar
 from ..widgets.record_detail import RecordDetail
@@ -88,7 +88,7 @@ class DetailScreen(LiaisonScreen):
         except NotFound:
             c = None
         except StoreError as e:
-            self.app.call_from_thread(self._set_banner, lambda msg=str(e): (msg, True))
+            self.app.call_from_thread(self._set_banner, lambda err=e: (explain(err, self.app.lang), True))
             return
         if c is not None:
             try:
@@ -188,7 +188,7 @@ class DetailScreen(LiaisonScreen):
             elif isinstance(e, ValidationError):
                 msg = field_errors(e, lang)
             else:
-                msg = self.tr("save_failed", error=str(e))
+                msg = self.tr("save_failed", error=explain(e, lang))
             if kind in RETRY_KEY and self._drafts.get(kind):
                 msg += " " + self.tr("draft_kept", k=RETRY_KEY[kind])
             return msg, True

@@ -32,6 +32,7 @@ from ..base import LiaisonScreen
 from ..drafting import AUTOSAVE_DELAY as AUTOSAVE_DELAY  # where tests and callers know it
 from ..drafting import DraftAutosave
 from ..i18n import category as category_label
+from ..i18n import explain
 from ..messages import ConsultationSaved, SaveFailed
 from ..typeahead import TypeAhead, drained, typeahead_bindings
 from ..widgets.intake_form import IntakeForm
@@ -234,7 +235,7 @@ class IntakeScreen(TypeAhead, DraftAutosave, LiaisonScreen):
         if isinstance(message.error, ValidationError):
             self._show_errors(message.error.errors)
         else:
-            self.app.notice(self.tr("save_failed", error=str(message.error)), severity="error", timeout=ERROR_TIMEOUT)
+            self.app.notice(self.tr("save_failed", error=explain(message.error, self.app.lang)), severity="error", timeout=ERROR_TIMEOUT)
 
     def action_leave(self) -> None:
         if self._saving:

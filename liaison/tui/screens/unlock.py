@@ -31,6 +31,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
 from ..base import LiaisonScreen
+from ..i18n import explain
 from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
 from .unlock_facts import clear_facts, station_name
@@ -342,10 +343,10 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
             ahead = getattr(self.app, "read_ahead_for_unlock", lambda: None)()
             session = unlock(self.app.home, officer, pin, read_ahead=ahead or True, sleep=self._stop.wait)
         except SecurityError as e:  # WrongPin's text says nothing about which part was wrong
-            self.app.call_from_thread(self.show_error, str(e))
+            self.app.call_from_thread(self.show_error, explain(e, self.app.lang))
             return
         except Exception as e:  # noqa: BLE001 — e.g. a disk error: shown, the app stays up
-            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=str(e)))
+            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=explain(e, self.app.lang)))
             return
         self.app.call_from_thread(self._unlocked, session)
 

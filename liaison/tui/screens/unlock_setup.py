@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from ..base import LiaisonModal
+from ..i18n import explain
 
 if TYPE_CHECKING:
     import threading
@@ -60,7 +61,7 @@ class FirstOfficerSetup(_ScreenBase):
             name = check_officer_name(officer)
             check_pin(pin, name)
         except SecurityError as e:  # BadOfficerName, WeakPin: the reason, nothing saved
-            self.show_error(str(e))
+            self.show_error(explain(e, self.app.lang))
             return
         if pin != again:
             self.show_error(self.tr("pins_differ"))
@@ -79,7 +80,7 @@ class FirstOfficerSetup(_ScreenBase):
             sid, _, _ = station_facts(self.app.home)
             code = Keyring.create(self.app.home, sid, name, pin)
         except Exception as e:  # noqa: BLE001 — KeyringExists, a disk error …: shown
-            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=str(e)))
+            self.app.call_from_thread(self.show_error, self.tr("unlock_error", error=explain(e, self.app.lang)))
             return
         # The keyring exists from here on: whatever fails next, the code is shown (it
         # exists nowhere else), as `liaison officer setup` does.
@@ -88,7 +89,7 @@ class FirstOfficerSetup(_ScreenBase):
             AuditLog(self.app.home).record(name, "officer_add", name, {"first": True})
             session = unlock(self.app.home, name, pin, read_ahead=True, sleep=self._stop.wait)
         except Exception as e:  # noqa: BLE001 — a damaged audit log, a disk error …
-            error = self.tr("unlock_error", error=str(e))
+            error = self.tr("unlock_error", error=explain(e, self.app.lang))
         self.app.call_from_thread(self._created, code, session, error)
 
     def _created(self, code: str, session: "Session | None", error: str) -> None:
