@@ -16,9 +16,9 @@ from typing import Any
 from ..domain.timeutil import iso, now
 from ..security.records_key import NoRecordsKey
 from ..store.atomic import atomic_write, fsync_dir
+from ..store.gcpause import paused
 from ..sync import bundle, receipt
 from ..sync.bundle import BundleRejected
-from ..sync.nogc import paused
 from ..sync.outbox import NAME
 from .db import FORK_MESSAGE
 from .office import Office
@@ -40,7 +40,7 @@ class Outcome:
 
 
 def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
-    with paused():  # a night's bundle is 50 000 records of small dicts (see sync.nogc)
+    with paused():  # a night's bundle is 50 000 records of small dicts (see store.gcpause)
         return _ingest_bytes(office, data, name)
 
 

@@ -28,8 +28,18 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ..security import records_key
 from ..store.atomic import atomic_write
-from ..sync.keys import (KeyProblem, b64d, b64e, fingerprint, keys_dir, load_private, raw_private, raw_public,
-                         read_json, write_secret)
+from ..sync.keys import (
+    KeyProblem,
+    b64d,
+    b64e,
+    fingerprint,
+    keys_dir,
+    load_private,
+    raw_private,
+    raw_public,
+    read_json,
+    write_secret,
+)
 from .db import OfficeDB
 from .enroll import key_fingerprint
 

@@ -79,7 +79,8 @@ class Index:
             if row is not None and batch is not None:
                 doc = self._opener.open(batch, row[0], aad(batch))
                 sets = [tuple(x) for x in doc["sets"]]
-                got = dict(zip(doc["ids"], zip(doc["versions"], map(sets.__getitem__, doc["refs"]))))
+                got = dict(zip(doc["ids"], zip(doc["versions"], map(sets.__getitem__, doc["refs"]), strict=True),
+                               strict=True))
             else:
                 got = self._opened(batch)
             self._maps[batch] = got

@@ -7,10 +7,9 @@ index (lists, search) or from the record's shard (one record, exports).
 
 from __future__ import annotations
 
-import gc
 import weakref
-from contextlib import nullcontext
 from collections import defaultdict
+from contextlib import nullcontext
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +25,7 @@ from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
 from .atomic import atomic_write, fsync_dir, remove_stale_temps
 from .errors import NotFound, StoreIntegrityError, StoreLocked, VersionConflict
+from .gcpause import paused
 from .heads import Heads
 from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
@@ -248,14 +248,9 @@ class Store:
 
     def _load(self) -> None:
         # Building 50 000 rows would trigger many full garbage collections, each walking
-        # everything built so far (quadratic); nothing here makes cycles, so pause it.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        # everything built so far (quadratic); nothing here makes cycles (see gcpause).
+        with paused():
             self._load_rows()
-        finally:
-            if enabled:
-                gc.enable()
 
     def _load_rows(self) -> None:
         gen = self.lock.read_gen()

@@ -8,13 +8,13 @@ memory budget. Rows are kept in visit order, so "newest first" is a reversed wal
 from __future__ import annotations
 
 import bisect
-import threading
 import heapq
 import re
-from itertools import accumulate, islice
-from operator import attrgetter
+import threading
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate, islice
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Mapping
 
 from ..domain.search import KEYS, PHONE_TAIL_MAX, Query, haystack

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from _report_world import FQ, RIDER, build
 from _sync_world import AS_OFFICE, PIN, office_staff
+
 from liaison.domain.intake import fields_from_input
 from liaison.store import Store
 from liaison.sync.export import export

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sync"))
-from _sync_world import AS_OFFICE, opened_office, LIAISON, OFFICE_OFFICER, PIN, World, run, seed  # noqa: E402
+from _sync_world import AS_OFFICE, LIAISON, OFFICE_OFFICER, PIN, World, opened_office, run, seed  # noqa: E402
 
 from liaison.cli import exitcodes as ec  # noqa: E402
 from liaison.hq.staff import unlock  # noqa: E402

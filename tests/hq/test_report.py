@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from _report_world import END, FQ, RIDER, START, build
+from _sync_world import AS_OFFICE, PIN
 from openpyxl import load_workbook
 
-from _sync_world import AS_OFFICE, PIN
-from _report_world import END, FQ, RIDER, START, build
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
 

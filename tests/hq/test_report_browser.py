@@ -14,10 +14,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from _report_world import END, START, build
+from _sync_world import AS_OFFICE, PIN
 from PIL import Image
 
-from _sync_world import AS_OFFICE, PIN
-from _report_world import END, START, build
 from liaison.cli import main
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

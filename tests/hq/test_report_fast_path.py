@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from _report_world import END, START, build
 from _sync_world import office_staff
+
 from liaison.hq.report import build_report, figures, office_figures
 
 
@@ -57,9 +57,9 @@ def test_fast_path_on_a_small_city(tmp_path):
 def test_bench_bundles_have_the_shape_of_a_real_export(tmp_path):
     """The office benchmark builds its bundles without a station Store: opened at the
     office, its records have the fields a real sealed station's export gives."""
+    from _sync_world import PIN, World
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from _sync_world import PIN, World
     from liaison.bench.office_city import station_bundles, station_docs
     from liaison.domain.intake import fields_from_input
     from liaison.security.keyring import Keyring
