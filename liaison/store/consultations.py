@@ -31,6 +31,7 @@ from .index import Index, Row
 from .lock import DEFAULT_TIMEOUT, WriteLock
 from .manifest import Manifest
 from .meta import SCHEMA_VERSION, Meta, migrate
+from .ondisk import PINYIN
 from .sealed import Cipher, OfficeCipher, integrity_keys
 from .shards import SHARD_CAPACITY, Shards
 from .watch import Watch
@@ -46,7 +47,7 @@ def _py(doc: Mapping[str, Any]) -> str:
 
 def _doc(c: Consultation) -> dict[str, Any]:
     d = c.to_dict()
-    d["_py"] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
+    d[PINYIN] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
     return d
 
 

@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from ..domain.search import KEYS, PHONE_TAIL_MAX, Query, haystack
 from ..domain.vocab import DONE_STATUSES
+from .ondisk import PINYIN
 
 
 @dataclass(slots=True)
@@ -50,7 +51,7 @@ class Row:
             doc["id"], doc["ref"], shard, doc_id, doc["seq"], doc["version"], doc["visited_at"],
             doc["category"], doc["status"], doc["follow_up_on"], v["name"], v["phone"],
             v["party_size"], doc["clue"]["flag"], doc["deleted"], doc["summary"][:60],
-            haystack(doc, doc.get("_py", "")) if with_hay else None, bool(v.get("anonymous")),
+            haystack(doc, doc.get(PINYIN, "")) if with_hay else None, bool(v.get("anonymous")),
         )
 
     @classmethod

@@ -42,6 +42,7 @@ from .atomic import AtomicJSONStorage
 from .errors import StoreCorrupt, StoreLocked
 from .integrity import ShardAuth, check, digest, read_signed, record_digest, stamp
 from .manifest import Found
+from .ondisk import ENVELOPE, OFFICE_WRAP, SEALED_VERSION, STATION_WRAP, WRAPPED
 
 SEALED = "_sealed"
 ROWS = "_rows"
@@ -120,7 +121,7 @@ def altered_records(doc: dict[str, Any], name: str, cipher: Cipher | None) -> li
 
 def shard_cipher(doc: dict[str, Any], name: str, cipher: Cipher) -> Cipher:
     """The cipher of K, unwrapped with the data key (SealBroken if it does not open)."""
-    return cipher.with_key(base64.b64decode(cipher.open(doc[KEY]["d"], key_aad(name, "station"))))
+    return cipher.with_key(base64.b64decode(cipher.open(doc[KEY][STATION_WRAP], key_aad(name, "station"))))
 
 
 class SealedStorage(AtomicJSONStorage):
@@ -186,7 +187,7 @@ class SealedStorage(AtomicJSONStorage):
             raise _corrupt(self.path, str(e)) from None
         for doc_id, clear in docs.items():
             mine = personal.get(doc_id)
-            if mine is None or mine.pop("_v", None) != clear.get("version"):
+            if mine is None or mine.pop(SEALED_VERSION, None) != clear.get("version"):
                 # A personal part from another version was pasted in, or it is missing.
                 raise _corrupt(self.path, f"record {doc_id}")
             join_into(clear, mine)
@@ -205,7 +206,7 @@ class SealedStorage(AtomicJSONStorage):
             hit = self._split.get(doc_id)
             if hit is None or hit[0] != version or hit[1] != seq:
                 clear, mine = split(doc)
-                mine["_v"] = version
+                mine[SEALED_VERSION] = version
                 visitor = mine.get("visitor") or {}
                 clear_json = orjson.dumps(clear)
                 row = [version, visitor.get("name"), visitor.get("phone"), (mine.get("summary") or "")[:BRIEF],
@@ -219,9 +220,9 @@ class SealedStorage(AtomicJSONStorage):
         raw = os.urandom(32)
         k = self.cipher.with_key(raw)
         wrapped = base64.b64encode(raw).decode("ascii")
-        key = {"d": self.cipher.seal(wrapped, key_aad(name, "station"))}
+        key = {STATION_WRAP: self.cipher.seal(wrapped, key_aad(name, "station"))}
         if self.office is not None:
-            key["o"] = {"e": self.office.current, "w": self.office.seal(wrapped, key_aad(name, self.office.current))}
+            key[OFFICE_WRAP] = {ENVELOPE: self.office.current, WRAPPED: self.office.seal(wrapped, key_aad(name, self.office.current))}
         return {TABLE: clear_docs, KEY: key, ROWS: k.seal(rows, rows_aad(name)), SEALED: k.seal(personal, shard_aad(name))}
 
 
@@ -267,8 +268,8 @@ def _checked(path: Path, keys: list[bytes], cipher: Cipher | None,
 
 def office_env(doc: dict[str, Any]) -> str | None:
     """The envelope id the shard's key is wrapped under for the office (None: not yet)."""
-    o = (doc.get(KEY) or {}).get("o")
-    return o.get("e") if isinstance(o, dict) else None
+    o = (doc.get(KEY) or {}).get(OFFICE_WRAP)
+    return o.get(ENVELOPE) if isinstance(o, dict) else None
 
 
 def read_rows(path: Path, cipher: Cipher) -> tuple[bool, str | None, dict[str, dict[str, Any]], Found]:
@@ -309,6 +310,6 @@ def read_for_office(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, An
     doc, found = _checked(path, [], None)
     if not is_sealed_file(doc):
         return doc.get(TABLE) or {}, None, found
-    o = (doc.get(KEY) or {}).get("o")
-    part = {"e": o["e"], "w": o["w"], "sealed": doc[SEALED]} if isinstance(o, dict) else {}
+    o = (doc.get(KEY) or {}).get(OFFICE_WRAP)
+    part = {ENVELOPE: o[ENVELOPE], WRAPPED: o[WRAPPED], "sealed": doc[SEALED]} if isinstance(o, dict) else {}
     return doc.get(TABLE) or {}, part, found
