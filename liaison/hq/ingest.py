@@ -119,15 +119,16 @@ def ingest_folder(office: Office, inbox: Path) -> tuple[dict[str, Any], list[Out
     receipts = inbox.parent / "receipts"
     receipts.mkdir(exist_ok=True)
     outcomes = []
-    for f in files:
-        data = f.read_bytes()
-        out = ingest_bytes(office, data, f.name)
-        if out.receipt is not None:
-            atomic_write(receipts / receipt.file_name(out.name), out.receipt)
-            keep_processed(office, out.name, data)
-        f.unlink()  # now in processed/ or quarantine/, durably
-        fsync_dir(inbox)
-        outcomes.append(out)
+    with office.keeping():
+        for f in files:
+            data = f.read_bytes()
+            out = ingest_bytes(office, data, f.name)
+            if out.receipt is not None:
+                atomic_write(receipts / receipt.file_name(out.name), out.receipt)
+                keep_processed(office, out.name, data)
+            f.unlink()  # now in processed/ or quarantine/, durably
+            fsync_dir(inbox)
+            outcomes.append(out)
     return summarise(office, outcomes), outcomes
 
 
