@@ -51,7 +51,7 @@ def _doc(c: Consultation) -> dict[str, Any]:
     return d
 
 
-def _record(doc: Mapping[str, Any]) -> Consultation:
+def _record(doc: dict[str, Any]) -> Consultation:
     return Consultation.from_dict(doc)
 
 
@@ -103,7 +103,7 @@ class Store:
         refused while there are any."""
         return self.watch.problems
 
-    def _rows_of(self, n: int) -> list[dict[str, Any]]:
+    def _rows_of(self, n: int) -> list[Mapping[str, Any]]:
         """(seq, ref) of shard n's records, from the index: only for a roll forward."""
         return [{"seq": r.seq, "ref": r.ref} for r in list(self.index.by_id.values()) if r.shard == n]
 
@@ -236,11 +236,11 @@ class Store:
 
     @property
     def station(self) -> str:
-        return self.facts["station"]
+        return str(self.facts["station"])
 
     @property
     def code(self) -> str:
-        return self.facts["code"]
+        return str(self.facts["code"])
 
     @property
     def officer(self) -> str:
@@ -263,7 +263,8 @@ class Store:
         heads, self._heads = self._heads, None
         pre = heads.by_shard if heads is not None else {}
         # The pre-read's index stands only if it holds exactly what is listed now.
-        whole = heads is not None and heads.index is not None
+        pre_index = heads.index if heads is not None else None
+        whole = pre_index is not None
         stamps = self.shards.stamps()
         for n, stamp in stamps.items():
             self._stamps[n] = stamp
@@ -281,8 +282,8 @@ class Store:
             self._counts[n] += count
             if current is not None and count and self.shards.office_env.get(n) != current:
                 self._office_todo.add(n)
-        if whole and len(stamps) == len(pre):
-            self.index = heads.index
+        if pre_index is not None and whole and len(stamps) == len(pre):
+            self.index = pre_index
             self.index.lazy_hay(self._load_hay)
         else:
             self.index.load(rows, hay_loader=self._load_hay)
@@ -295,9 +296,9 @@ class Store:
             wanted[r.shard][r.doc_id] = r
         for n, by_doc in wanted.items():
             for doc_id, doc in self.shards.docs(n):
-                r = by_doc.get(doc_id)
-                if r is not None:
-                    r.hay = Row.from_doc(doc, n, doc_id).hay
+                row = by_doc.get(doc_id)
+                if row is not None:
+                    row.hay = Row.from_doc(doc, n, doc_id).hay
 
     def refresh(self) -> bool:
         """Pick up what other processes saved; True if anything changed."""
@@ -343,9 +344,10 @@ class Store:
 
     def get(self, key: str) -> Consultation:
         row = self.find(key)
-        if row is None:
+        # None from the shard: the index is older than it (another process removed the record)
+        doc = self.shards.table(row.shard).get(doc_id=row.doc_id) if row is not None else None
+        if doc is None:
             raise NotFound(f"找不到咨询记录：{key} (no consultation with id or reference {key!r})")
-        doc = self.shards.table(row.shard).get(doc_id=row.doc_id)
         return _record(doc)
 
     def load(self, rows: Iterable[Row]) -> list[Consultation]:
@@ -413,7 +415,8 @@ class Store:
             if stale:
                 self._reload_changed()
             self._writable()
-            made, refs = [], {}
+            made: list[Consultation] = []
+            refs: dict[str, int] = {}
             first_seq = self._next_seq()
             for i, fields in enumerate(batch):
                 visited = fields.get("visited_at") or t
@@ -483,7 +486,8 @@ class Store:
             return self._put(nxt, old)
 
     def _refuse_purged(self, row: Row) -> None:
-        if self.shards.table(row.shard).get(doc_id=row.doc_id).get("purged_at"):
+        doc = self.shards.table(row.shard).get(doc_id=row.doc_id)
+        if doc is not None and doc.get("purged_at"):
             # A new version would replace the office's full copy with empty fields.
             raise VersionConflict(f"记录 {row.ref} 的个人信息已按保存期限清除，不能再修改。"
                                   f"(record {row.ref} was purged under the retention rule; it cannot be changed)")

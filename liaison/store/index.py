@@ -13,9 +13,10 @@ import re
 import threading
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 from itertools import accumulate, islice
 from operator import attrgetter
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Concatenate, Iterable, Mapping, ParamSpec, TypeVar
 
 from ..domain.search import KEYS, PHONE_TAIL_MAX, Query, haystack
 from ..domain.vocab import DONE_STATUSES
@@ -87,7 +88,7 @@ class _Segment:
         self.rows = rows
         texts, keys = [], []
         for r in rows:
-            text, _, key = r.hay.partition(KEYS)
+            text, _, key = r.hay.partition(KEYS)  # type: ignore[union-attr]  # a segment is built after warm()
             texts.append(text)
             keys.append(f"{key} {' '.join(ASCII_WORD.findall(text))}")
         self.text = RS.join(texts)
@@ -130,14 +131,16 @@ def _ends(parts: list[str]) -> dict[int, int]:
 ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
 RS = "\x1e"  # between records; never typed
 REBUILD_AFTER = 512  # changed rows searched one by one before the segment is rebuilt
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def _locked(method):
+def _locked(method: Callable[Concatenate[Index, P], R]) -> Callable[Concatenate[Index, P], R]:
     """Readers (the UI thread) and writers (save workers) share an index."""
-    def wrapper(self, *args, **kwargs):
+    @wraps(method)
+    def wrapper(self: Index, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with self.mutex:
             return method(self, *args, **kwargs)
-    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
     return wrapper
 
 
@@ -278,6 +281,7 @@ class Index:
         if len(self._changed) > REBUILD_AFTER:
             self._rebuild()
         seg, changed = self._segment, self._changed
+        assert seg is not None  # warm() or _rebuild() above built it
         first = q.terms[0]
         if first.isascii() and first.isdigit() and len(first) <= PHONE_TAIL_MAX:
             hits = seg.tails.get(first, [])
@@ -288,11 +292,11 @@ class Index:
         if changed:
             old = [r for r in old if r.id not in changed]
         if len(q.terms) > 1 or first.isdigit():
-            old = [r for r in old if q.matches(r.hay, r.phone)]
+            old = [r for r in old if q.matches(r.hay, r.phone)]  # type: ignore[arg-type]  # warm() filled hay
         if not changed:
             return old[:limit]
         fresh = [r for i in changed if (r := self.by_id.get(i)) is not None and not r.deleted
-                 and q.matches(r.hay, r.phone)]
+                 and q.matches(r.hay, r.phone)]  # type: ignore[arg-type]  # warm() filled hay
         merged = heapq.merge(old, sorted(fresh, key=ORDER, reverse=True), key=ORDER, reverse=True)
         return list(islice(merged, limit))
 
@@ -313,9 +317,9 @@ class Index:
             self.warm()
             t = q.terms[0]
             if len(q.terms) == 1 and not t.isdigit():
-                rows = [r for r in within if t in r.hay]  # the common case, kept tight
+                rows = [r for r in within if t in r.hay]  # type: ignore[operator]  # warm() filled hay; kept tight
             else:
-                rows = [r for r in within if q.matches(r.hay, r.phone)]
+                rows = [r for r in within if q.matches(r.hay, r.phone)]  # type: ignore[arg-type]  # warm() filled hay
         else:
             plain = not (status or category or due_by is not None)
             rows = self._text_search(q, limit if plain else None)
@@ -324,7 +328,7 @@ class Index:
         if category:
             rows = [r for r in rows if r.category == category]
         if due_by is not None:
-            limit = due_by.isoformat()
-            rows = [r for r in rows if r.follow_up_on and r.follow_up_on <= limit
+            due = due_by.isoformat()
+            rows = [r for r in rows if r.follow_up_on and r.follow_up_on <= due
                     and r.status not in DONE_STATUSES]
         return rows

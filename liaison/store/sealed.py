@@ -125,7 +125,7 @@ def shard_cipher(doc: dict[str, Any], name: str, cipher: Cipher) -> Cipher:
 
 
 class SealedStorage(AtomicJSONStorage):
-    def __init__(self, path, cipher: Cipher | None = None, office: OfficeCipher | None = None,
+    def __init__(self, path: str | os.PathLike[str], cipher: Cipher | None = None, office: OfficeCipher | None = None,
                  on_write: Written | None = None, strict: bool = True):
         super().__init__(path)
         self.cipher = cipher
@@ -172,7 +172,7 @@ class SealedStorage(AtomicJSONStorage):
         if self.on_write is not None:
             self.on_write.written(self.path.name, self._gen, count, data.get(TABLE) or {})
 
-    def _decode(self, doc: Any) -> dict[str, Any]:
+    def _decode(self, doc: dict[str, Any]) -> dict[str, Any]:
         self.plain_on_disk = not is_sealed_file(doc)
         if self.plain_on_disk:
             return doc  # a plain shard (before the first unlock migrated it)
@@ -220,7 +220,7 @@ class SealedStorage(AtomicJSONStorage):
         raw = os.urandom(32)
         k = self.cipher.with_key(raw)
         wrapped = base64.b64encode(raw).decode("ascii")
-        key = {STATION_WRAP: self.cipher.seal(wrapped, key_aad(name, "station"))}
+        key: dict[str, Any] = {STATION_WRAP: self.cipher.seal(wrapped, key_aad(name, "station"))}
         if self.office is not None:
             key[OFFICE_WRAP] = {ENVELOPE: self.office.current, WRAPPED: self.office.seal(wrapped, key_aad(name, self.office.current))}
         return {TABLE: clear_docs, KEY: key, ROWS: k.seal(rows, rows_aad(name)), SEALED: k.seal(personal, shard_aad(name))}
