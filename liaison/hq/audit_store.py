@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Sequence
 
 import orjson
 
@@ -13,7 +13,7 @@ from .dbconn import OfficeConnection
 
 
 class Auditing(OfficeConnection):
-    def _take_audit(self, station: str, number: int, received_at: str, entries: list[Any], counts: Counter) -> None:
+    def _take_audit(self, station: str, number: int, received_at: str, entries: Sequence[Any], counts: Counter[str]) -> None:
         """Store a batch of the station's audit entries and any break in their chain
         (inside the bundle's transaction: a replayed bundle adds nothing twice)."""
         q = self.db.execute

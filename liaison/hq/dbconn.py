@@ -39,7 +39,8 @@ class OfficeConnection:
 
         s = BatchSealer(records_key.public(self.home))
         cur = self.db.execute("INSERT INTO seal_keys (wrapped, made_at) VALUES (?, ?)", (s.wrapped, iso(now())))
-        return int(cur.lastrowid), s
+        assert cur.lastrowid is not None  # set by the INSERT just made
+        return cur.lastrowid, s
 
     def opener(self, keys: list[X25519PrivateKey]) -> Opener:
         def wrapped(batch: int) -> bytes | None:

@@ -32,7 +32,7 @@ COUNTS = ("accepted", "duplicates", "conflicts", "stale")
 class Outcome:
     name: str
     status: str  # ingested | replay | quarantined
-    counts: Counter = field(default_factory=Counter)  # "refused": records that failed the rules (see screen)
+    counts: Counter[str] = field(default_factory=Counter)  # "refused": records that failed the rules (see screen)
     receipt: bytes | None = None
     kind: str = ""  # the failed check, for quarantined bundles
     reason: str = ""
@@ -63,7 +63,7 @@ def _ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
         at = iso(now())
         kept, refused, foreign = screen(records, p.station, payload.get("shaped", False))
 
-        def make_receipt(counts: Counter) -> bytes:
+        def make_receipt(counts: Counter[str]) -> bytes:
             body = {"office": office.name, "office_key": office.key_id, "station": p.station, "bundle": p.number,
                     "digest": p.digest, "status": "ingested", "count": len(records), "received_at": at,
                     **{k: counts[k] for k in COUNTS}, "refused": len(refused), "foreign": counts["foreign"],
@@ -103,7 +103,7 @@ def keep_processed(office: Office, name: str, data: bytes) -> None:
     atomic_write(office.processed / name, office.keep(office.processed, data))
 
 
-def _order(path: Path) -> tuple:
+def _order(path: Path) -> tuple[int, str, int]:
     """Oldest first per station, by the name a station gives its bundles (a renamed
     file still goes in; only the order of its merge is affected, not the result)."""
     m = NAME.match(path.name)
@@ -133,7 +133,7 @@ def ingest_folder(office: Office, inbox: Path) -> tuple[dict[str, Any], list[Out
 
 
 def summarise(office: Office, outcomes: list[Outcome]) -> dict[str, Any]:
-    total: Counter = Counter()
+    total: Counter[str] = Counter()
     for o in outcomes:
         total.update(o.counts)
     missing = {s: g for s in sorted({o.station for o in outcomes if o.station}) if (g := office.db.gaps(s))}

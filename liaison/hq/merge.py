@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import orjson
 
@@ -45,7 +45,7 @@ class Merging(Auditing):
             wanted = set(ids)
             return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute("SELECT id, version, hash, station FROM records")
                     if r[0] in wanted}
-        out = {}
+        out: dict[str, tuple[int, str, str]] = {}
         for i in range(0, len(ids), CHUNK):
             part = ids[i:i + CHUNK]
             q = f"SELECT id, version, hash, station FROM records WHERE id IN ({','.join('?' * len(part))})"
@@ -53,8 +53,8 @@ class Merging(Auditing):
         return out
 
     def merge(self, station: str, number: int, digest: str, received_at: str, records: list[dict[str, Any]],
-              make_receipt: Callable[[Counter], bytes], audit: list[Any] = (),
-              foreign: list[dict[str, Any]] | None = None) -> tuple[Counter, bytes]:
+              make_receipt: Callable[[Counter[str]], bytes], audit: Sequence[Any] = (),
+              foreign: list[dict[str, Any]] | None = None) -> tuple[Counter[str], bytes]:
         """Merge one verified bundle and the audit entries it carries; returns the counts
         (records, plus `audit` entries kept and `audit_breaks` found) and the (committed) receipt.
 
@@ -73,8 +73,8 @@ class Merging(Auditing):
                 self.db.execute(f"PRAGMA cache_size={int(before)}")
 
     def _merge(self, station: str, number: int, digest: str, received_at: str, records: list[dict[str, Any]],
-               make_receipt: Callable[[Counter], bytes], audit: list[Any],
-               foreign: list[dict[str, Any]]) -> tuple[Counter, bytes]:
+               make_receipt: Callable[[Counter[str]], bytes], audit: Sequence[Any],
+               foreign: list[dict[str, Any]]) -> tuple[Counter[str], bytes]:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             prior = self.seen(station, number)
@@ -83,7 +83,7 @@ class Merging(Auditing):
                 if prior[0] != digest:
                     raise BundleRejected("fork", FORK_MESSAGE.format(station=station, number=number))
                 return Counter(replay=1), prior[1]
-            counts: Counter = Counter()
+            counts: Counter[str] = Counter()
             have = self._current([r["id"] for r in records])
             upserts, conflicts = [], []
             batch, sealer = self.sealer()

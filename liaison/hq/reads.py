@@ -20,13 +20,19 @@ from .visits import iso_week
 _DONE = "(" + ",".join(f"'{x}'" for x in sorted(DONE_STATUSES)) + ")"  # fixed codes, no quotes in them
 
 
+def not_sealed(rid: Any) -> SealBroken:
+    """What reading a row kept in clear raises (its office was never set up with staff)."""
+    return SealBroken(f"记录 {rid} 未加密保存：请运行 liaison hq init --officer <姓名> "
+                      f"(record {rid} is not sealed: run `liaison hq init --officer NAME`)")
+
+
 class Reads(OfficeConnection):
     def records(self, opener: Opener, include_deleted: bool = False,
                 station: str | None = None) -> Iterator[dict[str, Any]]:
         """The office's records made whole: needs an unlocked office (`opener`, see
         hq.staff). SealBroken if a sealed part was altered or moved to another row."""
         where = ["1"] if include_deleted else ["r.deleted=0"]
-        args: tuple = ()
+        args: tuple[str, ...] = ()
         if station is not None:
             where.append("r.station=?")
             args = (station,)
@@ -35,8 +41,7 @@ class Reads(OfficeConnection):
         for rid, version, doc, sealed, batch, wrapped in self.db.execute(q, args):
             record = orjson.loads(doc)
             if sealed is None:
-                raise SealBroken(f"记录 {rid} 未加密保存：请运行 liaison hq init --officer <姓名> "
-                                 f"(record {rid} is not sealed: run `liaison hq init --officer NAME`)")
+                raise not_sealed(rid)
             yield join_into(record, opener.open(batch, sealed, records_key.record_aad(rid, version), wrapped))
 
 
@@ -61,11 +66,10 @@ class Reads(OfficeConnection):
     @staticmethod
     def open_personal(opener: Opener, clear: dict[str, Any], blob: bytes | None, batch: int | None) -> dict[str, Any]:
         """The personal part of one row from `clear_parts` (SealBroken as in `records`)."""
-        if blob is None:
-            rid = clear.get("id")
-            raise SealBroken(f"记录 {rid} 未加密保存：请运行 liaison hq init --officer <姓名> "
-                             f"(record {rid} is not sealed: run `liaison hq init --officer NAME`)")
-        return opener.open(batch, blob, records_key.record_aad(clear["id"], clear["version"]))
+        if blob is None or batch is None:  # a sealed part is always written with its batch
+            raise not_sealed(clear.get("id"))
+        personal: dict[str, Any] = opener.open(batch, blob, records_key.record_aad(clear["id"], clear["version"]))
+        return personal
 
     # -- the report's counts, in SQLite (columns from visits.derived) ---------------
     @staticmethod
@@ -89,8 +93,9 @@ class Reads(OfficeConnection):
 
     def first_id(self, station: str, category: str, visited_at: str) -> str:
         """The smallest id among a station's tallied rows of a category visited at that instant."""
-        return self.db.execute("SELECT min(id) FROM records WHERE station=? AND visited_at=? AND category=? "
-                               "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
+        first: str = self.db.execute("SELECT min(id) FROM records WHERE station=? AND visited_at=? AND category=? "
+                                     "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
+        return first
 
     def tally_referral_rows(self, start: str | None, end: str | None) -> sqlite3.Cursor:
         """(batch, id, version, resolved 0/1) of the period's tallied rows: their
@@ -99,17 +104,19 @@ class Reads(OfficeConnection):
         if start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
             where, args = self._in_period(start, end)
             return self.db.execute(f"SELECT batch, id, version, status IN {_DONE} FROM records WHERE {where}", args)
-        where, args = ["deleted=0", "tallied=1"], []
+        conds, bounds = ["deleted=0", "tallied=1"], []
         for bound, op in ((start, ">="), (end, "<=")):
             if bound:
-                where.append(f"day {op} ?")
-                args.append(bound)
+                conds.append(f"day {op} ?")
+                bounds.append(bound)
         return self.db.execute(f"SELECT batch, id, version, status IN {_DONE} FROM records INDEXED BY records_refs "
-                               f"WHERE {' AND '.join(where)}", args)
+                               f"WHERE {' AND '.join(conds)}", bounds)
 
     def sealed_of(self, rid: str) -> tuple[bytes | None, int | None]:
         """(sealed part, batch) of one current row."""
-        return self.db.execute("SELECT sealed, batch FROM records WHERE id=?", (rid,)).fetchone()
+        row: tuple[bytes | None, int | None] = self.db.execute("SELECT sealed, batch FROM records WHERE id=?",
+                                                                (rid,)).fetchone()
+        return row
 
     def tally_durations(self, start: str | None, end: str | None) -> sqlite3.Cursor:
         """(station, days from visit to last change) of the period's resolved tallied rows."""

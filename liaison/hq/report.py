@@ -26,6 +26,7 @@ from ..security import records_key
 from ..security.records_key import Opener
 from . import referral_index
 from .db import OfficeDB
+from .reads import not_sealed
 from .visits import days_between as _days
 from .visits import iso_week
 from .visits import visit_day as _visit_day
@@ -220,8 +221,8 @@ def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi:
             seen[entry[1], done] += 1
             continue
         blob, own = db.sealed_of(rid)
-        if blob is None:
-            db.open_personal(opener, {"id": rid}, blob, own)  # raises: the row was never sealed
+        if blob is None or own is None:
+            raise not_sealed(rid)
         for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
             t.ref_total[ref] += 1
             t.ref_done[ref] += done

@@ -56,7 +56,7 @@ def sealed_parts(record: dict[str, Any], sealer: BatchSealer) -> tuple[bytes, by
     return canonical(clear), sealer.seal(personal, records_key.record_aad(record["id"], record["version"]))
 
 
-def stored_row(r: dict[str, Any], station: str, version: int, h: str, sealer: BatchSealer, batch: int) -> tuple:
+def stored_row(r: dict[str, Any], station: str, version: int, h: str, sealer: BatchSealer, batch: int) -> tuple[Any, ...]:
     """The records row of an accepted record (INSERT_RECORD's order), in one call."""
     clear, personal = _parts(r)
     return (r["id"], station, version, h, int(bool(r.get("deleted"))), r.get("visited_at"), canonical(clear),

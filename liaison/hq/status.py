@@ -52,7 +52,7 @@ class Status(Auditing):
             numbers.setdefault(st, []).append(number)
             if st not in last or number > last[st][0]:
                 last[st] = (number, at)
-        kept: Counter = Counter()
+        kept: Counter[str] = Counter()
         # the covering report index for tallied rows, the partial one for the rare others
         for sql in ("SELECT station, count(*) FROM records INDEXED BY records_tally "
                     "WHERE deleted=0 AND tallied=1 GROUP BY station",
