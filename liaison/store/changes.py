@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .consultations import PENDING, Store, _pending_ids
+from .consultations import Store
 from .errors import StoreBusy, StoreIntegrityError
 from .lock import WriteLock
 from .manifest import Found, Manifest, ManifestError, compare
 from .meta import SCHEMA_VERSION, Meta
 from .ondisk import OFFICE_POINTER, PINYIN
+from .opened import PENDING, _pending_ids
 from .sealed import read_for_office
 from .shards import Shards
 from .watch import MISSING, shard_name

@@ -26,6 +26,10 @@ The ciphers are passed in (objects with `seal(value, aad)` / `open(text, aad)`, 
 security.seal.Sealer; the office one also has `current`, its envelope id), so the
 store never handles PINs or key files. Without a cipher a sealed shard reads as its
 clear parts only.
+
+One concept, one module (~300 lines): the storage that writes this format and the
+readers that take a shard apart without opening it as a table (the list rows at
+unlock, the office's parts for the export) must agree on every key and AAD here.
 """
 
 from __future__ import annotations
