@@ -17,8 +17,8 @@ from pathlib import Path
 
 from ..domain.intake import fields_from_input
 from ..hq.office import Office, init_office
-from ..store import Store
 from ..security import keys
+from ..store import Store
 from ..sync.export import export
 from ..synth import generate
 from .common import print_table, stats, verdict

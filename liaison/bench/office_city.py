@@ -30,10 +30,10 @@ from ..domain.personal import split
 from ..domain.refs import format_ref
 from ..domain.search import name_keys
 from ..security.envelope import Envelope, seal_to_office
+from ..security.keys import OfficePublic, b64e, raw_public
 from ..store.sealed import key_aad, shard_aad
 from ..store.shards import SHARD_CAPACITY
 from ..sync import bundle
-from ..security.keys import OfficePublic, b64e, raw_public
 from ..synth import generate
 
 DISTRICTS, PER_DISTRICT = 16, 12

@@ -55,9 +55,9 @@ def seal_station(home: Path, office_home: Path) -> float:
     first unlock seals every shard (the migration a real station goes through).
     Returns that first unlock's seconds."""
     from ..hq.office import init_office
+    from ..security import keys
     from ..security.keyring import Keyring
     from ..security.session import open_store, unlock
-    from ..security import keys
 
     keys.install_office_key(home, init_office(office_home, "bench office"))
     Keyring.create(home, STATION, OFFICER, PIN)

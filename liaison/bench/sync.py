@@ -35,12 +35,11 @@ from ..hq.db import INSERT_RECORD, MERGE_CACHE_KIB, SCHEMA, OfficeDB, stored_for
 from ..hq.ingest import ingest_folder
 from ..hq.office import Office, init_office
 from ..hq.visits import derived
-from ..security import records_key
+from ..security import keys, records_key
 from ..security.keyring import Keyring
 from ..security.records_key import BatchSealer
 from ..security.session import open_store, unlock
 from ..store import Store
-from ..security import keys
 from ..sync.export import export
 from ..synth import generate
 from .common import print_table, verdict

@@ -128,13 +128,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 def _write(home: Path, station: Any, payload: dict[str, Any], docs: list[dict[str, Any]], name: str, pin: str,
            sync_to: list[str] | None) -> tuple[str, Path, int]:
     """(recovery code, station public key file, records restored)."""
+    from ..security import keys
     from ..security.audit import AuditLog
     from ..security.keyring import Keyring
     from ..security.session import office_envelope
     from ..store import Store
     from ..store.atomic import atomic_write
     from ..store.restore import restore_records
-    from ..security import keys
     from ..sync import chain
     from .officer_cmds import first_session, record_officer_add
     from .pins import security_errors

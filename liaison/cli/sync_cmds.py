@@ -37,10 +37,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 @contextmanager
 def sync_errors() -> Iterator[None]:
     """The sync package's refusals as CLI errors (store errors are mapped by cli._run)."""
+    from ..security.keys import KeyProblem
     from ..sync.bundle import BundleRejected
     from ..sync.config import ConfigProblem
     from ..sync.export import ExportBusy
-    from ..security.keys import KeyProblem
     from ..sync.outbox import OutboxBroken, OutboxBusy
 
     try:

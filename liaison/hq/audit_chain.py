@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import orjson
 
@@ -42,7 +42,7 @@ def _break(n: int, kind: str, zh: str, en: str, evidence: str) -> dict[str, Any]
     return {"n": n, "kind": kind, "reason": f"{zh} ({en})", "key": f"{kind}:{n}:{evidence}"}
 
 
-def check(entries: list[Any], head: tuple[int, str], stored: Callable[[int], str | None]) -> Checked:
+def check(entries: Sequence[Any], head: tuple[int, str], stored: Callable[[int], str | None]) -> Checked:
     """What to store and what is broken. `head` is (n, hash) of the last entry the
     office holds for the station ((0, GENESIS) for none); `stored(n)` the hash of the
     office's copy of entry n, if any.

@@ -23,7 +23,7 @@ Everything else is passed through unchanged to aiohttp's own protocol.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, cast
 
 from aiohttp import web
 
@@ -59,10 +59,11 @@ class Guarded(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         g = self.guard
-        self.transport = transport  # type: ignore[assignment]
+        # a stream server's protocol is always given a Transport (write, abort, is_closing)
+        self.transport = t = cast(asyncio.Transport, transport)
         if g.open >= g.max_connections:
             g.refused += 1
-            transport.abort()  # connection_lost follows; the inner handler was never made
+            t.abort()  # connection_lost follows; the inner handler was never made
             return
         g.open += 1
         g.by_transport[id(transport)] = self

@@ -16,9 +16,9 @@ from typing import Any
 from ..domain.timeutil import iso, now
 from ..security.records_key import NoRecordsKey
 from ..store.atomic import atomic_write, fsync_dir
+from ..store.gcpause import paused
 from ..sync import bundle, receipt
 from ..sync.bundle import BundleRejected
-from ..sync.nogc import paused
 from ..sync.outbox import NAME
 from .db import FORK_MESSAGE
 from .office import Office
@@ -32,7 +32,7 @@ COUNTS = ("accepted", "duplicates", "conflicts", "stale")
 class Outcome:
     name: str
     status: str  # ingested | replay | quarantined
-    counts: Counter = field(default_factory=Counter)  # "refused": records that failed the rules (see screen)
+    counts: Counter[str] = field(default_factory=Counter)  # "refused": records that failed the rules (see screen)
     receipt: bytes | None = None
     kind: str = ""  # the failed check, for quarantined bundles
     reason: str = ""
@@ -40,7 +40,7 @@ class Outcome:
 
 
 def ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
-    with paused():  # a night's bundle is 50 000 records of small dicts (see sync.nogc)
+    with paused():  # a night's bundle is 50 000 records of small dicts (see store.gcpause)
         return _ingest_bytes(office, data, name)
 
 
@@ -63,7 +63,7 @@ def _ingest_bytes(office: Office, data: bytes, name: str) -> Outcome:
         at = iso(now())
         kept, refused, foreign = screen(records, p.station, payload.get("shaped", False))
 
-        def make_receipt(counts: Counter) -> bytes:
+        def make_receipt(counts: Counter[str]) -> bytes:
             body = {"office": office.name, "office_key": office.key_id, "station": p.station, "bundle": p.number,
                     "digest": p.digest, "status": "ingested", "count": len(records), "received_at": at,
                     **{k: counts[k] for k in COUNTS}, "refused": len(refused), "foreign": counts["foreign"],
@@ -103,7 +103,7 @@ def keep_processed(office: Office, name: str, data: bytes) -> None:
     atomic_write(office.processed / name, office.keep(office.processed, data))
 
 
-def _order(path: Path) -> tuple:
+def _order(path: Path) -> tuple[int, str, int]:
     """Oldest first per station, by the name a station gives its bundles (a renamed
     file still goes in; only the order of its merge is affected, not the result)."""
     m = NAME.match(path.name)
@@ -119,20 +119,21 @@ def ingest_folder(office: Office, inbox: Path) -> tuple[dict[str, Any], list[Out
     receipts = inbox.parent / "receipts"
     receipts.mkdir(exist_ok=True)
     outcomes = []
-    for f in files:
-        data = f.read_bytes()
-        out = ingest_bytes(office, data, f.name)
-        if out.receipt is not None:
-            atomic_write(receipts / receipt.file_name(out.name), out.receipt)
-            keep_processed(office, out.name, data)
-        f.unlink()  # now in processed/ or quarantine/, durably
-        fsync_dir(inbox)
-        outcomes.append(out)
+    with office.keeping():
+        for f in files:
+            data = f.read_bytes()
+            out = ingest_bytes(office, data, f.name)
+            if out.receipt is not None:
+                atomic_write(receipts / receipt.file_name(out.name), out.receipt)
+                keep_processed(office, out.name, data)
+            f.unlink()  # now in processed/ or quarantine/, durably
+            fsync_dir(inbox)
+            outcomes.append(out)
     return summarise(office, outcomes), outcomes
 
 
 def summarise(office: Office, outcomes: list[Outcome]) -> dict[str, Any]:
-    total: Counter = Counter()
+    total: Counter[str] = Counter()
     for o in outcomes:
         total.update(o.counts)
     missing = {s: g for s in sorted({o.station for o in outcomes if o.station}) if (g := office.db.gaps(s))}

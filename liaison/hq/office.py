@@ -19,7 +19,9 @@ bundles are sealed to the records key, whose private half only a staff PIN opens
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import orjson
 import platformdirs
@@ -27,8 +29,19 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from ..security import records_key
-from ..security.keys import (KeyProblem, b64d, b64e, fingerprint, keys_dir, load_private, raw_private, raw_public,
-                            read_json, write_secret)
+from ..security.keys import (
+    KeyProblem,
+    b64d,
+    b64e,
+    fingerprint,
+    keys_dir,
+    load_private,
+    raw_private,
+    raw_public,
+    read_json,
+    write_secret,
+)
+from ..security.records_key import BatchSealer
 from ..store.atomic import atomic_write
 from .db import OfficeDB
 from .enroll import key_fingerprint
@@ -84,6 +97,8 @@ class Office:
             f.mkdir(exist_ok=True, mode=0o700)
             os.chmod(f, 0o700)  # a folder made before, by an older version or by hand, is closed too
         self.db = OfficeDB(self.home / "office.db")
+        self._keeping = False
+        self._kept: tuple[int, BatchSealer] | None = None
 
     @property
     def sealed(self) -> bool:
@@ -91,9 +106,29 @@ class Office:
         return records_key.exists(self.home)
 
     def keep(self, folder: Path, data: bytes) -> bytes:
-        """`data` sealed to the records key, for a file under processed/ or quarantine/."""
+        """`data` sealed to the records key, for a file under processed/ or quarantine/.
+        Inside `keeping()` the run's bundles share one batch (its file header names it)."""
+        if self._kept is not None:
+            batch, sealer = self._kept
+            # staff replaced the records key during the run: what follows is not sealed
+            # under a batch key the old pair could open (as a new batch per bundle ensured)
+            if sealer.to.public_bytes_raw() == records_key.public(self.home).public_bytes_raw():
+                return sealer.seal_file(batch, data, folder.name)
         batch, sealer = self.db.new_batch()
+        if self._keeping:
+            self._kept = batch, sealer
         return sealer.seal_file(batch, data, folder.name)
+
+    @contextmanager
+    def keeping(self) -> Iterator[None]:
+        """One batch key for the bundles one ingest run keeps, not one each: each new
+        batch takes the writer's lock, an HPKE wrap and a committed transaction. Bounded
+        by the run, so a long-lived server still seals each request's bundle apart."""
+        self._keeping, self._kept = True, None
+        try:
+            yield
+        finally:
+            self._keeping, self._kept = False, None
 
     @property
     def name(self) -> str:

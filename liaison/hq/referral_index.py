@@ -41,7 +41,7 @@ def _plain(refs: Any) -> bool:
 
 
 def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iterable[dict[str, Any]],
-          upserts: Iterable[tuple]) -> None:
+          upserts: Iterable[tuple[Any, ...]]) -> None:
     """Seal the referrals of the rows `upserts` wrote (tuples starting id, station,
     version, as db.INSERT_RECORD takes them) from their `records`. Inside the merge's
     transaction: the index and the rows it describes are committed together."""
@@ -67,10 +67,11 @@ class Index:
 
     def __init__(self, db: sqlite3.Connection, opener: Opener):
         self._db, self._opener = db, opener
-        self._maps: dict[int, dict[str, tuple[int, tuple[str, ...]]]] = {}
+        self._maps: dict[int | None, dict[str, tuple[int, tuple[str, ...]]]] = {}
 
-    def batch(self, batch: int) -> dict[str, tuple[int, tuple[str, ...]]]:
-        """id -> (version, referrals as listed) of the rows that merge wrote ({} if it has no blob)."""
+    def batch(self, batch: int | None) -> dict[str, tuple[int, tuple[str, ...]]]:
+        """id -> (version, referrals as listed) of the rows that merge wrote ({} if it has no blob;
+        None: rows kept before sealing, which no merge's index describes)."""
         got = self._maps.get(batch)
         if got is None:
             if len(self._maps) >= KEEP:
@@ -79,16 +80,17 @@ class Index:
             if row is not None and batch is not None:
                 doc = self._opener.open(batch, row[0], aad(batch))
                 sets = [tuple(x) for x in doc["sets"]]
-                got = dict(zip(doc["ids"], zip(doc["versions"], map(sets.__getitem__, doc["refs"]))))
+                got = dict(zip(doc["ids"], zip(doc["versions"], map(sets.__getitem__, doc["refs"]), strict=True),
+                               strict=True))
             else:
-                got = self._opened(batch)
+                got = self._opened(batch) if batch is not None else {}
             self._maps[batch] = got
         return got
 
-    def _opened(self, batch: int | None) -> dict[str, tuple[int, tuple[str, ...]]]:
+    def _opened(self, batch: int) -> dict[str, tuple[int, tuple[str, ...]]]:
         """The same map from the merge's rows themselves, each opened (a merge from
         before this index): one query for the batch, not one per row."""
-        got = {}
+        got: dict[str, tuple[int, tuple[str, ...]]] = {}
         rows = self._db.execute("SELECT id, version, sealed FROM records WHERE batch IS ? AND deleted=0 AND tallied=1 "
                                 "AND sealed IS NOT NULL", (batch,))
         for rid, version, blob in rows:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from datetime import date
+from functools import partial
 from typing import Any, Callable, Iterable
 
 import orjson
@@ -25,8 +26,10 @@ from ..security import records_key
 from ..security.records_key import Opener
 from . import referral_index
 from .db import OfficeDB
+from .reads import not_sealed
 from .visits import days_between as _days
-from .visits import iso_week, visit_day as _visit_day
+from .visits import iso_week
+from .visits import visit_day as _visit_day
 
 RESOLUTION_METHOD = ("办结时间按当前状态为已化解/已办结记录的最后修改时间近似计算（院本部只保存最新版本）"
                      "(resolution time approximated by the last change of records now resolved/closed: "
@@ -155,7 +158,8 @@ def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: dat
     referrals nor resolution times) leaves those two sections empty and opens nothing."""
     t = Tally(start=start, end=end, as_of=as_of)
     for clear, blob, batch in db.untallied():
-        t.add(clear, (lambda: db.open_personal(opener, clear, blob, batch).get("referrals")) if personal else tuple)
+        # bound now: `add` calls it at once, but the loop rebinds the names
+        t.add(clear, partial(_referrals_of, db, opener, clear, blob, batch) if personal else tuple)
     lo, hi = start.isoformat() if start else None, end.isoformat() if end else None
     _count_groups(t, db, lo, hi)
     if personal:
@@ -166,6 +170,11 @@ def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: dat
         t.durations.clear()  # the untallied rows' own, if any: the section is left out as a whole
     _count_overdue(t, db)
     return t.result()
+
+
+def _referrals_of(db: OfficeDB, opener: Opener, clear: dict[str, Any], blob: bytes | None,
+                  batch: int | None) -> Any:
+    return db.open_personal(opener, clear, blob, batch).get("referrals")
 
 
 def _count_overdue(t: Tally, db: OfficeDB) -> None:
@@ -212,8 +221,8 @@ def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi:
             seen[entry[1], done] += 1
             continue
         blob, own = db.sealed_of(rid)
-        if blob is None:
-            db.open_personal(opener, {"id": rid}, blob, own)  # raises: the row was never sealed
+        if blob is None or own is None:
+            raise not_sealed(rid)
         for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
             t.ref_total[ref] += 1
             t.ref_done[ref] += done

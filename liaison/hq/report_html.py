@@ -56,7 +56,7 @@ def line_chart(weeks: Sequence[str], series: dict[str, list[int]], names: dict[s
         pts = [(x0 + i * step, _y(v, top)) for i, v in enumerate(values)]
         parts.append(f'<polyline class="series" data-station="{escape(st)}" fill="none" stroke="{colour}" '
                      f'stroke-width="2" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in pts)}"/>')
-        for (x, y), v, w in zip(pts, values, weeks):
+        for (x, y), v, w in zip(pts, values, weeks, strict=True):
             parts.append(f'<circle class="point" data-station="{escape(st)}" data-week="{escape(w)}" '
                          f'data-value="{v}" cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
                          f'<title>{escape(names.get(st, st))} {escape(w)}: {v}</title></circle>')

@@ -20,8 +20,8 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..domain.timeutil import now
-from ..sync import restore_kit
 from ..security.keys import b64e, fingerprint, raw_private, raw_public
+from ..sync import restore_kit
 from .office import PUB
 from .staff import Staff
 

@@ -19,8 +19,20 @@ from typing import Any
 from ..domain.refs import REF_RE
 from ..domain.text import BAD_MULTI_LINE, BAD_SINGLE_LINE
 from ..domain.timeutil import now
-from ..domain.validation import (EARLIEST_VISIT, FOLLOW_UP_DAYS, MAX_AMOUNT, MAX_CLUE_NOTE, MAX_DETAIL, MAX_NAME,
-                                 MAX_NOTE, MAX_PARTY, MAX_TEXT, MIN_PARTY, MOBILE_RE, VISIT_AHEAD)
+from ..domain.validation import (
+    EARLIEST_VISIT,
+    FOLLOW_UP_DAYS,
+    MAX_AMOUNT,
+    MAX_CLUE_NOTE,
+    MAX_DETAIL,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_PARTY,
+    MAX_TEXT,
+    MIN_PARTY,
+    MOBILE_RE,
+    VISIT_AHEAD,
+)
 from ..domain.vocab import CATEGORIES, CATEGORY_DETAILS, DETAIL_KINDS, REFERRALS, STATUSES
 
 # Shanghai's offset since 1991 (no DST): a time written with it has Shanghai's wall date.

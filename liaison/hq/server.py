@@ -117,7 +117,7 @@ async def _authenticated(request: web.Request) -> web.Response:
     return web.Response(body=out.receipt, content_type="application/json")
 
 
-def _verify(headers: CIMultiDict, keys: KeyBook, nonces: NonceBook) -> Claims | Refusal:
+def _verify(headers: CIMultiDict[str], keys: KeyBook, nonces: NonceBook) -> Claims | Refusal:
     try:
         return verify_headers(headers, keys.station_key, time.time(), nonces)
     except sqlite3.Error:  # e.g. the database being restored under the server: the station retries

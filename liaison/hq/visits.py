@@ -70,7 +70,7 @@ def _day_week(va: str) -> tuple[str, str]:
     return day.isoformat(), iso_week(day)
 
 
-def derived(r: dict[str, Any], station: str) -> tuple:
+def derived(r: dict[str, Any], station: str) -> tuple[Any, ...]:
     """The derived columns of a record kept for `station` (see COLUMNS)."""
     try:
         g = r.get
@@ -86,11 +86,13 @@ def derived(r: dict[str, Any], station: str) -> tuple:
         up = g("updated_at")
         if up:
             # days_between, with instant's C parse taken inline (one call, not three, a row)
+            a: datetime | None
+            b: datetime | None
             try:
                 a, b = _fromiso(va), _fromiso(up)
             except ValueError:
                 a = b = None
-            if a is None or a.tzinfo is None or b.tzinfo is None:
+            if a is None or b is None or a.tzinfo is None or b.tzinfo is None:
                 resolve = max(0.0, days_between(va, up))  # another form: parse_datetime's way
             else:
                 resolve = max(0.0, (b - a).total_seconds() / 86400)

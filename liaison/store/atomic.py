@@ -135,7 +135,7 @@ class AtomicJSONStorage(Storage):
     def _to_bytes(self, data: dict[str, Any]) -> bytes:
         return orjson.dumps(self._encode(data))
 
-    def _decode(self, doc: Any) -> dict[str, Any]:
+    def _decode(self, doc: dict[str, Any]) -> dict[str, Any]:
         return doc
 
     def _encode(self, data: dict[str, Any]) -> Any:

@@ -7,11 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .consultations import PENDING, Store, _pending_ids
+from .consultations import Store
 from .errors import StoreBusy, StoreIntegrityError
 from .lock import WriteLock
 from .manifest import Found, Manifest, ManifestError, compare
 from .meta import SCHEMA_VERSION, Meta
+from .ondisk import OFFICE_POINTER, PINYIN
+from .opened import PENDING, _pending_ids
 from .sealed import read_for_office
 from .shards import Shards
 from .watch import MISSING, shard_name
@@ -62,9 +64,9 @@ def _changes(shards: Shards, after: int, found: dict[int, Found]) -> list[dict[s
         docs, part, found[n] = read_for_office(path)
         for doc_id, doc in docs.items():
             if doc["seq"] > after:
-                doc.pop("_py", None)
+                doc.pop(PINYIN, None)
                 if part:
-                    doc["_o"] = {"shard": path.name, "doc": doc_id, "part": part}
+                    doc[OFFICE_POINTER] = {"shard": path.name, "doc": doc_id, "part": part}
                 out.append(doc)
     return out
 

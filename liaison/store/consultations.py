@@ -7,79 +7,33 @@ index (lists, search) or from the record's shard (one record, exports).
 
 from __future__ import annotations
 
-import gc
-import weakref
-from contextlib import nullcontext
 from collections import defaultdict
 from datetime import datetime
-from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 import orjson
 
 from ..domain.consultation import Consultation, Note
 from ..domain.intake import apply_edits, new_consultation
 from ..domain.refs import day_prefix, format_ref
-from ..domain.search import name_keys
 from ..domain.timeutil import now
 from ..domain.validation import FieldError, ValidationError, validate
-from .atomic import atomic_write, fsync_dir, remove_stale_temps
+from .atomic import atomic_write, fsync_dir
 from .errors import NotFound, StoreIntegrityError, StoreLocked, VersionConflict
 from .heads import Heads
-from .index import Index, Row
-from .lock import DEFAULT_TIMEOUT, WriteLock
-from .manifest import Manifest
+from .index import Row
+from .loading import Loading
+from .lock import DEFAULT_TIMEOUT
 from .meta import SCHEMA_VERSION, Meta, migrate
-from .sealed import Cipher, OfficeCipher, integrity_keys
-from .shards import SHARD_CAPACITY, Shards
-from .watch import Watch
-
-PENDING = "import.pending"
-_OPEN: "weakref.WeakSet[Store]" = weakref.WeakSet()  # stores of this process not yet closed  # ids of a batch being written; rolled back if found at open
+from .opened import _OPEN, PENDING, _doc, _pending_ids, _py
+from .sealed import Cipher, OfficeCipher
+from .shards import SHARD_CAPACITY
 
 
-def _py(doc: Mapping[str, Any]) -> str:
-    name = (doc.get("visitor") or {}).get("name")
-    return name_keys(name) if name else ""
-
-
-def _doc(c: Consultation) -> dict[str, Any]:
-    d = c.to_dict()
-    d["_py"] = _py(d)  # pinyin is slow to compute; stored so opening stays fast
-    return d
-
-
-def _record(doc: Mapping[str, Any]) -> Consultation:
-    return Consultation.from_dict(doc)
-
-
-def _pending_ids(home: Path) -> set[str]:
-    try:
-        return set(orjson.loads((home / PENDING).read_bytes() or b"[]"))
-    except FileNotFoundError:
-        return set()
-
-
-class Store:
-    def __init__(self, home: Path, *, lock_timeout: float = DEFAULT_TIMEOUT,
-                 cipher: Cipher | None = None, office: OfficeCipher | None = None, officer: str = ""):
-        self.home = Path(home)
-        self.acting_officer = officer  # who unlocked: notes and records carry this name
-        self.cipher = cipher
-        self.office = office
-        self.home.mkdir(parents=True, exist_ok=True, mode=0o700)  # personal data: owner only
-        self.meta = Meta(self.home)
-        self.lock = WriteLock(self.home, lock_timeout)
-        remove_stale_temps(self.home)  # e.g. of import.pending, meta.json
-        self.watch = Watch(Manifest(self.home, integrity_keys(cipher)))
-        self.shards = Shards(self.home / "consultations", cipher, office, on_write=self.watch)
-        self.index = Index()
-        self._stamps: dict[int, Any] = {}
-        self._counts: dict[int, int] = defaultdict(int)
-        self._office_todo: set[int] = set()  # shards whose key the office cannot unwrap yet
-        self._heads: Heads | None = None  # shards read before the key was known (store.heads)
-        _OPEN.add(self)
+class Store(Loading):
+    """The store's API: open (or set up) a station's folder, then read and write
+    its consultations; what it stands on is in store.opened and store.loading."""
 
     # -- opening -------------------------------------------------------------------
     @classmethod
@@ -95,47 +49,6 @@ class Store:
         if cipher is not None:
             store._seal_at_rest()
         return store
-
-    @property
-    def problems(self) -> list[str]:
-        """What the data folder lacks or has that it should not (store.watch); writes are
-        refused while there are any."""
-        return self.watch.problems
-
-    def _rows_of(self, n: int) -> list[dict[str, Any]]:
-        """(seq, ref) of shard n's records, from the index: only for a roll forward."""
-        return [{"seq": r.seq, "ref": r.ref} for r in list(self.index.by_id.values()) if r.shard == n]
-
-    def _verify(self) -> None:
-        """Opening does not wait for writers: the lock is taken only when the first look
-        is not conclusive (see Watch.verify)."""
-        for locked in (False, True):
-            with (self.lock.hold() if locked else nullcontext(False)) as stale:
-                if stale:
-                    self._load()
-                if self.watch.verify(self.shards.found, self._rows_of, lambda: self.index.by_ref,
-                                     lambda: self.index.max_seq, self.station, self.facts,
-                                     self.cipher is not None, lambda: self.meta.put(manifest=True), locked):
-                    return
-
-    def accept_loss(self) -> list[str]:
-        """After a problem: re-sign the shards as they are now (an altered one included)
-        and make them the manifest's truth; the counter and references keep their
-        highest values. Needs the key. Returns what was accepted (for the audit log)."""
-        if self.cipher is None and self.sealed:
-            raise StoreLocked()
-        with self.lock.hold():
-            for n, f in sorted(self.shards.found.items()):
-                if f.ok is False:
-                    self.shards.rewrite(n, lambda doc: doc, strict=False)
-            self._load()
-            return self.watch.accept(self.shards.found, self.index.max_seq, lambda: self.index.by_ref,
-                                     self.station)
-
-    @property
-    def sealed(self) -> bool:
-        return bool(self.facts.get("sealed"))
-
     @staticmethod
     def read_changes(home: Path, after: int, attempts: int = 5) -> tuple[str, list[dict[str, Any]]]:
         """(station id, every record changed after `after`) for the nightly export, read
@@ -203,168 +116,6 @@ class Store:
                 self.shards.rewrite(n, lambda doc: doc)
                 self._stamps[n] = self.shards.stamp(n)
             return len(ns)
-
-    def _seal_at_rest(self) -> None:
-        """Seal shards still plain on disk, wrap for the office the keys of shards that
-        were sealed before its key was installed (or under an old one), then mark the
-        folder sealed. Safe to interrupt: each shard is rewritten atomically, and the
-        mark is set only when all are done. The documents do not change, so the index
-        rows stay as they are."""
-        todo = set(self.shards.plain) | self._office_todo
-        if not todo and self.facts.get("sealed"):
-            return
-        with self.lock.hold() as stale:
-            if stale:
-                self._reload_changed()
-            for n in sorted(todo):
-                self.shards.rewrite(n, lambda doc: doc)
-                self._office_todo.discard(n)
-                self._stamps[n] = self.shards.stamp(n)
-            legacy = self.home / "consultations.json.v0-migrated"
-            if legacy.exists():  # the prototype's plain copy, now in sealed shards
-                legacy.unlink()
-            self.watch.prepare()  # the manifest too is signed with the key from now on
-            if not self.facts.get("sealed"):
-                self.meta.put(sealed=True)
-                self.__dict__.pop("facts", None)
-
-    @cached_property
-    def facts(self) -> dict[str, Any]:
-        """Station, code, officer (set by `liaison init`; read once per open)."""
-        return self.meta.get()
-
-    @property
-    def station(self) -> str:
-        return self.facts["station"]
-
-    @property
-    def code(self) -> str:
-        return self.facts["code"]
-
-    @property
-    def officer(self) -> str:
-        """The officer who unlocked, else the one named at `liaison init`."""
-        return self.acting_officer or self.facts.get("officer", "")
-
-    def _load(self) -> None:
-        # Building 50 000 rows would trigger many full garbage collections, each walking
-        # everything built so far (quadratic); nothing here makes cycles, so pause it.
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._load_rows()
-        finally:
-            if enabled:
-                gc.enable()
-
-    def _load_rows(self) -> None:
-        gen = self.lock.read_gen()
-        self.index = Index()
-        self._counts.clear()
-        rows = []
-        current = self.office.current if self.office is not None and self.cipher is not None else None
-        from_doc = Row.from_doc
-        heads, self._heads = self._heads, None
-        pre = heads.by_shard if heads is not None else {}
-        # The pre-read's index stands only if it holds exactly what is listed now.
-        whole = heads is not None and heads.index is not None
-        stamps = self.shards.stamps()
-        for n, stamp in stamps.items():
-            self._stamps[n] = stamp
-            head = pre.get(n)
-            listed = self.shards.listed(n, stamp, head)
-            if listed is not None:
-                rows += listed
-                count = len(listed)
-            else:
-                count = 0
-                for doc_id, doc in self.shards.rows(n):
-                    rows.append(from_doc(doc, n, doc_id, False))
-                    count += 1
-            whole = whole and head is not None and listed is head.rows
-            self._counts[n] += count
-            if current is not None and count and self.shards.office_env.get(n) != current:
-                self._office_todo.add(n)
-        if whole and len(stamps) == len(pre):
-            self.index = heads.index
-            self.index.lazy_hay(self._load_hay)
-        else:
-            self.index.load(rows, hay_loader=self._load_hay)
-        self._settle(gen)
-
-    def _load_hay(self, rows: list[Row]) -> None:
-        """Fill in the search text of rows loaded without it (see Index.warm)."""
-        wanted: dict[int, dict[int, Row]] = defaultdict(dict)
-        for r in rows:
-            wanted[r.shard][r.doc_id] = r
-        for n, by_doc in wanted.items():
-            for doc_id, doc in self.shards.docs(n):
-                r = by_doc.get(doc_id)
-                if r is not None:
-                    r.hay = Row.from_doc(doc, n, doc_id).hay
-
-    def refresh(self) -> bool:
-        """Pick up what other processes saved; True if anything changed."""
-        if not self.lock.others_wrote:
-            return False
-        gen = self.lock.read_gen()
-        changed = self._reload_changed()
-        return self._settle(gen) or changed
-
-    def _settle(self, gen: int) -> bool:
-        """Shards were read without the lock, starting at generation `gen`. Accept what
-        was read only if no writer finished meanwhile; otherwise re-read what changed.
-        Writers bump the generation after their write too, so a write still under way
-        now will show up as a new generation later and be picked up then."""
-        changed = False
-        while (now := self.lock.read_gen()) != gen:
-            gen = now
-            changed = self._reload_changed() or changed
-        self.lock.known_gen = gen
-        return changed
-
-    def _reload_changed(self) -> bool:
-        changed = [n for n in self.shards.numbers() if self.shards.stamp(n) != self._stamps.get(n)]
-        for n in changed:
-            self.shards.forget(n)
-            self.index.drop(r.id for r in list(self.index.by_id.values()) if r.shard == n)
-            self._stamps[n] = self.shards.stamp(n)
-            self._counts[n] = 0
-            for doc_id, doc in self.shards.docs(n):
-                self.index.put(Row.from_doc(doc, n, doc_id))
-                self._counts[n] += 1
-        return bool(changed)
-
-    # -- reading -------------------------------------------------------------------
-    def find(self, key: str) -> Row | None:
-        """By id, by reference (any case), or by a unique id prefix of ≥ 8 characters."""
-        k = key.strip()
-        row = self.index.by_id.get(k) or self.index.by_ref.get(k.upper())
-        if row is None and len(k) >= 8:
-            hits = [r for i, r in self.index.by_id.items() if i.startswith(k.lower())]
-            row = hits[0] if len(hits) == 1 else None
-        return row
-
-    def get(self, key: str) -> Consultation:
-        row = self.find(key)
-        if row is None:
-            raise NotFound(f"找不到咨询记录：{key} (no consultation with id or reference {key!r})")
-        doc = self.shards.table(row.shard).get(doc_id=row.doc_id)
-        return _record(doc)
-
-    def load(self, rows: Iterable[Row]) -> list[Consultation]:
-        """Whole records for many rows, reading each shard once, in the rows' order."""
-        rows = list(rows)
-        wanted: dict[int, set[int]] = defaultdict(set)
-        for r in rows:
-            wanted[r.shard].add(r.doc_id)
-        got: dict[tuple[int, int], Consultation] = {}
-        for n, ids in wanted.items():
-            for doc_id, doc in self.shards.docs(n):
-                if doc_id in ids:
-                    got[(n, doc_id)] = _record(doc)
-        return [got[(r.shard, r.doc_id)] for r in rows]
-
     # -- writing -------------------------------------------------------------------
     def _writable(self) -> None:
         self.watch.refresh()
@@ -417,7 +168,8 @@ class Store:
             if stale:
                 self._reload_changed()
             self._writable()
-            made, refs = [], {}
+            made: list[Consultation] = []
+            refs: dict[str, int] = {}
             first_seq = self._next_seq()
             for i, fields in enumerate(batch):
                 visited = fields.get("visited_at") or t
@@ -487,7 +239,8 @@ class Store:
             return self._put(nxt, old)
 
     def _refuse_purged(self, row: Row) -> None:
-        if self.shards.table(row.shard).get(doc_id=row.doc_id).get("purged_at"):
+        doc = self.shards.table(row.shard).get(doc_id=row.doc_id)
+        if doc is not None and doc.get("purged_at"):
             # A new version would replace the office's full copy with empty fields.
             raise VersionConflict(f"记录 {row.ref} 的个人信息已按保存期限清除，不能再修改。"
                                   f"(record {row.ref} was purged under the retention rule; it cannot be changed)")
@@ -514,10 +267,3 @@ class Store:
     def delete(self, key: str) -> Consultation:
         """A tombstone: the record stays (hidden) so the district office learns of it."""
         return self.save(self.get(key).evolve(deleted=True))
-
-    def close(self) -> None:
-        _OPEN.discard(self)
-        self.shards.close()
-        self.meta.close()
-        self.lock.close()
-

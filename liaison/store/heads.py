@@ -20,20 +20,30 @@ used at all: the shard is read the usual way, which reports its fault as before.
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .index import Index, Row
 import orjson
 
+from .gcpause import paused
+from .index import Index, Row
 from .integrity import AUTH, check, read_signed_from
 from .manifest import Found
-from .sealed import ROWS, TABLE, Cipher, _corrupt, altered_records, found_of, integrity_keys, office_env, \
-    rows_aad, shard_cipher
+from .sealed import (
+    ROWS,
+    TABLE,
+    Cipher,
+    _corrupt,
+    altered_records,
+    found_of,
+    integrity_keys,
+    office_env,
+    rows_aad,
+    shard_cipher,
+)
 
 
 @dataclass(slots=True)
@@ -117,10 +127,10 @@ def open_head(path: Path, head: Head, cipher: Cipher) -> tuple[str | None, list[
         raise _corrupt(path, str(e)) from None
     got = list(map(sealed_rows.get, head.ids))
     if None in got or [g[0] for g in got] != [r.version for r in head.rows]:
-        for doc_id, g, r in zip(head.ids, got, head.rows):
+        for doc_id, g, r in zip(head.ids, got, head.rows, strict=True):
             if g is None or g[0] != r.version:
                 raise _corrupt(path, f"record {doc_id}")
-    for r, g in zip(head.rows, got):
+    for r, g in zip(head.rows, got, strict=True):
         r.name, r.phone, r.brief = g[1], g[2], g[3][:60]
     return office_env(doc), head.rows, found
 
@@ -157,8 +167,10 @@ class PreRead:
 
     def _run(self) -> None:
         # Tens of thousands of rows, no cycles: a collection pass would only walk them.
-        enabled = gc.isenabled()
-        gc.disable()
+        with paused():
+            self._read()
+
+    def _read(self) -> None:
         try:
             with os.scandir(self.folder) as it:
                 numbers = sorted(int(e.name[:-5]) for e in it if _numbered(e.name))
@@ -173,9 +185,6 @@ class PreRead:
             self._index = index
         except Exception:  # noqa: BLE001 — a head not read is read at open, as without a pre-read
             pass
-        finally:
-            if enabled:
-                gc.enable()
 
     @property
     def running(self) -> bool:

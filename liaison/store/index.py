@@ -8,17 +8,19 @@ memory budget. Rows are kept in visit order, so "newest first" is a reversed wal
 from __future__ import annotations
 
 import bisect
-import threading
 import heapq
-import re
-from itertools import accumulate, islice
-from operator import attrgetter
+import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Callable, Iterable, Mapping
+from functools import wraps
+from itertools import islice
+from operator import attrgetter
+from typing import Any, Callable, Concatenate, Iterable, Mapping, ParamSpec, TypeVar
 
-from ..domain.search import KEYS, PHONE_TAIL_MAX, Query, haystack
+from ..domain.search import PHONE_TAIL_MAX, Query, haystack
 from ..domain.vocab import DONE_STATUSES
+from .ondisk import PINYIN
+from .segment import Segment
 
 
 @dataclass(slots=True)
@@ -50,7 +52,7 @@ class Row:
             doc["id"], doc["ref"], shard, doc_id, doc["seq"], doc["version"], doc["visited_at"],
             doc["category"], doc["status"], doc["follow_up_on"], v["name"], v["phone"],
             v["party_size"], doc["clue"]["flag"], doc["deleted"], doc["summary"][:60],
-            haystack(doc, doc.get("_py", "")) if with_hay else None, bool(v.get("anonymous")),
+            haystack(doc, doc.get(PINYIN, "")) if with_hay else None, bool(v.get("anonymous")),
         )
 
     @classmethod
@@ -74,69 +76,17 @@ def _order_text(r: Row) -> str:
     return r.visited_at + "\x00" + r.ref
 
 
-class _Segment:
-    """A frozen, newest-first snapshot of rows with their haystacks joined into one
-    string: one C-level scan over contiguous memory is several times faster than
-    50 000 separate `in` tests, and it is what keeps a keystroke under budget.
-
-    Two strings: the records' free text (for Chinese terms), and a short ASCII one
-    of references, pinyin and the ASCII words of the text (for Latin queries)."""
-
-    def __init__(self, rows: list[Row]):
-        self.rows = rows
-        texts, keys = [], []
-        for r in rows:
-            text, _, key = r.hay.partition(KEYS)
-            texts.append(text)
-            keys.append(f"{key} {' '.join(ASCII_WORD.findall(text))}")
-        self.text = RS.join(texts)
-        self.ascii = RS.join(keys)
-        # Every match swallows the rest of its record, so it ends where the record
-        # ends: a dict from end position to row is the cheapest way back to the row.
-        self.text_ends = _ends(texts)
-        self.ascii_ends = _ends(keys)
-        # Every phone under each of its last 1..4 digits: typing "5", "56", "567",
-        # "5678" is then a lookup each time, not a pass over 50 000 phones.
-        self.tails: dict[str, list[int]] = {}
-        for i, r in enumerate(rows):
-            if r.phone:
-                for n in range(1, PHONE_TAIL_MAX + 1):
-                    self.tails.setdefault(r.phone[-n:], []).append(i)
-
-    def find(self, term: str, limit: int | None = None) -> list[int]:
-        """Positions (in self.rows, so newest first) of rows whose haystack contains
-        `term`; with `limit`, only the first that many (the scan stops there)."""
-        # re's literal search scans wide (CJK) strings faster than str.find.
-        pattern = re.compile(re.escape(term) + "[^" + RS + "]*")
-        if term.isascii():
-            ends, text = self.ascii_ends, self.ascii
-            # ASCII inside the free text next to Chinese ("3号楼") is not a word of
-            # its own, so digits and mixed terms are looked for in the text as well.
-            if term.isalpha():
-                return [ends[m.end()] for m in islice(pattern.finditer(text), limit)]
-            hits = {ends[m.end()] for m in pattern.finditer(text)}
-            hits |= {self.text_ends[m.end()] for m in pattern.finditer(self.text)}
-            return sorted(hits)[:limit]
-        ends = self.text_ends
-        return [ends[m.end()] for m in islice(pattern.finditer(self.text), limit)]
-
-
-def _ends(parts: list[str]) -> dict[int, int]:
-    """{position just past each part in RS.join(parts): its index}"""
-    return {end: i for i, end in enumerate(accumulate(map(len, parts), lambda pos, n: pos + n + 1))}
-
-
-ASCII_WORD = re.compile(r"[a-z0-9][a-z0-9\-]*")
-RS = "\x1e"  # between records; never typed
 REBUILD_AFTER = 512  # changed rows searched one by one before the segment is rebuilt
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def _locked(method):
+def _locked(method: Callable[Concatenate[Index, P], R]) -> Callable[Concatenate[Index, P], R]:
     """Readers (the UI thread) and writers (save workers) share an index."""
-    def wrapper(self, *args, **kwargs):
+    @wraps(method)
+    def wrapper(self: Index, /, *args: P.args, **kwargs: P.kwargs) -> R:
         with self.mutex:
             return method(self, *args, **kwargs)
-    wrapper.__name__, wrapper.__doc__ = method.__name__, method.__doc__
     return wrapper
 
 
@@ -148,7 +98,7 @@ class Index:
         self.by_ref: dict[str, Row] = {}
         self.max_seq = 0
         self._ref_top: dict[str, int] = {}  # per station-day prefix, filled on first use
-        self._segment: _Segment | None = None
+        self._segment: Segment | None = None
         self._hay_loader: Callable[[list[Row]], None] | None = None
         self._changed: set[str] = set()  # ids put or dropped since the segment was built
         # newest_first() as last built (deleted rows left out): opening the list at
@@ -198,7 +148,7 @@ class Index:
                 self._rebuild()
 
     def _rebuild(self) -> None:
-        self._segment = _Segment(self.newest_first())
+        self._segment = Segment(self.newest_first())
         self._changed.clear()
 
     def _remember(self, r: Row) -> None:
@@ -277,6 +227,7 @@ class Index:
         if len(self._changed) > REBUILD_AFTER:
             self._rebuild()
         seg, changed = self._segment, self._changed
+        assert seg is not None  # warm() or _rebuild() above built it
         first = q.terms[0]
         if first.isascii() and first.isdigit() and len(first) <= PHONE_TAIL_MAX:
             hits = seg.tails.get(first, [])
@@ -287,11 +238,11 @@ class Index:
         if changed:
             old = [r for r in old if r.id not in changed]
         if len(q.terms) > 1 or first.isdigit():
-            old = [r for r in old if q.matches(r.hay, r.phone)]
+            old = [r for r in old if q.matches(r.hay, r.phone)]  # type: ignore[arg-type]  # warm() filled hay
         if not changed:
             return old[:limit]
         fresh = [r for i in changed if (r := self.by_id.get(i)) is not None and not r.deleted
-                 and q.matches(r.hay, r.phone)]
+                 and q.matches(r.hay, r.phone)]  # type: ignore[arg-type]  # warm() filled hay
         merged = heapq.merge(old, sorted(fresh, key=ORDER, reverse=True), key=ORDER, reverse=True)
         return list(islice(merged, limit))
 
@@ -312,9 +263,9 @@ class Index:
             self.warm()
             t = q.terms[0]
             if len(q.terms) == 1 and not t.isdigit():
-                rows = [r for r in within if t in r.hay]  # the common case, kept tight
+                rows = [r for r in within if t in r.hay]  # type: ignore[operator]  # warm() filled hay; kept tight
             else:
-                rows = [r for r in within if q.matches(r.hay, r.phone)]
+                rows = [r for r in within if q.matches(r.hay, r.phone)]  # type: ignore[arg-type]  # warm() filled hay
         else:
             plain = not (status or category or due_by is not None)
             rows = self._text_search(q, limit if plain else None)
@@ -323,7 +274,7 @@ class Index:
         if category:
             rows = [r for r in rows if r.category == category]
         if due_by is not None:
-            limit = due_by.isoformat()
-            rows = [r for r in rows if r.follow_up_on and r.follow_up_on <= limit
+            due = due_by.isoformat()
+            rows = [r for r in rows if r.follow_up_on and r.follow_up_on <= due
                     and r.status not in DONE_STATUSES]
         return rows

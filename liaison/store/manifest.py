@@ -209,7 +209,7 @@ class Manifest:
         the change counter and the day's reference numbers to."""
         self.refresh()
         s = self.state
-        counter, refs = s.counter, {}
+        counter, refs = s.counter, dict[str, int]()
         for doc in docs.values():
             seq = doc.get("seq")
             if isinstance(seq, int) and seq > counter:
@@ -258,8 +258,9 @@ def compare(state: State, found: dict[str, Found]) -> tuple[list[str], list[str]
     for name in sorted(set(state.shards) | set(found)):
         m, f = state.shards.get(name), found.get(name)
         if f is None:
-            problems.append(f"缺少数据文件 consultations/{name}（应有 {m[1]} 条记录）"
-                            f"(consultations/{name} is missing; it held {m[1]} records)")
+            held = state.shards[name][1]  # not found, so listed
+            problems.append(f"缺少数据文件 consultations/{name}（应有 {held} 条记录）"
+                            f"(consultations/{name} is missing; it held {held} records)")
             continue
         if f.ok is False:
             who = f"，涉及记录 {'、'.join(f.bad_records)}" if f.bad_records else ""

@@ -14,6 +14,7 @@ from tinydb import TinyDB
 
 from .atomic import AtomicJSONStorage
 from .errors import NotInitialised, StoreCorrupt
+from .ondisk import PINYIN
 from .shards import SHARD_CAPACITY, TABLE, Shards
 
 SCHEMA_VERSION = 1
@@ -67,7 +68,7 @@ def _v0_single_file(home: Path, py_keys: Callable[[dict[str, Any]], str]) -> Non
     for i in range(0, len(docs), SHARD_CAPACITY):
         chunk = docs[i:i + SHARD_CAPACITY]
         AtomicJSONStorage(shards.path(i // SHARD_CAPACITY + 1)).write(
-            {TABLE: {str(j + 1): {**d, "_py": py_keys(d)} for j, d in enumerate(chunk)}})
+            {TABLE: {str(j + 1): {**d, PINYIN: py_keys(d)} for j, d in enumerate(chunk)}})
     legacy.rename(home / "consultations.json.v0-migrated")
 
 

@@ -18,7 +18,8 @@ import orjson
 
 from ..domain.consultation import Consultation
 from .atomic import atomic_write, fsync_dir
-from .consultations import PENDING, Store, _doc
+from .consultations import Store
+from .opened import PENDING, _doc
 from .shards import SHARD_CAPACITY
 
 KEEP = ("purged_at",)  # stored beside a record's fields, not part of Consultation

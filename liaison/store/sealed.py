@@ -26,6 +26,10 @@ The ciphers are passed in (objects with `seal(value, aad)` / `open(text, aad)`, 
 security.seal.Sealer; the office one also has `current`, its envelope id), so the
 store never handles PINs or key files. Without a cipher a sealed shard reads as its
 clear parts only.
+
+One concept, one module (~300 lines): the storage that writes this format and the
+readers that take a shard apart without opening it as a table (the list rows at
+unlock, the office's parts for the export) must agree on every key and AAD here.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from .atomic import AtomicJSONStorage
 from .errors import StoreCorrupt, StoreLocked
 from .integrity import ShardAuth, check, digest, read_signed, record_digest, stamp
 from .manifest import Found
+from .ondisk import ENVELOPE, OFFICE_WRAP, SEALED_VERSION, STATION_WRAP, WRAPPED
 
 SEALED = "_sealed"
 ROWS = "_rows"
@@ -120,11 +125,11 @@ def altered_records(doc: dict[str, Any], name: str, cipher: Cipher | None) -> li
 
 def shard_cipher(doc: dict[str, Any], name: str, cipher: Cipher) -> Cipher:
     """The cipher of K, unwrapped with the data key (SealBroken if it does not open)."""
-    return cipher.with_key(base64.b64decode(cipher.open(doc[KEY]["d"], key_aad(name, "station"))))
+    return cipher.with_key(base64.b64decode(cipher.open(doc[KEY][STATION_WRAP], key_aad(name, "station"))))
 
 
 class SealedStorage(AtomicJSONStorage):
-    def __init__(self, path, cipher: Cipher | None = None, office: OfficeCipher | None = None,
+    def __init__(self, path: str | os.PathLike[str], cipher: Cipher | None = None, office: OfficeCipher | None = None,
                  on_write: Written | None = None, strict: bool = True):
         super().__init__(path)
         self.cipher = cipher
@@ -171,7 +176,7 @@ class SealedStorage(AtomicJSONStorage):
         if self.on_write is not None:
             self.on_write.written(self.path.name, self._gen, count, data.get(TABLE) or {})
 
-    def _decode(self, doc: Any) -> dict[str, Any]:
+    def _decode(self, doc: dict[str, Any]) -> dict[str, Any]:
         self.plain_on_disk = not is_sealed_file(doc)
         if self.plain_on_disk:
             return doc  # a plain shard (before the first unlock migrated it)
@@ -186,7 +191,7 @@ class SealedStorage(AtomicJSONStorage):
             raise _corrupt(self.path, str(e)) from None
         for doc_id, clear in docs.items():
             mine = personal.get(doc_id)
-            if mine is None or mine.pop("_v", None) != clear.get("version"):
+            if mine is None or mine.pop(SEALED_VERSION, None) != clear.get("version"):
                 # A personal part from another version was pasted in, or it is missing.
                 raise _corrupt(self.path, f"record {doc_id}")
             join_into(clear, mine)
@@ -205,7 +210,7 @@ class SealedStorage(AtomicJSONStorage):
             hit = self._split.get(doc_id)
             if hit is None or hit[0] != version or hit[1] != seq:
                 clear, mine = split(doc)
-                mine["_v"] = version
+                mine[SEALED_VERSION] = version
                 visitor = mine.get("visitor") or {}
                 clear_json = orjson.dumps(clear)
                 row = [version, visitor.get("name"), visitor.get("phone"), (mine.get("summary") or "")[:BRIEF],
@@ -219,9 +224,9 @@ class SealedStorage(AtomicJSONStorage):
         raw = os.urandom(32)
         k = self.cipher.with_key(raw)
         wrapped = base64.b64encode(raw).decode("ascii")
-        key = {"d": self.cipher.seal(wrapped, key_aad(name, "station"))}
+        key: dict[str, Any] = {STATION_WRAP: self.cipher.seal(wrapped, key_aad(name, "station"))}
         if self.office is not None:
-            key["o"] = {"e": self.office.current, "w": self.office.seal(wrapped, key_aad(name, self.office.current))}
+            key[OFFICE_WRAP] = {ENVELOPE: self.office.current, WRAPPED: self.office.seal(wrapped, key_aad(name, self.office.current))}
         return {TABLE: clear_docs, KEY: key, ROWS: k.seal(rows, rows_aad(name)), SEALED: k.seal(personal, shard_aad(name))}
 
 
@@ -267,8 +272,8 @@ def _checked(path: Path, keys: list[bytes], cipher: Cipher | None,
 
 def office_env(doc: dict[str, Any]) -> str | None:
     """The envelope id the shard's key is wrapped under for the office (None: not yet)."""
-    o = (doc.get(KEY) or {}).get("o")
-    return o.get("e") if isinstance(o, dict) else None
+    o = (doc.get(KEY) or {}).get(OFFICE_WRAP)
+    return o.get(ENVELOPE) if isinstance(o, dict) else None
 
 
 def read_rows(path: Path, cipher: Cipher) -> tuple[bool, str | None, dict[str, dict[str, Any]], Found]:
@@ -309,6 +314,6 @@ def read_for_office(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, An
     doc, found = _checked(path, [], None)
     if not is_sealed_file(doc):
         return doc.get(TABLE) or {}, None, found
-    o = (doc.get(KEY) or {}).get("o")
-    part = {"e": o["e"], "w": o["w"], "sealed": doc[SEALED]} if isinstance(o, dict) else {}
+    o = (doc.get(KEY) or {}).get(OFFICE_WRAP)
+    part = {ENVELOPE: o[ENVELOPE], WRAPPED: o[WRAPPED], "sealed": doc[SEALED]} if isinstance(o, dict) else {}
     return doc.get(TABLE) or {}, part, found

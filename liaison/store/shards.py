@@ -17,9 +17,9 @@ from tinydb.table import Table
 
 from .atomic import AtomicJSONStorage, remove_stale_temps
 from .errors import StoreCorrupt
-from .manifest import Found
 from .heads import Changed, Head, open_head, read_head
 from .index import Row
+from .manifest import Found
 from .sealed import Cipher, OfficeCipher, SealedStorage, Written, read_rows
 
 SHARD_CAPACITY = 100

@@ -79,7 +79,7 @@ class Watch:
 
     def verify(self, found: Mapping[int, Found], rows: Callable[[int], list[Mapping[str, Any]]],
                all_refs: Callable[[], Any], max_seq: Callable[[], int], station: str, facts: Mapping[str, Any],
-               keyed: bool, mark_made: Callable[[], None], locked: bool) -> bool:
+               keyed: bool, mark_made: Callable[[], object], locked: bool) -> bool:
         """Compare the shards with the manifest; roll forward the one shard a crash left
         a write ahead; make the manifest if this station never had one. Without the
         lock (`locked` False) it only looks, and returns False if the answer needs the

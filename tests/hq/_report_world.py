@@ -10,12 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-
-from tests.sync._sync_world import World  # the sync tests' real office + stations
-
 from liaison.domain.intake import fields_from_input  # noqa: E402
 from liaison.store import Store  # noqa: E402
 from liaison.sync.export import export  # noqa: E402
+from tests.sync._sync_world import World  # the sync tests' real office + stations
 
 FQ, RIDER = "fengqiao-yuanfang", "rider-friendly"
 CST = timezone(timedelta(hours=8))

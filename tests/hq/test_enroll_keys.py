@@ -9,10 +9,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-
-from tests.sync._sync_world import World, run
-
 from liaison.security import keys  # noqa: E402
+from tests.sync._sync_world import World, run
 
 FQ, RIDER = "fengqiao-yuanfang", "rider-friendly"
 

@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from tests.hq._report_world import FQ, RIDER, build
-from tests.sync._sync_world import AS_OFFICE, PIN, office_staff
 from liaison.domain.intake import fields_from_input
 from liaison.reports import clusters
 from liaison.store import Store
 from liaison.sync.export import export
 from liaison.tui.hq_app import build_hq_app
+from tests.hq._report_world import FQ, RIDER, build
+from tests.sync._sync_world import AS_OFFICE, PIN, office_staff
 
 TODAY = date(2026, 11, 12)  # a Thursday of ISO week 46
 

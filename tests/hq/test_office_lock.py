@@ -12,12 +12,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-
-from tests.sync._sync_world import LIAISON, World, seed, upload_headers
-
 from liaison.hq.ingest import ingest_bytes  # noqa: E402
 from liaison.hq.lock import OfficeBusy, office_lock  # noqa: E402
 from liaison.sync.export import export  # noqa: E402
+from tests.sync._sync_world import LIAISON, World, seed, upload_headers
 
 FQ = "fengqiao-yuanfang"
 WAIT = "0.5"  # seconds a second writer waits in these tests (5 by default)

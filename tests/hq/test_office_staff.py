@@ -11,14 +11,13 @@ import subprocess
 
 import pytest
 
-from tests.sync._sync_world import AS_OFFICE, opened_office, LIAISON, OFFICE_OFFICER, PIN, World, run, seed
-
 from liaison.cli import exitcodes as ec  # noqa: E402
 from liaison.hq.staff import unlock  # noqa: E402
 from liaison.security import records_key  # noqa: E402
 from liaison.security.errors import SealBroken, WrongPin  # noqa: E402
 from liaison.security.keyring import Keyring  # noqa: E402
 from liaison.security.seal import Sealer  # noqa: E402
+from tests.sync._sync_world import AS_OFFICE, LIAISON, OFFICE_OFFICER, PIN, World, opened_office, run, seed
 
 FQ = "fengqiao-yuanfang"
 LI, LI_PIN = "李主任", "li-zhuren-5521"

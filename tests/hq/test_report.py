@@ -8,10 +8,10 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from tests.sync._sync_world import AS_OFFICE, PIN
-from tests.hq._report_world import END, FQ, RIDER, START, build
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
+from tests.hq._report_world import END, FQ, RIDER, START, build
+from tests.sync._sync_world import AS_OFFICE, PIN
 
 PERIOD = ["--from", START.isoformat(), "--to", END.isoformat()]
 

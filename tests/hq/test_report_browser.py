@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from tests.sync._sync_world import AS_OFFICE, PIN
-from tests.hq._report_world import END, START, build
 from liaison.cli import main
+from tests.hq._report_world import END, START, build
+from tests.sync._sync_world import AS_OFFICE, PIN
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -8,9 +8,9 @@ from datetime import date
 
 import pytest
 
+from liaison.hq.report import build_report, figures, office_figures
 from tests.hq._report_world import END, START, build
 from tests.sync._sync_world import office_staff
-from liaison.hq.report import build_report, figures, office_figures
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +59,16 @@ def test_bench_bundles_have_the_shape_of_a_real_export(tmp_path):
     office, its records have the fields a real sealed station's export gives."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from tests.sync._sync_world import PIN, World
     from liaison.bench.office_city import station_bundles, station_docs
     from liaison.domain.intake import fields_from_input
     from liaison.security.keyring import Keyring
+    from liaison.security.keys import parse_office_pub
     from liaison.security.session import open_store, unlock
     from liaison.store import Store
     from liaison.sync import bundle
     from liaison.sync.export import export
-    from liaison.security.keys import parse_office_pub
     from liaison.synth import generate
+    from tests.sync._sync_world import PIN, World
 
     w = World(tmp_path)
     home = w.station("fengqiao-yuanfang")

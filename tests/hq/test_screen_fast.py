@@ -17,8 +17,8 @@ from liaison.domain.timeutil import iso, now
 from liaison.domain.vocab import CATEGORY_DETAILS
 from liaison.hq.screen import problems, screen
 from liaison.hq.screen_fast import Quick
-from liaison.synth import generate
 from liaison.sync.fields import record_problem
+from liaison.synth import generate
 
 SID = "fengqiao-yuanfang"
 

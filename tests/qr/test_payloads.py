@@ -10,10 +10,16 @@ from liaison.demo_data import SCENARIO_IDS, scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.domain.vocab import CATEGORIES, REFERRALS, STATUSES
 from liaison.profiles import get_station, load_all, office_for
-from liaison.qr.payloads import (SCREEN_MAX_VERSION, PayloadTooLong, fit, receipt_payload, receipt_text,
-                                 service_payload, service_text)
+from liaison.qr.payloads import (
+    SCREEN_MAX_VERSION,
+    PayloadTooLong,
+    fit,
+    receipt_payload,
+    receipt_text,
+    service_payload,
+    service_text,
+)
 from liaison.qr.render import QUIET, half_block_lines, matrix, terminal_text, text_size
-
 from tests.qr.qr_raster import decode, text_to_image
 
 STATIONS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")

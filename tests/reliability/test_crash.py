@@ -17,7 +17,6 @@ import pytest
 
 from liaison.store import Store
 from liaison.store.shards import SHARD_CAPACITY
-
 from tests.reliability._reliability import Child, assert_unique, contents, fill_store, raw_docs, temp_files
 
 KILLS = 50

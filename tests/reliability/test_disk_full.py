@@ -17,8 +17,16 @@ import pytest
 
 from liaison.store import Store, StoreWriteError, atomic
 from liaison.store.shards import SHARD_CAPACITY
-
-from tests.reliability._reliability import assert_unique, contents, fill_store, make_fields, raw_docs, shard_files, snapshot, temp_files
+from tests.reliability._reliability import (
+    assert_unique,
+    contents,
+    fill_store,
+    make_fields,
+    raw_docs,
+    shard_files,
+    snapshot,
+    temp_files,
+)
 
 
 def _half_then_enospc(fd: int, data: bytes) -> None:

@@ -18,7 +18,6 @@ import orjson
 import pytest
 
 from liaison.cli import exitcodes as ec
-
 from tests.sync._sync_world import LIAISON, PIN, World, officer_setup
 
 STATION = "fengqiao-ban"

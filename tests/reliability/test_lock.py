@@ -12,8 +12,17 @@ from pathlib import Path
 import pytest
 
 from liaison.store import Store, StoreBusy
-
-from tests.reliability._reliability import WORKER, Child, assert_unique, duplicates, fill_store, make_fields, raw_docs, snapshot, temp_files
+from tests.reliability._reliability import (
+    WORKER,
+    Child,
+    assert_unique,
+    duplicates,
+    fill_store,
+    make_fields,
+    raw_docs,
+    snapshot,
+    temp_files,
+)
 
 
 def _parse(lines: list[str]) -> dict[str, tuple[int, int, str]]:

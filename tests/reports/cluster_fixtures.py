@@ -17,7 +17,7 @@ from liaison.demo_data import BAN, RIDER, YUANFANG, scenarios
 
 TODAY = date(2026, 11, 20)  # the demo scenarios are placed relative to this day
 _DEMO = dict(zip(("S1", "S2", "S3", "S4", "S5a", "S5b", "S5c", "S6", "S7", "S8", "S9", "S10", "S11", "S12"),
-                 scenarios(TODAY)))
+                 scenarios(TODAY), strict=True))
 
 
 def _r(day: str, category: str, summary: str, **extra: Any) -> dict[str, Any]:

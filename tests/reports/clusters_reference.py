@@ -34,12 +34,19 @@ import hashlib
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
+from itertools import chain, pairwise
 from typing import Any, Iterable
 
 from liaison.domain.vocab import CATEGORIES, label
-from liaison.reports.cluster_keys import (bigrams, jaccard, normalise_employer, normalise_project, normalise_site, prefix_length,
-                           rider_theme)
+from liaison.reports.cluster_keys import (
+    bigrams,
+    jaccard,
+    normalise_employer,
+    normalise_project,
+    normalise_site,
+    prefix_length,
+    rider_theme,
+)
 
 SIMILAR = 0.40
 SITE_SIMILAR = 0.25
@@ -142,7 +149,7 @@ def find_clusters(records: Iterable[dict[str, Any]], *, window_days: int = 90, s
             if not themed:
                 unthemed.add(i)
     for (kind, value), members in buckets.items():
-        for a, b in zip(members, members[1:]):
+        for a, b in pairwise(members):
             if days[b] - days[a] <= window_days:
                 link(a, b, kind, value)
     for where, members in sites.items():

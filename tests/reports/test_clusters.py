@@ -9,15 +9,13 @@ import json
 from collections import Counter
 from datetime import date
 
-
-from tests.reports.cluster_fixtures import FIXTURES
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
 from liaison.domain.intake import fields_from_input, new_consultation
 from liaison.reports.cluster_keys import normalise_employer, normalise_project, rider_theme
 from liaison.reports.clusters import SIMILAR, find_clusters
 from liaison.synth import generate
-
+from tests.reports.cluster_fixtures import FIXTURES
 from tests.sync._sync_world import AS_OFFICE, PIN, World, run, seed  # a real office and stations
 
 

@@ -7,11 +7,11 @@ import contextlib
 import io
 
 import pytest
-from tests.reports.test_clusters import _labelled
 
 from liaison.cli import hq_clusters
 from liaison.cli.output import print_json
 from liaison.reports.clusters import find_clusters
+from tests.reports.test_clusters import _labelled
 
 
 def _printed(fn, *args) -> str:

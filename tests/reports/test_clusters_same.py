@@ -11,12 +11,12 @@ from datetime import date
 
 import pytest
 
-from tests.reports.clusters_reference import find_clusters as reference
-from tests.reports.test_clusters import _labelled
 from liaison.bench.office_city import station_docs, stations
+from liaison.domain.personal import split
 from liaison.reports.cluster_keys import bigram_ids, bigrams
 from liaison.reports.clusters import _Ids, find_clusters, find_clusters_parts
-from liaison.domain.personal import split
+from tests.reports.clusters_reference import find_clusters as reference
+from tests.reports.test_clusters import _labelled
 
 
 def _dicts(clusters) -> list[dict]:

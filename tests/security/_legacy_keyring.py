@@ -10,8 +10,8 @@ from pathlib import Path
 import orjson
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from liaison.security.pins import derive
 from liaison.security.keys import b64e
+from liaison.security.pins import derive
 
 V1_KDF = {"name": "scrypt", "n": 2**14, "r": 8, "p": 1, "length": 32}
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from tests.security._security_world import PIN_WANG, STATION, FakeTime
 
 from liaison.security import Keyring
+from tests.security._security_world import PIN_WANG, STATION, FakeTime
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ An unknown name is logged as "unknown officer"; a known officer may be named."""
 from __future__ import annotations
 
 import pytest
-from tests.security._security_world import PIN_WANG, STATION, FakeTime
 
 from liaison.cli import main
 from liaison.security.audit import AuditLog
@@ -13,6 +12,7 @@ from liaison.security.backoff import Backoff
 from liaison.security.errors import WrongPin
 from liaison.security.keyring import Keyring
 from liaison.security.session import unlock
+from tests.security._security_world import PIN_WANG, STATION, FakeTime
 
 TYPED = "123456"
 

@@ -20,7 +20,6 @@ from liaison.security import (
 )
 from liaison.security.backoff import delay_after
 from liaison.security.pins import check_pin, normalise_recovery_code
-
 from tests.security._security_world import PIN_LI, PIN_WANG, STATION
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import orjson
 import pytest
-from tests.security._legacy_keyring import write_v1
-from tests.security._security_world import PIN_LI, PIN_WANG, STATION, FakeTime
 
 from liaison.security import pins
 from liaison.security.errors import KeyringCorrupt
 from liaison.security.keyring import Keyring
 from liaison.security.pins import normalise_recovery_code
+from tests.security._legacy_keyring import write_v1
+from tests.security._security_world import PIN_LI, PIN_WANG, STATION, FakeTime
 
 CODE = "ABCDE-FGHIJ-KLMNO-PQRST-UVWXY-Z2345"
 

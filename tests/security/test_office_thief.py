@@ -19,14 +19,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.sync._sync_world import AS_OFFICE, opened_office, LIAISON, OFFICE_OFFICER, World, office_staff, officer_setup, run, seed
-
 from liaison.cli import exitcodes as ec  # noqa: E402
 from liaison.demo_data import scenarios  # noqa: E402
-from liaison.security.audit import AuditLog  # noqa: E402
 from liaison.security import keys
+from liaison.security.audit import AuditLog  # noqa: E402
 from liaison.sync import bundle  # noqa: E402
 from liaison.sync.bundle import BundleRejected  # noqa: E402
+from tests.sync._sync_world import (
+    AS_OFFICE,
+    LIAISON,
+    OFFICE_OFFICER,
+    World,
+    office_staff,
+    officer_setup,
+    opened_office,
+    run,
+    seed,
+)
 
 STATIONS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")
 

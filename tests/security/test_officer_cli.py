@@ -11,11 +11,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from tests.security._security_world import PIN_LI, PIN_WANG
 
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
 from liaison.store import Store
+from tests.security._security_world import PIN_LI, PIN_WANG
 
 CODE_RE = re.compile(r"^([A-Z2-7]{5}-){5}[A-Z2-7]{5}$")
 

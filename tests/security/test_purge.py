@@ -25,7 +25,6 @@ from liaison.store import Store
 from liaison.store.errors import VersionConflict
 from liaison.store.sealed import SealedStorage
 from liaison.sync.run import sync
-
 from tests.sync._sync_world import LIAISON, World
 
 STATION = "fengqiao-yuanfang"

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-from tests.security._legacy_keyring import write_v1
-from tests.security._security_world import PIN_LI, PIN_WANG, STATION, FakeTime
 
 from liaison.cli import exitcodes as ec
 from liaison.cli import main
@@ -27,7 +25,8 @@ from liaison.security.session import drafts, open_store, unlock
 from liaison.store import StoreCorrupt
 from liaison.store.sealed import shard_cipher
 from liaison.sync.export import export
-
+from tests.security._legacy_keyring import write_v1
+from tests.security._security_world import PIN_LI, PIN_WANG, STATION, FakeTime
 from tests.sync._sync_world import World
 
 WANG, LI, ZHAO = "王检察官", "李检察官", "赵检察官"

@@ -15,13 +15,12 @@ import pytest
 from liaison.cli import exitcodes as ec
 from liaison.demo_data import scenarios
 from liaison.domain.intake import fields_from_input
+from liaison.security import keys
 from liaison.security.keyring import Keyring
 from liaison.security.session import drafts, open_store, unlock
 from liaison.store import Store, StoreCorrupt, StoreLocked
 from liaison.store.drafts import Drafts
-from liaison.security import keys
 from liaison.sync.export import export
-
 from tests.sync._sync_world import LIAISON, World
 
 STATION = "fengqiao-yuanfang"

@@ -35,17 +35,16 @@ from liaison.domain.intake import fields_from_input
 from liaison.domain.timeutil import parse_datetime
 from liaison.domain.validation import normalize_phone
 from liaison.domain.vocab import CATEGORIES, REFERRALS, STATUSES
+from liaison.security import keys
 from liaison.security.keyring import Keyring
 from liaison.security.session import drafts, open_store, unlock
 from liaison.store import Store
 from liaison.store.drafts import Drafts
-from liaison.security import keys
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import TextPrompt
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.unlock import UnlockScreen
-
 from tests.sync._sync_world import LIAISON, World
 from tests.tui.unlocked import audit_entries, screen_text, settle, type_text, until
 

@@ -17,8 +17,8 @@ from liaison.demo_data import scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.hq.ingest import ingest_folder
 from liaison.hq.office import Office, init_office
-from liaison.store import Store
 from liaison.security import keys
+from liaison.store import Store
 
 LIAISON = [sys.executable, "-c", "import sys; from liaison.cli import entry; entry()"]
 STATIONS = {"fengqiao-yuanfang": "FQYF", "rider-friendly": "QSYH"}

@@ -12,13 +12,13 @@ import shutil
 
 import orjson
 
-from tests.sync._sync_world import office_staff, run, seed
 from liaison.hq.report import build_report
 from liaison.security.audit import LOG, AuditLog, verify
 from liaison.security.audit_verify import canonical
 from liaison.sync.export import export
 from liaison.sync.outbox import Outbox
 from liaison.sync.run import sync
+from tests.sync._sync_world import office_staff, run, seed
 
 FQ = "fengqiao-yuanfang"
 KEY = os.urandom(32)

@@ -9,11 +9,11 @@ import urllib.request
 import orjson
 import pytest
 
-from tests.sync._sync_world import run, seed, station_records, upload_headers
 from liaison.cli import exitcodes as ec
 from liaison.security import keys
 from liaison.sync import bundle
 from liaison.sync.export import export
+from tests.sync._sync_world import run, seed, station_records, upload_headers
 
 FQ, RF = "fengqiao-yuanfang", "rider-friendly"
 

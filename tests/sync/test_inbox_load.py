@@ -11,12 +11,21 @@ from __future__ import annotations
 import asyncio
 import json
 
-from tests.sync._sync_world import free_port, seed, start_server, stop_server
-from liaison.bench.inbox_attack import (Outcome, garbage, gzip_bomb, gzip_bombs, peak_rss_mb, poll_health, slow_bodies,
-                                        slow_heads, upload_all)
+from liaison.bench.inbox_attack import (
+    Outcome,
+    garbage,
+    gzip_bomb,
+    gzip_bombs,
+    peak_rss_mb,
+    poll_health,
+    slow_bodies,
+    slow_heads,
+    upload_all,
+)
 from liaison.hq.quarantine import Quarantine
 from liaison.security import keys
 from liaison.sync.export import export
+from tests.sync._sync_world import free_port, seed, start_server, stop_server
 
 STATIONS = 20
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import shutil
 
-from tests.sync._sync_world import run, seed, station_records
 from liaison.sync.export import export
 from liaison.sync.run import sync
+from tests.sync._sync_world import run, seed, station_records
 
 FQ = "fengqiao-yuanfang"
 

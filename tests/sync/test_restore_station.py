@@ -14,13 +14,13 @@ import orjson
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.sync._sync_world import LIAISON, PIN, officer_setup, run, seed
 from liaison.cli import exitcodes as ec
 from liaison.domain.timeutil import now
+from liaison.security import keys
 from liaison.security.audit import LOG, verify
 from liaison.security.session import open_store, unlock
-from liaison.security import keys
 from liaison.sync.restore_kit import FILE, KitDamaged, KitMissing, KitWrongCode, new_kit_code, read_kit, write_kit
+from tests.sync._sync_world import LIAISON, PIN, officer_setup, run, seed
 
 FQ = "fengqiao-yuanfang"
 NEW_OFFICER, NEW_PIN = "李检察官", "li-restore-7391"

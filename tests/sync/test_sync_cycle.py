@@ -7,9 +7,9 @@ import json
 import subprocess
 import sys
 
-from tests.sync._sync_world import AS_OFFICE, PIN, STATIONS, officer_setup, run, seed, station_records
-from liaison.security.session import open_store, unlock
 from liaison.cli import exitcodes as ec
+from liaison.security.session import open_store, unlock
+from tests.sync._sync_world import AS_OFFICE, PIN, STATIONS, officer_setup, run, seed, station_records
 
 
 def _night_setup(world):

@@ -16,15 +16,24 @@ import orjson
 import pytest
 from aiohttp import web
 
-from tests.sync._sync_world import (LIAISON, World, free_port, run, seed, start_server, station_records, stop_server,
-                         upload_headers)
 from liaison.cli import exitcodes as ec
 from liaison.hq.office import init_office
-from liaison.store import Store
 from liaison.security import keys
+from liaison.store import Store
 from liaison.sync import bundle
 from liaison.sync.export import export
 from liaison.sync.outbox import Outbox
+from tests.sync._sync_world import (
+    LIAISON,
+    World,
+    free_port,
+    run,
+    seed,
+    start_server,
+    station_records,
+    stop_server,
+    upload_headers,
+)
 
 FQ = "fengqiao-yuanfang"
 

@@ -7,12 +7,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from tests.sync._sync_world import World, seed, station_records
 from liaison.store import Store
 from liaison.sync.export import export
 from liaison.sync.run import sync
+from tests.sync._sync_world import World, seed, station_records
 
 FQ = "fengqiao-yuanfang"
 OPS = st.lists(st.one_of(

@@ -6,13 +6,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-
-from tests.sync._sync_world import World  # the sync tests' real office + station set-up
-
 from liaison.demo_data import scenarios  # noqa: E402
 from liaison.domain.intake import fields_from_input  # noqa: E402
 from liaison.sync.run import sync  # noqa: E402
 from liaison.tui.app import build_app  # noqa: E402
+from tests.sync._sync_world import World  # the sync tests' real office + station set-up
 from tests.tui.unlocked import new_station, opened, seal, session_for, toast_texts
 
 TODAY = date(2026, 11, 28)

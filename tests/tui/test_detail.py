@@ -11,10 +11,10 @@ import pytest
 from textual.widgets import Input, Static
 
 from liaison.store import StoreWriteError
-from tests.tui.unlocked import opened, settle, toast_texts, widgets_text
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.detail_dialogs import FollowUpScreen, TextPrompt, resolve_date
 from liaison.tui.screens.modals import ConfirmScreen, PickScreen
+from tests.tui.unlocked import opened, settle, toast_texts, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

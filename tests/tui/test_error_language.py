@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 from textual.widgets import Input
-from tests.tui.unlocked import OFFICER, settle, type_text, until
 
 from liaison.tui.app import build_app
 from liaison.tui.screens.unlock import UnlockScreen
+from tests.tui.unlocked import OFFICER, settle, type_text, until
 
 TODAY = date(2026, 11, 28)
 ZH, EN = "警员或 PIN 不正确", "wrong officer or PIN"

@@ -10,16 +10,15 @@ from textual import events
 
 from liaison.demo_data import SCENARIO_IDS, scenarios
 from liaison.domain.intake import fields_from_input
-from liaison.domain.timeutil import parse_datetime
 from liaison.domain.pick import referral_choices
+from liaison.domain.timeutil import parse_datetime
 from liaison.domain.vocab import CATEGORIES, FORM_HIDDEN_DETAILS, LEGACY_REFERRALS, STATUSES
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
-from tests.tui.unlocked import key_name, opened, seal, session_for, toast_texts
 from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
-
+from tests.tui.unlocked import key_name, opened, seal, session_for, toast_texts
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
@@ -67,7 +66,7 @@ async def fill(pilot, widget_id: str, text: str) -> None:
 
 
 def scenario(sid: str) -> tuple[str, dict]:
-    return dict(zip(SCENARIO_IDS, scenarios(TODAY)))[sid]
+    return dict(zip(SCENARIO_IDS, scenarios(TODAY), strict=True))[sid]
 
 
 def station_home(tmp_path: Path, station: str) -> Path:
@@ -181,7 +180,7 @@ async def test_scenarios_s1_s2_s12_typed_at_fengqiao_yuanfang(home):
         records = [store.get(r.id) for r in rows]
     finally:
         store.close()
-    for c, (sid, _) in zip(records, plan):
+    for c, (sid, _) in zip(records, plan, strict=True):
         assert_saved_as_typed(c, scenario(sid)[1])
         assert f"已保存 {c.ref}" in shown  # the new reference number was shown
     s1, s2, s12 = records

@@ -11,10 +11,10 @@ from textual.widgets import Input
 
 from liaison.domain.masking import mask_name, mask_phone
 from liaison.tui.app import build_app
-from tests.tui.unlocked import new_station, opened, session_for, settle, widgets_text
 from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.widgets.record_list import RecordList
+from tests.tui.unlocked import new_station, opened, session_for, settle, widgets_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

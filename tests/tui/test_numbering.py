@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-
 from liaison.domain.vocab import CATEGORIES, STATUSES
 from liaison.tui.app import build_app
 from liaison.tui.i18n import category, status

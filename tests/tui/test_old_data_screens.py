@@ -4,15 +4,12 @@ exception, and no control character reaches the terminal."""
 
 from __future__ import annotations
 
-
-
-from tests.cli.test_old_data import OFFICER, SID, plant_old_records
-
 from liaison.store import Store  # noqa: E402
 from liaison.tui.app import build_app  # noqa: E402
 from liaison.tui.screens.detail import DetailScreen  # noqa: E402
-from tests.tui.unlocked import seal, session_for, widgets_text
+from tests.cli.test_old_data import OFFICER, SID, plant_old_records
 from tests.tui.test_list import list_lines, open_list, settle
+from tests.tui.unlocked import seal, session_for, widgets_text
 
 CONTROL = "\x00\x07\x1b\u202e\x85"
 

@@ -23,9 +23,7 @@ from liaison.profiles import get_station
 from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.qr import QrScreen, ResidentScreen
-
 from tests.qr.qr_raster import ansi_to_image, decode, screenshot_text, screenshot_to_image
-
 from tests.tui.unlocked import PIN, new_station, opened, session_for
 
 TODAY = date(2026, 11, 28)

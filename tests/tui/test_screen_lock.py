@@ -74,7 +74,7 @@ async def test_each_officer_unlocks_and_is_the_one_who_writes(home, seeded):
             assert OFFICER in text and SECOND in text  # the officers to pick from (↑↓)
             assert not any(p in text for p in personal(seeded))
             await unlock_as(app, pilot, officer, pin)
-            await until(pilot, lambda: not app.locked)
+            await until(pilot, lambda app=app: not app.locked)
             await settle(app, pilot)
             assert isinstance(app.screen, DashboardScreen)
             assert app.session.officer == officer and app.store.officer == officer

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-
 from liaison.cli import ui_cmd
 from liaison.tui.app import build_app
 from liaison.tui.screens.dashboard import DashboardScreen

@@ -101,13 +101,13 @@ def records(home):
 
 async def test_walk_ins_typed_back_to_back_are_saved_field_for_field(home, station_app):
     async with station_app(notifications=False) as (app, pilot):
-        for sid, w in WALK_INS.items():
+        for w in WALK_INS.values():
             await burst(pilot, *walk_in_keys(w))
             await until(pilot, lambda: not isinstance(app.screen, IntakeScreen))
             await settle(app, pilot)
     saved = records(home)
     assert len(saved) == len(WALK_INS)
-    for c, w in zip(saved, WALK_INS.values()):
+    for c, w in zip(saved, WALK_INS.values(), strict=True):
         assert_saved(c, w, TODAY)
 
 

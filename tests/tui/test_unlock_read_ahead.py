@@ -10,8 +10,8 @@ from datetime import date
 from liaison.domain.intake import fields_from_input
 from liaison.tui.app import build_app
 from liaison.tui.screens.dashboard import DashboardScreen
-from tests.tui.unlocked import OFFICER, PIN, opened, settle, until
 from tests.tui.test_screen_lock import unlock_as
+from tests.tui.unlocked import OFFICER, PIN, opened, settle, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)

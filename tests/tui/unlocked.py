@@ -56,7 +56,7 @@ def seed_scenarios(home: Path, today, synthetic: int = 0) -> dict:
     store = opened(home)
     made = {}
     try:
-        for sid, (station, mapping) in zip(SCENARIO_IDS, scenarios(today)):
+        for sid, (station, mapping) in zip(SCENARIO_IDS, scenarios(today), strict=True):
             if station == YUANFANG:
                 made[sid] = store.create(fields_from_input(mapping, officer=OFFICER))
         if synthetic:

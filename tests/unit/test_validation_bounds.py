@@ -8,8 +8,16 @@ import pytest
 from liaison.domain.consultation import Consultation
 from liaison.domain.intake import apply_edits, fields_from_input, new_consultation
 from liaison.domain.timeutil import now, parse_date, parse_datetime
-from liaison.domain.validation import (MAX_CLUE_NOTE, MAX_DETAIL, MAX_NAME, MAX_NOTE, MAX_TEXT, ValidationError,
-                                       safe_text, validate)
+from liaison.domain.validation import (
+    MAX_CLUE_NOTE,
+    MAX_DETAIL,
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_TEXT,
+    ValidationError,
+    safe_text,
+    validate,
+)
 
 OK = {"category": "other", "summary": "咨询"}
 

@@ -1,0 +1,133 @@
+"""The office database's connection: one writer at a time, the batch keys that seal
+what is kept, and the stations' enrolled keys. The other parts of OfficeDB (merge,
+audit, status, reads) are built on it."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import orjson
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
+from ..security import records_key
+from ..security.records_key import BatchSealer, Opener
+from . import referral_index, schema
+from .lock import OfficeBusy, busy_message, lock_wait, office_lock
+from .rowform import stored_form
+
+
+class OfficeConnection:
+    def __init__(self, path: Path):
+        self.home, self.wait = Path(path).parent, lock_wait()
+        # SQLite's own wait matches ours: a writer outside the lock file is waited for as long.
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=self.wait)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")  # a receipt promises the data survives a power cut
+        self.db.execute("PRAGMA secure_delete=ON")  # a replaced row's old bytes are zeroed, not left in free pages
+        schema.ensure(self.db)
+
+
+    # -- sealing -----------------------------------------------------------------
+    def sealer(self) -> tuple[int, BatchSealer]:
+        """A new batch key, its wrap stored (call inside the writer's transaction). The
+        records public key is read here, under the writer's lock, each time: staff may
+        have replaced it (an officer removed) since this process started."""
+        from ..domain.timeutil import iso, now
+
+        s = BatchSealer(records_key.public(self.home))
+        cur = self.db.execute("INSERT INTO seal_keys (wrapped, made_at) VALUES (?, ?)", (s.wrapped, iso(now())))
+        assert cur.lastrowid is not None  # set by the INSERT just made
+        return cur.lastrowid, s
+
+    def opener(self, keys: list[X25519PrivateKey]) -> Opener:
+        def wrapped(batch: int) -> bytes | None:
+            row = self.db.execute("SELECT wrapped FROM seal_keys WHERE id=?", (batch,)).fetchone()
+            return row[0] if row else None
+        return Opener(keys, wrapped)
+
+    def new_batch(self) -> tuple[int, BatchSealer]:
+        """A batch of its own, committed: for a bundle kept in processed/ or quarantine/."""
+        with self.writing(), self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            return self.sealer()
+
+    def rewrap_batches(self, old: list[X25519PrivateKey], new: X25519PublicKey) -> int:
+        """Every batch key rewrapped to a new records key, in one transaction."""
+        with self.writing(), self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            rows = self.db.execute("SELECT id, wrapped FROM seal_keys").fetchall()
+            self.db.executemany("UPDATE seal_keys SET wrapped=? WHERE id=?",
+                                [(records_key.rewrap(w, old, new), i) for i, w in rows])
+        return len(rows)
+
+    def seal_plain_rows(self) -> int:
+        """Rows written before the office sealed (a plain `doc`, no `sealed`): split and
+        sealed now, then the file compacted so no page keeps the old bytes."""
+        with self.writing():
+            with self.db:
+                self.db.execute("BEGIN IMMEDIATE")
+                batch, s = self.sealer()
+                n = 0
+                for table in ("records", "conflicts"):
+                    rows = self.db.execute(f"SELECT rowid, doc FROM {table} WHERE sealed IS NULL").fetchall()
+                    kept = []
+                    for rowid, doc in rows:
+                        record = orjson.loads(doc)
+                        clear, sealed, _ = stored_form(record, s)
+                        self.db.execute(f"UPDATE {table} SET doc=?, sealed=?, batch=? WHERE rowid=?",
+                                        (clear, sealed, batch, rowid))
+                        kept.append(record)
+                    if table == "records":
+                        referral_index.store(self.db, batch, s, kept,
+                                             [(r.get("id"), None, r.get("version")) for r in kept])
+                    n += len(rows)
+            if n:
+                self.db.execute("VACUUM")
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return n
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One writer at the office (see lock.py); SQLite's "database is locked" from a
+        writer outside the lock file means the same thing: busy, not a bug."""
+        with office_lock(self.home, self.wait):
+            try:
+                yield
+            except sqlite3.OperationalError as e:
+                if "locked" in str(e) or "busy" in str(e):
+                    raise OfficeBusy(busy_message(self.wait)) from None
+                raise
+
+    # -- stations ----------------------------------------------------------------
+    def enroll(self, station: str, key_b64: str, replace: bool = False) -> tuple[str, str | None]:
+        """Enroll or re-key a station; returns (what happened, the key it had). The
+        policy (refuse a silent swap, or one key for two stations) is enroll.py's."""
+        from ..domain.timeutil import iso, now
+        from .enroll import decide
+
+        with self.writing(), self.db:  # the connection as context: COMMIT, or ROLLBACK on any error
+            self.db.execute("BEGIN IMMEDIATE")
+            old = self.station_key(station)
+            holder = self.db.execute("SELECT station FROM stations WHERE ed25519=?1 AND station<>?2 UNION "
+                                     "SELECT station FROM revoked_keys WHERE ed25519=?1 AND station<>?2",
+                                     (key_b64, station)).fetchone()
+            what = decide(station, old, key_b64, holder[0] if holder else None, replace)
+            at = iso(now())
+            if what == "replaced":
+                self.db.execute("INSERT INTO revoked_keys SELECT station, ed25519, enrolled_at, ?, ? "
+                                "FROM stations WHERE station=?", (at, key_b64, station))
+            if what != "same":
+                self.db.execute("INSERT INTO stations VALUES (?,?,?) ON CONFLICT(station) DO UPDATE SET "
+                                "ed25519=excluded.ed25519, enrolled_at=excluded.enrolled_at", (station, key_b64, at))
+        return what, old
+
+    def station_key(self, station: str) -> str | None:
+        row = self.db.execute("SELECT ed25519 FROM stations WHERE station=?", (station,)).fetchone()
+        return row[0] if row else None
+

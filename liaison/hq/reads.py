@@ -1,0 +1,153 @@
+"""Reading the office's records: whole (with an unlocked office), as clear parts, or as
+the report's counts in SQLite (columns from visits.derived) — nothing made whole unless asked."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from typing import Any, Iterator
+
+import orjson
+
+from ..domain.personal import join_into
+from ..domain.vocab import DONE_STATUSES
+from ..security import records_key
+from ..security.errors import SealBroken
+from ..security.records_key import Opener
+from .dbconn import OfficeConnection
+from .visits import iso_week
+
+_DONE = "(" + ",".join(f"'{x}'" for x in sorted(DONE_STATUSES)) + ")"  # fixed codes, no quotes in them
+
+
+def not_sealed(rid: Any) -> SealBroken:
+    """What reading a row kept in clear raises (its office was never set up with staff)."""
+    return SealBroken(f"记录 {rid} 未加密保存：请运行 liaison hq init --officer <姓名> "
+                      f"(record {rid} is not sealed: run `liaison hq init --officer NAME`)")
+
+
+class Reads(OfficeConnection):
+    def records(self, opener: Opener, include_deleted: bool = False,
+                station: str | None = None) -> Iterator[dict[str, Any]]:
+        """The office's records made whole: needs an unlocked office (`opener`, see
+        hq.staff). SealBroken if a sealed part was altered or moved to another row."""
+        where = ["1"] if include_deleted else ["r.deleted=0"]
+        args: tuple[str, ...] = ()
+        if station is not None:
+            where.append("r.station=?")
+            args = (station,)
+        q = ("SELECT r.id, r.version, r.doc, r.sealed, r.batch, k.wrapped FROM records r "
+             f"LEFT JOIN seal_keys k ON k.id=r.batch WHERE {' AND '.join(where)} ORDER BY r.visited_at DESC, r.id")
+        for rid, version, doc, sealed, batch, wrapped in self.db.execute(q, args):
+            record = orjson.loads(doc)
+            if sealed is None:
+                raise not_sealed(rid)
+            yield join_into(record, opener.open(batch, sealed, records_key.record_aad(rid, version), wrapped))
+
+
+    def clear_parts(self, include_deleted: bool = False, since: str | None = None,
+                    sealed: bool = True) -> Iterator[tuple[dict[str, Any], bytes | None, int | None]]:
+        """(clear part, sealed part, batch) of each record, in no particular order and
+        without opening anything: the report's counts need only the clear part, so
+        each record's AES-GCM and JSON of its personal part is paid only where a
+        figure needs it (`open_personal`). `since` (YYYY-MM-DD): visits on or after
+        that day (as `visited_at[:10] >= since`, the clusters' own test). Streamed:
+        600 000 rows are never held at once."""
+        where = ["1" if include_deleted else "deleted=0"]
+        args: list[Any] = []
+        if since is not None:
+            where.append("visited_at >= ?")  # an ISO string starting with the day sorts at or after it
+            args.append(since)
+        cols = "doc, sealed, batch" if sealed else "doc, NULL, NULL"
+        loads = orjson.loads
+        for doc, blob, batch in self.db.execute(f"SELECT {cols} FROM records WHERE {' AND '.join(where)}", args):
+            yield loads(doc), blob, batch
+
+    @staticmethod
+    def open_personal(opener: Opener, clear: dict[str, Any], blob: bytes | None, batch: int | None) -> dict[str, Any]:
+        """The personal part of one row from `clear_parts` (SealBroken as in `records`)."""
+        if blob is None or batch is None:  # a sealed part is always written with its batch
+            raise not_sealed(clear.get("id"))
+        personal: dict[str, Any] = opener.open(batch, blob, records_key.record_aad(clear["id"], clear["version"]))
+        return personal
+
+    # -- the report's counts, in SQLite (columns from visits.derived) ---------------
+    @staticmethod
+    def _in_period(start: str | None, end: str | None) -> tuple[str, list[str]]:
+        where, args = ["deleted=0", "tallied=1"], []
+        # A day's ISO week sorts with it ("2026-W48"): the weeks bound the index's range.
+        if start:
+            where += ["week >= ?", "day >= ?"]
+            args += [iso_week(date.fromisoformat(start)), start]
+        if end:
+            where += ["week <= ?", "day <= ?"]
+            args += [iso_week(date.fromisoformat(end)), end]
+        return " AND ".join(where), args
+
+    def tally_groups(self, start: str | None, end: str | None) -> list[tuple[str, str, str, int, int, str]]:
+        """(station, category, week, visits, people, latest visited_at) of the period's
+        tallied rows (`start`/`end`: YYYY-MM-DD, inclusive, either may be None)."""
+        where, args = self._in_period(start, end)
+        return self.db.execute("SELECT station, category, week, count(*), sum(party), max(visited_at) FROM records "
+                               f"WHERE {where} GROUP BY week, station, category", args).fetchall()
+
+    def first_id(self, station: str, category: str, visited_at: str) -> str:
+        """The smallest id among a station's tallied rows of a category visited at that instant."""
+        first: str = self.db.execute("SELECT min(id) FROM records WHERE station=? AND visited_at=? AND category=? "
+                                     "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
+        return first
+
+    def tally_referral_rows(self, start: str | None, end: str | None) -> sqlite3.Cursor:
+        """(batch, id, version, resolved 0/1) of the period's tallied rows: their
+        referrals come from the merge's sealed index (hq.referral_index). A long period
+        reads them merge by merge from records_refs; a short one seeks its weeks."""
+        if start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
+            where, args = self._in_period(start, end)
+            return self.db.execute(f"SELECT batch, id, version, status IN {_DONE} FROM records WHERE {where}", args)
+        conds, bounds = ["deleted=0", "tallied=1"], []
+        for bound, op in ((start, ">="), (end, "<=")):
+            if bound:
+                conds.append(f"day {op} ?")
+                bounds.append(bound)
+        return self.db.execute(f"SELECT batch, id, version, status IN {_DONE} FROM records INDEXED BY records_refs "
+                               f"WHERE {' AND '.join(conds)}", bounds)
+
+    def sealed_of(self, rid: str) -> tuple[bytes | None, int | None]:
+        """(sealed part, batch) of one current row."""
+        row: tuple[bytes | None, int | None] = self.db.execute("SELECT sealed, batch FROM records WHERE id=?",
+                                                                (rid,)).fetchone()
+        return row
+
+    def tally_durations(self, start: str | None, end: str | None) -> sqlite3.Cursor:
+        """(station, days from visit to last change) of the period's resolved tallied rows."""
+        where, args = self._in_period(start, end)
+        return self.db.execute(f"SELECT station, resolve_days FROM records WHERE {where} AND status IN {_DONE} "
+                               "AND resolve_days IS NOT NULL", args)
+
+    def tally_overdue(self, as_of: str) -> sqlite3.Cursor:
+        """(id, station, category, status, follow-up day, visit day, clear part as
+        stored) of tallied rows visited by `as_of` whose follow-up was due before it and
+        which are not resolved."""
+        return self.db.execute(
+            "SELECT id, station, category, status, follow_up_on, day, doc FROM records WHERE deleted=0 AND tallied=1 "
+            f"AND follow_up_on < ?1 AND day <= ?1 AND (status IS NULL OR status NOT IN {_DONE})", (as_of,))
+
+    def untallied(self) -> Iterator[tuple[dict[str, Any], bytes | None, int | None]]:
+        """`clear_parts` of the current rows the SQL counts leave out (`tallied` not 1)."""
+        loads = orjson.loads
+        for doc, blob, batch in self.db.execute(
+                "SELECT doc, sealed, batch FROM records WHERE deleted=0 AND tallied IS NOT 1"):
+            yield loads(doc), blob, batch
+
+    def records_since(self, opener: Opener, since: str) -> Iterator[dict[str, Any]]:
+        """The current records visited on or after `since` (YYYY-MM-DD) made whole, in no
+        particular order: the dashboard's 90 days of clusters open only those."""
+        for clear, blob, batch in self.clear_parts(since=since):
+            yield join_into(clear, self.open_personal(opener, clear, blob, batch))
+
+    def personal_parts(self, opener: Opener, since: str | None = None) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+        """(clear part, personal part) of each current record, unjoined and in no particular
+        order: `hq clusters` keeps a few fields of each as they stream by, so neither the
+        join nor the sort of 600 000 whole records is paid (SealBroken as in `records`)."""
+        for clear, blob, batch in self.clear_parts(since=since):
+            yield clear, self.open_personal(opener, clear, blob, batch)
