@@ -22,8 +22,8 @@ from ..security import envelope, keys
 from ..security.audit import AuditLog
 from ..security.errors import AuditBroken, SealBroken
 from ..store import Store, StoreBusy, StoreWriteError
+from ..store.gcpause import paused
 from . import bundle, chain
-from .nogc import paused
 from .outbox import Outbox
 
 ATTEMPTS = 5
@@ -80,7 +80,7 @@ def _sealed_parts(home: Path, records: list[dict[str, Any]]
 
 def export_locked(home: Path, box: Outbox) -> Exported:
     """Export, with `box` already locked by the caller."""
-    with chain.held(home), paused():  # 50 000 records read and serialised (see sync.nogc)
+    with chain.held(home), paused():  # 50 000 records read and serialised (see store.gcpause)
         return _export(home, box)
 
 

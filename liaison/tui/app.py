@@ -140,7 +140,7 @@ class LiaisonApp(LockingMixin, BaseApp):
             pre = self._ahead
         _import_for_first_unlock()
         try:
-            self.call_from_thread(self._prebuild_dashboard)
+            self.call_from_thread(self._prebuild_dashboard)  # type: ignore[arg-type]  # Textual's stub: async callback -> Never
         except Exception:  # noqa: BLE001 — e.g. the app is closing: built at the unlock as before
             pass
         index = pre.index() if pre is not None else None
@@ -277,7 +277,7 @@ class LiaisonApp(LockingMixin, BaseApp):
             # collection walks them all (~50-80 ms, measured as stalls while typing).
             gc.collect()
             gc.freeze()
-        self.call_from_thread(self.prepare_list)
+        self.call_from_thread(self.prepare_list)  # type: ignore[arg-type]  # Textual's stub: async callback -> Never
 
     async def prepare_list(self) -> None:
         """Build the list screen ahead of the officer's `l`, once search is warm: its

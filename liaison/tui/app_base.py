@@ -128,7 +128,8 @@ class BaseApp(App[None]):
 
     def action_command_palette(self) -> None:
         """Textual's palette with its prompt in the interface language."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # is_open is typed for App[object]; App is invariant in its return type, BaseApp returns None
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(CommandPalette(id="--command-palette", placeholder=tr("palette_ph", self.lang)))
 
     def watch_lang(self, lang: str) -> None:
