@@ -68,6 +68,10 @@ UI: dict[str, tuple[str, str]] = {
     "unlocked_as": ("已解锁：{officer}", "Unlocked: {officer}"),
     "form_restored_after_lock": ("已恢复锁定前未保存的登记", "Restored the form left open when the screen locked"),
     # QR codes
+    "qr_short_list": ("码中为简要清单，完整清单见墙上海报（liaison qr --svg 海报.svg）",
+                      "The code holds a short list; the full list is on the poster (liaison qr --svg poster.svg)"),
+    "qr_resident_poster": ("请扫描服务窗口处海报上的二维码，或向工作人员索取服务清单。",
+                           "Please scan the QR code on the poster at the desk, or ask the staff for the service list."),
     "qr_caption_services": ("微信扫一扫，保存本站法治服务清单 · Esc 返回", "Scan with WeChat to keep the service list · Esc back"),
     "qr_caption_url": ("微信扫一扫，打开 {url} · Esc 返回", "Scan with WeChat to open {url} · Esc back"),
     "qr_caption_receipt": ("咨询回执 {ref} · 扫码保存（不含姓名、电话）· Esc 返回",

@@ -8,10 +8,9 @@ view are in `locking.py`.
 from __future__ import annotations
 
 import gc
-import threading
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from textual import work
 from textual.binding import Binding
@@ -22,7 +21,8 @@ from .bindings import localize_bindings
 from .commands import LiaisonCommands
 from .locking import LockingMixin
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
-from .textual_private import lay_out, mark_styled, mount_off_stack
+from .textual_private import lay_out, mount_off_stack
+from .unlock_ahead import UnlockAheadMixin
 
 if TYPE_CHECKING:  # the store and the model load in the worker, after the first frame
     from ..domain.consultation import Consultation
@@ -30,17 +30,13 @@ if TYPE_CHECKING:  # the store and the model load in the worker, after the first
     from ..security.session import Session
     from ..store import Store
     from ..store.drafts import Drafts
-    from ..store.heads import PreRead
-    from .screens.dashboard import DashboardScreen
 
 
-S = TypeVar("S", bound="Screen[Any]")
 POLL_SECONDS = 3.0
-STATION_MODE = "station"  # the screens after the first unlock of an app started locked
 IDLE_LOCK = 300.0  # seconds without a key or mouse event before the screen locks
 
 
-class LiaisonApp(LockingMixin, BaseApp):
+class LiaisonApp(UnlockAheadMixin, LockingMixin, BaseApp):
     TITLE = "liaison"
     COMMANDS = BaseApp.COMMANDS | {LiaisonCommands}
     BINDINGS = [  # plus BaseApp's, merged by Textual
@@ -59,16 +55,7 @@ class LiaisonApp(LockingMixin, BaseApp):
         self.exports_dir = Path(exports_dir) if exports_dir else default_exports()  # ledgers for the office
         self.store: Store | None = None
         self.station: Station | None = None
-        self._ahead: PreRead | None = None  # the shards read while the first PIN is typed
-        self._ahead_lock = threading.Lock()
-        self._ahead_closed = False  # an unlock has asked for it: none is started after
-        self._prepared = False
-        self._dashboard: DashboardScreen | None = None  # built while the first PIN is typed
-        # The dashboard's figures, counted off the UI thread before it is shown: from the
-        # pre-read's rows (valid for an open that keeps that very index), then for the
-        # store opened (taken by the dashboard's first refresh).
-        self._early_figures: tuple[Any, ...] | None = None
-        self._figures: tuple[Store, tuple[Any, ...]] | None = None
+        self._init_ahead()
         self._init_locking(session, idle_lock)
 
     def get_default_screen(self) -> Screen:
@@ -86,89 +73,6 @@ class LiaisonApp(LockingMixin, BaseApp):
 
         return DashboardScreen()
 
-    def show_dashboard(self) -> None:
-        """At the first unlock of an app started locked: the dashboard, as the base of a
-        screen stack of its own (Textual's modes), over the start's unlock screen, which
-        stays below, suspended and emptied of its PIN. Built while the PIN was typed
-        (`_prebuild_dashboard`) when it could be."""
-        from .screens.dashboard import DashboardScreen
-
-        if not isinstance(self.screen_stack[0], DashboardScreen):
-            def dashboard() -> DashboardScreen:
-                built, self._dashboard = self._dashboard, None
-                return built or self._styled_now(DashboardScreen())
-
-            self.add_mode(STATION_MODE, dashboard)
-            self.switch_mode(STATION_MODE)
-
-    def _styled_now(self, screen: S) -> S:
-        """`screen`, marked as styled with the stylesheet as it is: a mode's new screen is
-        otherwise restyled twice, ~60 ms of the unlock's wait (textual_private.mark_styled)."""
-        return mark_styled(self, screen)
-
-    async def _prebuild_dashboard(self) -> None:
-        """The dashboard composed, mounted, styled and laid out while the first PIN is
-        typed (~50 ms of the UI thread at the unlock otherwise), off every screen stack
-        and without records: nothing of it is drawn until the unlock shows it, its
-        figures filled in then (as prepare_list does for the list)."""
-        from .screens.dashboard import DashboardScreen
-
-        if self.store is not None or self._dashboard is not None or not self.locked:
-            return
-        screen = self._dashboard = self._styled_now(DashboardScreen())
-        await mount_off_stack(self, screen)
-        if screen is self._dashboard:
-            lay_out(screen, self.size)
-
-    def prepare_first_unlock(self) -> None:
-        """Once the unlock screen of an app started locked is painted, while the officer
-        types the PIN: import what the unlock needs next — the store, the dashboard, the
-        station profiles — kept out of the first frame, then read every shard's clear
-        parts and build their rows (store.heads.PreRead). None of it needs the key, and
-        at 50 000 records it is ~0.5 s of CPU that the PIN's Enter would otherwise wait
-        for (sharing the GIL with scrypt's wait and the dashboard's build)."""
-        if self.store is None and not self._prepared:
-            self._prepared = True
-            self.run_worker(self._prepare_first_unlock, thread=True, group="imports", exit_on_error=False)
-
-    def _prepare_first_unlock(self) -> None:
-        from ..security.session import read_ahead  # the store with it: the read first, the rest after
-
-        with self._ahead_lock:
-            if self.store is None and not self._ahead_closed:
-                self._ahead = read_ahead(self.home)
-            pre = self._ahead
-        _import_for_first_unlock()
-        try:
-            self.call_from_thread(self._prebuild_dashboard)  # type: ignore[arg-type]  # Textual's stub: async callback -> Never
-        except Exception:  # noqa: BLE001 — e.g. the app is closing: built at the unlock as before
-            pass
-        index = pre.index() if pre is not None else None
-        if index is not None and not self._ahead_closed:  # counted while the PIN is typed, not after its Enter
-            from .screens.dashboard import figures
-
-            today, generation = self.today(), index.generation
-            got = figures(self.home, index.newest_first(include_deleted=True), today)
-            self._early_figures = (index, generation, today, got)
-
-    def _count_figures(self, store: Store) -> None:
-        """The dashboard's figures of the store just opened (in its worker): those counted
-        from the pre-read if the store kept its index unchanged, on the same day, from
-        the same export checkpoint; else counted now."""
-        from ..sync.status import sync_status
-        from .screens.dashboard import figures
-
-        early, self._early_figures = self._early_figures, None
-        today = self.today()
-        if early is not None:
-            index, generation, day, got = early
-            if index is store.index and generation == index.generation and day == today:
-                sync = sync_status(self.home)
-                if sync["checkpoint"] == got[2]:
-                    self._figures = (store, (got[0], sync["last_sync"], got[2]))
-                    return
-        self._figures = (store, figures(store.home, store.index.newest_first(include_deleted=True), today))
-
     @property
     def opened_store(self) -> Store:
         """The store, where it must be open: screens that show records are opened only
@@ -181,20 +85,6 @@ class LiaisonApp(LockingMixin, BaseApp):
         """The station's profile, read with the store (see opened_store)."""
         assert self.station is not None, "the store is not open yet"
         return self.station
-
-    def take_figures(self) -> tuple[Any, ...] | None:
-        """(summary, last sync, checkpoint) counted for the store now open; once."""
-        ready, self._figures = self._figures, None
-        return ready[1] if ready is not None and ready[0] is self.store else None
-
-    def read_ahead_for_unlock(self) -> PreRead | None:
-        """The shards read since the unlock screen was painted, for `unlock` (from its
-        worker); None if that read has not started, and then it never does: the unlock
-        reads its own (two reads at once would only compete). After a wrong PIN it is
-        kept for the next try: it holds nothing that depends on the PIN."""
-        with self._ahead_lock:
-            self._ahead_closed = True
-            return self._ahead
 
     def on_mount(self) -> None:
         localize_bindings(self, self.lang)
@@ -429,11 +319,3 @@ def build_app(home: Path, *, session: Session | None = None, today: date | None 
     `exports_dir` receives the ledgers exported with `x` (default: home.exports_dir())."""
     return LiaisonApp(home, session=session, today=today, lang=lang, idle_lock=idle_lock,
                       exports_dir=exports_dir)
-
-
-def _import_for_first_unlock() -> None:
-    import importlib
-
-    for name in ("liaison.store", "liaison.security.session", "liaison.profiles", "liaison.sync.status",
-                 "liaison.store.drafts", "liaison.tui.screens.dashboard", "liaison.tui.screens.intake"):
-        importlib.import_module(name)

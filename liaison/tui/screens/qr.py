@@ -34,20 +34,6 @@ SIDE_W = 26  # columns of the name and caption beside the code, at least
 SIDE_MAX = 52  # and at most: a long station name on one line, where there is room
 GAP = 2  # columns between the code and the text
 
-# New strings of this screen (zh, en); to be folded into i18n.py by its owner.
-STRINGS = {
-    "qr_short_list": ("码中为简要清单，完整清单见墙上海报（liaison qr --svg 海报.svg）",
-                      "The code holds a short list; the full list is on the poster (liaison qr --svg poster.svg)"),
-    "qr_resident_poster": ("请扫描服务窗口处海报上的二维码，或向工作人员索取服务清单。",
-                           "Please scan the QR code on the poster at the desk, or ask the staff for the service list."),
-}
-
-
-def _s(key: str, lang: str) -> str:
-    zh, en = STRINGS[key]
-    return zh if lang == "zh" else en
-
-
 class QrCode(Static):
     """The half-block code, exactly as many cells as it needs."""
 
@@ -158,7 +144,7 @@ class QrScreen(LiaisonScreen):
             if self.make is None:
                 message.update(self.error or self.tr("loading"))
             elif self.RESIDENT:  # a resident is never asked to resize anything
-                message.update(f"{st.name}\n\n{_s('qr_resident_poster', lang)}")
+                message.update(f"{st.name}\n\n{self.tr('qr_resident_poster')}")
             else:
                 w, h = self.needed()
                 message.update(self.tr("qr_too_small", w=w, h=h, cw=have_w, ch=have_h))
@@ -183,7 +169,7 @@ class QrScreen(LiaisonScreen):
         note = self.query_one("#qr-note", Static)
         short = payload.kind == "services" and payload.text != self.full
         note.display = short and not self.RESIDENT
-        note.update(_s("qr_short_list", lang) if short else "")
+        note.update(self.tr("qr_short_list") if short else "")
 
 
 class ResidentScreen(QrScreen):
