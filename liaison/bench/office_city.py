@@ -31,6 +31,7 @@ from ..domain.refs import format_ref
 from ..domain.search import name_keys
 from ..security.envelope import Envelope, seal_to_office
 from ..security.keys import OfficePublic, b64e, raw_public
+from ..store.ondisk import OFFICE_POINTER, PINYIN, SEALED_VERSION
 from ..store.sealed import key_aad, shard_aad
 from ..store.shards import SHARD_CAPACITY
 from ..sync import bundle
@@ -70,7 +71,7 @@ def station_docs(sid: str, code: str, kind: str, n: int, seed: int, end: date) -
         c = new_consultation(f, station=sid, at=min(saved, _end_of(end)), ref=format_ref(code, day, refs[day]))
         d = c.evolve(seq=i + 1).to_dict()
         name = (d.get("visitor") or {}).get("name")
-        d["_py"] = _py(name) if name else ""
+        d[PINYIN] = _py(name) if name else ""
         docs.append(d)
     return docs
 
@@ -89,10 +90,10 @@ def sealed_shards(docs: list[dict[str, Any]], env: Envelope) -> Iterator[tuple[s
         clear_docs, personal = [], {}
         for k, doc in enumerate(docs[start:start + SHARD_CAPACITY], 1):
             clear, mine = split(doc)
-            mine["_v"] = doc["version"]
+            mine[SEALED_VERSION] = doc["version"]
             personal[str(k)] = mine
-            clear.pop("_py", None)
-            clear["_o"] = {"shard": name, "doc": str(k)}
+            clear.pop(PINYIN, None)
+            clear[OFFICE_POINTER] = {"shard": name, "doc": str(k)}
             clear_docs.append(clear)
         raw = os.urandom(32)
         part = {"e": env.current, "w": env.seal(base64.b64encode(raw).decode("ascii"), key_aad(name, env.current)),

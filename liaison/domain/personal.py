@@ -14,6 +14,7 @@ from typing import Any, Mapping
 
 # Top-level keys that are personal as a whole. Referrals are codes, not free text, but
 # "referred to the police" says something about a person's case.
+# "_py": the name's pinyin keys (store.ondisk.PINYIN; domain imports no store)
 PERSONAL_KEYS = ("summary", "details", "requests", "advice", "referrals", "notes", "_py")
 # Inside `visitor` and `clue`, only these are personal (party size, consent and the
 # clue flag stay clear: they are counted in reports).

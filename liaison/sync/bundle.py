@@ -34,6 +34,7 @@ from ..security import hybrid
 from ..security.envelope import OfficeOpener
 from ..security.errors import SealBroken
 from ..security.keys import b64d, b64e, fingerprint, raw_public
+from ..store.ondisk import OFFICE_POINTER, PINYIN, SEALED_VERSION
 from . import fields
 
 FORMAT = "liaison-bundle/2"
@@ -236,7 +237,7 @@ def open_payload(p: Parsed, office_key: X25519PrivateKey) -> Payload:
     if not isinstance(audit, list) or not isinstance(envelopes, dict) or not isinstance(shards, dict):
         raise BundleRejected("malformed", "数据内容格式不对 (payload has an unexpected shape)")
     shaped = False
-    if any("_o" in r for r in records):
+    if any(OFFICE_POINTER in r for r in records):
         records, shaped = _made_whole(records, OfficeOpener(office_key, envelopes, shards))
     return {"records": records, "audit": audit, "shaped": shaped}
 
@@ -269,7 +270,7 @@ def _made_whole(records: list[dict[str, Any]], opener: OfficeOpener) -> tuple[li
     whether every record's shape was checked (each had a sealed part that left it alone)."""
     out, shaped = [], True
     for r in records:
-        o = r.pop("_o", None)
+        o = r.pop(OFFICE_POINTER, None)
         if o is None:
             out.append(r)
             shaped = False
@@ -280,9 +281,9 @@ def _made_whole(records: list[dict[str, Any]], opener: OfficeOpener) -> tuple[li
             mine = opener.personal(str(o["shard"]), str(o["doc"]))
         except (SealBroken, KeyError, TypeError) as e:
             raise BundleRejected("wrong-office", f"{e}") from None
-        if fields.record_problem(r) or mine.pop("_v", None) != r["version"]:
+        if fields.record_problem(r) or mine.pop(SEALED_VERSION, None) != r["version"]:
             raise BundleRejected("malformed", "记录的个人信息与版本不符 (a personal part is of another version)")
-        mine.pop("_py", None)
+        mine.pop(PINYIN, None)
         if shaped and not _SHAPE.isdisjoint(mine):
             shaped = False
         out.append(join_into(r, mine))

@@ -23,6 +23,7 @@ from ..security.audit import AuditLog
 from ..security.errors import AuditBroken, SealBroken
 from ..store import Store, StoreBusy, StoreWriteError
 from ..store.gcpause import paused
+from ..store.ondisk import OFFICE_POINTER
 from . import bundle, chain
 from .outbox import Outbox
 
@@ -59,7 +60,7 @@ def _sealed_parts(home: Path, records: list[dict[str, Any]]
     A record sealed at rest (no summary in clear) whose shard key is not wrapped for
     the office was saved before the office key was installed: an officer's next
     unlock wraps it; until then it cannot be sent."""
-    unsealed = [r["ref"] for r in records if "_o" not in r and "summary" not in r]
+    unsealed = [r["ref"] for r in records if OFFICE_POINTER not in r and "summary" not in r]
     if unsealed:
         raise keys.KeyProblem(
             f"{len(unsealed)} 条记录（如 {unsealed[0]}）保存时尚未安装院本部公钥，需警员解锁一次"
@@ -68,7 +69,7 @@ def _sealed_parts(home: Path, records: list[dict[str, Any]]
             f"an officer must unlock once — open the app or run `liaison list` — before they can be exported)")
     shards: dict[str, dict[str, Any]] = {}
     for r in records:  # the snapshot's own dicts: pointed in place, not copied
-        o = r.get("_o")
+        o = r.get(OFFICE_POINTER)
         if o is not None:
             shards[o["shard"]] = o.pop("part")
     try:
