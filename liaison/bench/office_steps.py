@@ -21,9 +21,9 @@ OFFICER = "bench"
 def step_ingest(hq: str, inbox: str) -> dict:
     import sqlite3
 
-    from ..hq.db import SCHEMA
     from ..hq.ingest import ingest_folder
     from ..hq.office import Office
+    from ..hq.schema import SCHEMA
 
     office = Office(Path(hq))
     t = time.perf_counter()

@@ -31,9 +31,12 @@ from pathlib import Path
 from typing import Callable
 
 from ..domain.intake import fields_from_input
-from ..hq.db import INSERT_RECORD, MERGE_CACHE_KIB, SCHEMA, OfficeDB, stored_form
+from ..hq.db import OfficeDB
 from ..hq.ingest import ingest_folder
+from ..hq.merge import MERGE_CACHE_KIB
 from ..hq.office import Office, init_office
+from ..hq.rowform import INSERT_RECORD, stored_form
+from ..hq.schema import SCHEMA
 from ..hq.visits import derived
 from ..security import keys, records_key
 from ..security.keyring import Keyring

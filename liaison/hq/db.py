@@ -9,15 +9,9 @@ included, or not at all; a bundle seen again is a replay and gets the stored rec
 
 from __future__ import annotations
 
-from .merge import BULK, CHUNK, FORK_MESSAGE, MERGE_CACHE_KIB, Merging
+from .merge import Merging
 from .reads import Reads
-from .rowform import INSERT_RECORD, _parts, content_hash, sealed_parts, stored_form
-from .schema import SCHEMA
 from .status import Status
-
-# what callers took from this module before it was split
-__all__ = ["BULK", "CHUNK", "FORK_MESSAGE", "INSERT_RECORD", "MERGE_CACHE_KIB", "SCHEMA", "OfficeDB", "_parts",
-           "content_hash", "sealed_parts", "stored_form"]
 
 
 class OfficeDB(Merging, Status, Reads):

@@ -20,7 +20,7 @@ from ..store.gcpause import paused
 from ..sync import bundle, receipt
 from ..sync.bundle import BundleRejected
 from ..sync.outbox import NAME
-from .db import FORK_MESSAGE
+from .merge import FORK_MESSAGE
 from .office import Office
 from .quarantine import Quarantine
 from .screen import screen, write_foreign, write_reasons

@@ -12,7 +12,8 @@ import random
 import orjson
 
 from liaison.domain.personal import join, split
-from liaison.hq.db import OfficeDB, _parts
+from liaison.hq.db import OfficeDB
+from liaison.hq.rowform import _parts
 from liaison.security import records_key
 
 SID = "fengqiao-yuanfang"

@@ -160,8 +160,8 @@ def test_an_office_from_before_is_sealed_when_its_staff_are_set_up(tmp_path):
     row and compacts the file, so the old bytes are gone too."""
     import sqlite3
 
-    from liaison.hq.db import SCHEMA
     from liaison.hq.office import init_office
+    from liaison.hq.schema import SCHEMA
 
     hq = tmp_path / "old-office"
     init_office(hq, "院本部")

@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy
 import os
 
-from liaison.hq.db import BULK, OfficeDB
+from liaison.hq.db import OfficeDB
+from liaison.hq.merge import BULK
 from liaison.security import records_key
 from liaison.security.seal import Sealer
 

@@ -16,7 +16,8 @@ from liaison.domain.vocab import CATEGORIES, FORM_HIDDEN_DETAILS, LEGACY_REFERRA
 from liaison.store import Store
 from liaison.store.drafts import Drafts
 from liaison.tui.app import build_app
-from liaison.tui.screens.intake import AUTOSAVE_DELAY, IntakeScreen
+from liaison.tui.drafting import AUTOSAVE_DELAY
+from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
 from tests.tui.unlocked import key_name, opened, seal, session_for, toast_texts
 

@@ -22,7 +22,8 @@ from liaison.tui.screens.dashboard import DashboardScreen
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.qr import QrCode, ResidentScreen
-from liaison.tui.screens.unlock import RecoveryCodeScreen, UnlockScreen
+from liaison.tui.screens.unlock import UnlockScreen
+from liaison.tui.screens.unlock_setup import RecoveryCodeScreen
 from tests.tui.unlocked import OFFICER, PIN, audit_entries, opened, screen_text, settle, toast_texts, type_text, until
 
 TODAY = date(2026, 11, 28)

@@ -29,7 +29,6 @@ from ...domain.validation import FieldError, ValidationError
 from ...domain.vocab import CATEGORIES
 from ..app_base import ERROR_TIMEOUT
 from ..base import LiaisonScreen
-from ..drafting import AUTOSAVE_DELAY as AUTOSAVE_DELAY  # where tests and callers know it
 from ..drafting import DraftAutosave
 from ..i18n import category as category_label
 from ..i18n import explain

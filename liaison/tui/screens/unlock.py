@@ -36,7 +36,6 @@ from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
 from ..widgets.keybar import KeyBar
 from .unlock_facts import clear_facts, station_name
 from .unlock_setup import FirstOfficerSetup, station_facts
-from .unlock_setup import RecoveryCodeScreen as RecoveryCodeScreen  # where callers know it
 
 if TYPE_CHECKING:
     from ...security.session import Session
