@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
-from . import referral_index, schema
+from . import cluster_index, referral_index, schema
 from .lock import OfficeBusy, busy_message, lock_wait, office_lock
 from .rowform import stored_form
 
@@ -81,8 +81,9 @@ class OfficeConnection:
                                         (clear, sealed, batch, rowid))
                         kept.append(record)
                     if table == "records":
-                        referral_index.store(self.db, batch, s, kept,
-                                             [(r.get("id"), None, r.get("version")) for r in kept])
+                        written = [(r.get("id"), None, r.get("version")) for r in kept]
+                        referral_index.store(self.db, batch, s, kept, written)
+                        cluster_index.store(self.db, batch, s, kept, written)
                     n += len(rows)
             if n:
                 self.db.execute("VACUUM")

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import orjson
 
 from ..sync.bundle import BundleRejected
-from . import referral_index
+from . import cluster_index, referral_index
 from .audit_store import Auditing
 from .rowform import INSERT_RECORD, sealed_parts, stored_row
 
@@ -111,6 +111,7 @@ class Merging(Auditing):
                                              ("conflicts", len(conflicts))) if n})
             self.db.executemany(INSERT_RECORD, upserts)
             referral_index.store(self.db, batch, sealer, records, upserts)
+            cluster_index.store(self.db, batch, sealer, records, upserts)
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [
                 (f["id"], f["owner"], station, number, f["version"], received_at) for f in foreign])

@@ -6,7 +6,7 @@ import sqlite3
 
 import orjson
 
-from . import referral_index
+from . import cluster_index, referral_index
 from .visits import COLUMNS as TALLY_COLUMNS
 from .visits import derived
 
@@ -42,6 +42,7 @@ def ensure(db: sqlite3.Connection) -> None:
     """The tables, made if new; an older file migrated in place."""
     db.executescript(SCHEMA)
     db.execute(referral_index.SCHEMA)
+    db.execute(cluster_index.SCHEMA)
     _add_columns(db)
 
 

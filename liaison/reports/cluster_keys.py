@@ -68,8 +68,11 @@ _THEME_RES = tuple((code, zh, re.compile("|".join(map(re.escape, words)))) for c
 
 def rider_theme(record: dict[str, Any]) -> tuple[str, str] | None:
     """(code, label) of the rider's problem: from details.issue, else from the summary."""
-    issue = str((record.get("details") or {}).get("issue") or "")
-    for text in (issue, record.get("summary") or ""):
+    return rider_theme_of((record.get("details") or {}).get("issue"), record.get("summary"))
+
+
+def rider_theme_of(issue: Any, summary: Any) -> tuple[str, str] | None:
+    for text in (str(issue or ""), summary or ""):
         for code, zh, pattern in _THEME_RES:
             if pattern.search(text):
                 return code, zh

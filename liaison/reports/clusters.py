@@ -22,12 +22,12 @@ only inside one platform + site, to riders whose problem no theme word names.
 Cost stays near-linear (600 000 records, issue 14): key links join each bucket's members
 in date order to the previous one (consecutive gaps ≤ window give the same components as
 all pairs), and summaries are compared only within category + window, and only for pairs
-sharing one of their rarest bigrams (prefix filtering, exact for Jaccard). Records stream
-in and each is reduced at once to the few features clustering needs (`_Features.row`),
-so 600 000 whole records are never held together; the summaries' bigrams are then found
-for all of them at once as a CSR array of ids (cluster_grams, numpy), and the
-similarity loop and union-find run compiled on those arrays (cluster_kernel, numba):
-the same algorithm, a tenth of its time in Python. Links are still recorded in the
+sharing one of their rarest bigrams (prefix filtering, exact for Jaccard). Records come
+in as the few features clustering needs (cluster_features; the office keeps them sealed
+per merge, hq/cluster_index.py), so 600 000 whole records are never held together; the
+summaries' bigrams are then found for all of them at once as a CSR array of ids
+(cluster_grams), and the similarity loop and union-find run compiled on those arrays
+(cluster_kernel, numba): the same algorithm, a tenth of its time in Python. Links are still recorded in the
 same phases (keys, site similarity, `related_to`, each category's summaries) because
 which keys a cluster shows depends on which links joined it
 (tests/reports/clusters_reference.py is the earlier whole-record version, which
@@ -41,16 +41,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise, repeat
-from operator import itemgetter
 from typing import Any, Callable, Iterable
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ..domain.vocab import CATEGORIES, label
+from ..store.gcpause import paused
 from . import cluster_kernel as kernel
+from .cluster_features import FIELDS, Features, of_parts
 from .cluster_grams import bigram_matrix
-from .cluster_keys import normalise_employer, normalise_project, normalise_site, rider_theme
+from .cluster_keys import normalise_employer, normalise_project, normalise_site, rider_theme_of
 
 SIMILAR = 0.40
 SITE_SIMILAR = 0.25
@@ -111,55 +112,56 @@ class _Ids(dict):
     next = 0
 
 
-def _memo(fn: Callable[[Any], str]) -> Callable[[Any], str]:
-    """fn cached per string: officers type the same few employers, projects and sites
-    thousands of times, and each normalisation is four regex passes."""
-    cache: dict[str, str] = {}
-    absent = fn(None)
-
-    def get(text: Any) -> str:
-        if text is None:  # most records name no employer, project or site
-            return absent
-        if type(text) is not str:
-            return fn(text)
-        try:
-            return cache[text]
-        except KeyError:
-            key = cache[text] = fn(text)
-            return key
-    return get
+def _normalised(values: tuple[Any, ...], fn: Callable[[Any], str]) -> list[str]:
+    """fn of each value, computed once per distinct value: officers type the same few
+    employers, projects and sites thousands of times, and each normalisation is four
+    regex passes; the look-ups then run in C, not one Python call per record."""
+    try:
+        table = {v: fn(v) for v in set(values)}
+    except TypeError:  # an unhashable value (a list where text belongs): each on its own
+        return list(map(fn, values))
+    return list(map(table.__getitem__, values))
 
 
-# One record's features, in this order (visit time and id first: rows are sorted on them).
+# One record's row, in this order (visit time and id first: rows are sorted on them).
 Row = tuple[Any, ...]
 VISITED, ID, STATION, REF, CATEGORY, SUMMARY, RELATED, KEYS, WHERE, THEMED = range(10)
 _GONE: Row = ()  # a row already made into a cluster member
+_F = {name: i for i, name in enumerate(FIELDS)}
 
 
-class _Features:
-    """Reduces each record, as it streams by, to what clustering needs."""
-
-    def __init__(self) -> None:
-        self.shared: dict[str, str] = {}  # one str object per station / category
-        self.employer, self.project = _memo(normalise_employer), _memo(normalise_project)
-        self.site = _memo(normalise_site)
-
-    def row(self, clear: dict[str, Any], personal: dict[str, Any]) -> Row:
-        d = personal.get("details") or {}
-        keys = []
-        if emp := self.employer(d.get("employer")):
-            keys.append(("employer", emp))
-        if proj := self.project(d.get("project")):
-            keys.append(("project", proj))
-        platform, site = self.site(d.get("platform")), self.site(d.get("delivery_site"))
-        where = f"{platform}·{site}" if platform and site else ""
-        theme = rider_theme(personal) if where else None
-        if theme:
-            keys.append(("platform_site", f"{where}·{theme[1]}"))
-        share = self.shared.setdefault
-        return (clear["visited_at"], clear["id"], share(clear["station"], clear["station"]), clear["ref"],
-                share(clear["category"], clear["category"]), personal.get("summary"),
-                clear.get("related_to") or None, tuple(keys) or (), where, theme is not None)
+def _rows(features: list[Features]) -> list[Row]:
+    """The features (sorted by visit and id) as rows with their normalised keys, built
+    column by column: at 600 000 records a Python function per record cost seconds."""
+    cols = list(zip(*features, strict=True)) if features else [()] * len(FIELDS)
+    features.clear()
+    employer = _normalised(cols[_F["employer"]], normalise_employer)
+    project = _normalised(cols[_F["project"]], normalise_project)
+    platform = _normalised(cols[_F["platform"]], normalise_site)
+    site = _normalised(cols[_F["delivery_site"]], normalise_site)
+    n = len(employer)
+    keys: list[tuple[tuple[str, str], ...]] = [()] * n
+    where: list[str] = [""] * n
+    themed = [False] * n
+    summary, issue = cols[_F["summary"]], cols[_F["issue"]]
+    for i in [i for i, e, p, a, b in zip(range(n), employer, project, platform, site, strict=True) if e or p or a and b]:
+        k = []
+        if employer[i]:
+            k.append(("employer", employer[i]))
+        if project[i]:
+            k.append(("project", project[i]))
+        if platform[i] and site[i]:
+            where[i] = w = f"{platform[i]}·{site[i]}"
+            theme = rider_theme_of(issue[i], summary[i])
+            if theme:
+                k.append(("platform_site", f"{w}·{theme[1]}"))
+                themed[i] = True
+        keys[i] = tuple(k)
+    shared: dict[str, str] = {}  # one str object per station / category
+    station, category = cols[_F["station"]], cols[_F["category"]]
+    return list(zip(cols[_F["visited_at"]], cols[_F["id"]], map(shared.setdefault, station, station),
+                    cols[_F["ref"]], map(shared.setdefault, category, category), summary, cols[_F["related_to"]],
+                    keys, where, themed, strict=True))
 
 
 def find_clusters(records: Iterable[dict[str, Any]], *, window_days: int = 90, since: str | None = None,
@@ -170,15 +172,23 @@ def find_clusters(records: Iterable[dict[str, Any]], *, window_days: int = 90, s
 
 def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], *, window_days: int = 90,
                         since: str | None = None, threshold: float = SIMILAR) -> list[Cluster]:
-    """find_clusters on (clear, personal) parts of each record (hq.db `personal_parts`),
-    unjoined and in any order: only a few features of each are kept."""
-    feats = _Features()
-    rows = [feats.row(c, p) for c, p in parts
-            if not c.get("deleted") and (since is None or c["visited_at"][:10] >= since)]
-    del feats
-    rows.sort(key=itemgetter(VISITED, ID))
-    root, links = _link(rows, window_days, threshold)
-    return _collect(rows, root, links)
+    """find_clusters on (clear, personal) parts of each record, unjoined and in any order."""
+    return find_clusters_features((of_parts(c, p) for c, p in parts if not c.get("deleted")),
+                                  window_days=window_days, since=since, threshold=threshold)
+
+
+def find_clusters_features(features: Iterable[Features], *, window_days: int = 90, since: str | None = None,
+                           threshold: float = SIMILAR) -> list[Cluster]:
+    """find_clusters on the features (cluster_features) of each current record, in any
+    order: what the office's sealed per-merge index gives (hq/cluster_index.py)."""
+    # Hundreds of thousands of tuples and no cycle among them: the collector's full
+    # passes over them took a third of building the rows.
+    with paused():
+        got = list(features) if since is None else [f for f in features if f[0][:10] >= since]
+        got.sort()  # by visit, then id (ids are unique): the order the links are made in
+        rows = _rows(got)
+        root, links = _link(rows, window_days, threshold)
+        return _collect(rows, root, links)
 
 
 def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[list[int], list[tuple[int, str, str]]]:

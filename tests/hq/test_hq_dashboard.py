@@ -109,12 +109,12 @@ async def test_clusters_panel_hidden_without_module(office, monkeypatch):
     import liaison.tui.screens.hq_dashboard as dash
 
     world, _ = office
-    monkeypatch.setattr(dash, "open_clusters", lambda records, since: None)
+    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since: None)
     app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         assert app.screen.query_one("#hq-clusters").display is False
-    monkeypatch.setattr(dash, "open_clusters", lambda records, since: 2)
+    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since: 2)
     app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
@@ -183,7 +183,7 @@ async def test_figures_do_not_wait_for_the_clusters(office, monkeypatch):
 
     world, _ = office
     release = threading.Event()
-    monkeypatch.setattr(dash, "open_clusters", lambda records, since: release.wait(30) and 3)
+    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since: release.wait(30) and 3)
     app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         while app.screen.figures is None:

@@ -33,6 +33,8 @@ from ..widgets.keybar import KeyBar
 from ..widgets.record_list import fit
 
 if TYPE_CHECKING:
+    from ...hq.office import Office
+    from ...security.records_key import Opener
     from ..hq_app import HqApp
 
 WEEKS = 8  # the sparkline's span: two months shows a trend without crowding the tile
@@ -58,11 +60,14 @@ def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
     return " ".join(fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
 
 
-def open_clusters(records: list[dict[str, Any]], since: date) -> int:
+def open_clusters(office: Office, opener: Opener, since: date) -> int:
     """How many clusters liaison.reports.clusters finds among visits since `since`."""
-    from ...reports.clusters import find_clusters  # numpy and numba: not before the figures
+    from ...hq import cluster_index
+    from ...reports.clusters import find_clusters_features  # numpy and numba: not before the figures
 
-    return len(find_clusters(records, since=since.isoformat()))
+    # Only the window's records are read: the clusters would drop the others.
+    return len(find_clusters_features(cluster_index.features(office.db, opener, since.isoformat()),
+                                      since=since.isoformat()))
 
 
 class OverdueLines(Static):
@@ -180,8 +185,7 @@ class HqDashboardScreen(LiaisonScreen):
             return  # as in compute
         since = today - timedelta(days=CLUSTER_DAYS)
         try:
-            # Only the window's records are opened: find_clusters would drop the others.
-            clusters = open_clusters(list(office.db.records_since(staff.opener, since.isoformat())), since)
+            clusters = open_clusters(office, staff.opener, since)
         except UNREADABLE as e:  # a locked or damaged database: say so, keep the app usable
             self.hq.call_from_thread(self.hq.notify, str(e), severity="error", timeout=30)
             clusters = None  # the panel is hidden

@@ -1,0 +1,113 @@
+"""Each merge's cluster features, sealed once for the whole merge, so `hq clusters`
+reads a city's 600 000 records as a few thousand blobs instead of opening every
+record's personal part (one AES-GCM, two JSON parses and a batch-key look-up each:
+half of what `hq clusters` took).
+
+The features (reports/cluster_features.py) hold a summary and the employer, project,
+platform and site a resident named: personal, so the blob is sealed exactly like the
+personal parts, under the merge's batch key and bound to the batch number, as
+hq/referral_index.py does for referrals (its docstring says why nothing personal is
+kept in clear). The unattended merge writes it with the records public key alone.
+
+A blob is used for a row only while that row still has the blob's batch and version,
+and only if it was written with today's FIELDS. A merge from before this index has
+its rows opened batch by batch; any other row is opened on its own. So the clusters
+are always those of the whole records (tests/hq/test_cluster_index.py).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+from itertools import groupby
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
+
+import orjson
+
+from ..reports.cluster_features import FIELDS, Features, of_parts, of_record
+from ..security import records_key
+from ..security.records_key import BatchSealer, Opener
+
+if TYPE_CHECKING:  # reads -> dbconn -> this module
+    from .reads import Reads
+
+SCHEMA = "CREATE TABLE IF NOT EXISTS cluster_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
+_ID = FIELDS.index("id")
+
+
+def aad(batch: int) -> bytes:
+    return orjson.dumps([records_key.FORMAT, "clusters", batch])
+
+
+def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iterable[dict[str, Any]],
+          upserts: Iterable[tuple[Any, ...]]) -> None:
+    """Seal the features of the rows `upserts` wrote (tuples starting id, station,
+    version, as INSERT_RECORD takes them) from their `records`, inside the merge's
+    transaction. A deleted record is left out: no cluster reads it."""
+    first: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for r in records:  # the first copy of an (id, version) is the one a merge keeps
+        first.setdefault((r.get("id"), r.get("version")), r)
+    kept: dict[Any, tuple[Any, dict[str, Any]]] = {}
+    for u in upserts:  # an id written twice in one merge: its last row is the one kept
+        kept[u[0]] = (u[2], first[(u[0], u[2])])
+    live = [(v, r) for v, r in kept.values() if not r.get("deleted")]
+    if live:
+        # columns, not an object per row: a read rebuilds the rows with one zip
+        cols = [list(c) for c in zip(*(of_record(r) for _, r in live), strict=True)]
+        doc = {"fields": list(FIELDS), "versions": [v for v, _ in live], "columns": cols}
+        db.execute("INSERT OR REPLACE INTO cluster_index VALUES (?, ?)", (batch, sealer.seal(doc, aad(batch))))
+
+
+def features(reads: Reads, opener: Opener, since: str | None = None) -> Iterator[Features]:
+    """The features of every current record (visited on or after `since`, YYYY-MM-DD,
+    and perhaps a day before it: the caller filters on the visit itself), merge by
+    merge. SealBroken as `Reads.records` raises it."""
+    db = reads.db
+    # The report's index lists the tallied rows merge by merge, and their Shanghai day:
+    # a visit's own date is at most one day from it, so the day before `since` bounds it.
+    cond, args = "", []
+    if since is not None:
+        cond, args = " AND day >= ?", [(date.fromisoformat(since) - timedelta(days=1)).isoformat()]
+    rows = db.execute("SELECT batch, id, version FROM records INDEXED BY records_refs WHERE deleted=0 AND tallied=1"
+                      + cond, args)
+    for batch, group in groupby(rows, itemgetter(0)):
+        yield from _batch(reads, opener, batch, group)
+    untallied = db.execute("SELECT batch, id, version FROM records WHERE deleted=0 AND tallied IS NOT 1 "
+                           "ORDER BY batch").fetchall()
+    for batch, group in groupby(untallied, itemgetter(0)):
+        yield from _batch(reads, opener, batch, group)
+
+
+def _batch(reads: Reads, opener: Opener, batch: int | None, rows: Iterable[tuple[Any, str, int]]) -> Iterator[Features]:
+    described = _described(reads, opener, batch) if batch is not None else {}
+    for _, rid, version in rows:
+        got = described.get(rid)
+        if got is not None and got[0] == version:
+            yield got[1]
+        else:
+            yield _opened_row(reads, opener, rid)
+
+
+def _described(reads: Reads, opener: Opener, batch: int) -> dict[str, tuple[int, Features]]:
+    """id -> (version, features) of the rows this merge wrote, from its blob; for a merge
+    before this index (or of other fields), from its rows, opened in one query."""
+    row = reads.db.execute("SELECT sealed FROM cluster_index WHERE batch=?", (batch,)).fetchone()
+    if row is not None:
+        doc = opener.open(batch, row[0], aad(batch))
+        if doc.get("fields") == list(FIELDS):
+            cols = doc["columns"]
+            return dict(zip(cols[_ID], zip(doc["versions"], zip(*cols, strict=True), strict=True), strict=True))
+    got: dict[str, tuple[int, Features]] = {}
+    loads = orjson.loads
+    for doc_, blob, version in reads.db.execute(
+            "SELECT doc, sealed, version FROM records WHERE batch=? AND deleted=0", (batch,)):
+        clear = loads(doc_)
+        got[clear["id"]] = (version, of_parts(clear, reads.open_personal(opener, clear, blob, batch)))
+    return got
+
+
+def _opened_row(reads: Reads, opener: Opener, rid: str) -> Features:
+    doc, blob, batch = reads.db.execute("SELECT doc, sealed, batch FROM records WHERE id=?", (rid,)).fetchone()
+    clear = orjson.loads(doc)
+    return of_parts(clear, reads.open_personal(opener, clear, blob, batch))
