@@ -110,9 +110,11 @@ class Status(Auditing):
             total = dict(q(f"SELECT station, count(*) FROM records WHERE {where} GROUP BY station", args).fetchall())
             where, args = _only("sender", station)
             foreign: dict[str, list[dict[str, Any]]] = {}
-            for sender, *f in q(f"SELECT sender, id, owner, bundle, version, found_at FROM foreign_records "
-                                f"WHERE {where} ORDER BY rowid", args):
-                foreign.setdefault(sender, []).append(dict(zip(("id", "owner", "bundle", "version", "found_at"), f)))
+            for sender, rid, owner, bundle, version, at in q(
+                    f"SELECT sender, id, owner, bundle, version, found_at FROM foreign_records WHERE {where} "
+                    "ORDER BY rowid", args):
+                foreign.setdefault(sender, []).append(
+                    {"id": rid, "owner": owner, "bundle": bundle, "version": version, "found_at": at})
         out = []
         for row in rows:
             st, sent = row["station"], foreign.get(row["station"], [])
