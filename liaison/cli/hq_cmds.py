@@ -179,7 +179,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     with office(args) as o:
         from ..hq.quarantine import Quarantine
 
-        stations = [o.db.station_status(s) for s in o.db.stations()]
+        stations = o.db.status_rows()
         held = Quarantine(o.quarantine)
         quarantine = held.summary()
         quarantined = sorted(p.name for p in held.bundles())

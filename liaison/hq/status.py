@@ -1,73 +1,126 @@
-"""What `hq status` and the report say of each station: bundles, gaps, counts."""
+"""What `hq status` and the report say of each station: bundles, gaps, counts.
+
+One mechanism for every caller: `sync_rows` counts in grouped queries, over all
+stations or filtered to one; `status_rows` adds what only `hq status` shows."""
 
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator
 
 from .audit_store import Auditing
+
+# `hq status --json` prints the rows as they are: its key order is part of the output
+STATUS_KEYS = ("station", "enrolled", "last_bundle", "last_received_at", "bundles", "gaps", "records", "deleted",
+               "conflicts", "foreign", "foreign_records", "audit")
+
+
+def _only(column: str, station: str | None) -> tuple[str, tuple[str, ...]]:
+    """The condition and parameters that narrow a query to one station (none: all)."""
+    return (f"{column}=?", (station,)) if station is not None else ("1", ())
+
+
+def _missing(numbers: Iterable[int]) -> list[int]:
+    """The bundle numbers below the highest that never arrived."""
+    have = set(numbers)
+    return [n for n in range(1, max(have, default=0)) if n not in have]
 
 
 class Status(Auditing):
     def gaps(self, station: str) -> list[int]:
-        nums = {r[0] for r in self.db.execute("SELECT number FROM bundles WHERE station=?", (station,))}
-        return [n for n in range(1, max(nums, default=0)) if n not in nums]
+        # ingest asks after every run: the bundles alone, not the counts
+        return _missing(r[0] for r in self.db.execute("SELECT number FROM bundles WHERE station=?", (station,)))
 
     def stations(self) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT station FROM stations UNION SELECT station FROM bundles ORDER BY 1")]
 
-    def station_status(self, station: str) -> dict[str, Any]:
-        q = self.db.execute
-        last = q("SELECT number, received_at FROM bundles WHERE station=? ORDER BY number DESC LIMIT 1",
-                 (station,)).fetchone()
-        return {
-            "station": station,
-            "enrolled": self.station_key(station) is not None,
-            "last_bundle": last[0] if last else 0,
-            "last_received_at": last[1] if last else None,
-            "bundles": q("SELECT count(*) FROM bundles WHERE station=?", (station,)).fetchone()[0],
-            "gaps": self.gaps(station),
-            "records": q("SELECT count(*) FROM records WHERE station=? AND deleted=0", (station,)).fetchone()[0],
-            "deleted": q("SELECT count(*) FROM records WHERE station=? AND deleted=1", (station,)).fetchone()[0],
-            "conflicts": q("SELECT count(*) FROM conflicts WHERE station=?", (station,)).fetchone()[0],
-            # records this station sent that belong to another: each names both
-            "foreign": q("SELECT count(*) FROM foreign_records WHERE sender=?", (station,)).fetchone()[0],
-            "foreign_records": [{"id": r[0], "owner": r[1], "bundle": r[2], "version": r[3], "found_at": r[4]} for r in q(
-                "SELECT id, owner, bundle, version, found_at FROM foreign_records WHERE sender=? ORDER BY rowid",
-                (station,))],
-            "audit": self.audit_status(station),
-        }
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """The counts of one status read from one state of the file (a merge may commit
+        between two queries; `deleted` is the difference of two of them)."""
+        if self.db.in_transaction:  # the caller's transaction is already one state
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.db.in_transaction:  # a failed statement may have ended it already
+                self.db.execute("COMMIT")  # only reads were made: nothing to keep or undo
 
-    def sync_rows(self) -> list[dict[str, Any]]:
-        """station_status's sync fields (station, enrolled, bundles, last_bundle,
-        last_received_at, gaps, records, conflicts, audit) of every station, in a few
-        grouped queries: a report asking station by station counted a city's 600 000
-        rows twice over, through table lookups."""
+    def _kept(self, station: str | None) -> Counter[str]:
+        """Records not deleted, per station."""
         q = self.db.execute
-        keys = {r[0] for r in q("SELECT station FROM stations")}
+        kept: Counter[str] = Counter()
+        if station is not None:
+            # one station's few thousand rows through records_station: a seek, where the
+            # report's index (week first) would be read whole
+            kept.update(dict(q("SELECT station, count(*) FROM records WHERE station=? AND deleted=0 "
+                               "GROUP BY station", (station,)).fetchall()))
+            return kept
+        # all stations: the covering report index, grouped in its own (week, station)
+        # order so SQLite sorts nothing, then summed here; the rare untallied rows
+        # through their partial index. Asking station by station went through table
+        # lookups: a city's 600 000 rows, twice over for `hq status`.
+        for st, n in q("SELECT station, count(*) FROM records INDEXED BY records_tally "
+                       "WHERE deleted=0 AND tallied=1 GROUP BY week, station"):
+            kept[st] += n
+        kept.update(dict(q("SELECT station, count(*) FROM records INDEXED BY records_untallied "
+                           "WHERE deleted=0 AND tallied IS NOT 1 GROUP BY station").fetchall()))
+        return kept
+
+    def sync_rows(self, station: str | None = None) -> list[dict[str, Any]]:
+        """The sync figures (station, enrolled, last_bundle, last_received_at, bundles,
+        gaps, records, conflicts, audit) of every station, or of `station` alone (zeros
+        for one the office has never heard of), in a few grouped queries."""
+        with self._snapshot():
+            return self._sync_rows(station)
+
+    def _sync_rows(self, station: str | None) -> list[dict[str, Any]]:
+        q = self.db.execute
+        where, args = _only("station", station)
+        keys = {r[0] for r in q(f"SELECT station FROM stations WHERE {where}", args)}
         numbers: dict[str, list[int]] = {}
         last: dict[str, tuple[int, str]] = {}
-        for st, number, at in q("SELECT station, number, received_at FROM bundles"):
+        for st, number, at in q(f"SELECT station, number, received_at FROM bundles WHERE {where}", args):
             numbers.setdefault(st, []).append(number)
             if st not in last or number > last[st][0]:
                 last[st] = (number, at)
-        kept: Counter[str] = Counter()
-        # the covering report index for tallied rows, the partial one for the rare others
-        for sql in ("SELECT station, count(*) FROM records INDEXED BY records_tally "
-                    "WHERE deleted=0 AND tallied=1 GROUP BY station",
-                    "SELECT station, count(*) FROM records INDEXED BY records_untallied "
-                    "WHERE deleted=0 AND tallied IS NOT 1 GROUP BY station"):
-            kept.update(dict(q(sql).fetchall()))
-        conflicts = dict(q("SELECT station, count(*) FROM conflicts GROUP BY station").fetchall())
+        kept = self._kept(station)
+        conflicts = dict(q(f"SELECT station, count(*) FROM conflicts WHERE {where} GROUP BY station", args).fetchall())
         out = []
-        for st in self.stations():
-            nums = set(numbers.get(st, ()))
+        for st in self.stations() if station is None else [station]:
             number, at = last.get(st, (0, None))
             out.append({"station": st, "enrolled": st in keys, "last_bundle": number, "last_received_at": at,
-                        "bundles": len(numbers.get(st, ())), "gaps": [n for n in range(1, max(nums, default=0))
-                                                                       if n not in nums],
+                        "bundles": len(numbers.get(st, ())), "gaps": _missing(numbers.get(st, ())),
                         "records": kept.get(st, 0), "conflicts": conflicts.get(st, 0),
                         "audit": self.audit_status(st)})
         return out
 
+    def status_rows(self, station: str | None = None) -> list[dict[str, Any]]:
+        """`sync_rows` and what `hq status` adds: deleted records, and the records a
+        station sent that belong to another (each names both)."""
+        q = self.db.execute
+        with self._snapshot():
+            rows = self._sync_rows(station)
+            where, args = _only("station", station)
+            # every row is in records_station: its covering scan, less those kept
+            total = dict(q(f"SELECT station, count(*) FROM records WHERE {where} GROUP BY station", args).fetchall())
+            where, args = _only("sender", station)
+            foreign: dict[str, list[dict[str, Any]]] = {}
+            for sender, rid, owner, bundle, version, at in q(
+                    f"SELECT sender, id, owner, bundle, version, found_at FROM foreign_records WHERE {where} "
+                    "ORDER BY rowid", args):
+                foreign.setdefault(sender, []).append(
+                    {"id": rid, "owner": owner, "bundle": bundle, "version": version, "found_at": at})
+        out = []
+        for row in rows:
+            st, sent = row["station"], foreign.get(row["station"], [])
+            extra = {"deleted": total.get(st, 0) - row["records"], "foreign": len(sent), "foreign_records": sent}
+            out.append({k: row[k] if k in row else extra[k] for k in STATUS_KEYS})
+        return out
+
+    def station_status(self, station: str) -> dict[str, Any]:
+        return self.status_rows(station)[0]
