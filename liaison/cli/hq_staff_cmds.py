@@ -9,6 +9,7 @@ The first office officer is made by `liaison hq init --officer NAME`.
 from __future__ import annotations
 
 import argparse
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -39,7 +40,7 @@ def register(hsub: argparse._SubParsersAction, c: argparse.ArgumentParser) -> No
     o = hsub.add_parser("officer", parents=[c], help="office staff and their PINs / 院本部工作人员与 PIN",
                         description="院本部工作人员与 PIN · who can unlock the office's records. "
                                     "Scripts only: LIAISON_PIN, LIAISON_NEW_PIN, LIAISON_RECOVERY_CODE.")
-    o.set_defaults(handler=lambda a: (o.print_usage(), ec.USAGE)[1])
+    o.set_defaults(handler=lambda a: (o.print_usage(sys.stderr), ec.USAGE)[1])  # as `liaison officer` does
     osub = o.add_subparsers(dest="officer_command", metavar="OFFICER_COMMAND")
     register_people(osub, c, {"add": cmd_add, "remove": cmd_remove, "list": cmd_list, "reset-pin": cmd_reset_pin},
                     {"add": "add an office officer (an existing one unlocks)",

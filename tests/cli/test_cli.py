@@ -117,3 +117,13 @@ def test_installed_command_runs_and_demo_seeds_all_scenarios(tmp_path):
     assert total == 14  # twelve scenarios; S5 is three riders, three consultations
     bad = subprocess.run([str(exe), "--home", str(tmp_path / "none"), "show", "x"], capture_output=True, text=True)
     assert bad.returncode == ec.NOT_SET_UP and "Traceback" not in bad.stderr and bad.stdout == ""
+
+
+@pytest.mark.parametrize("argv", [("officer",), ("hq", "officer")])
+def test_officer_without_a_subcommand_prints_its_usage_on_stderr(capsys, argv):
+    """stdout is the commands' API: a usage message is a diagnostic, station and office alike."""
+    from liaison.cli import exitcodes as ec
+    from tests.cli._cli import run
+
+    code, out, err = run(capsys, *argv)
+    assert code == ec.USAGE and out == "" and "usage:" in err and "officer" in err
