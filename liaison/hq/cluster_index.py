@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
-from itertools import groupby
+from itertools import chain, groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -59,10 +59,14 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iter
         db.execute("INSERT OR REPLACE INTO cluster_index VALUES (?, ?)", (batch, sealer.seal(doc, aad(batch))))
 
 
-def features(reads: Reads, opener: Opener, since: str | None = None) -> Iterator[Features]:
+def features(reads: Reads, opener: Opener, since: str | None = None) -> Iterable[Features]:
     """The features of every current record (visited on or after `since`, YYYY-MM-DD,
     and perhaps a day before it: the caller filters on the visit itself), merge by
-    merge. SealBroken as `Reads.records` raises it."""
+    merge, as one lazy iterable. SealBroken as `Reads.records` raises it."""
+    return chain.from_iterable(_merges(reads, opener, since))  # a merge's list at a time, iterated in C
+
+
+def _merges(reads: Reads, opener: Opener, since: str | None) -> Iterator[list[Features]]:
     db = reads.db
     # The report's index lists the tallied rows merge by merge, and their Shanghai day:
     # a visit's own date is at most one day from it, so the day before `since` bounds it.
@@ -72,21 +76,20 @@ def features(reads: Reads, opener: Opener, since: str | None = None) -> Iterator
     rows = db.execute("SELECT batch, id, version FROM records INDEXED BY records_refs WHERE deleted=0 AND tallied=1"
                       + cond, args)
     for batch, group in groupby(rows, itemgetter(0)):
-        yield from _batch(reads, opener, batch, group)
+        yield _batch(reads, opener, batch, group)
     untallied = db.execute("SELECT batch, id, version FROM records WHERE deleted=0 AND tallied IS NOT 1 "
                            "ORDER BY batch").fetchall()
     for batch, group in groupby(untallied, itemgetter(0)):
-        yield from _batch(reads, opener, batch, group)
+        yield _batch(reads, opener, batch, group)
 
 
-def _batch(reads: Reads, opener: Opener, batch: int | None, rows: Iterable[tuple[Any, str, int]]) -> Iterator[Features]:
+def _batch(reads: Reads, opener: Opener, batch: int | None, rows: Iterable[tuple[Any, str, int]]) -> list[Features]:
     described = _described(reads, opener, batch) if batch is not None else {}
+    out = []
     for _, rid, version in rows:
         got = described.get(rid)
-        if got is not None and got[0] == version:
-            yield got[1]
-        else:
-            yield _opened_row(reads, opener, rid)
+        out.append(got[1] if got is not None and got[0] == version else _opened_row(reads, opener, rid))
+    return out
 
 
 def _described(reads: Reads, opener: Opener, batch: int) -> dict[str, tuple[int, Features]]:

@@ -90,8 +90,14 @@ def similar(members, indptr, indices, vocab, days, window, threshold, parent, el
                 nj = b1 - b0
                 if not (lo <= nj <= hi) or parent[j] == mine or find(parent, j) == mine:
                     continue
+                total = n + nj
+                need = max(1, math.ceil(threshold * total / (1 + threshold)) - 1)
+                while need / (total - need) < threshold:  # the fewest shared grams that pass the test below
+                    need += 1
                 inter, p, q = 0, a0, b0  # both rows ascending: one merge
                 while p < a1 and q < b1:
+                    if inter + min(a1 - p, b1 - q) < need:  # cannot pass any more: most candidates end here
+                        break
                     x, y = indices[p], indices[q]
                     if x == y:
                         inter += 1

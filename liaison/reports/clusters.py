@@ -197,9 +197,10 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[list[int
     freed on return, before the clusters are collected."""
     indptr, indices = bigram_matrix([r[SUMMARY] for r in rows])
     vocab = int(indices.max()) + 1 if indices.size else 0
-    day_of: dict[str, int] = {}
-    days = np.fromiter((day_of.get(v) or day_of.setdefault(v, date.fromisoformat(v).toordinal())
-                        for v in map(lambda r: r[VISITED][:10], rows)), dtype=np.int64, count=len(rows))
+    visit_days = [r[VISITED][:10] for r in rows]
+    day_of = {v: date.fromisoformat(v).toordinal() for v in set(visit_days)}  # a year has 365 of them
+    days = np.fromiter(map(day_of.__getitem__, visit_days), dtype=np.int64, count=len(rows))
+    del visit_days
     parent = np.arange(len(rows), dtype=np.int64)
     seen = np.empty(len(rows), dtype=np.int64)
     links: list[tuple[int, str, str]] = []  # (a member, kind, value): which keys made each cluster
