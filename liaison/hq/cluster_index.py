@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # reads -> dbconn -> this module
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS cluster_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
 _ID = FIELDS.index("id")
+_ID_VERSION = itemgetter(1, 2)  # of a (batch, id, version) row
 
 
 def aad(batch: int) -> bytes:
@@ -84,7 +85,11 @@ def _merges(reads: Reads, opener: Opener, since: str | None) -> Iterator[list[Fe
 
 
 def _batch(reads: Reads, opener: Opener, batch: int | None, rows: Iterable[tuple[Any, str, int]]) -> list[Features]:
-    described = _described(reads, opener, batch) if batch is not None else {}
+    rows = list(rows)
+    ids, versions, feats = _described(reads, opener, batch) if batch is not None else ([], [], [])
+    if len(rows) == len(ids) and set(map(_ID_VERSION, rows)) == set(zip(ids, versions, strict=True)):
+        return feats  # the usual merge: every row it wrote is still its own, and current
+    described = dict(zip(ids, zip(versions, feats, strict=True), strict=True))
     out = []
     for _, rid, version in rows:
         got = described.get(rid)
@@ -92,22 +97,24 @@ def _batch(reads: Reads, opener: Opener, batch: int | None, rows: Iterable[tuple
     return out
 
 
-def _described(reads: Reads, opener: Opener, batch: int) -> dict[str, tuple[int, Features]]:
-    """id -> (version, features) of the rows this merge wrote, from its blob; for a merge
+def _described(reads: Reads, opener: Opener, batch: int) -> tuple[list[str], list[int], list[Features]]:
+    """(ids, versions, features) of the rows this merge wrote, from its blob; for a merge
     before this index (or of other fields), from its rows, opened in one query."""
     row = reads.db.execute("SELECT sealed FROM cluster_index WHERE batch=?", (batch,)).fetchone()
     if row is not None:
         doc = opener.open(batch, row[0], aad(batch))
         if doc.get("fields") == list(FIELDS):
             cols = doc["columns"]
-            return dict(zip(cols[_ID], zip(doc["versions"], zip(*cols, strict=True), strict=True), strict=True))
-    got: dict[str, tuple[int, Features]] = {}
+            return cols[_ID], doc["versions"], list(zip(*cols, strict=True))
+    ids, versions, feats = [], [], []
     loads = orjson.loads
     for doc_, blob, version in reads.db.execute(
             "SELECT doc, sealed, version FROM records WHERE batch=? AND deleted=0", (batch,)):
         clear = loads(doc_)
-        got[clear["id"]] = (version, of_parts(clear, reads.open_personal(opener, clear, blob, batch)))
-    return got
+        ids.append(clear["id"])
+        versions.append(version)
+        feats.append(of_parts(clear, reads.open_personal(opener, clear, blob, batch)))
+    return ids, versions, feats
 
 
 def _opened_row(reads: Reads, opener: Opener, rid: str) -> Features:

@@ -140,23 +140,22 @@ def _rows(features: list[Features]) -> list[Row]:
     platform = _normalised(cols[_F["platform"]], normalise_site)
     site = _normalised(cols[_F["delivery_site"]], normalise_site)
     n = len(employer)
-    keys: list[tuple[tuple[str, str], ...]] = [()] * n
+    # One tuple of keys per distinct (employer, project): most records repeat a few
+    # hundred of them, or name neither.
+    named = list(zip(employer, project, strict=True))
+    of_pair = {ep: tuple((kind, v) for kind, v in zip(("employer", "project"), ep, strict=True) if v)
+               for ep in set(named)}
+    keys = list(map(of_pair.__getitem__, named))
+    del named
     where: list[str] = [""] * n
     themed = [False] * n
     summary, issue = cols[_F["summary"]], cols[_F["issue"]]
-    for i in [i for i, e, p, a, b in zip(range(n), employer, project, platform, site, strict=True) if e or p or a and b]:
-        k = []
-        if employer[i]:
-            k.append(("employer", employer[i]))
-        if project[i]:
-            k.append(("project", project[i]))
-        if platform[i] and site[i]:
-            where[i] = w = f"{platform[i]}·{site[i]}"
-            theme = rider_theme_of(issue[i], summary[i])
-            if theme:
-                k.append(("platform_site", f"{w}·{theme[1]}"))
-                themed[i] = True
-        keys[i] = tuple(k)
+    for i in [i for i, a, b in zip(range(n), platform, site, strict=True) if a and b]:  # riders at a named site
+        where[i] = w = f"{platform[i]}·{site[i]}"
+        theme = rider_theme_of(issue[i], summary[i])
+        if theme:
+            keys[i] += (("platform_site", f"{w}·{theme[1]}"),)
+            themed[i] = True
     shared: dict[str, str] = {}  # one str object per station / category
     station, category = cols[_F["station"]], cols[_F["category"]]
     return list(zip(cols[_F["visited_at"]], cols[_F["id"]], map(shared.setdefault, station, station),
@@ -191,7 +190,7 @@ def find_clusters_features(features: Iterable[Features], *, window_days: int = 9
         return _collect(rows, root, links)
 
 
-def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[list[int], list[tuple[int, str, str]]]:
+def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[NDArray[np.int64], list[tuple[int, str, str]]]:
     """Each row's root (its cluster), and the links that joined the rows. The bigram
     arrays live only in here: they are a fifth of the peak at 600 000 records, and are
     freed on return, before the clusters are collected."""
@@ -210,9 +209,9 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[list[int
             a, b = np.array(pairs, dtype=np.int64).T
             kernel.union(parent, np.ascontiguousarray(a), np.ascontiguousarray(b))
 
-    def similar(members: list[int], threshold: float, eligible: NDArray[np.bool_] | None, kind: str,
-                value: str) -> None:
-        got_j, _ = kernel.similar(np.array(members, dtype=np.int64), indptr, indices, vocab, days, window_days,
+    def similar(members: list[int] | NDArray[np.int64], threshold: float, eligible: NDArray[np.bool_] | None,
+                kind: str, value: str) -> None:
+        got_j, _ = kernel.similar(np.asarray(members, dtype=np.int64), indptr, indices, vocab, days, window_days,
                                   threshold, parent, eligible if eligible is not None else no_one,
                                   eligible is not None, RECENT, MIN_GRAMS, seen)
         links.extend(zip(got_j.tolist(), repeat(kind), repeat(value), strict=False))  # repeat() never ends
@@ -239,12 +238,13 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[list[int
         if unthemed[members].any():  # fall back to looser text similarity at the same site
             similar(members, SITE_SIMILAR, unthemed, "platform_site", where)
     join(_related(rows, links))
-    by_cat: dict[str, list[int]] = defaultdict(list)
-    for i, r in enumerate(rows):
-        by_cat[r[CATEGORY]].append(i)
-    for cat, members in by_cat.items():
-        similar(members, threshold, None, "summary", label(CATEGORIES, cat))
-    return kernel.roots(parent).tolist(), links
+    cats = [r[CATEGORY] for r in rows]
+    code = {c: k for k, c in enumerate(dict.fromkeys(cats))}  # in order of first appearance, as before
+    of_cat = np.fromiter(map(code.__getitem__, cats), dtype=np.int64, count=len(cats))
+    del cats
+    for cat, k in code.items():
+        similar(np.flatnonzero(of_cat == k), threshold, None, "summary", label(CATEGORIES, cat))
+    return kernel.roots(parent), links
 
 
 def _related(rows: list[Row], links: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
@@ -272,24 +272,33 @@ def _action(keys: set[tuple[str, str]], categories: set[str]) -> str:
     return "fraud_alert" if "fraud" in categories else "office_review"
 
 
-def _collect(rows: list[Row], root: list[int], links: list[tuple[int, str, str]]) -> list[Cluster]:
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i, r in enumerate(root):
-        groups[r].append(i)
+def _collect(rows: list[Row], root: NDArray[np.int64], links: list[tuple[int, str, str]]) -> list[Cluster]:
+    # Components grouped with one stable sort (members stay in visit order), in order of
+    # their root, which is their first member: a dict of lists was a second per 600 000.
+    if not root.size:
+        return []
+    order = np.argsort(root, kind="stable")
+    ranked = root[order]
+    starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+    ends = np.append(starts[1:], root.size)
+    shared = ends - starts >= 2
     keys: dict[int, set[tuple[str, str]]] = defaultdict(set)
-    for a, kind, value in links:
-        keys[root[a]].add((kind, value))
-    order = list(KIND_LABELS)
+    if links:
+        firsts, kinds, values = zip(*links, strict=True)
+        of_link = root[np.fromiter(firsts, dtype=np.int64, count=len(firsts))].tolist()
+        for r, kind, value in set(zip(of_link, kinds, values, strict=True)):  # many links share a key
+            keys[r].add((kind, value))
+    kind_order = list(KIND_LABELS)
     out = []
-    for r, idx in groups.items():
-        if len(idx) < 2:
-            continue
+    for a, b in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        idx = order[a:b].tolist()
+        r = idx[0]
         members = [{"id": m[ID], "ref": m[REF], "station": m[STATION], "date": m[VISITED][:10],
                     "category": m[CATEGORY], "summary": m[SUMMARY]} for m in map(rows.__getitem__, idx)]
         for i in idx:  # each row as soon as its member is made: at 600 000 both would be held at the peak
             rows[i] = _GONE
         cid = "K" + hashlib.sha1("".join(sorted(m["id"] for m in members)).encode()).hexdigest()[:8]
-        ks = sorted(keys[r], key=lambda k: (order.index(k[0]), k[1]))
+        ks = sorted(keys[r], key=lambda k: (kind_order.index(k[0]), k[1]))
         out.append(Cluster(cid, members, [{"kind": k, "label": KIND_LABELS[k], "value": v} for k, v in ks],
                            _action(keys[r], {m["category"] for m in members})))
     out.sort(key=lambda c: (-len(c.members), c.first, c.id))
