@@ -65,7 +65,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
     from ..domain.text import safe_text
     from ..hq import cluster_index
-    from ..reports.clusters import SIMILAR, find_clusters_features
+    from ..reports.clusters import SIMILAR, find_clusters_columns
     from .report_cmd import station_name
 
     try:
@@ -77,8 +77,8 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     from .hq_staff_cmds import unlocked_office
 
     with unlocked_office(args) as staff:
-        clusters = find_clusters_features(cluster_index.features(staff.office.db, staff.opener, since),
-                                          window_days=args.window_days, since=since)
+        clusters = find_clusters_columns(cluster_index.columns(staff.office.db, staff.opener, since),
+                                         window_days=args.window_days, since=since)
         staff.audit("report", "hq clusters", clusters=len(clusters))
     if args.json:
         _print_clusters_json({"window_days": args.window_days, "since": since, "threshold": SIMILAR}, clusters)

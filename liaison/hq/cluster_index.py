@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
-from itertools import chain, groupby
+from itertools import groupby
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable
 
 import orjson
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # reads -> dbconn -> this module
 SCHEMA = "CREATE TABLE IF NOT EXISTS cluster_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
 _ID = FIELDS.index("id")
 _ID_VERSION = itemgetter(1, 2)  # of a (batch, id, version) row
+_SHARED = {FIELDS.index("station"), FIELDS.index("category")}
 
 
 def aad(batch: int) -> bytes:
@@ -60,52 +61,51 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iter
         db.execute("INSERT OR REPLACE INTO cluster_index VALUES (?, ?)", (batch, sealer.seal(doc, aad(batch))))
 
 
-def features(reads: Reads, opener: Opener, since: str | None = None) -> Iterable[Features]:
-    """The features of every current record (visited on or after `since`, YYYY-MM-DD,
-    and perhaps a day before it: the caller filters on the visit itself), merge by
-    merge, as one lazy iterable. SealBroken as `Reads.records` raises it."""
-    return chain.from_iterable(_merges(reads, opener, since))  # a merge's list at a time, iterated in C
-
-
-def _merges(reads: Reads, opener: Opener, since: str | None) -> Iterator[list[Features]]:
+def columns(reads: Reads, opener: Opener, since: str | None = None) -> list[list[Any]]:
+    """The features of every current record as columns, one list per name in FIELDS
+    (visited on or after `since`, YYYY-MM-DD, and perhaps a day before it: the caller
+    filters on the visit itself). SealBroken as `Reads.records` raises it."""
     db = reads.db
+    cols: list[list[Any]] = [[] for _ in FIELDS]
+    shared: dict[str, str] = {}  # one str per station and category, not one per record
     # The report's index lists the tallied rows merge by merge, and their Shanghai day:
     # a visit's own date is at most one day from it, so the day before `since` bounds it.
     cond, args = "", []
     if since is not None:
         cond, args = " AND day >= ?", [(date.fromisoformat(since) - timedelta(days=1)).isoformat()]
-    rows = db.execute("SELECT batch, id, version FROM records INDEXED BY records_refs WHERE deleted=0 AND tallied=1"
-                      + cond, args)
-    for batch, group in groupby(rows, itemgetter(0)):
-        yield _batch(reads, opener, batch, group)
+    tallied = db.execute("SELECT batch, id, version FROM records INDEXED BY records_refs "
+                         "WHERE deleted=0 AND tallied=1" + cond, args)
     untallied = db.execute("SELECT batch, id, version FROM records WHERE deleted=0 AND tallied IS NOT 1 "
                            "ORDER BY batch").fetchall()
-    for batch, group in groupby(untallied, itemgetter(0)):
-        yield _batch(reads, opener, batch, group)
+    for rows in (tallied, untallied):
+        for batch, group in groupby(rows, itemgetter(0)):
+            for k, col in enumerate(_batch(reads, opener, batch, list(group))):
+                cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
+    return cols
 
 
-def _batch(reads: Reads, opener: Opener, batch: int | None, rows: Iterable[tuple[Any, str, int]]) -> list[Features]:
-    rows = list(rows)
-    ids, versions, feats = _described(reads, opener, batch) if batch is not None else ([], [], [])
+def _batch(reads: Reads, opener: Opener, batch: int | None, rows: list[tuple[Any, str, int]]) -> list[list[Any]]:
+    """The columns of one merge's current rows."""
+    ids, versions, cols = _described(reads, opener, batch) if batch is not None else ([], [], [])
     if len(rows) == len(ids) and set(map(_ID_VERSION, rows)) == set(zip(ids, versions, strict=True)):
-        return feats  # the usual merge: every row it wrote is still its own, and current
-    described = dict(zip(ids, zip(versions, feats, strict=True), strict=True))
-    out = []
+        return cols  # the usual merge: every row it wrote is still its own, and current
+    at = dict(zip(ids, zip(versions, range(len(ids)), strict=True), strict=True))
+    out: list[Features] = []
     for _, rid, version in rows:
-        got = described.get(rid)
-        out.append(got[1] if got is not None and got[0] == version else _opened_row(reads, opener, rid))
-    return out
+        got = at.get(rid)
+        out.append(tuple(c[got[1]] for c in cols) if got is not None and got[0] == version
+                   else _opened_row(reads, opener, rid))
+    return [list(c) for c in zip(*out, strict=True)] if out else [[] for _ in FIELDS]
 
 
-def _described(reads: Reads, opener: Opener, batch: int) -> tuple[list[str], list[int], list[Features]]:
-    """(ids, versions, features) of the rows this merge wrote, from its blob; for a merge
-    before this index (or of other fields), from its rows, opened in one query."""
+def _described(reads: Reads, opener: Opener, batch: int) -> tuple[list[str], list[int], list[list[Any]]]:
+    """(ids, versions, feature columns) of the rows this merge wrote, from its blob; for a
+    merge before this index (or of other fields), from its rows, opened in one query."""
     row = reads.db.execute("SELECT sealed FROM cluster_index WHERE batch=?", (batch,)).fetchone()
     if row is not None:
         doc = opener.open(batch, row[0], aad(batch))
         if doc.get("fields") == list(FIELDS):
-            cols = doc["columns"]
-            return cols[_ID], doc["versions"], list(zip(*cols, strict=True))
+            return doc["columns"][_ID], doc["versions"], doc["columns"]
     ids, versions, feats = [], [], []
     loads = orjson.loads
     for doc_, blob, version in reads.db.execute(
@@ -114,7 +114,7 @@ def _described(reads: Reads, opener: Opener, batch: int) -> tuple[list[str], lis
         ids.append(clear["id"])
         versions.append(version)
         feats.append(of_parts(clear, reads.open_personal(opener, clear, blob, batch)))
-    return ids, versions, feats
+    return ids, versions, [list(c) for c in zip(*feats, strict=True)] if feats else [[] for _ in FIELDS]
 
 
 def _opened_row(reads: Reads, opener: Opener, rid: str) -> Features:

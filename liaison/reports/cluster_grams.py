@@ -1,14 +1,14 @@
 """Every summary's character bigrams at once, as a CSR matrix of bigram ids (numba).
 
 The same grams as `cluster_keys.bigrams` — pairs of adjacent characters that are both
-CJK / alphanumeric (cluster_keys._NOISE) — found in one compiled pass over the
-summaries' UTF-32 code points: each text's pair codes (two 21-bit code points in one
-int) are sorted and deduplicated in a small buffer, and each distinct code gets an id
-from a hash table kept across blocks. Sorting every pair of 600 000 summaries at once
-in numpy (the earlier way) was a sixth of `hq clusters`. A bigram's final id is its
-rank among all bigrams seen, in code-point order, which is the order of the bigram
-strings themselves (the rarest-first order's tie-break relies on it); ranking keeps
-each row ascending, as the similarity kernel's merge needs.
+CJK / alphanumeric (cluster_keys._NOISE) — found in compiled passes over the summaries'
+UTF-32 code points: each pair's code (two 21-bit code points in one int) gets an id from
+a hash table kept across blocks, and a text's repeats are dropped by remembering the
+last text that held each id. A bigram's final id is its rank among all bigrams seen, in
+code-point order, which is the order of the bigram strings themselves (the rarest-first
+order's tie-break relies on it); each row is then sorted in place, as the similarity
+kernel's merge needs. Sorting every pair of 600 000 summaries in numpy, the earlier
+way, was a sixth of `hq clusters`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 BLOCK = 50_000  # summaries per pass: bounds the temporary arrays (~25 MB at 60 chars each)
 _EMPTY = -1
+TABLE, CODES = 1 << 16, 1 << 12  # first sizes of the hash table and the codes; both grow
 
 
 @njit(cache=True, nogil=True)
@@ -30,77 +31,96 @@ def _kept(c: int) -> bool:
 
 
 @njit(cache=True, nogil=True)
-def _grow(slots, ids):
-    bigger, bigger_ids = np.full(slots.size * 2, _EMPTY, np.int64), np.empty(slots.size * 2, np.int32)
-    mask = bigger.size - 1
+def _slot(slots, code):
+    mask = slots.size - 1
+    h = (code * 0x9E3779B97F4A7C15) >> 40 & mask
+    while slots[h] != _EMPTY and slots[h] != code:
+        h = (h + 1) & mask
+    return h
+
+
+@njit(cache=True, nogil=True)
+def _rehash(slots, ids, size):
+    bigger, bigger_ids = np.full(size, _EMPTY, np.int64), np.empty(size, np.int32)
     for s in range(slots.size):
-        code = slots[s]
-        if code != _EMPTY:
-            h = (code * 0x9E3779B97F4A7C15) >> 40 & mask
-            while bigger[h] != _EMPTY:
-                h = (h + 1) & mask
-            bigger[h], bigger_ids[h] = code, ids[s]
+        if slots[s] != _EMPTY:
+            g = _slot(bigger, slots[s])
+            bigger[g], bigger_ids[g] = slots[s], ids[s]
     return bigger, bigger_ids
 
 
 @njit(cache=True, nogil=True)
-def _block(cp, lengths, slots, ids, codes, n_codes):
-    """(grams per text, their first-seen ids text by text — each text's in code order —,
-    the hash table and the codes by id, maybe grown, and how many codes there are)."""
-    counts = np.zeros(lengths.size, np.int64)
-    out = np.empty(max(cp.size, 1), np.int32)
-    buf = np.empty(max(lengths.max() if lengths.size else 1, 1), np.int64)
-    made, start = 0, 0
-    for t in range(lengths.size):
-        m = 0
-        for p in range(start, start + lengths[t] - 1):
+def _block(cp, lengths, t, start, base, slots, ids, codes, n_codes, last, counts, out, made):
+    """Texts t, t+1, … of the block (text t's code points start at cp[start]): each one's
+    ids, first seen first, appended to out[made:] and counted in counts. Returns (the
+    text reached, where it starts, n_codes, made): it stops at a text that needs a new
+    id when a table is full, for the caller to grow it and call again from that text
+    (its ids already written are marked in `last`, so none is written twice). The
+    tables are never replaced in here: reassigning them in the loop made it 6x slower."""
+    while t < lengths.size:
+        mark, end = base + t, start + lengths[t]
+        for p in range(start, end - 1):
             a, b = np.int64(cp[p]), np.int64(cp[p + 1])
-            if _kept(a) and _kept(b):
-                code = (a << 21) | b
-                j = m  # insertion sort: a summary's few dozen pairs, half the time of np.sort's call
-                while j > 0 and buf[j - 1] > code:
-                    buf[j] = buf[j - 1]
-                    j -= 1
-                buf[j] = code
-                m += 1
-        start += lengths[t]
-        last = np.int64(_EMPTY)
-        for q in range(m):
-            code = buf[q]
-            if code == last:
+            if not (_kept(a) and _kept(b)):
                 continue
-            last = code
-            if 2 * (n_codes + 1) > slots.size:
-                slots, ids = _grow(slots, ids)
-            mask = slots.size - 1
-            h = (code * 0x9E3779B97F4A7C15) >> 40 & mask
-            while slots[h] != _EMPTY and slots[h] != code:
-                h = (h + 1) & mask
+            code = (a << 21) | b
+            h = _slot(slots, code)
             if slots[h] == _EMPTY:
+                if 2 * (n_codes + 1) > slots.size or n_codes == codes.size:
+                    return t, start, n_codes, made
                 slots[h], ids[h] = code, n_codes
-                if n_codes == codes.size:
-                    codes = np.concatenate((codes, np.empty(codes.size, np.int64)))
                 codes[n_codes] = code
                 n_codes += 1
-            out[made] = ids[h]
-            made += 1
-            counts[t] += 1
-    return counts, out[:made].copy(), slots, ids, codes, n_codes
+            g = ids[h]
+            if last[g] != mark:  # not yet in this text
+                last[g] = mark
+                out[made] = g
+                made += 1
+                counts[t] += 1
+        t, start = t + 1, end
+    return t, start, n_codes, made
+
+
+@njit(cache=True, nogil=True)
+def _ascending(indptr, indices):
+    """Each row of (indptr, indices) sorted in place: a summary's few dozen ids, by
+    insertion (no second matrix-sized array, which would be ~100 MB at 600 000)."""
+    for i in range(indptr.size - 1):
+        for p in range(indptr[i] + 1, indptr[i + 1]):
+            x = indices[p]
+            q = p
+            while q > indptr[i] and indices[q - 1] > x:
+                indices[q] = indices[q - 1]
+                q -= 1
+            indices[q] = x
 
 
 def bigram_matrix(texts: Sequence[str | None]) -> tuple[NDArray[np.int64], NDArray[np.integer[Any]]]:
     """(indptr, indices) of the texts' bigram sets: row i's ids are
     indices[indptr[i]:indptr[i + 1]], ascending."""
-    slots, ids = np.full(1 << 16, _EMPTY, np.int64), np.empty(1 << 16, np.int32)
-    codes, n_codes = np.empty(1 << 12, np.int64), 0
+    slots, ids = np.full(TABLE, _EMPTY, np.int64), np.empty(TABLE, np.int32)
+    codes, last = np.empty(CODES, np.int64), np.full(CODES, -1, np.int64)  # by id: its code, its latest text
+    n_codes = 0
     counts, firsts = [], []
-    for start in range(0, len(texts), BLOCK):
-        part = [t or "" for t in texts[start:start + BLOCK]]
+    for base in range(0, len(texts), BLOCK):
+        part = [t or "" for t in texts[base:base + BLOCK]]
         cp = np.frombuffer("".join(part).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         lengths = np.fromiter(map(len, part), dtype=np.int64, count=len(part))
-        got, first, slots, ids, codes, n_codes = _block(cp, lengths, slots, ids, codes, n_codes)
+        got, out = np.zeros(len(part), np.int64), np.empty(max(cp.size, 1), np.int32)
+        t = start = made = 0
+        while True:
+            t, start, n_codes, made = _block(cp, lengths, t, start, base, slots, ids, codes, n_codes, last, got, out,
+                                             made)
+            if t == len(part):
+                break
+            if 2 * (n_codes + 1) > slots.size:  # kept at most half full
+                slots, ids = _rehash(slots, ids, slots.size * 2)
+            if n_codes == codes.size:
+                codes = np.concatenate((codes, np.empty(codes.size, np.int64)))
+                last = np.concatenate((last, np.full(last.size, -1, np.int64)))
         counts.append(got)
-        firsts.append(first)
+        firsts.append(out[:made].astype(np.uint16 if n_codes <= 1 << 16 else np.int32))  # half the bytes, mostly
+        del out
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     if counts:
         np.cumsum(np.concatenate(counts), out=indptr[1:])
@@ -114,4 +134,5 @@ def bigram_matrix(texts: Sequence[str | None]) -> tuple[NDArray[np.int64], NDArr
         first = firsts.pop(0)
         indices[at:at + first.size] = rank[first]
         at += first.size
+    _ascending(indptr, indices)
     return indptr, indices

@@ -41,7 +41,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise, repeat
-from typing import Any, Callable, Iterable
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -112,7 +113,7 @@ class _Ids(dict):
     next = 0
 
 
-def _normalised(values: tuple[Any, ...], fn: Callable[[Any], str]) -> list[str]:
+def _normalised(values: Sequence[Any], fn: Callable[[Any], str]) -> list[str]:
     """fn of each value, computed once per distinct value: officers type the same few
     employers, projects and sites thousands of times, and each normalisation is four
     regex passes; the look-ups then run in C, not one Python call per record."""
@@ -123,18 +124,17 @@ def _normalised(values: tuple[Any, ...], fn: Callable[[Any], str]) -> list[str]:
     return list(map(table.__getitem__, values))
 
 
-# One record's row, in this order (visit time and id first: rows are sorted on them).
+# One record's row, in this order (the visit's day, YYYY-MM-DD, one str per day: the rows are
+# sorted by visit time and id before they are made).
 Row = tuple[Any, ...]
-VISITED, ID, STATION, REF, CATEGORY, SUMMARY, RELATED, KEYS, WHERE, THEMED = range(10)
+DAY, ID, STATION, REF, CATEGORY, SUMMARY, RELATED, KEYS, WHERE, THEMED = range(10)
 _GONE: Row = ()  # a row already made into a cluster member
 _F = {name: i for i, name in enumerate(FIELDS)}
 
 
-def _rows(features: list[Features]) -> list[Row]:
-    """The features (sorted by visit and id) as rows with their normalised keys, built
+def _rows(cols: list[list[Any]]) -> list[Row]:
+    """The columns (sorted by visit and id) as rows with their normalised keys, built
     column by column: at 600 000 records a Python function per record cost seconds."""
-    cols = list(zip(*features, strict=True)) if features else [()] * len(FIELDS)
-    features.clear()
     employer = _normalised(cols[_F["employer"]], normalise_employer)
     project = _normalised(cols[_F["project"]], normalise_project)
     platform = _normalised(cols[_F["platform"]], normalise_site)
@@ -156,9 +156,10 @@ def _rows(features: list[Features]) -> list[Row]:
         if theme:
             keys[i] += (("platform_site", f"{w}·{theme[1]}"),)
             themed[i] = True
-    shared: dict[str, str] = {}  # one str object per station / category
+    shared: dict[str, str] = {}  # one str object per station / category / day
     station, category = cols[_F["station"]], cols[_F["category"]]
-    return list(zip(cols[_F["visited_at"]], cols[_F["id"]], map(shared.setdefault, station, station),
+    day = [v[:10] for v in cols[_F["visited_at"]]]
+    return list(zip(map(shared.setdefault, day, day), cols[_F["id"]], map(shared.setdefault, station, station),
                     cols[_F["ref"]], map(shared.setdefault, category, category), summary, cols[_F["related_to"]],
                     keys, where, themed, strict=True))
 
@@ -178,14 +179,32 @@ def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], 
 
 def find_clusters_features(features: Iterable[Features], *, window_days: int = 90, since: str | None = None,
                            threshold: float = SIMILAR) -> list[Cluster]:
-    """find_clusters on the features (cluster_features) of each current record, in any
-    order: what the office's sealed per-merge index gives (hq/cluster_index.py)."""
+    """find_clusters on the features (cluster_features) of each current record, in any order."""
+    got = list(features)
+    cols = [list(c) for c in zip(*got, strict=True)] if got else [[] for _ in FIELDS]
+    del got
+    return find_clusters_columns(cols, window_days=window_days, since=since, threshold=threshold)
+
+
+def find_clusters_columns(cols: list[list[Any]], *, window_days: int = 90, since: str | None = None,
+                          threshold: float = SIMILAR) -> list[Cluster]:
+    """find_clusters on the current records' features as columns, one list per name in
+    cluster_features.FIELDS, rows in any order: what the office's sealed per-merge index
+    gives (hq/cluster_index.py). The lists are reordered in place, to hold each once."""
     # Hundreds of thousands of tuples and no cycle among them: the collector's full
     # passes over them took a third of building the rows.
     with paused():
-        got = list(features) if since is None else [f for f in features if f[0][:10] >= since]
-        got.sort()  # by visit, then id (ids are unique): the order the links are made in
-        rows = _rows(got)
+        visited = cols[_F["visited_at"]]
+        keyed = list(zip(visited, cols[_F["id"]], strict=True))
+        kept: Iterable[int] = range(len(keyed)) if since is None else \
+            [i for i, v in enumerate(visited) if v[:10] >= since]
+        order = sorted(kept, key=keyed.__getitem__)  # by visit, then id (unique): the order links are made in
+        del keyed, visited
+        for k, col in enumerate(cols):
+            cols[k] = list(map(col.__getitem__, order))
+        del order
+        rows = _rows(cols)
+        cols.clear()
         root, links = _link(rows, window_days, threshold)
         return _collect(rows, root, links)
 
@@ -196,10 +215,8 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[NDArray[
     freed on return, before the clusters are collected."""
     indptr, indices = bigram_matrix([r[SUMMARY] for r in rows])
     vocab = int(indices.max()) + 1 if indices.size else 0
-    visit_days = [r[VISITED][:10] for r in rows]
-    day_of = {v: date.fromisoformat(v).toordinal() for v in set(visit_days)}  # a year has 365 of them
-    days = np.fromiter(map(day_of.__getitem__, visit_days), dtype=np.int64, count=len(rows))
-    del visit_days
+    day_of = {v: date.fromisoformat(v).toordinal() for v in {r[DAY] for r in rows}}  # a year has 365 of them
+    days = np.fromiter(map(day_of.__getitem__, map(itemgetter(DAY), rows)), dtype=np.int64, count=len(rows))
     parent = np.arange(len(rows), dtype=np.int64)
     seen = np.empty(len(rows), dtype=np.int64)
     links: list[tuple[int, str, str]] = []  # (a member, kind, value): which keys made each cluster
@@ -293,7 +310,7 @@ def _collect(rows: list[Row], root: NDArray[np.int64], links: list[tuple[int, st
     for a, b in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
         idx = order[a:b].tolist()
         r = idx[0]
-        members = [{"id": m[ID], "ref": m[REF], "station": m[STATION], "date": m[VISITED][:10],
+        members = [{"id": m[ID], "ref": m[REF], "station": m[STATION], "date": m[DAY],
                     "category": m[CATEGORY], "summary": m[SUMMARY]} for m in map(rows.__getitem__, idx)]
         for i in idx:  # each row as soon as its member is made: at 600 000 both would be held at the peak
             rows[i] = _GONE

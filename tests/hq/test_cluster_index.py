@@ -13,7 +13,7 @@ import pytest
 from liaison.hq import cluster_index
 from liaison.hq.reads import Reads
 from liaison.reports.cluster_features import of_parts
-from liaison.reports.clusters import find_clusters, find_clusters_features
+from liaison.reports.clusters import find_clusters, find_clusters_columns
 from liaison.security.errors import SealBroken
 from tests.hq._report_world import build
 from tests.sync._sync_world import office_staff
@@ -22,6 +22,11 @@ from tests.sync._sync_world import office_staff
 def _whole(o, staff) -> list:
     """The features as the records themselves give them (every personal part opened)."""
     return sorted(of_parts(c, p) for c, p in o.db.personal_parts(staff.opener) if not c.get("deleted"))
+
+
+def _read(o, staff) -> list:
+    """The features the index gives, as rows, sorted like `_whole`'s."""
+    return sorted(zip(*cluster_index.columns(o.db, staff.opener), strict=True))
 
 
 def _reseal(o, staff, batch: int, doc: dict, blob_batch: int | None = None) -> None:
@@ -47,7 +52,7 @@ def test_every_merge_is_indexed_sealed_and_read_without_opening_a_record(world, 
         whole = _whole(o, staff)
         opened = []
         monkeypatch.setattr(Reads, "open_personal", staticmethod(lambda *a: opened.append(a) or {}))
-        assert sorted(cluster_index.features(o.db, staff.opener)) == whole
+        assert _read(o, staff) == whole
         assert opened == []
 
 
@@ -60,7 +65,7 @@ def test_a_superseded_edited_deleted_or_untallied_row_reads_as_the_record(world)
         assert db.execute("SELECT max(version) FROM records").fetchone()[0] > 1
         db.execute("UPDATE records SET tallied=0 WHERE rowid % 3 = 0")
         db.execute("UPDATE records SET deleted=1 WHERE rowid % 5 = 1")
-        got = sorted(cluster_index.features(o.db, staff.opener))
+        got = _read(o, staff)
         assert got == _whole(o, staff) and len(got) < db.execute("SELECT count(*) FROM records").fetchone()[0]
 
 
@@ -77,7 +82,7 @@ def test_an_entry_of_another_version_or_other_fields_is_not_used(world):
             else:
                 doc["fields"] = doc["fields"][:-1] + ["something else"]
             _reseal(o, staff, batch, doc)
-        got = sorted(cluster_index.features(o.db, staff.opener))
+        got = _read(o, staff)
         assert got == whole and "伪造的摘要" not in {f[6] for f in got}
 
 
@@ -85,7 +90,7 @@ def test_a_merge_from_before_the_index_is_read_from_its_rows(world):
     with world.office() as o:
         staff = office_staff(o)
         o.db.db.execute("DELETE FROM cluster_index")
-        assert sorted(cluster_index.features(o.db, staff.opener)) == _whole(o, staff)
+        assert _read(o, staff) == _whole(o, staff)
 
 
 def test_a_blob_moved_to_another_merge_is_refused(world):
@@ -94,7 +99,7 @@ def test_a_blob_moved_to_another_merge_is_refused(world):
         (a, blob_a), (b, _) = o.db.db.execute("SELECT batch, sealed FROM cluster_index LIMIT 2").fetchall()
         o.db.db.execute("UPDATE cluster_index SET sealed=? WHERE batch=?", (blob_a, b))
         with pytest.raises(SealBroken):
-            list(cluster_index.features(o.db, staff.opener))
+            cluster_index.columns(o.db, staff.opener)
 
 
 def test_the_clusters_of_a_small_city_are_those_of_its_whole_records(tmp_path):
@@ -111,8 +116,7 @@ def test_the_clusters_of_a_small_city_are_those_of_its_whole_records(tmp_path):
         records = list(staff.records())
         for since in (None, "2026-09-01"):
             want = [k.to_dict() for k in find_clusters(records, since=since)]
-            got = [k.to_dict() for k in find_clusters_features(cluster_index.features(o.db, staff.opener, since),
-                                                               since=since)]
+            got = [k.to_dict() for k in find_clusters_columns(cluster_index.columns(o.db, staff.opener, since), since=since)]
             assert got == want and len(want) > 3
     finally:
         o.close()

@@ -63,11 +63,11 @@ def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
 def open_clusters(office: Office, opener: Opener, since: date) -> int:
     """How many clusters liaison.reports.clusters finds among visits since `since`."""
     from ...hq import cluster_index
-    from ...reports.clusters import find_clusters_features  # numpy and numba: not before the figures
+    from ...reports.clusters import find_clusters_columns  # numpy and numba: not before the figures
 
     # Only the window's records are read: the clusters would drop the others.
-    return len(find_clusters_features(cluster_index.features(office.db, opener, since.isoformat()),
-                                      since=since.isoformat()))
+    return len(find_clusters_columns(cluster_index.columns(office.db, opener, since.isoformat()),
+                                     since=since.isoformat()))
 
 
 class OverdueLines(Static):
