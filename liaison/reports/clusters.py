@@ -218,7 +218,6 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[NDArray[
     day_of = {v: date.fromisoformat(v).toordinal() for v in {r[DAY] for r in rows}}  # a year has 365 of them
     days = np.fromiter(map(day_of.__getitem__, map(itemgetter(DAY), rows)), dtype=np.int64, count=len(rows))
     parent = np.arange(len(rows), dtype=np.int64)
-    seen = np.empty(len(rows), dtype=np.int64)
     links: list[tuple[int, str, str]] = []  # (a member, kind, value): which keys made each cluster
 
     def join(pairs: list[tuple[int, int]]) -> None:
@@ -230,7 +229,7 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[NDArray[
                 kind: str, value: str) -> None:
         got_j, _ = kernel.similar(np.asarray(members, dtype=np.int64), indptr, indices, vocab, days, window_days,
                                   threshold, parent, eligible if eligible is not None else no_one,
-                                  eligible is not None, RECENT, MIN_GRAMS, seen)
+                                  eligible is not None, RECENT, MIN_GRAMS)
         links.extend(zip(got_j.tolist(), repeat(kind), repeat(value), strict=False))  # repeat() never ends
 
     buckets: dict[tuple[str, str], list[int]] = defaultdict(list)
