@@ -73,6 +73,7 @@ def similar(members, indptr, indices, vocab, days, window, threshold, parent, el
     for m in range(members.size):
         longest = max(longest, meta[m, 2])
     mine_ranks = np.empty(longest, np.int64)
+    mark = np.full(vocab, -1, np.int64)  # mark[g] == m: record m holds gram g (a few KB: in cache)
     for m in range(members.size):
         i = members[m]
         a0, n = meta[m, 1], meta[m, 2]
@@ -80,6 +81,8 @@ def similar(members, indptr, indices, vocab, days, window, threshold, parent, el
         if n < min_grams:
             continue
         k = n - math.ceil(threshold * n) + 1
+        for p in range(a0, a1):
+            mark[indices[p]] = m
         for p in range(n):  # the record's ranks, sorted by insertion: a few dozen, no array made
             x = rank[indices[a0 + p]]
             q = p
@@ -110,19 +113,12 @@ def similar(members, indptr, indices, vocab, days, window, threshold, parent, el
                 need = max(1, math.ceil(threshold * total / (1 + threshold)) - 1)
                 while need / (total - need) < threshold:  # the fewest shared grams that pass the test below
                     need += 1
-                inter, p, q = 0, a0, b0  # both rows ascending: one merge
-                while p < a1 and q < b1:
-                    if inter + min(a1 - p, b1 - q) < need:  # cannot pass any more: most candidates end here
-                        break
-                    x, y = indices[p], indices[q]
-                    if x == y:
+                inter = 0  # j's grams looked up in i's marks: rows need no order
+                for q in range(b0, b1):
+                    if mark[indices[q]] == m:
                         inter += 1
-                        p += 1
-                        q += 1
-                    elif x < y:
-                        p += 1
-                    else:
-                        q += 1
+                    elif inter + b1 - q - 1 < need:  # cannot pass any more: most candidates end here
+                        break
                 if inter / (n + nj - inter) >= threshold:
                     if need_eligible and not (eligible[i] or eligible[j]):
                         continue

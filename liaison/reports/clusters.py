@@ -195,10 +195,13 @@ def find_clusters_columns(cols: list[list[Any]], *, window_days: int = 90, since
     # passes over them took a third of building the rows.
     with paused():
         visited = cols[_F["visited_at"]]
-        keyed = list(zip(visited, cols[_F["id"]], strict=True))
+        # By visit, then id (unique): the order links are made in. One str per row ("\0" sorts
+        # below every character a visit time has, so it orders as the pair would), not a
+        # tuple: comparing 600 000 tuples took a second, these strings a third of it.
+        keyed = list(map("\0".join, zip(visited, cols[_F["id"]], strict=True)))
         kept: Iterable[int] = range(len(keyed)) if since is None else \
             [i for i, v in enumerate(visited) if v[:10] >= since]
-        order = sorted(kept, key=keyed.__getitem__)  # by visit, then id (unique): the order links are made in
+        order = sorted(kept, key=keyed.__getitem__)
         del keyed, visited
         for k, col in enumerate(cols):
             cols[k] = list(map(col.__getitem__, order))
@@ -266,10 +269,14 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[NDArray[
 def _related(rows: list[Row], links: list[tuple[int, str, str]]) -> list[tuple[int, int]]:
     """The pairs linking each record to the records of its station it names in
     `related_to` (a reference is unique per station only, so the station is part of the key)."""
-    at = {(r[STATION], r[REF]): i for i, r in enumerate(rows)}
+    naming = [i for i, related in enumerate(map(itemgetter(RELATED), rows)) if related]  # a few in a thousand
+    named = {ref for i in naming for ref in rows[i][RELATED] if isinstance(ref, str)}
+    at = {(rows[i][STATION], rows[i][REF]): i
+          for i, ref in enumerate(map(itemgetter(REF), rows)) if ref in named}
     pairs = []
-    for i, r in enumerate(rows):
-        for ref in r[RELATED] or ():
+    for i in naming:
+        r = rows[i]
+        for ref in r[RELATED]:
             j = at.get((r[STATION], ref))
             if j is not None and j != i:
                 pairs.append((j, i))
