@@ -208,26 +208,29 @@ def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> Non
 
 
 def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> None:
-    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit);
+    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit),
+    a merge's rows looked up in its map and counted by C loops (map, zip, Counter);
     a row the index does not describe is opened on its own, as every row once was."""
     index = referral_index.Index(db.db, opener)
-    seen: Counter[tuple[tuple[str, ...], int]] = Counter()
-    aad, current, entries = records_key.record_aad, None, {}
-    for batch, rid, version, done in db.tally_referral_rows(lo, hi):
-        if batch != current:  # rows come merge by merge (a long period) or nearly so
-            current, entries = batch, index.batch(batch)
-        entry = entries.get(rid)
-        if entry is not None and entry[0] == version:
-            seen[entry[1], done] += 1
+    seen: Counter[tuple[tuple[str, ...] | None, int]] = Counter()
+    loads, aad = orjson.loads, records_key.record_aad
+    for batch, ids, versions, dones in db.tally_referral_rows(lo, hi):
+        keys, done_of = list(zip(loads(ids), loads(versions), strict=True)), loads(dones)
+        found = list(map(index.batch(batch).get, keys))
+        seen.update(zip(found, done_of))
+        if None not in found:
             continue
-        blob, own = db.sealed_of(rid)
-        if blob is None or own is None:
-            raise not_sealed(rid)
-        for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
-            t.ref_total[ref] += 1
-            t.ref_done[ref] += done
+        for (rid, version), refs, done in zip(keys, found, done_of, strict=True):
+            if refs is not None:
+                continue
+            blob, own = db.sealed_of(rid)
+            if blob is None or own is None:
+                raise not_sealed(rid)
+            for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
+                t.ref_total[ref] += 1
+                t.ref_done[ref] += done
     for (refs, done), n in seen.items():
-        for ref in dict.fromkeys(refs):
+        for ref in dict.fromkeys(refs or ()):  # None: the rows opened on their own above
             t.ref_total[ref] += n
             t.ref_done[ref] += done * n
 
