@@ -53,12 +53,14 @@ class Status(Auditing):
             if st not in last or number > last[st][0]:
                 last[st] = (number, at)
         kept: Counter[str] = Counter()
-        # the covering report index for tallied rows, the partial one for the rare others
-        for sql in ("SELECT station, count(*) FROM records INDEXED BY records_tally "
-                    "WHERE deleted=0 AND tallied=1 GROUP BY station",
-                    "SELECT station, count(*) FROM records INDEXED BY records_untallied "
-                    "WHERE deleted=0 AND tallied IS NOT 1 GROUP BY station"):
-            kept.update(dict(q(sql).fetchall()))
+        # the covering report index for tallied rows, grouped in its own (week, station)
+        # order, which needs no sort of 600 000 rows, then summed here; the partial index
+        # for the rare others
+        for st, n in q("SELECT station, count(*) FROM records INDEXED BY records_tally "
+                       "WHERE deleted=0 AND tallied=1 GROUP BY week, station"):
+            kept[st] += n
+        kept.update(dict(q("SELECT station, count(*) FROM records INDEXED BY records_untallied "
+                           "WHERE deleted=0 AND tallied IS NOT 1 GROUP BY station").fetchall()))
         conflicts = dict(q("SELECT station, count(*) FROM conflicts GROUP BY station").fetchall())
         out = []
         for st in self.stations():
