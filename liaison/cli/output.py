@@ -59,7 +59,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, max_widths: 
         widths.append(width)
     lines = ["  ".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += map(str.rstrip, map("  ".join, zip(*shown_cols)))
+    lines += map(str.rstrip, map("  ".join, zip(*shown_cols, strict=True)))
     return "\n".join(lines)
 
 

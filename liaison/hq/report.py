@@ -221,7 +221,7 @@ def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi:
     for batch, ids, versions, dones in db.tally_referral_rows(lo, hi):
         keys, done_of = list(zip(loads(ids), loads(versions), strict=True)), loads(dones)
         found = list(map(index.batch(batch).get, keys))
-        seen.update(zip(found, done_of))
+        seen.update(zip(found, done_of, strict=True))
         if None not in found:
             continue
         for (rid, version), refs, done in zip(keys, found, done_of, strict=True):

@@ -108,7 +108,7 @@ def _column(col: Sequence[Any]) -> list[str]:
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], table_id: str) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     cols = [_column(col) for col in zip(*rows, strict=True)]
-    body = f"<tr>{'</tr><tr>'.join(map(''.join, zip(*cols)))}</tr>" if rows else ""
+    body = f"<tr>{'</tr><tr>'.join(map(''.join, zip(*cols, strict=True)))}</tr>" if rows else ""
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
