@@ -29,7 +29,7 @@ from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS referral_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
-KEEP = 256  # batch maps held at once: a scan in table order meets batches in merge order
+KEEP = 256  # batch maps held at once (a report meets each batch once: its rows come grouped by batch)
 
 
 def aad(batch: int) -> bytes:
