@@ -84,10 +84,11 @@ def report_text(rep: dict) -> str:
     n = rep["station_names"]
     res = rep["resolution"]["per_station"]
     p = rep["period"]
+    cat = {c: label(CATEGORIES, c) for c in {w["category"] for w in rep["weekly"]}}  # once each, not per row
     parts = [f"统计期间 period: {p['from'] or '-'} .. {p['to'] or '-'}  逾期按 overdue as of {p['as_of']}  "
              f"共 {rep['totals']['consultations']} 件 consultations",
              table(("站点 Station", "类别 Category", "周 Week", "件数 Count"),
-                   [(n.get(w["station"], w["station"]), label(CATEGORIES, w["category"]), w["week"], w["count"])
+                   [(n.get(w["station"], w["station"]), cat[w["category"]], w["week"], w["count"])
                     for w in rep["weekly"]]),
              table(("转介 Referral", "件数 Count", "已化解/办结 Resolved"),
                    [(label(REFERRALS, r["referral"]), r["count"], r["resolved"]) for r in rep["referrals"]]),

@@ -29,7 +29,7 @@ from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS referral_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
-KEEP = 256  # batch maps held at once: a scan in table order meets batches in merge order
+KEEP = 256  # batch maps held at once (a report meets each batch once: its rows come grouped by batch)
 
 
 def aad(batch: int) -> bytes:
@@ -67,11 +67,12 @@ class Index:
 
     def __init__(self, db: sqlite3.Connection, opener: Opener):
         self._db, self._opener = db, opener
-        self._maps: dict[int | None, dict[str, tuple[int, tuple[str, ...]]]] = {}
+        self._maps: dict[int | None, dict[tuple[str, int], tuple[str, ...]]] = {}
 
-    def batch(self, batch: int | None) -> dict[str, tuple[int, tuple[str, ...]]]:
-        """id -> (version, referrals as listed) of the rows that merge wrote ({} if it has no blob;
-        None: rows kept before sealing, which no merge's index describes)."""
+    def batch(self, batch: int | None) -> dict[tuple[str, int], tuple[str, ...]]:
+        """(id, version) -> referrals as listed, of the rows that merge wrote ({} if it has no blob;
+        None: rows kept before sealing, which no merge's index describes). Keyed by the
+        pair, so a row of another version finds nothing and is opened on its own."""
         got = self._maps.get(batch)
         if got is None:
             if len(self._maps) >= KEEP:
@@ -80,21 +81,21 @@ class Index:
             if row is not None and batch is not None:
                 doc = self._opener.open(batch, row[0], aad(batch))
                 sets = [tuple(x) for x in doc["sets"]]
-                got = dict(zip(doc["ids"], zip(doc["versions"], map(sets.__getitem__, doc["refs"]), strict=True),
+                got = dict(zip(zip(doc["ids"], doc["versions"], strict=True), map(sets.__getitem__, doc["refs"]),
                                strict=True))
             else:
                 got = self._opened(batch) if batch is not None else {}
             self._maps[batch] = got
         return got
 
-    def _opened(self, batch: int) -> dict[str, tuple[int, tuple[str, ...]]]:
+    def _opened(self, batch: int) -> dict[tuple[str, int], tuple[str, ...]]:
         """The same map from the merge's rows themselves, each opened (a merge from
         before this index): one query for the batch, not one per row."""
-        got: dict[str, tuple[int, tuple[str, ...]]] = {}
+        got: dict[tuple[str, int], tuple[str, ...]] = {}
         rows = self._db.execute("SELECT id, version, sealed FROM records WHERE batch IS ? AND deleted=0 AND tallied=1 "
                                 "AND sealed IS NOT NULL", (batch,))
         for rid, version, blob in rows:
             refs = self._opener.open(batch, blob, records_key.record_aad(rid, version)).get("referrals")
             if _plain(refs):
-                got[rid] = (version, tuple(refs or ()))
+                got[(rid, version)] = tuple(refs or ())
         return got

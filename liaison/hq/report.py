@@ -164,8 +164,9 @@ def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: dat
     _count_groups(t, db, lo, hi)
     if personal:
         _count_referrals(t, db, opener, lo, hi)
+        durations = t.durations  # (a local: the loop runs once per resolved visit)
         for st, days in db.tally_durations(lo, hi):
-            t.durations[st].append(days)
+            durations[st].append(days)
     else:
         t.durations.clear()  # the untallied rows' own, if any: the section is left out as a whole
     _count_overdue(t, db)
@@ -193,11 +194,14 @@ def _count_overdue(t: Tally, db: OfficeDB) -> None:
 
 def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> None:
     latest: dict[str, tuple[str, list[str]]] = {}  # category -> (latest visit, stations with it)
-    for st, cat, week, n, people, last in db.tally_groups(lo, hi):
-        t.weekly[(st, cat, week)] += n
-        t.by_category[cat] += n
-        t.per_station[st] += n
-        t.people[st] += people
+    # dict.get, not Counter's +=, whose __missing__ is a Python call: 70 000 groups a year
+    weekly, by_category, per_station, people = t.weekly, t.by_category, t.per_station, t.people
+    for st, cat, week, n, party, last in db.tally_groups(lo, hi):
+        key = (st, cat, week)
+        weekly[key] = weekly.get(key, 0) + n
+        by_category[cat] = by_category.get(cat, 0) + n
+        per_station[st] = per_station.get(st, 0) + n
+        people[st] = people.get(st, 0) + party
         have = latest.get(cat)
         if have is None or last > have[0]:
             latest[cat] = (last, [st])
@@ -208,26 +212,29 @@ def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> Non
 
 
 def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> None:
-    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit);
+    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit),
+    a merge's rows looked up in its map and counted by C loops (map, zip, Counter);
     a row the index does not describe is opened on its own, as every row once was."""
     index = referral_index.Index(db.db, opener)
-    seen: Counter[tuple[tuple[str, ...], int]] = Counter()
-    aad, current, entries = records_key.record_aad, None, {}
-    for batch, rid, version, done in db.tally_referral_rows(lo, hi):
-        if batch != current:  # rows come merge by merge (a long period) or nearly so
-            current, entries = batch, index.batch(batch)
-        entry = entries.get(rid)
-        if entry is not None and entry[0] == version:
-            seen[entry[1], done] += 1
+    seen: Counter[tuple[tuple[str, ...] | None, int]] = Counter()
+    loads, aad = orjson.loads, records_key.record_aad
+    for batch, ids, versions, dones in db.tally_referral_rows(lo, hi):
+        keys, done_of = list(zip(loads(ids), loads(versions), strict=True)), loads(dones)
+        found = list(map(index.batch(batch).get, keys))
+        seen.update(zip(found, done_of, strict=True))
+        if None not in found:
             continue
-        blob, own = db.sealed_of(rid)
-        if blob is None or own is None:
-            raise not_sealed(rid)
-        for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
-            t.ref_total[ref] += 1
-            t.ref_done[ref] += done
+        for (rid, version), refs, done in zip(keys, found, done_of, strict=True):
+            if refs is not None:
+                continue
+            blob, own = db.sealed_of(rid)
+            if blob is None or own is None:
+                raise not_sealed(rid)
+            for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
+                t.ref_total[ref] += 1
+                t.ref_done[ref] += done
     for (refs, done), n in seen.items():
-        for ref in dict.fromkeys(refs):
+        for ref in dict.fromkeys(refs or ()):  # None: the rows opened on their own above
             t.ref_total[ref] += n
             t.ref_done[ref] += done * n
 

@@ -15,6 +15,7 @@ from ..domain.vocab import CATEGORIES, REFERRALS, STATUSES, label
 # Distinct on white and for the common colour-vision deficiencies (Okabe–Ito).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 W, H, PAD_L, PAD_B, PAD_T, PAD_R = 760, 300, 48, 56, 24, 44
+NL = "\n"
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 24px;
@@ -84,11 +85,30 @@ def bar_chart(counts: dict[str, int], labels: dict[str, str], chart_id: str, ari
             f'height="{H}" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(aria)}">{"".join(parts)}</svg>')
 
 
+def _cell(c: Any) -> str:
+    return f'<td class="n">{c}</td>' if isinstance(c, (int, float)) else f"<td>{escape(str(c))}</td>"
+
+
+def _column(col: Sequence[Any]) -> list[str]:
+    """`_cell` of each value. A column all of numbers or all of text is joined by
+    newlines, escaped and cut again in C, unless a cell holds a newline itself: the
+    weekly and overdue tables have 120 000 rows."""
+    texts = list(map(str, col))
+    numbers = [issubclass(k, (int, float)) for k in set(map(type, col))]
+    joined = "\n".join(texts)
+    if all(numbers):
+        td = '<td class="n">'
+    elif any(numbers) or joined.count("\n") != len(texts) - 1:
+        return list(map(_cell, col))
+    else:
+        td, joined = "<td>", escape(joined)
+    return f"{td}{joined.replace(NL, '</td>' + NL + td)}</td>".split(NL)
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], table_id: str) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(
-        f'<td class="n">{c}</td>' if isinstance(c, (int, float)) else f"<td>{escape(str(c))}</td>" for c in r)
-        + "</tr>" for r in rows)
+    cols = [_column(col) for col in zip(*rows, strict=True)]
+    body = f"<tr>{'</tr><tr>'.join(map(''.join, zip(*cols, strict=True)))}</tr>" if rows else ""
     return f'<table id="{table_id}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
