@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
-from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -34,7 +33,7 @@ if TYPE_CHECKING:  # reads -> dbconn -> this module
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS cluster_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
 _ID = FIELDS.index("id")
-_ID_VERSION = itemgetter(1, 2)  # of a (batch, id, version) row
+_BY_ID = itemgetter(0)
 _SHARED = {FIELDS.index("station"), FIELDS.index("category")}
 
 
@@ -53,11 +52,12 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iter
     kept: dict[Any, tuple[Any, dict[str, Any]]] = {}
     for u in upserts:  # an id written twice in one merge: its last row is the one kept
         kept[u[0]] = (u[2], first[(u[0], u[2])])
-    live = [(v, r) for v, r in kept.values() if not r.get("deleted")]
+    # by id: the order a read lists a merge's current rows in, so the two lists compare in C
+    live = sorted(((rid, v, r) for rid, (v, r) in kept.items() if not r.get("deleted")), key=_BY_ID)
     if live:
-        # columns, not an object per row: a read rebuilds the rows with one zip
-        cols = [list(c) for c in zip(*(of_record(r) for _, r in live), strict=True)]
-        doc = {"fields": list(FIELDS), "versions": [v for v, _ in live], "columns": cols}
+        # columns, not an object per row
+        cols = [list(c) for c in zip(*(of_record(r) for _, _, r in live), strict=True)]
+        doc = {"fields": list(FIELDS), "versions": [v for _, v, _ in live], "columns": cols}
         db.execute("INSERT OR REPLACE INTO cluster_index VALUES (?, ?)", (batch, sealer.seal(doc, aad(batch))))
 
 
@@ -70,28 +70,31 @@ def columns(reads: Reads, opener: Opener, since: str | None = None) -> list[list
     shared: dict[str, str] = {}  # one str per station and category, not one per record
     # The report's index lists the tallied rows merge by merge, and their Shanghai day:
     # a visit's own date is at most one day from it, so the day before `since` bounds it.
+    # Each merge's ids and versions come as two JSON lists: 600 000 rows as Python
+    # tuples cost more than the features themselves.
     cond, args = "", []
     if since is not None:
         cond, args = " AND day >= ?", [(date.fromisoformat(since) - timedelta(days=1)).isoformat()]
-    tallied = db.execute("SELECT batch, id, version FROM records INDEXED BY records_refs "
-                         "WHERE deleted=0 AND tallied=1" + cond, args)
-    untallied = db.execute("SELECT batch, id, version FROM records WHERE deleted=0 AND tallied IS NOT 1 "
-                           "ORDER BY batch").fetchall()
-    for rows in (tallied, untallied):
-        for batch, group in groupby(rows, itemgetter(0)):
-            for k, col in enumerate(_batch(reads, opener, batch, list(group))):
+    lists = "SELECT batch, json_group_array(id), json_group_array(version) FROM records"
+    for batches in (db.execute(f"{lists} INDEXED BY records_refs WHERE deleted=0 AND tallied=1{cond} GROUP BY batch",
+                               args),
+                    db.execute(f"{lists} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch").fetchall()):
+        for batch, ids, versions in batches:
+            for k, col in enumerate(_batch(reads, opener, batch, orjson.loads(ids), orjson.loads(versions))):
                 cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
     return cols
 
 
-def _batch(reads: Reads, opener: Opener, batch: int | None, rows: list[tuple[Any, str, int]]) -> list[list[Any]]:
-    """The columns of one merge's current rows."""
-    ids, versions, cols = _described(reads, opener, batch) if batch is not None else ([], [], [])
-    if len(rows) == len(ids) and set(map(_ID_VERSION, rows)) == set(zip(ids, versions, strict=True)):
+def _batch(reads: Reads, opener: Opener, batch: int | None, ids: list[str], versions: list[int]) -> list[list[Any]]:
+    """The columns of one merge's current rows (`ids` and their `versions`)."""
+    have_ids, have_versions, cols = _described(reads, opener, batch) if batch is not None else ([], [], [])
+    if (ids == have_ids and versions == have_versions) or (
+            len(ids) == len(have_ids) and set(zip(ids, versions, strict=True)) ==
+            set(zip(have_ids, have_versions, strict=True))):
         return cols  # the usual merge: every row it wrote is still its own, and current
-    at = dict(zip(ids, zip(versions, range(len(ids)), strict=True), strict=True))
+    at = dict(zip(have_ids, zip(have_versions, range(len(have_ids)), strict=True), strict=True))
     out: list[Features] = []
-    for _, rid, version in rows:
+    for rid, version in zip(ids, versions, strict=True):
         got = at.get(rid)
         out.append(tuple(c[got[1]] for c in cols) if got is not None and got[0] == version
                    else _opened_row(reads, opener, rid))
