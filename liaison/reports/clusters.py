@@ -133,8 +133,8 @@ _F = {name: i for i, name in enumerate(FIELDS)}
 
 
 def _rows(cols: list[list[Any]]) -> list[Row]:
-    """The columns (sorted by visit and id) as rows with their normalised keys, built
-    column by column: at 600 000 records a Python function per record cost seconds."""
+    """The columns as rows with their normalised keys, built column by column: at
+    600 000 records a Python function per record cost seconds."""
     employer = _normalised(cols[_F["employer"]], normalise_employer)
     project = _normalised(cols[_F["project"]], normalise_project)
     platform = _normalised(cols[_F["platform"]], normalise_site)
@@ -190,7 +190,7 @@ def find_clusters_columns(cols: list[list[Any]], *, window_days: int = 90, since
                           threshold: float = SIMILAR) -> list[Cluster]:
     """find_clusters on the current records' features as columns, one list per name in
     cluster_features.FIELDS, rows in any order: what the office's sealed per-merge index
-    gives (hq/cluster_index.py). The lists are reordered in place, to hold each once."""
+    gives (hq/cluster_index.py). The lists are emptied once the rows are made."""
     # Hundreds of thousands of tuples and no cycle among them: the collector's full
     # passes over them took a third of building the rows.
     with paused():
@@ -203,11 +203,10 @@ def find_clusters_columns(cols: list[list[Any]], *, window_days: int = 90, since
             [i for i, v in enumerate(visited) if v[:10] >= since]
         order = sorted(kept, key=keyed.__getitem__)
         del keyed, visited
-        for k, col in enumerate(cols):
-            cols[k] = list(map(col.__getitem__, order))
-        del order
-        rows = _rows(cols)
+        rows = _rows(cols)  # each row on its own: made in any order, then put in this one
         cols.clear()
+        rows = list(map(rows.__getitem__, order))
+        del order
         root, links = _link(rows, window_days, threshold)
         return _collect(rows, root, links)
 
