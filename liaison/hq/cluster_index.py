@@ -20,7 +20,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, timedelta
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -41,19 +41,12 @@ def aad(batch: int) -> bytes:
     return orjson.dumps([records_key.FORMAT, "clusters", batch])
 
 
-def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iterable[dict[str, Any]],
-          upserts: Iterable[tuple[Any, ...]]) -> None:
-    """Seal the features of the rows `upserts` wrote (tuples starting id, station,
-    version, as INSERT_RECORD takes them) from their `records`, inside the merge's
+def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list[tuple[Any, Any, dict[str, Any]]]
+          ) -> None:
+    """Seal the features of the rows a merge wrote (rowform.written), inside the merge's
     transaction. A deleted record is left out: no cluster reads it."""
-    first: dict[tuple[Any, Any], dict[str, Any]] = {}
-    for r in records:  # the first copy of an (id, version) is the one a merge keeps
-        first.setdefault((r.get("id"), r.get("version")), r)
-    kept: dict[Any, tuple[Any, dict[str, Any]]] = {}
-    for u in upserts:  # an id written twice in one merge: its last row is the one kept
-        kept[u[0]] = (u[2], first[(u[0], u[2])])
     # by id: the order a read lists a merge's current rows in, so the two lists compare in C
-    live = sorted(((rid, v, r) for rid, (v, r) in kept.items() if not r.get("deleted")), key=_BY_ID)
+    live = sorted(((rid, v, r) for rid, v, r in written if not r.get("deleted")), key=_BY_ID)
     if live:
         # columns, not an object per row
         cols = [list(c) for c in zip(*(of_record(r) for _, _, r in live), strict=True)]

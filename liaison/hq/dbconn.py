@@ -16,7 +16,7 @@ from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
 from . import cluster_index, referral_index, schema
 from .lock import OfficeBusy, busy_message, lock_wait, office_lock
-from .rowform import stored_form
+from .rowform import stored_form, written
 
 
 class OfficeConnection:
@@ -81,9 +81,9 @@ class OfficeConnection:
                                         (clear, sealed, batch, rowid))
                         kept.append(record)
                     if table == "records":
-                        written = [(r.get("id"), None, r.get("version")) for r in kept]
-                        referral_index.store(self.db, batch, s, kept, written)
-                        cluster_index.store(self.db, batch, s, kept, written)
+                        rows = written(kept, [(r.get("id"), None, r.get("version")) for r in kept])
+                        referral_index.store(self.db, batch, s, rows)
+                        cluster_index.store(self.db, batch, s, rows)
                     n += len(rows)
             if n:
                 self.db.execute("VACUUM")

@@ -18,7 +18,7 @@ import orjson
 from ..sync.bundle import BundleRejected
 from . import cluster_index, referral_index
 from .audit_store import Auditing
-from .rowform import INSERT_RECORD, sealed_parts, stored_row
+from .rowform import INSERT_RECORD, sealed_parts, stored_row, written
 
 FORK_MESSAGE = ("{station} 的第 {number} 号数据包已收过另一份不同内容的（站点数据可能被重装）"
                 "(bundle {number} of {station} was already ingested with different content: station reinstalled?)")
@@ -110,8 +110,9 @@ class Merging(Auditing):
             counts.update({k: n for k, n in (("accepted", accepted), ("stale", stale), ("duplicates", duplicates),
                                              ("conflicts", len(conflicts))) if n})
             self.db.executemany(INSERT_RECORD, upserts)
-            referral_index.store(self.db, batch, sealer, records, upserts)
-            cluster_index.store(self.db, batch, sealer, records, upserts)
+            kept = written(records, upserts)
+            referral_index.store(self.db, batch, sealer, kept)
+            cluster_index.store(self.db, batch, sealer, kept)
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [
                 (f["id"], f["owner"], station, number, f["version"], received_at) for f in foreign])

@@ -21,7 +21,7 @@ opened on its own, so the counts are always those of the whole records
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Iterable
+from typing import Any
 
 import orjson
 
@@ -40,20 +40,16 @@ def _plain(refs: Any) -> bool:
     return refs is None or (type(refs) is list and all(type(x) is str for x in refs))
 
 
-def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, records: Iterable[dict[str, Any]],
-          upserts: Iterable[tuple[Any, ...]]) -> None:
-    """Seal the referrals of the rows `upserts` wrote (tuples starting id, station,
-    version, as db.INSERT_RECORD takes them) from their `records`. Inside the merge's
+def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list[tuple[Any, Any, dict[str, Any]]]
+          ) -> None:
+    """Seal the referrals of the rows a merge wrote (rowform.written). Inside the merge's
     transaction: the index and the rows it describes are committed together."""
-    first: dict[tuple[Any, Any], Any] = {}
-    for r in records:  # the first copy of an (id, version) is the one a merge keeps
-        first.setdefault((r.get("id"), r.get("version")), r)
     rows: dict[Any, tuple[Any, int]] = {}
     sets: dict[tuple[str, ...], int] = {}  # each distinct list of referrals once
-    for u in upserts:
-        refs = first[(u[0], u[2])].get("referrals")
+    for rid, version, r in written:
+        refs = r.get("referrals")
         if _plain(refs):
-            rows[u[0]] = (u[2], sets.setdefault(tuple(refs or ()), len(sets)))
+            rows[rid] = (version, sets.setdefault(tuple(refs or ()), len(sets)))
     if rows:
         # columns, not an object per row: a report rebuilds each merge's map with zip
         doc = {"ids": list(rows), "versions": [v for v, _ in rows.values()],

@@ -5,7 +5,7 @@ INSERT_RECORD writes a records row."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, Iterable
 
 from ..domain.personal import CLUE_KEYS, PERSONAL_KEYS, VISITOR_KEYS
 from ..security import records_key
@@ -69,3 +69,15 @@ def stored_form(record: dict[str, Any], sealer: BatchSealer) -> tuple[bytes, byt
     resident's name from it would take guessing the whole summary with it."""
     return (*sealed_parts(record, sealer), content_hash(record))
 
+
+
+def written(records: Iterable[dict[str, Any]], upserts: Iterable[tuple[Any, ...]]) -> list[tuple[Any, Any, dict[str, Any]]]:
+    """(id, version, record) of each row `upserts` wrote (tuples starting id, station,
+    version, as INSERT_RECORD takes them), with the record it was made from: what a
+    merge's sealed indexes describe. An id written twice in one merge comes once, as its
+    last row (the one kept); the first copy of an (id, version) is the one a merge keeps."""
+    first: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for r in records:
+        first.setdefault((r.get("id"), r.get("version")), r)
+    last = {u[0]: (u[2], first[(u[0], u[2])]) for u in upserts}
+    return [(rid, version, r) for rid, (version, r) in last.items()]

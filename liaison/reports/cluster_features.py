@@ -13,16 +13,18 @@ from typing import Any
 FIELDS = ("visited_at", "id", "station", "ref", "category", "related_to", "summary", "employer", "project",
           "platform", "delivery_site", "issue")
 Features = tuple[Any, ...]  # in FIELDS' order
+_NO_DETAILS: dict[str, Any] = {}
 
 
 def of_parts(clear: dict[str, Any], personal: dict[str, Any]) -> Features:
-    """A record's features from its clear and personal parts (domain/personal.split)."""
-    d = personal.get("details") or {}
+    """A record's features from its clear and personal parts (domain/personal.split).
+    Called once per record a merge writes: the look-ups are bound once, not per field."""
+    d = personal.get("details")
     if type(d) is not dict:  # what find_clusters always tolerated: no details to read
-        d = {}
-    return (clear.get("visited_at"), clear.get("id"), clear.get("station"), clear.get("ref"), clear.get("category"),
-            clear.get("related_to") or None, personal.get("summary"), d.get("employer"), d.get("project"),
-            d.get("platform"), d.get("delivery_site"), d.get("issue"))
+        d = _NO_DETAILS
+    c, p, e = clear.get, personal.get, d.get
+    return (c("visited_at"), c("id"), c("station"), c("ref"), c("category"), c("related_to") or None, p("summary"),
+            e("employer"), e("project"), e("platform"), e("delivery_site"), e("issue"))
 
 
 def of_record(record: dict[str, Any]) -> Features:
