@@ -5,7 +5,6 @@ index says — superseded, forged, moved, missing or of other fields."""
 from __future__ import annotations
 
 import os
-from datetime import date
 
 import orjson
 import pytest
@@ -16,6 +15,7 @@ from liaison.reports.cluster_features import of_parts
 from liaison.reports.clusters import find_clusters, find_clusters_columns
 from liaison.security.errors import SealBroken
 from tests.hq._report_world import build
+from tests.hq._small_city import small_city
 from tests.sync._sync_world import office_staff
 
 
@@ -103,20 +103,9 @@ def test_a_blob_moved_to_another_merge_is_refused(world):
 
 
 def test_the_clusters_of_a_small_city_are_those_of_its_whole_records(tmp_path):
-    from liaison.bench.office import OFFICER, PIN, build_city
-    from liaison.hq.ingest import ingest_folder
-    from liaison.hq.office import Office
-    from liaison.hq.staff import unlock
-
-    hq, inbox, _ = build_city(tmp_path, 1500, end=date(2026, 11, 30))
-    o = Office(hq)
-    try:
-        assert ingest_folder(o, inbox)[0]["accepted"] == 1500
-        staff = unlock(o, OFFICER, PIN)
+    with small_city(tmp_path, 1500) as (o, staff):
         records = list(staff.records())
         for since in (None, "2026-09-01"):
             want = [k.to_dict() for k in find_clusters(records, since=since)]
             got = [k.to_dict() for k in find_clusters_columns(cluster_index.columns(o.db, staff.opener, since), since=since)]
             assert got == want and len(want) > 3
-    finally:
-        o.close()

@@ -10,6 +10,8 @@ import pytest
 
 from liaison.hq.report import build_report, figures, office_figures
 from tests.hq._report_world import END, START, build
+from tests.hq._small_city import END as CITY_END
+from tests.hq._small_city import small_city
 from tests.sync._sync_world import office_staff
 
 
@@ -35,22 +37,11 @@ def test_fast_path_gives_the_same_figures(office, period):
 
 
 def test_fast_path_on_a_small_city(tmp_path):
-    from liaison.bench.office import OFFICER, PIN, build_city
-    from liaison.hq.ingest import ingest_folder
-    from liaison.hq.office import Office
-    from liaison.hq.staff import unlock
-
-    hq, inbox, _ = build_city(tmp_path, 600, end=date(2026, 11, 30))
-    o = Office(hq)
-    try:
-        assert ingest_folder(o, inbox)[0]["accepted"] == 600
-        staff = unlock(o, OFFICER, PIN)
+    with small_city(tmp_path, 600) as (o, staff):
         for start, end in ((None, None), (date(2026, 6, 1), date(2026, 8, 31))):
-            old = figures(staff.records(), start=start, end=end, as_of=end or date(2026, 11, 30))
-            new = office_figures(o.db, staff.opener, start=start, end=end, as_of=end or date(2026, 11, 30))
+            old = figures(staff.records(), start=start, end=end, as_of=end or CITY_END)
+            new = office_figures(o.db, staff.opener, start=start, end=end, as_of=end or CITY_END)
             assert new == old and list(new["by_category"]) == list(old["by_category"])
-    finally:
-        o.close()
 
 
 
