@@ -105,6 +105,7 @@ UI: dict[str, tuple[str, str]] = {
     "people": ("人次", "visits"),
     # office dashboard (liaison hq)
     "reload": ("刷新", "Reload"),
+    "next-list": ("切换列表", "Next list"),
     "hq_title": ("[b]院本部工作台[/b]  截至 {day} · 本周（{week}）接待 {n} 件 · {stations} 个站点",
                  "[b]District office[/b]  as of {day} · this week ({week}) {n} visits · {stations} stations"),
     "hq_sync_title": ("各站数据同步", "Stations' sync state"),

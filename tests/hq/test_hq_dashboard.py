@@ -210,3 +210,36 @@ def test_overdue_reference_cells_are_fitted_as_fit_does():
     cases += ["".join(rnd.choice(string.printable) for _ in range(rnd.randint(0, 30))) for _ in range(2000)]
     for width in (1, 2, 5, 18):
         assert [_ref(c, width) for c in cases] == [fit(c, width) for c in cases]
+
+
+async def test_a_city_of_stations_leaves_the_panels_and_the_overdue_list_in_view(office):
+    """At 80x24 with 60 stations the sync table scrolls on its own: the panels, the
+    overdue list's title and its first row stay on screen, and tab then page-down
+    reaches the last station. (The extra stations are rows in the bundles table, all
+    the dashboard reads of a station it has no records from.)"""
+    world, _ = office
+    staff = unlocked(world)
+    db = staff.office.db.db
+    for n in range(60):
+        db.execute("INSERT INTO bundles VALUES (?, 1, 'd', '2026-11-11T01:00:00+08:00', 0, x'00')", (f"zz-{n:02}",))
+    db.commit()
+    app = build_hq_app(staff, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        screen = app.screen
+        keybar = screen.query_one("KeyBar").region
+        for selector in ("#hq-week-box", "#hq-categories-box", "#hq-overdue-title", "#hq-overdue-box"):
+            region = screen.query_one(selector).region
+            assert region.height > 0 and region.bottom <= keybar.y, (selector, region)
+        lines = screen.query_one("#hq-overdue-box").region
+        assert screen.get_widget_at(lines.x + 1, lines.y)[0] is screen.query_one("#hq-overdue")  # its first row shows
+        assert "切换列表" in str(screen.query_one("KeyBar").render())
+        box = screen.query_one("#hq-sync-box")
+        assert box.max_scroll_y > 0 and box.scroll_y == 0
+        await pilot.press("tab")
+        while app.focused is not box:
+            await pilot.press("tab")
+        for _ in range(20):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y

@@ -115,6 +115,7 @@ class OverdueLines(Static):
 class HqDashboardScreen(LiaisonScreen):
     BINDINGS = [
         Binding("r", "app.reload", "刷新", id="reload"),
+        Binding("tab", "app.focus_next", "切换列表", id="next-list"),  # the tables, the panels, the overdue list
         Binding("q", "app.quit", "退出", id="quit"),
     ]
 
@@ -129,10 +130,13 @@ class HqDashboardScreen(LiaisonScreen):
         with Vertical(id="hq-dashboard"):
             yield Static(id="hq-title")
             yield Static(id="hq-sync-title", classes="section-title")
-            yield Static(id="hq-sync")
-            with Horizontal(id="hq-panels"):
-                yield Static(id="hq-week", classes="hq-panel")
-                yield Static(id="hq-categories", classes="hq-panel")
+            with VerticalScroll(id="hq-sync-box"):  # a city's 192 stations would push all below off screen
+                yield Static(id="hq-sync")
+            with Horizontal(id="hq-panels"):  # a line per station or category: each scrolls on its own
+                with VerticalScroll(id="hq-week-box", classes="hq-panel"):
+                    yield Static(id="hq-week")
+                with VerticalScroll(id="hq-categories-box", classes="hq-panel"):
+                    yield Static(id="hq-categories")
                 yield Static(id="hq-clusters", classes="hq-panel")
             yield Static(id="hq-overdue-title", classes="section-title")
             with VerticalScroll(id="hq-overdue-box"):
