@@ -50,13 +50,13 @@ async def test_figures_shown(office):
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         assert "截至 2026-11-12" in text(app, "#hq-title") and "本周（2026-W46）接待 3 件" in text(app, "#hq-title")
+        assert text(app, "#hq-sync-head").split() == ["站点", "最后包", "接收时间", "缺号", "冲突", "记录"]
         sync = text(app, "#hq-sync").splitlines()
-        assert sync[0].split() == ["站点", "最后包", "接收时间", "缺号", "冲突", "记录"]
         fq = next(line for line in sync if line.startswith("枫桥远坊"))
         rider = next(line for line in sync if line.startswith("骑手友好站"))
         assert "#3" in fq and "缺 2" in fq and fq.split()[-2:] == ["0", "4"]
         assert "#1" in rider and "缺" not in rider and rider.split()[-2:] == ["0", "3"]
-        assert "隔离区：1 个数据包" in sync[-1]
+        assert "隔离区：1 个数据包" in text(app, "#hq-quarantine")
         # This week: 枫桥远坊 2 (relocation 11-10, neighbour 11-11), 骑手友好站 1 (rider 11-12);
         # the sparkline runs over ISO weeks 39…46.
         week = {line.split()[0]: line.split()[1:] for line in text(app, "#hq-week").splitlines()[1:]}
@@ -80,8 +80,7 @@ async def test_english_switch_reload_and_quit(office):
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert "District office" in text(app, "#hq-title") and "this week (2026-W46) 3 visits" in text(app, "#hq-title")
-        assert text(app, "#hq-sync").splitlines()[0].split() == ["Station", "Last", "Received", "Gaps", "Conflicts",
-                                                                 "Records"]
+        assert text(app, "#hq-sync-head").split() == ["Station", "Last", "Received", "Gaps", "Conflicts", "Records"]
         assert f"{FQ}" in text(app, "#hq-sync") and "missing 2" in text(app, "#hq-sync")
         assert text(app, "#hq-overdue-title") == "3 overdue follow-ups" and "overdue by 16 days" in text(app, "#hq-overdue")
         bar = str(app.screen.query_one("KeyBar").render())
@@ -228,7 +227,8 @@ async def test_a_city_of_stations_leaves_the_panels_and_the_overdue_list_in_view
         await _ready(app, pilot)
         screen = app.screen
         keybar = screen.query_one("KeyBar").region
-        for selector in ("#hq-week-box", "#hq-categories-box", "#hq-overdue-title", "#hq-overdue-box"):
+        for selector in ("#hq-sync-head", "#hq-quarantine", "#hq-week-box", "#hq-categories-box",
+                         "#hq-overdue-title", "#hq-overdue-box"):
             region = screen.query_one(selector).region
             assert region.height > 0 and region.bottom <= keybar.y, (selector, region)
         lines = screen.query_one("#hq-overdue-box").region

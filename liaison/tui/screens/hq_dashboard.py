@@ -130,8 +130,10 @@ class HqDashboardScreen(LiaisonScreen):
         with Vertical(id="hq-dashboard"):
             yield Static(id="hq-title")
             yield Static(id="hq-sync-title", classes="section-title")
+            yield Static(id="hq-sync-head")  # the columns' names and the quarantine stay in view
             with VerticalScroll(id="hq-sync-box"):  # a city's 192 stations would push all below off screen
                 yield Static(id="hq-sync")
+            yield Static(id="hq-quarantine")
             with Horizontal(id="hq-panels"):  # a line per station or category: each scrolls on its own
                 with VerticalScroll(id="hq-week-box", classes="hq-panel"):
                     yield Static(id="hq-week")
@@ -219,7 +221,11 @@ class HqDashboardScreen(LiaisonScreen):
             "hq_title", day=rep["period"]["as_of"], week=this_week, n=sum(w["count"] for w in week_rows),
             stations=len(rep["sync"]))))
         self.query_one("#hq-sync-title", Static).update(tr("hq_sync_title"))
-        self.query_one("#hq-sync", Static).update(self._sync_text(rep))
+        head, rows = self._sync_text(rep)
+        self.query_one("#hq-sync-head", Static).update(head)
+        self.query_one("#hq-sync", Static).update(rows)
+        q = rep["quarantined"]
+        self.query_one("#hq-quarantine", Static).update(Text(tr("hq_quarantine", n=q), style="bold red" if q else "dim"))
         self.query_one("#hq-week", Static).update(self._week_text(rep, this_week))
         by_cat: dict[str, int] = {}
         for w in week_rows:
@@ -231,21 +237,20 @@ class HqDashboardScreen(LiaisonScreen):
         self.query_one("#hq-categories", Static).update(Text("\n".join(lines if by_cat else lines + ["—"])))
         self._show_overdue(rep, lang)
 
-    def _sync_text(self, rep: dict[str, Any]) -> Text:
+    def _sync_text(self, rep: dict[str, Any]) -> tuple[Text, Text]:
+        """(the columns' names, a line per station)."""
         tr = self.tr
         widths = (20, 8, 11, 12, 9, 7)
         head = row(tuple(tr(k) for k in ("hq_col_station", "hq_col_last", "hq_col_when", "hq_col_gaps",
                                          "hq_col_conflicts", "hq_col_records")), widths)
-        text = Text(head + "\n", style="bold")
-        for s in rep["sync"]:
+        text = Text()
+        for n, s in enumerate(rep["sync"]):
             gaps = ",".join(map(str, s["gaps"]))
             when = (s["last_received_at"] or "")[5:16].replace("T", " ") or tr("never")
             cells = (self._station_label(rep, s["station"]), f"#{s['last_bundle']}", when,
                      tr("hq_missing", gaps=gaps) if gaps else "—", str(s["conflicts"]), str(s["records"]))
-            text.append(row(cells, widths) + "\n", style="bold yellow" if gaps or s["conflicts"] else "")
-        q = rep["quarantined"]
-        text.append(tr("hq_quarantine", n=q), style="bold red" if q else "dim")
-        return text
+            text.append(("\n" if n else "") + row(cells, widths), style="bold yellow" if gaps or s["conflicts"] else "")
+        return Text(head, style="bold"), text
 
     def _week_text(self, rep: dict[str, Any], this_week: str) -> Text:
         weeks = rep["spark_weeks"]
