@@ -124,8 +124,8 @@ def _normalised(values: Sequence[Any], fn: Callable[[Any], str]) -> list[str]:
     return list(map(table.__getitem__, values))
 
 
-# One record's row, in this order (the visit's day, YYYY-MM-DD, one str per day: the rows are
-# sorted by visit time and id before they are made).
+# One record's row, in this order (the visit's day, YYYY-MM-DD, one str per day; the rows
+# are put in order of visit time and id, which the day alone cannot give).
 Row = tuple[Any, ...]
 DAY, ID, STATION, REF, CATEGORY, SUMMARY, RELATED, KEYS, WHERE, THEMED = range(10)
 _GONE: Row = ()  # a row already made into a cluster member
