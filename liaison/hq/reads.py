@@ -141,16 +141,3 @@ class Reads(OfficeConnection):
         for doc, blob, batch in self.db.execute(
                 "SELECT doc, sealed, batch FROM records WHERE deleted=0 AND tallied IS NOT 1"):
             yield loads(doc), blob, batch
-
-    def records_since(self, opener: Opener, since: str) -> Iterator[dict[str, Any]]:
-        """The current records visited on or after `since` (YYYY-MM-DD) made whole, in no
-        particular order: the dashboard's 90 days of clusters open only those."""
-        for clear, blob, batch in self.clear_parts(since=since):
-            yield join_into(clear, self.open_personal(opener, clear, blob, batch))
-
-    def personal_parts(self, opener: Opener, since: str | None = None) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-        """(clear part, personal part) of each current record, unjoined and in no particular
-        order: `hq clusters` keeps a few fields of each as they stream by, so neither the
-        join nor the sort of 600 000 whole records is paid (SealBroken as in `records`)."""
-        for clear, blob, batch in self.clear_parts(since=since):
-            yield clear, self.open_personal(opener, clear, blob, batch)

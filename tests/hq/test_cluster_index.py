@@ -11,7 +11,7 @@ import pytest
 
 from liaison.hq import cluster_index
 from liaison.hq.reads import Reads
-from liaison.reports.cluster_features import of_parts
+from liaison.reports.cluster_features import of_record
 from liaison.reports.clusters import find_clusters, find_clusters_columns
 from liaison.security.errors import SealBroken
 from tests.hq._report_world import build
@@ -21,7 +21,7 @@ from tests.sync._sync_world import office_staff
 
 def _whole(o, staff) -> list:
     """The features as the records themselves give them (every personal part opened)."""
-    return sorted(of_parts(c, p) for c, p in o.db.personal_parts(staff.opener) if not c.get("deleted"))
+    return sorted(map(of_record, staff.records()))
 
 
 def _read(o, staff) -> list:
