@@ -45,27 +45,10 @@ class Reads(OfficeConnection):
             yield join_into(record, opener.open(batch, sealed, records_key.record_aad(rid, version), wrapped))
 
 
-    def clear_parts(self, include_deleted: bool = False, since: str | None = None,
-                    sealed: bool = True) -> Iterator[tuple[dict[str, Any], bytes | None, int | None]]:
-        """(clear part, sealed part, batch) of each record, in no particular order and
-        without opening anything: the report's counts need only the clear part, so
-        each record's AES-GCM and JSON of its personal part is paid only where a
-        figure needs it (`open_personal`). `since` (YYYY-MM-DD): visits on or after
-        that day (as `visited_at[:10] >= since`, the clusters' own test). Streamed:
-        600 000 rows are never held at once."""
-        where = ["1" if include_deleted else "deleted=0"]
-        args: list[Any] = []
-        if since is not None:
-            where.append("visited_at >= ?")  # an ISO string starting with the day sorts at or after it
-            args.append(since)
-        cols = "doc, sealed, batch" if sealed else "doc, NULL, NULL"
-        loads = orjson.loads
-        for doc, blob, batch in self.db.execute(f"SELECT {cols} FROM records WHERE {' AND '.join(where)}", args):
-            yield loads(doc), blob, batch
-
     @staticmethod
     def open_personal(opener: Opener, clear: dict[str, Any], blob: bytes | None, batch: int | None) -> dict[str, Any]:
-        """The personal part of one row from `clear_parts` (SealBroken as in `records`)."""
+        """The personal part of one row, from its clear part, sealed part and batch (SealBroken
+        as in `records`)."""
         if blob is None or batch is None:  # a sealed part is always written with its batch
             raise not_sealed(clear.get("id"))
         personal: dict[str, Any] = opener.open(batch, blob, records_key.record_aad(clear["id"], clear["version"]))
@@ -136,7 +119,7 @@ class Reads(OfficeConnection):
             f"AND follow_up_on < ?1 AND day <= ?1 AND (status IS NULL OR status NOT IN {_DONE})", (as_of,))
 
     def untallied(self) -> Iterator[tuple[dict[str, Any], bytes | None, int | None]]:
-        """`clear_parts` of the current rows the SQL counts leave out (`tallied` not 1)."""
+        """(clear part, sealed part, batch) of the current rows the SQL counts leave out (`tallied` not 1)."""
         loads = orjson.loads
         for doc, blob, batch in self.db.execute(
                 "SELECT doc, sealed, batch FROM records WHERE deleted=0 AND tallied IS NOT 1"):

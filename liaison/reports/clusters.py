@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 from ..domain.vocab import CATEGORIES, label
 from ..store.gcpause import paused
 from . import cluster_kernel as kernel
-from .cluster_features import FIELDS, Features, of_parts
+from .cluster_features import FIELDS, Features, of_record
 from .cluster_grams import bigram_matrix
 from .cluster_keys import normalise_employer, normalise_project, normalise_site, rider_theme_of
 
@@ -96,21 +96,6 @@ class Cluster:
         return {"id": self.id, "size": len(self.members), "first": self.first, "last": self.last,
                 "stations": self.stations, "keys": self.keys, "member_ids": [m["id"] for m in self.members],
                 "members": self.members, "action": {"code": self.action, "zh": zh, "en": en}}
-
-
-class _Ids(dict):
-    """Interned bigrams: str → a new int on first sight, for cluster_keys.bigram_ids (one
-    text's grams as ints; the clusters themselves take them from cluster_grams)."""
-
-    def __missing__(self, gram: str) -> int:
-        if "\0" in gram:  # across noise (cluster_keys.bigram_ids): no gram
-            self[gram] = -1
-            return -1
-        self[gram] = n = self.next
-        self.next += 1
-        return n
-
-    next = 0
 
 
 def _normalised(values: Sequence[Any], fn: Callable[[Any], str]) -> list[str]:
@@ -166,24 +151,15 @@ def _rows(cols: list[list[Any]]) -> list[Row]:
 
 def find_clusters(records: Iterable[dict[str, Any]], *, window_days: int = 90, since: str | None = None,
                   threshold: float = SIMILAR) -> list[Cluster]:
-    return find_clusters_parts(((r, r) for r in records), window_days=window_days, since=since,
-                               threshold=threshold)
+    """The clusters among whole records (deleted ones left out), in any order."""
+    return find_clusters_columns(columns(of_record(r) for r in records if not r.get("deleted")),
+                                 window_days=window_days, since=since, threshold=threshold)
 
 
-def find_clusters_parts(parts: Iterable[tuple[dict[str, Any], dict[str, Any]]], *, window_days: int = 90,
-                        since: str | None = None, threshold: float = SIMILAR) -> list[Cluster]:
-    """find_clusters on (clear, personal) parts of each record, unjoined and in any order."""
-    return find_clusters_features((of_parts(c, p) for c, p in parts if not c.get("deleted")),
-                                  window_days=window_days, since=since, threshold=threshold)
-
-
-def find_clusters_features(features: Iterable[Features], *, window_days: int = 90, since: str | None = None,
-                           threshold: float = SIMILAR) -> list[Cluster]:
-    """find_clusters on the features (cluster_features) of each current record, in any order."""
+def columns(features: Iterable[Features]) -> list[list[Any]]:
+    """Features (cluster_features) as the columns find_clusters_columns takes."""
     got = list(features)
-    cols = [list(c) for c in zip(*got, strict=True)] if got else [[] for _ in FIELDS]
-    del got
-    return find_clusters_columns(cols, window_days=window_days, since=since, threshold=threshold)
+    return [list(c) for c in zip(*got, strict=True)] if got else [[] for _ in FIELDS]
 
 
 def find_clusters_columns(cols: list[list[Any]], *, window_days: int = 90, since: str | None = None,

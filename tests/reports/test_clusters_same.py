@@ -1,9 +1,9 @@
-"""The streaming clusters (issue 14: interned bigram ids, features kept per record, a
-tighter similarity loop) find exactly what the earlier whole-record version found —
+"""The fast clusters (issue 14: features as columns, compiled bigrams and similarity
+loop) find exactly what the earlier whole-record version found —
 same clusters, same members in the same order, same keys and actions — on the labelled
 set, on 3 000 generated records of a city's stations (with deletions and `related_to`
-links) and under other windows, thresholds and `since`; and `hq clusters` reads the
-office's records as unjoined parts to the same result."""
+links) and under other windows, thresholds and `since`; and the features of unjoined
+parts, in any order, as the office's index gives them, to the same result."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 
 from liaison.bench.office_city import station_docs, stations
 from liaison.domain.personal import split
-from liaison.reports.cluster_keys import bigram_ids, bigrams
-from liaison.reports.clusters import _Ids, find_clusters, find_clusters_parts
+from liaison.reports.cluster_features import of_parts
+from liaison.reports.clusters import columns, find_clusters, find_clusters_columns
 from tests.reports.clusters_reference import find_clusters as reference
 from tests.reports.test_clusters import _labelled
 
@@ -56,13 +56,7 @@ def test_generated_city_is_found_the_same(city, kw):
 
 
 def test_parts_in_any_order_give_the_same(city):
+    """As the office's index gives them: each record's clear and personal parts' features, in no order."""
     parts = [split(d) for d in reversed(city)]
-    assert _dicts(find_clusters_parts(parts)) == _dicts(reference(city))
-
-
-@pytest.mark.parametrize("text", ["", None, "欠薪", "骑手小冯，晚高峰送餐时摔伤。", "a\0b，c  APP扣款3元/单", "，，。", "x"])
-def test_bigram_ids_are_the_bigrams(text):
-    ids = _Ids()
-    got = bigram_ids(text, ids)
-    names = {n: g for g, n in ids.items()}
-    assert len(got) == len(set(got)) and {names[n] for n in got} == bigrams(text)
+    cols = columns(of_parts(c, p) for c, p in parts if not c.get("deleted"))
+    assert _dicts(find_clusters_columns(cols)) == _dicts(reference(city))
