@@ -67,7 +67,7 @@ async def test_figures_shown(office):
         assert text(app, "#hq-overdue-title") == "逾期未回访 3 件"
         rows = text(app, "#hq-overdue").splitlines()
         assert [r.split()[0] for r in rows] == ["QSYH-20261020-001", "QSYH-20261104-001", "FQYF-20261103-001"]
-        assert "已逾期 16 天" in rows[0] and "已逾期 7 天" in rows[1] and "已逾期 2 天" in rows[2]
+        assert "16 天" in rows[0] and " 7 天" in rows[1] and " 2 天" in rows[2]
         bar = str(app.screen.query_one("KeyBar").render())
         assert "刷新" in bar and "退出" in bar and "English" in bar
 
@@ -79,10 +79,10 @@ async def test_english_switch_reload_and_quit(office):
         await _ready(app, pilot)
         await pilot.press("ctrl+g")
         await pilot.pause()
-        assert "District office" in text(app, "#hq-title") and "this week (2026-W46) 3 visits" in text(app, "#hq-title")
+        assert "District office" in text(app, "#hq-title") and "2026-W46: 3 visits" in text(app, "#hq-title")
         assert text(app, "#hq-sync-head").split() == ["Station", "Last", "Received", "Gaps", "Conflicts", "Records"]
         assert f"{FQ}" in text(app, "#hq-sync") and "missing 2" in text(app, "#hq-sync")
-        assert text(app, "#hq-overdue-title") == "3 overdue follow-ups" and "overdue by 16 days" in text(app, "#hq-overdue")
+        assert text(app, "#hq-overdue-title") == "3 overdue follow-ups" and " 16 d " in text(app, "#hq-overdue")
         bar = str(app.screen.query_one("KeyBar").render())
         assert "Reload" in bar and "Quit" in bar and "中文" in bar
         # A bundle ingested while the dashboard is open shows after r (reload).
@@ -98,7 +98,7 @@ async def test_english_switch_reload_and_quit(office):
         await _ready(app, pilot)
         rider = next(line for line in text(app, "#hq-sync").splitlines() if line.startswith(RIDER))
         assert "#2" in rider and rider.split()[-1] == "4"
-        assert "this week (2026-W46) 4 visits" in text(app, "#hq-title")
+        assert "2026-W46: 4 visits" in text(app, "#hq-title")
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
@@ -243,3 +243,40 @@ async def test_a_city_of_stations_leaves_the_panels_and_the_overdue_list_in_view
             await pilot.press("pagedown")
         await pilot.pause()
         assert box.scroll_y == box.max_scroll_y
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_overdue_rows_fit_80_columns_under_named_columns(office, lang):
+    """At 80x24 each overdue follow-up is one line with its whole reference, under a
+    line naming the columns (before: 93 cells of fixed columns wrapped each row's status
+    onto a second line and cut a 19-character reference)."""
+    world, _ = office
+    app = build_hq_app(unlocked(world), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        if lang == "en":
+            await pilot.press("ctrl+g")
+            await pilot.pause()
+        screen = app.screen
+        assert screen.query_one("#hq-title").size.height == 1  # the title line too, in either language
+        head = text(app, "#hq-overdue-head").split()
+        assert head == (["编号", "站点", "应回访日", "逾期", "类别", "状态"] if lang == "zh"
+                        else ["Ref", "Station", "Due", "Late", "Category", "Status"])
+        overdue = screen.query_one("#hq-overdue")
+        assert overdue.region.height == 3 and overdue.size.width <= 78  # one screen line per follow-up
+        rows = text(app, "#hq-overdue").splitlines()
+        assert [r.split()[0] for r in rows] == ["QSYH-20261020-001", "QSYH-20261104-001", "FQYF-20261103-001"]
+        late = "16 天" if lang == "zh" else "16 d"
+        assert late in rows[0] and "2026-10-27" in rows[0]
+        assert ("骑手/新就业形态" in rows[0]) if lang == "zh" else ("Delivery rid" in rows[0])
+        # The panels beside each other: a line per station and per category, none wrapped.
+        for panel in ("#hq-week", "#hq-categories"):
+            widget = screen.query_one(panel)
+            assert widget.size.height == len(text(app, panel).splitlines()), panel
+
+
+def test_bars_grow_by_eighths_and_never_vanish():
+    from liaison.tui.screens.hq_dashboard import bar
+
+    assert bar(1, 5) == "█████" and bar(0.5, 5) == "██▌" and bar(0.0001, 5) == "▏"
+    assert [len(bar(k / 40, 5)) for k in range(1, 41)] == [1] * 7 + [k // 8 + (k % 8 > 0) for k in range(8, 41)]

@@ -12,6 +12,7 @@ import sqlite3
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -53,6 +54,13 @@ def sparkline(values: list[int]) -> str:
         return "·" * len(values)
     # Any visit shows at least the lowest block, so a quiet week is not mistaken for none.
     return "".join("·" if v == 0 else BLOCKS[max(0, round(v / top * len(BLOCKS)) - 1)] for v in values)
+
+
+def bar(share: float, width: int) -> str:
+    """A horizontal bar `share` (0–1) of `width` cells, in eighths of a cell; any
+    share shows at least one eighth."""
+    eighths = max(1, round(share * width * 8))
+    return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
 def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
@@ -141,6 +149,7 @@ class HqDashboardScreen(LiaisonScreen):
                     yield Static(id="hq-categories")
                 yield Static(id="hq-clusters", classes="hq-panel")
             yield Static(id="hq-overdue-title", classes="section-title")
+            yield Static(id="hq-overdue-head")
             with VerticalScroll(id="hq-overdue-box"):
                 yield OverdueLines(id="hq-overdue")
         yield KeyBar()
@@ -231,9 +240,11 @@ class HqDashboardScreen(LiaisonScreen):
         for w in week_rows:
             by_cat[w["category"]] = by_cat.get(w["category"], 0) + w["count"]
         top = max(by_cat.values(), default=0)
-        lines = [tr("hq_week_by_category")] + [
-            f"{fit(category(c, lang), 16)} {'█' * max(1, round(n / top * 12))} {n}"
-            for c, n in sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))]
+        shown = sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))
+        # Each line fits a third of 80 columns: the labels as wide as the widest shown.
+        width = min(15, max((cell_len(category(c, lang)) for c, _ in shown), default=0))
+        lines = [tr("hq_week_by_category")] + [f"{fit(category(c, lang), width)} {bar(n / top, 4)} {n}"
+                                               for c, n in shown]
         self.query_one("#hq-categories", Static).update(Text("\n".join(lines if by_cat else lines + ["—"])))
         self._show_overdue(rep, lang)
 
@@ -259,9 +270,12 @@ class HqDashboardScreen(LiaisonScreen):
             per.setdefault(w["station"], {}).setdefault(w["week"], 0)
             per[w["station"]][w["week"]] += w["count"]
         lines = [self.tr("hq_week_totals", weeks=len(weeks))]
-        for s in sorted({*per, *(x["station"] for x in rep["sync"])}):
+        stations = sorted({*per, *(x["station"] for x in rep["sync"])})
+        labels = [self._station_label(rep, s) for s in stations]
+        width = min(12, max(map(cell_len, labels), default=0))  # as the categories beside it: one line each
+        for s, name in zip(stations, labels, strict=True):
             counts = [per.get(s, {}).get(w, 0) for w in weeks]
-            lines.append(f"{fit(self._station_label(rep, s), 20)} {counts[-1]:>3}  {sparkline(counts)}")
+            lines.append(f"{fit(name, width)} {counts[-1]:>3} {sparkline(counts)}")
         return Text("\n".join(lines))
 
     def _show_overdue(self, rep: dict[str, Any], lang: str) -> None:
@@ -269,17 +283,23 @@ class HqDashboardScreen(LiaisonScreen):
                        key=lambda o: (-o["days_overdue"], o["ref"]))
         self.query_one("#hq-overdue-title", Static).update(
             self.tr("hq_overdue_title", n=len(items)) if items else self.tr("hq_no_overdue"))
-        widths = (18, 18, 10, 18, 16, 8)
+        # Fitted to 80 columns: the reference as long as the longest (never cut), the
+        # lateness as a number under its column's name, the wider English labels cut.
+        tr = self.tr
+        ref_width = max((len(r) if r.isascii() else cell_len(r) for r in (o["ref"] for o in items)), default=10)
+        widths = (min(max(ref_width, 10), 24), 12, 10, 7, *((15, 6) if lang == "zh" else (13, 12)))
+        self.query_one("#hq-overdue-head", Static).update(Text(row(tuple(tr(k) for k in (
+            "hq_col_ref", "hq_col_station", "hq_col_due", "hq_col_late", "hq_col_category", "hq_col_status")),
+            widths), style="bold") if items else "")
         # A city's office has ~50 000 overdue rows and every cell but the reference
         # repeats (stations, days, categories, statuses): each distinct one is fitted once.
-        tr = self.tr
 
         def fitted(i: int, key: str, show) -> dict[Any, str]:
             return {v: fit(show(v), widths[i]) for v in {o[key] for o in items}}
 
         st = fitted(1, "station", lambda v: self._station_label(rep, v))
         fu = fitted(2, "follow_up_on", str)
-        late = fitted(3, "days_overdue", lambda n: tr("overdue_days", n=n))
+        late = fitted(3, "days_overdue", lambda n: tr("hq_late_days", n=n))
         cat = fitted(4, "category", lambda c: category(c, lang))
         stat = fitted(5, "status", lambda v: status(v or "open", lang))
         lines = [" ".join((_ref(o["ref"], widths[0]), st[o["station"]], fu[o["follow_up_on"]],
