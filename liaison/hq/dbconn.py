@@ -94,6 +94,22 @@ class OfficeConnection:
         self.db.close()
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction: every read inside sees the same state of the office,
+        however many merges another process commits meanwhile (in WAL they do not wait
+        for it, nor it for them). A report's or a status's figures are separate queries:
+        without it, a bundle merged between two of them showed in one and not the other."""
+        if self.db.in_transaction:  # the caller's transaction is already one state
+            yield
+            return
+        self.db.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.db.in_transaction:  # a failed statement may have ended it already
+                self.db.execute("COMMIT")  # only reads were made: nothing to keep or undo
+
+    @contextmanager
     def writing(self) -> Iterator[None]:
         """One writer at the office (see lock.py); SQLite's "database is locked" from a
         writer outside the lock file means the same thing: busy, not a bug."""

@@ -261,8 +261,9 @@ def build_report(db: OfficeDB, opener: Opener, *, start: date | None = None, end
 
         today = _today()
     as_of = end or today
-    rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal)
-    rep["sync"] = sync_state(db)
+    with db.snapshot():  # every section from one state of the office, merges or not
+        rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal)
+        rep["sync"] = sync_state(db)
     rep["quarantined"] = quarantined
     rep["audit_breaks"] = sum(len(s["audit_breaks"]) for s in rep["sync"])
     ids = sorted({*rep["totals"]["per_station"], *rep["overdue"], *(s["station"] for s in rep["sync"])})

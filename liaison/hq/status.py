@@ -6,8 +6,7 @@ stations or filtered to one; `status_rows` adds what only `hq status` shows."""
 from __future__ import annotations
 
 from collections import Counter
-from contextlib import contextmanager
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from .audit_store import Auditing
 
@@ -36,20 +35,6 @@ class Status(Auditing):
         return [r[0] for r in self.db.execute(
             "SELECT station FROM stations UNION SELECT station FROM bundles ORDER BY 1")]
 
-    @contextmanager
-    def _snapshot(self) -> Iterator[None]:
-        """The counts of one status read from one state of the file (a merge may commit
-        between two queries; `deleted` is the difference of two of them)."""
-        if self.db.in_transaction:  # the caller's transaction is already one state
-            yield
-            return
-        self.db.execute("BEGIN")
-        try:
-            yield
-        finally:
-            if self.db.in_transaction:  # a failed statement may have ended it already
-                self.db.execute("COMMIT")  # only reads were made: nothing to keep or undo
-
     def _kept(self, station: str | None) -> Counter[str]:
         """Records not deleted, per station."""
         q = self.db.execute
@@ -75,7 +60,7 @@ class Status(Auditing):
         """The sync figures (station, enrolled, last_bundle, last_received_at, bundles,
         gaps, records, conflicts, audit) of every station, or of `station` alone (zeros
         for one the office has never heard of), in a few grouped queries."""
-        with self._snapshot():
+        with self.snapshot():
             return self._sync_rows(station)
 
     def _sync_rows(self, station: str | None) -> list[dict[str, Any]]:
@@ -103,7 +88,7 @@ class Status(Auditing):
         """`sync_rows` and what `hq status` adds: deleted records, and the records a
         station sent that belong to another (each names both)."""
         q = self.db.execute
-        with self._snapshot():
+        with self.snapshot():
             rows = self._sync_rows(station)
             where, args = _only("station", station)
             # every row is in records_station: its covering scan, less those kept
