@@ -69,12 +69,13 @@ def columns(reads: Reads, opener: Opener, since: str | None = None) -> list[list
     if since is not None:
         cond, args = " AND day >= ?", [(date.fromisoformat(since) - timedelta(days=1)).isoformat()]
     lists = "SELECT batch, json_group_array(id), json_group_array(version) FROM records"
-    for batches in (db.execute(f"{lists} INDEXED BY records_refs WHERE deleted=0 AND tallied=1{cond} GROUP BY batch",
-                               args),
-                    db.execute(f"{lists} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch").fetchall()):
-        for batch, ids, versions in batches:
-            for k, col in enumerate(_batch(reads, opener, batch, orjson.loads(ids), orjson.loads(versions))):
-                cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
+    with reads.snapshot():  # a record a merge moves to its batch meanwhile is read once, as it was
+        for batches in (db.execute(f"{lists} INDEXED BY records_refs WHERE deleted=0 AND tallied=1{cond} "
+                                   "GROUP BY batch", args),
+                        db.execute(f"{lists} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch").fetchall()):
+            for batch, ids, versions in batches:
+                for k, col in enumerate(_batch(reads, opener, batch, orjson.loads(ids), orjson.loads(versions))):
+                    cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
     return cols
 
 
