@@ -25,20 +25,17 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..reports.cluster_features import FIELDS, Features, of_parts, of_record
-from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
+from .sealed_index import SealedIndex
 
 if TYPE_CHECKING:  # reads -> dbconn -> this module
     from .reads import Reads
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS cluster_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
+INDEX = SealedIndex("cluster_index", "clusters")
+aad = INDEX.aad
 _ID = FIELDS.index("id")
 _BY_ID = itemgetter(0)
 _SHARED = {FIELDS.index("station"), FIELDS.index("category")}
-
-
-def aad(batch: int) -> bytes:
-    return orjson.dumps([records_key.FORMAT, "clusters", batch])
 
 
 def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list[tuple[Any, Any, dict[str, Any]]]
@@ -51,7 +48,7 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
         # columns, not an object per row
         cols = [list(c) for c in zip(*(of_record(r) for _, _, r in live), strict=True)]
         doc = {"fields": list(FIELDS), "versions": [v for _, v, _ in live], "columns": cols}
-        db.execute("INSERT OR REPLACE INTO cluster_index VALUES (?, ?)", (batch, sealer.seal(doc, aad(batch))))
+        INDEX.put(db, batch, sealer, doc)
 
 
 def columns(reads: Reads, opener: Opener, since: str | None = None) -> list[list[Any]]:
@@ -98,11 +95,9 @@ def _batch(reads: Reads, opener: Opener, batch: int | None, ids: list[str], vers
 def _described(reads: Reads, opener: Opener, batch: int) -> tuple[list[str], list[int], list[list[Any]]]:
     """(ids, versions, feature columns) of the rows this merge wrote, from its blob; for a
     merge before this index (or of other fields), from its rows, opened in one query."""
-    row = reads.db.execute("SELECT sealed FROM cluster_index WHERE batch=?", (batch,)).fetchone()
-    if row is not None:
-        doc = opener.open(batch, row[0], aad(batch))
-        if doc.get("fields") == list(FIELDS):
-            return doc["columns"][_ID], doc["versions"], doc["columns"]
+    doc = INDEX.get(reads.db, opener, batch)
+    if doc is not None and doc.get("fields") == list(FIELDS):
+        return doc["columns"][_ID], doc["versions"], doc["columns"]
     ids, versions, feats = [], [], []
     loads = orjson.loads
     for doc_, blob, version in reads.db.execute(

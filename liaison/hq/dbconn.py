@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
-from . import cluster_index, referral_index, schema
+from . import merge_indexes, schema
 from .lock import OfficeBusy, busy_message, lock_wait, office_lock
 from .rowform import stored_form, written
 
@@ -82,8 +82,7 @@ class OfficeConnection:
                         kept.append(record)
                     if table == "records":
                         rows = written(kept, [(r.get("id"), None, r.get("version")) for r in kept])
-                        referral_index.store(self.db, batch, s, rows)
-                        cluster_index.store(self.db, batch, s, rows)
+                        merge_indexes.store(self.db, batch, s, rows)
                     n += len(rows)
             if n:
                 self.db.execute("VACUUM")

@@ -16,7 +16,7 @@ from typing import Any, Callable, Sequence
 import orjson
 
 from ..sync.bundle import BundleRejected
-from . import cluster_index, referral_index
+from . import merge_indexes
 from .audit_store import Auditing
 from .rowform import INSERT_RECORD, sealed_parts, stored_row, written
 
@@ -110,9 +110,7 @@ class Merging(Auditing):
             counts.update({k: n for k, n in (("accepted", accepted), ("stale", stale), ("duplicates", duplicates),
                                              ("conflicts", len(conflicts))) if n})
             self.db.executemany(INSERT_RECORD, upserts)
-            kept = written(records, upserts)
-            referral_index.store(self.db, batch, sealer, kept)
-            cluster_index.store(self.db, batch, sealer, kept)
+            merge_indexes.store(self.db, batch, sealer, written(records, upserts))
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [
                 (f["id"], f["owner"], station, number, f["version"], received_at) for f in foreign])

@@ -23,17 +23,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import orjson
-
 from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
+from .sealed_index import SealedIndex
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS referral_index (batch INTEGER PRIMARY KEY, sealed BLOB NOT NULL)"
+INDEX = SealedIndex("referral_index", "referrals")
+aad = INDEX.aad
 KEEP = 256  # batch maps held at once (a report meets each batch once: its rows come grouped by batch)
-
-
-def aad(batch: int) -> bytes:
-    return orjson.dumps([records_key.FORMAT, "referrals", batch])
 
 
 def _plain(refs: Any) -> bool:
@@ -54,7 +50,7 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
         # columns, not an object per row: a report rebuilds each merge's map with zip
         doc = {"ids": list(rows), "versions": [v for v, _ in rows.values()],
                "sets": [list(k) for k in sets], "refs": [k for _, k in rows.values()]}
-        db.execute("INSERT OR REPLACE INTO referral_index VALUES (?, ?)", (batch, sealer.seal(doc, aad(batch))))
+        INDEX.put(db, batch, sealer, doc)
 
 
 class Index:
@@ -73,9 +69,8 @@ class Index:
         if got is None:
             if len(self._maps) >= KEEP:
                 self._maps.clear()
-            row = self._db.execute("SELECT sealed FROM referral_index WHERE batch=?", (batch,)).fetchone()
-            if row is not None and batch is not None:
-                doc = self._opener.open(batch, row[0], aad(batch))
+            doc = INDEX.get(self._db, self._opener, batch) if batch is not None else None
+            if doc is not None and batch is not None:
                 sets = [tuple(x) for x in doc["sets"]]
                 got = dict(zip(zip(doc["ids"], doc["versions"], strict=True), map(sets.__getitem__, doc["refs"]),
                                strict=True))

@@ -6,7 +6,7 @@ import sqlite3
 
 import orjson
 
-from . import cluster_index, referral_index
+from . import merge_indexes
 from .visits import COLUMNS as TALLY_COLUMNS
 from .visits import derived
 
@@ -41,8 +41,7 @@ CREATE TABLE IF NOT EXISTS foreign_records (
 def ensure(db: sqlite3.Connection) -> None:
     """The tables, made if new; an older file migrated in place."""
     db.executescript(SCHEMA)
-    db.execute(referral_index.SCHEMA)
-    db.execute(cluster_index.SCHEMA)
+    merge_indexes.ensure(db)
     _add_columns(db)
 
 
