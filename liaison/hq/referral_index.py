@@ -32,6 +32,10 @@ aad = INDEX.aad
 KEEP = 256  # batch maps held at once (a report meets each batch once: its rows come grouped by batch)
 
 
+def _by_id(row: tuple[Any, Any, dict[str, Any]]) -> str:
+    return str(row[0])  # ids are text; str() only keeps a malformed one from stopping the merge
+
+
 def _plain(refs: Any) -> bool:
     return refs is None or (type(refs) is list and all(type(x) is str for x in refs))
 
@@ -42,9 +46,11 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
     transaction: the index and the rows it describes are committed together."""
     rows: dict[Any, tuple[Any, int]] = {}
     sets: dict[tuple[str, ...], int] = {}  # each distinct list of referrals once
-    for rid, version, r in written:
+    # By id, and without deleted rows (never counted): the order and the rows a report
+    # lists a merge's current rows in, so that the usual merge is matched in C (Index.rows).
+    for rid, version, r in sorted(written, key=_by_id):
         refs = r.get("referrals")
-        if _plain(refs):
+        if _plain(refs) and not r.get("deleted"):
             rows[rid] = (version, sets.setdefault(tuple(refs or ()), len(sets)))
     if rows:
         # columns, not an object per row: a report rebuilds each merge's map with zip
@@ -60,6 +66,22 @@ class Index:
     def __init__(self, db: sqlite3.Connection, opener: Opener):
         self._db, self._opener = db, opener
         self._maps: dict[int | None, dict[tuple[str, int], tuple[str, ...]]] = {}
+        self._last: tuple[int, Any] | None = None  # the blob `rows` opened last, for `batch`
+
+    def _doc(self, batch: int) -> Any:
+        if self._last is None or self._last[0] != batch:
+            self._last = (batch, INDEX.get(self._db, self._opener, batch))
+        return self._last[1]
+
+    def rows(self, batch: int | None, ids: list[str], versions: list[int]) -> list[tuple[str, ...]] | None:
+        """The referrals of each row, in order, when this merge's blob describes exactly
+        these rows (`ids` by id, at `versions`): the usual merge, all of whose rows are
+        still current. None otherwise: then each row is looked up in `batch`'s map."""
+        doc = self._doc(batch) if batch is not None else None
+        if doc is None or doc["ids"] != ids or doc["versions"] != versions:
+            return None
+        sets = [tuple(x) for x in doc["sets"]]
+        return list(map(sets.__getitem__, doc["refs"]))
 
     def batch(self, batch: int | None) -> dict[tuple[str, int], tuple[str, ...]]:
         """(id, version) -> referrals as listed, of the rows that merge wrote ({} if it has no blob;
@@ -69,7 +91,7 @@ class Index:
         if got is None:
             if len(self._maps) >= KEEP:
                 self._maps.clear()
-            doc = INDEX.get(self._db, self._opener, batch) if batch is not None else None
+            doc = self._doc(batch) if batch is not None else None
             if doc is not None and batch is not None:
                 sets = [tuple(x) for x in doc["sets"]]
                 got = dict(zip(zip(doc["ids"], doc["versions"], strict=True), map(sets.__getitem__, doc["refs"]),

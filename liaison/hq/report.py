@@ -212,14 +212,20 @@ def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> Non
 
 
 def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> None:
-    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit),
-    a merge's rows looked up in its map and counted by C loops (map, zip, Counter);
-    a row the index does not describe is opened on its own, as every row once was."""
+    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit):
+    a merge whose rows are all current is compared with its blob whole, others are
+    looked up row by row in its map, both counted by C loops (map, zip, Counter); a
+    row the index does not describe is opened on its own, as every row once was."""
     index = referral_index.Index(db.db, opener)
     seen: Counter[tuple[tuple[str, ...] | None, int]] = Counter()
     loads, aad = orjson.loads, records_key.record_aad
-    for batch, ids, versions, dones in db.tally_referral_rows(lo, hi):
-        keys, done_of = list(zip(loads(ids), loads(versions), strict=True)), loads(dones)
+    for batch, ids_, versions_, dones in db.tally_referral_rows(lo, hi):
+        ids, versions, done_of = loads(ids_), loads(versions_), loads(dones)
+        whole = index.rows(batch, ids, versions)
+        if whole is not None:  # the merge's rows, all current: no look-up per row
+            seen.update(zip(whole, done_of, strict=True))
+            continue
+        keys = list(zip(ids, versions, strict=True))
         found = list(map(index.batch(batch).get, keys))
         seen.update(zip(found, done_of, strict=True))
         if None not in found:

@@ -163,8 +163,9 @@ def test_an_index_entry_of_another_version_is_not_used(tmp_path):
             nonce = os.urandom(12)
             sealed = nonce + staff.opener._aead(batch).encrypt(nonce, forged, referral_index.aad(batch))
             db.execute("UPDATE referral_index SET sealed=? WHERE batch=?", (sealed, batch))
-        old, new = _figures_both_ways(o, staff, START, END, END)
-        assert new == old and new["referrals"]
+        for start, end, as_of in ((START, END, END), (None, None, date(2026, 12, 1))):  # by row; merge by merge
+            old, new = _figures_both_ways(o, staff, start, end, as_of)
+            assert new == old and new["referrals"]
 
 
 def test_sync_rows_are_station_status(tmp_path):
@@ -182,3 +183,24 @@ def test_sync_rows_are_station_status(tmp_path):
             want = o.db.station_status(row["station"])
             assert row == {k: want[k] for k in row}
         assert any(r["gaps"] for r in got) and any(r["conflicts"] for r in got)
+
+
+def test_a_merge_whose_rows_are_all_current_is_matched_whole(tmp_path, monkeypatch):
+    """A whole-history report matches each merge whose rows are all still current with
+    its blob as a whole (Index.rows); a merge one of whose rows a later merge edited,
+    or whose rows include a deleted one, goes row by row (Index.batch). Both give the
+    figures of the whole records."""
+    from liaison.hq import referral_index
+
+    whole, by_row = [], []
+    rows, batch = referral_index.Index.rows, referral_index.Index.batch
+    monkeypatch.setattr(referral_index.Index, "rows", lambda self, b, *a: (
+        lambda got: (whole if got is not None else by_row).append(b) or got)(rows(self, b, *a)))
+    monkeypatch.setattr(referral_index.Index, "batch", lambda self, b: by_row.append(b) or batch(self, b))
+    world, _ = build(tmp_path)  # 枫桥远坊's last bundle edits a visit its first one sent
+    with world.office() as o:
+        staff = office_staff(o)
+        old = figures(staff.records(), start=None, end=None, as_of=date(2026, 12, 1))
+        new = office_figures(o.db, staff.opener, start=None, end=None, as_of=date(2026, 12, 1))
+        assert new == old and new["referrals"]
+        assert whole and by_row and not set(whole) & set(by_row), (whole, by_row)  # both ways, each merge one way
