@@ -24,7 +24,9 @@ def main() -> int:
                    help="one size (default 50 000; 600 000 for office; store and sync: see --sizes)")
     p.add_argument("--sizes", type=_sizes, default=None,
                    help="store: sizes to compare, default 10000,50000,200000; sync: default 5000,50000")
-    p.add_argument("--runs", type=int, default=1, help="sync: runs at each size, each printed")
+    p.add_argument("--runs", type=int, default=None,
+                   help="sync: runs at each size, each printed (default 1); office: runs of each report and of "
+                        "the clusters at the full size, median and spread printed (default 3)")
     p.add_argument("--saves", type=int, default=200, help="timed saves per engine")
     p.add_argument("--keep", metavar="DIR", default=None,
                    help="office: build each size's city in DIR and leave it there; a later run reuses it")
@@ -42,7 +44,7 @@ def main() -> int:
     if args.what in ("sync", "all"):
         from . import sync
 
-        sync.run(records=args.records, sizes=args.sizes, runs=args.runs)
+        sync.run(records=args.records, sizes=args.sizes, runs=args.runs or 1)
     if args.what in ("inbox", "all"):
         from . import inbox
 
@@ -50,7 +52,7 @@ def main() -> int:
     if args.what == "office":  # not in "all": a city's year takes many minutes to set up
         from . import office
 
-        office.run(records=records, keep=args.keep, clusters_only=args.clusters_only)
+        office.run(records=records, keep=args.keep, clusters_only=args.clusters_only, runs=args.runs or 3)
     return 0
 
 
