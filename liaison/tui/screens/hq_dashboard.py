@@ -283,7 +283,7 @@ class HqDashboardScreen(LiaisonScreen):
                        key=lambda o: (-o["days_overdue"], o["ref"]))
         self.query_one("#hq-overdue-title", Static).update(
             self.tr("hq_overdue_title", n=len(items)) if items else self.tr("hq_no_overdue"))
-        # Fitted to 80 columns: the reference as long as the longest (never cut), the
+        # Fitted to 80 columns: the reference as wide as the longest (cut only past 24), the
         # lateness as a number under its column's name, the wider English labels cut.
         tr = self.tr
         ref_width = max((len(r) if r.isascii() else cell_len(r) for r in (o["ref"] for o in items)), default=10)
