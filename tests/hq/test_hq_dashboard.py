@@ -221,6 +221,7 @@ async def test_a_city_of_stations_leaves_the_panels_and_the_overdue_list_in_view
     db = staff.office.db.db
     for n in range(60):
         db.execute("INSERT INTO bundles VALUES (?, 1, 'd', '2026-11-11T01:00:00+08:00', 0, x'00')", (f"zz-{n:02}",))
+    db.execute("INSERT INTO bundles VALUES ('zz-59', 3, 'd', '2026-11-12T01:00:00+08:00', 0, x'00')")  # 2 missing
     db.commit()
     app = build_hq_app(staff, today=TODAY)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -236,6 +237,10 @@ async def test_a_city_of_stations_leaves_the_panels_and_the_overdue_list_in_view
         assert "切换列表" in str(screen.query_one("KeyBar").render())
         box = screen.query_one("#hq-sync-box")
         assert box.max_scroll_y > 0 and box.scroll_y == 0
+        # The stations with a missing bundle come first (sorted by name among themselves),
+        # so the last of 62 is in view without scrolling.
+        shown = text(app, "#hq-sync").splitlines()[:box.region.height]
+        assert [line.split()[0] for line in shown[:2]] == ["枫桥远坊", "zz-59"] and "缺 2" in shown[1]
         await pilot.press("tab")
         while app.focused is not box:
             await pilot.press("tab")

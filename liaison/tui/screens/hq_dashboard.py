@@ -255,7 +255,9 @@ class HqDashboardScreen(LiaisonScreen):
         head = row(tuple(tr(k) for k in ("hq_col_station", "hq_col_last", "hq_col_when", "hq_col_gaps",
                                          "hq_col_conflicts", "hq_col_records")), widths)
         text = Text()
-        for n, s in enumerate(rep["sync"]):
+        # Stations with a missing bundle or a conflict first: at 80x24 the table shows five
+        # of a city's 192, and those are the ones the office has to act on.
+        for n, s in enumerate(sorted(rep["sync"], key=lambda s: not (s["gaps"] or s["conflicts"]))):
             gaps = ",".join(map(str, s["gaps"]))
             when = (s["last_received_at"] or "")[5:16].replace("T", " ") or tr("never")
             cells = (self._station_label(rep, s["station"]), f"#{s['last_bundle']}", when,
