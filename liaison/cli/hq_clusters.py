@@ -17,6 +17,8 @@ def register_clusters(hsub: argparse._SubParsersAction, c: argparse.ArgumentPars
     p.add_argument("--json", action="store_true", help="clusters with their member ids, as JSON")
     p.add_argument("--since", metavar="YYYY-MM-DD", help="only visits on or after this day")
     p.add_argument("--window-days", type=int, default=90, metavar="N", help="largest gap in days between linked visits")
+    p.add_argument("--members", type=int, default=MEMBERS, metavar="N",
+                   help=f"text: the latest N members of each cluster (default {MEMBERS}; 0: every member)")
     add_officer_arg(p)
     p.set_defaults(handler=cmd_clusters)
 
@@ -68,6 +70,9 @@ def _print_clusters_json(head: dict, clusters: list) -> None:
 
 
 _CHUNK = 2_000
+# A terminal is read by a person: a cluster's latest visits say what it is about, and a
+# city's largest clusters hold tens of thousands (every member stays in --json).
+MEMBERS = 20
 
 
 def cmd_clusters(args: argparse.Namespace) -> int:
@@ -75,8 +80,8 @@ def cmd_clusters(args: argparse.Namespace) -> int:
 
     from ..domain.text import safe_text
     from ..hq import cluster_index
+    from ..hq.report import station_names
     from ..reports.clusters import SIMILAR, find_clusters_columns
-    from .report_cmd import station_name
 
     try:
         since = date.fromisoformat(args.since).isoformat() if args.since else None
@@ -84,6 +89,8 @@ def cmd_clusters(args: argparse.Namespace) -> int:
         raise CliError(f"--since 应为 YYYY-MM-DD：{args.since!r} (expected a date YYYY-MM-DD)", ec.INVALID) from None
     if args.window_days < 1:
         raise CliError(f"--window-days 应为正整数：{args.window_days} (must be at least 1)", ec.INVALID)
+    if args.members < 0:
+        raise CliError(f"--members 应为非负整数：{args.members} (must be 0 or more)", ec.INVALID)
     from .hq_staff_cmds import unlocked_office
 
     with unlocked_office(args) as staff:
@@ -93,14 +100,19 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     if args.json:
         _print_clusters_json({"window_days": args.window_days, "since": since, "threshold": SIMILAR}, clusters)
         return ec.OK
-    names = {s: station_name(s, short=True) for k in clusters for s in k.stations}
+    names = station_names({s for k in clusters for s in k.stations})  # the profiles read once, not per cluster
     for k in map(lambda k: k.to_dict(), clusters):
         where = "、".join(names[s] for s in k["stations"])
         print(safe_text(f"类案 {k['id']} · {k['size']}件 · {where} · {k['first']} 至 {k['last']}"))
         print(safe_text("  共同点 shared: " + "；".join(f"{x['label']} {x['value']}" for x in k["keys"])))
         print(safe_text(f"  建议 suggested: {k['action']['zh']}"))
+        members = k["members"]
+        shown = members[-args.members:] if args.members else members  # oldest first: the latest N
+        if len(shown) < len(members):
+            print(f"  此前还有 {len(members) - len(shown)} 件，--json 或 --members 0 列出全部 "
+                  f"({len(members) - len(shown)} earlier visits; --json or --members 0 lists every member)")
         print(table(("编号 Ref", "日期 Date", "站点 Station", "摘要 Summary"),
-                    [(m["ref"], m["date"], names[m["station"]], m["summary"]) for m in k["members"]],
+                    [(m["ref"], m["date"], names[m["station"]], m["summary"]) for m in shown],
                     max_widths=(20, 10, 24, 50)))
         print()
     say(f"共发现类案 {len(clusters)} 组 ({len(clusters)} clusters; window {args.window_days} days)"

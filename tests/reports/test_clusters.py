@@ -155,3 +155,27 @@ def test_s5_end_to_end_from_stations_through_bundles(tmp_path):
     assert [set(c["member_ids"]) for c in clusters if set(c["member_ids"]) & s5] == [s5]
     [c] = [c for c in clusters if set(c["member_ids"]) == s5]
     assert c["action"]["code"] == "public_interest" and c["stations"] == ["rider-friendly"]
+
+
+def test_the_text_lists_each_clusters_latest_members(tmp_path, capsys, monkeypatch):
+    """`hq clusters` is read in a terminal: each cluster lists its latest --members visits
+    (20 by default, 0 for all) and says how many earlier ones --json lists."""
+    monkeypatch.setenv("LIAISON_PIN", PIN)
+    world = World(tmp_path)
+    _office_with_fixtures(world)
+    assert main(["hq", "clusters", "--home", str(world.hq), "--json", *AS_OFFICE]) == ec.OK
+    clusters = json.loads(capsys.readouterr().out)["clusters"]
+    assert max(c["size"] for c in clusters) > 2
+    for members in ("2", "0"):
+        assert main(["hq", "clusters", "--home", str(world.hq), "--members", members, *AS_OFFICE]) == ec.OK
+        blocks = capsys.readouterr().out.split("\n\n")
+        assert len([b for b in blocks if b.startswith("类案 ")]) == len(clusters)
+        for c, block in zip(clusters, blocks, strict=False):
+            assert block.startswith(f"类案 {c['id']} · {c['size']}件")
+            lines = block.strip("\n").splitlines()
+            rows = lines[next(i for i, line in enumerate(lines) if line.startswith("-----")) + 1:]
+            want = c["members"][-2:] if members == "2" else c["members"]
+            assert [row.split()[0] for row in rows] == [m["ref"] for m in want], block
+            earlier = f"此前还有 {c['size'] - 2} 件"
+            assert (earlier in block) == (members == "2" and c["size"] > 2)
+    assert main(["hq", "clusters", "--home", str(world.hq), "--members", "-1", *AS_OFFICE]) == ec.INVALID
