@@ -56,10 +56,6 @@ def _measured_clip(text: str, width: int | None) -> tuple[str, int]:
     return text[:n] + "…", (sizes[n - 1] if n else 0) + _ELLIPSIS
 
 
-def _clip(text: str, width: int) -> str:
-    return _measured_clip(text, width)[0]
-
-
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, max_widths: Sequence[int] | None = None) -> str:
     """Aligned columns. Column by column, each distinct text made safe, clipped, measured
     and padded once: a report's 70 000 rows hold a few hundred distinct cells."""

@@ -44,7 +44,6 @@ class Reads(OfficeConnection):
                 raise not_sealed(rid)
             yield join_into(record, opener.open(batch, sealed, records_key.record_aad(rid, version), wrapped))
 
-
     @staticmethod
     def open_personal(opener: Opener, clear: dict[str, Any], blob: bytes | None, batch: int | None) -> dict[str, Any]:
         """The personal part of one row, from its clear part, sealed part and batch (SealBroken

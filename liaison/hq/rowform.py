@@ -70,7 +70,6 @@ def stored_form(record: dict[str, Any], sealer: BatchSealer) -> tuple[bytes, byt
     return (*sealed_parts(record, sealer), content_hash(record))
 
 
-
 def written(records: Iterable[dict[str, Any]], upserts: Iterable[tuple[Any, ...]]) -> list[tuple[Any, Any, dict[str, Any]]]:
     """(id, version, record) of each row `upserts` wrote (tuples starting id, station,
     version, as INSERT_RECORD takes them), with the record it was made from: what a

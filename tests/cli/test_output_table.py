@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from rich.cells import cell_len
 
-from liaison.cli.output import _clip, _pad, table
+from liaison.cli.output import _measured_clip, _pad, table
 from liaison.domain.text import safe_text
 
 
@@ -73,8 +73,9 @@ def test_clipping_gives_the_cell_by_cell_text_for_any_characters():
     texts = ["", "…", "枫", "a" * 50, "枫" * 30] + [
         "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 70))) for _ in range(3000)]
     for width in (1, 2, 3, 10, 24, 50):
-        got = [_clip(t, width) for t in texts]
-        assert got == [clip_one_by_one(t, width) for t in texts], width
+        got = [_measured_clip(t, width) for t in texts]
+        assert [text for text, _ in got] == [clip_one_by_one(t, width) for t in texts], width
+        assert [cells for _, cells in got] == [cell_len(text) for text, _ in got], width  # the width it says
     rows = [(t, t[:5], str(i)) for i, t in enumerate(texts)]
     for max_widths in (None, (24, 3, 50), (1, 2, 3)):
         assert table(HEADERS, rows, max_widths=max_widths) == one_by_one(HEADERS, rows, max_widths=max_widths)
