@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
+from itertools import chain
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
@@ -55,24 +56,15 @@ def columns(reads: Reads, opener: Opener, since: str | None = None) -> list[list
     """The features of every current record as columns, one list per name in FIELDS
     (visited on or after `since`, YYYY-MM-DD, and perhaps a day before it: the caller
     filters on the visit itself). SealBroken as `Reads.records` raises it."""
-    db = reads.db
     cols: list[list[Any]] = [[] for _ in FIELDS]
     shared: dict[str, str] = {}  # one str per station and category, not one per record
     # The report's index lists the tallied rows merge by merge, and their Shanghai day:
     # a visit's own date is at most one day from it, so the day before `since` bounds it.
-    # Each merge's ids and versions come as two JSON lists: 600 000 rows as Python
-    # tuples cost more than the features themselves.
-    cond, args = "", []
-    if since is not None:
-        cond, args = " AND day >= ?", [(date.fromisoformat(since) - timedelta(days=1)).isoformat()]
-    lists = "SELECT batch, json_group_array(id), json_group_array(version) FROM records"
+    start = None if since is None else (date.fromisoformat(since) - timedelta(days=1)).isoformat()
     with reads.snapshot():  # a record a merge moves to its batch meanwhile is read once, as it was
-        for batches in (db.execute(f"{lists} INDEXED BY records_refs WHERE deleted=0 AND tallied=1{cond} "
-                                   "GROUP BY batch", args),
-                        db.execute(f"{lists} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch").fetchall()):
-            for batch, ids, versions in batches:
-                for k, col in enumerate(_batch(reads, opener, batch, orjson.loads(ids), orjson.loads(versions))):
-                    cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
+        for merge in chain(reads.merge_rows(start), reads.merge_rows(untallied=True)):
+            for k, col in enumerate(_batch(reads, opener, merge.batch, merge.ids, merge.versions)):
+                cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
     return cols
 
 

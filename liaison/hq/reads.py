@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import orjson
 
@@ -18,6 +18,13 @@ from .dbconn import OfficeConnection
 from .visits import iso_week
 
 _DONE = "(" + ",".join(f"'{x}'" for x in sorted(DONE_STATUSES)) + ")"  # fixed codes, no quotes in them
+
+
+class MergeRows(NamedTuple):
+    batch: int | None
+    ids: list[str]
+    versions: list[int]  # of each id, in the same order
+    resolved: list[int]  # 1 where the status is resolved or closed ([] unless asked for)
 
 
 def not_sealed(rid: Any) -> SealBroken:
@@ -79,23 +86,34 @@ class Reads(OfficeConnection):
                                      "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
         return first
 
-    def tally_referral_rows(self, start: str | None, end: str | None) -> sqlite3.Cursor:
-        """(batch, ids, versions, resolved 0/1s) of the period's tallied rows, one row per
-        batch, the three lists as JSON arrays in the same order: their referrals come from
-        the merge's sealed index (hq.referral_index), matched a batch at a time in C
-        (600 000 rows as Python tuples cost more than the whole count). A long period
-        reads them merge by merge from records_refs; a short one seeks its weeks."""
-        cols = (f"SELECT batch, json_group_array(id), json_group_array(version), "
-                f"json_group_array(coalesce(status IN {_DONE}, 0)) FROM records")
-        if start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
+    def merge_rows(self, start: str | None = None, end: str | None = None, *, resolved: bool = False,
+                   untallied: bool = False) -> Iterator[MergeRows]:
+        """Each merge's current tallied rows visited in the period (YYYY-MM-DD, inclusive,
+        either may be None), one item per batch, as lists in the same order: what the
+        sealed per-merge indexes (hq.merge_indexes) are matched against, a merge at a
+        time in C (600 000 rows as Python tuples cost more than a whole count).
+        A long period reads the merges from records_refs, whose order is by id within a
+        batch, the order the indexes list their rows in, so the usual merge compares
+        whole; a short one seeks its weeks, in no particular order. `resolved`: the
+        0/1s too. `untallied`: the rows the SQL counts leave out instead, any day."""
+        cols = "SELECT batch, json_group_array(id), json_group_array(version)" + (
+            f", json_group_array(coalesce(status IN {_DONE}, 0))" if resolved else "") + " FROM records"
+        if untallied:
+            rows = self.db.execute(f"{cols} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch")
+        elif start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
             where, args = self._in_period(start, end)
-            return self.db.execute(f"{cols} WHERE {where} GROUP BY batch", args)
-        conds, bounds = ["deleted=0", "tallied=1"], []
-        for bound, op in ((start, ">="), (end, "<=")):
-            if bound:
-                conds.append(f"day {op} ?")
-                bounds.append(bound)
-        return self.db.execute(f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch", bounds)
+            rows = self.db.execute(f"{cols} WHERE {where} GROUP BY batch", args)
+        else:
+            conds, bounds = ["deleted=0", "tallied=1"], []
+            for bound, op in ((start, ">="), (end, "<=")):
+                if bound:
+                    conds.append(f"day {op} ?")
+                    bounds.append(bound)
+            rows = self.db.execute(f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch",
+                                   bounds)
+        loads = orjson.loads
+        for batch, ids, versions, *done in rows:
+            yield MergeRows(batch, loads(ids), loads(versions), loads(done[0]) if done else [])
 
     def sealed_of(self, rid: str) -> tuple[bytes | None, int | None]:
         """(sealed part, batch) of one current row."""

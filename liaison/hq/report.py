@@ -218,9 +218,8 @@ def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi:
     row the index does not describe is opened on its own, as every row once was."""
     index = referral_index.Index(db.db, opener)
     seen: Counter[tuple[tuple[str, ...] | None, int]] = Counter()
-    loads, aad = orjson.loads, records_key.record_aad
-    for batch, ids_, versions_, dones in db.tally_referral_rows(lo, hi):
-        ids, versions, done_of = loads(ids_), loads(versions_), loads(dones)
+    aad = records_key.record_aad
+    for batch, ids, versions, done_of in db.merge_rows(lo, hi, resolved=True):
         whole = index.rows(batch, ids, versions)
         if whole is not None:  # the merge's rows, all current: no look-up per row
             seen.update(zip(whole, done_of, strict=True))
