@@ -52,15 +52,38 @@ class Auditing(OfficeConnection):
                 q("DELETE FROM audit_breaks WHERE station=? AND key=?", (station, key))
 
     def audit_status(self, station: str) -> dict[str, Any]:
+        return self.audit_statuses(station).get(station) or unaudited()
+
+    def audit_statuses(self, station: str | None = None) -> dict[str, dict[str, Any]]:
+        """`audit_status` of every station with audit entries or breaks (or of `station`
+        alone), in two grouped queries: a city's report asks it of 192 stations."""
         q = self.db.execute
-        head = q("SELECT n, hash, at FROM audit WHERE station=? ORDER BY n DESC LIMIT 1", (station,)).fetchone()
-        breaks = [{"n": r[0], "kind": r[1], "reason": r[2], "bundle": r[3], "found_at": r[4]} for r in q(
-            "SELECT n, kind, reason, bundle, found_at FROM audit_breaks WHERE station=? ORDER BY rowid", (station,))]
-        return {"entries": q("SELECT count(*) FROM audit WHERE station=?", (station,)).fetchone()[0],
-                "head": head[0] if head else 0, "head_hash": head[1] if head else audit_chain.GENESIS,
-                "last_at": head[2] if head else None, "ok": not breaks, "breaks": breaks}
+        where, args = ("station=?", (station,)) if station is not None else ("1", ())
+        heads: dict[str, tuple[int, tuple[int, str, str | None]]] = {}  # station -> (entries, its last entry)
+        for st, n, h, at, entries in q(
+                "SELECT a.station, a.n, a.hash, a.at, m.entries FROM (SELECT station, max(n) AS n, count(*) AS entries "
+                f"FROM audit WHERE {where} GROUP BY station) m JOIN audit a ON a.station=m.station AND a.n=m.n", args):
+            heads[st] = (entries, (n, h, at))
+        breaks: dict[str, list[dict[str, Any]]] = {}
+        for st, *row in q(f"SELECT station, n, kind, reason, bundle, found_at FROM audit_breaks WHERE {where} "
+                          "ORDER BY rowid", args):
+            breaks.setdefault(st, []).append(dict(zip(("n", "kind", "reason", "bundle", "found_at"), row, strict=True)))
+        out = {}
+        for st in {*heads, *breaks}:
+            entries, head = heads.get(st, (0, None))
+            out[st] = _status(entries, head, breaks.get(st, []))
+        return out
 
     def audit_entries(self, station: str) -> list[dict[str, Any]]:
         return [orjson.loads(r[0]) for r in self.db.execute(
             "SELECT entry FROM audit WHERE station=? ORDER BY n", (station,))]
 
+
+def unaudited() -> dict[str, Any]:
+    """The audit status of a station the office holds no audit entry or break of."""
+    return _status(0, None, [])
+
+
+def _status(entries: int, head: tuple[int, str, str | None] | None, breaks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"entries": entries, "head": head[0] if head else 0, "head_hash": head[1] if head else audit_chain.GENESIS,
+            "last_at": head[2] if head else None, "ok": not breaks, "breaks": breaks}

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any, Iterable
 
-from .audit_store import Auditing
+from .audit_store import Auditing, unaudited
 
 # `hq status --json` prints the rows as they are: its key order is part of the output
 STATUS_KEYS = ("station", "enrolled", "last_bundle", "last_received_at", "bundles", "gaps", "records", "deleted",
@@ -75,13 +75,14 @@ class Status(Auditing):
                 last[st] = (number, at)
         kept = self._kept(station)
         conflicts = dict(q(f"SELECT station, count(*) FROM conflicts WHERE {where} GROUP BY station", args).fetchall())
+        audits = self.audit_statuses(station)
         out = []
         for st in self.stations() if station is None else [station]:
             number, at = last.get(st, (0, None))
             out.append({"station": st, "enrolled": st in keys, "last_bundle": number, "last_received_at": at,
                         "bundles": len(numbers.get(st, ())), "gaps": _missing(numbers.get(st, ())),
                         "records": kept.get(st, 0), "conflicts": conflicts.get(st, 0),
-                        "audit": self.audit_status(st)})
+                        "audit": audits.get(st) or unaudited()})
         return out
 
     def status_rows(self, station: str | None = None) -> list[dict[str, Any]]:

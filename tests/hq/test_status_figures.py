@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from liaison.hq.audit_chain import GENESIS
 from tests.hq._report_world import FQ, RIDER, build
 
 AT = "2026-11-21T10:00:00+08:00"
@@ -30,6 +31,7 @@ def _known(o, ids):
     for rid, bundle in ((ids[RIDER][1], 3), (ids[RIDER][2], 1)):
         q("INSERT INTO foreign_records VALUES (?,?,?,?,?,?)", (rid, RIDER, FQ, bundle, 2, AT))
     q("INSERT INTO audit_breaks VALUES (?,?,?,?,?,?,?)", (RIDER, 2, "edited", "hash mismatch", 1, AT, "k1"))
+    q("INSERT INTO audit VALUES (?,?,?,?,?,?,?)", (FQ, 5, "h5", AT, "edit", 3, b"{}"))  # its last entry, after a hole
     q("INSERT INTO stations VALUES ('zz-new', 'AAAA', ?)", (AT,))
     for n in (3, 6):
         q("INSERT INTO bundles SELECT 'aa-stranger', ?, digest, received_at, count, receipt FROM bundles LIMIT 1",
@@ -58,6 +60,11 @@ def test_status_figures_are_the_known_truth(office):
     assert [(f["id"], f["owner"], f["bundle"]) for f in by[FQ]["foreign_records"]] == [
         (ids[RIDER][1], RIDER, 3), (ids[RIDER][2], RIDER, 1)]
     assert [b["reason"] for b in by[RIDER]["audit"]["breaks"]][-1] == "hash mismatch"
+    # entries, the last one (number, hash, time) and the breaks: counted for all stations at once
+    audit = {st: (a["entries"], a["head"], a["head_hash"], a["last_at"], [b["kind"] for b in a["breaks"]])
+             for st, a in ((r["station"], r["audit"]) for r in rows)}
+    assert audit == {"aa-stranger": (0, 0, GENESIS, None, []), FQ: (2, 5, "h5", AT, ["missing"]),
+                     RIDER: (0, 0, GENESIS, None, ["edited"]), "zz-new": (0, 0, GENESIS, None, [])}
     assert all(r["audit"] == o.db.audit_status(r["station"]) for r in rows)
 
 
