@@ -40,6 +40,13 @@ async def _ready(app, pilot) -> None:
     await pilot.pause()
 
 
+async def _switch_language(app, pilot) -> None:
+    """ctrl+g, then the overdue lines laid out again in the new language (a worker)."""
+    await pilot.press("ctrl+g")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def text(app, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
@@ -77,8 +84,7 @@ async def test_english_switch_reload_and_quit(office):
     app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
-        await pilot.press("ctrl+g")
-        await pilot.pause()
+        await _switch_language(app, pilot)
         assert "District office" in text(app, "#hq-title") and "2026-W46: 3 visits" in text(app, "#hq-title")
         assert text(app, "#hq-sync-head").split() == ["Station", "Last", "Received", "Gaps", "Conflicts", "Records"]
         assert f"{FQ}" in text(app, "#hq-sync") and "missing 2" in text(app, "#hq-sync")
@@ -196,12 +202,40 @@ async def test_figures_do_not_wait_for_the_clusters(office, monkeypatch):
         assert text(app, "#hq-clusters") == "待处理类案\n\n3"
 
 
+async def test_overdue_lines_are_laid_out_off_the_ui_thread(office, monkeypatch):
+    """A city's ~50 000 overdue lines take ~150 ms to lay out: in the figures' worker,
+    and in a worker of their own when the language changes, never on the UI thread
+    (before, `show` laid them out there on every refresh)."""
+    import threading
+
+    from liaison.tui.screens import hq_dashboard as dash
+
+    on_ui: list[tuple[str, bool]] = []
+    lay_out = dash.overdue_view
+
+    def watched(rep, lang):
+        on_ui.append((lang, threading.current_thread() is threading.main_thread()))
+        return lay_out(rep, lang)
+
+    monkeypatch.setattr(dash, "overdue_view", watched)
+    world, _ = office
+    app = build_hq_app(unlocked(world), today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        await _switch_language(app, pilot)
+        assert text(app, "#hq-overdue-title") == "3 overdue follow-ups"
+        await _switch_language(app, pilot)
+        assert text(app, "#hq-overdue-title") == "逾期未回访 3 件"
+        assert "QSYH-20261020-001" in text(app, "#hq-overdue").splitlines()[0]
+    assert on_ui == [("zh", False), ("en", False), ("zh", False)]
+
+
 def test_overdue_reference_cells_are_fitted_as_fit_does():
     """The overdue list's quick path for references gives fit()'s cell, cut or padded."""
     import random
     import string
 
-    from liaison.tui.screens.hq_dashboard import _ref
+    from liaison.tui.widgets.overdue_lines import _ref
     from liaison.tui.widgets.record_list import fit
 
     rnd = random.Random(4)
@@ -260,8 +294,7 @@ async def test_overdue_rows_fit_80_columns_under_named_columns(office, lang):
     async with app.run_test(size=(80, 24)) as pilot:
         await _ready(app, pilot)
         if lang == "en":
-            await pilot.press("ctrl+g")
-            await pilot.pause()
+            await _switch_language(app, pilot)
         screen = app.screen
         assert screen.query_one("#hq-title").size.height == 1  # the title line too, in either language
         head = text(app, "#hq-overdue-head").split()

@@ -18,8 +18,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.geometry import Size
-from textual.strip import Strip
 from textual.widgets import Header, Static
 
 from ...hq.lock import OfficeBusy
@@ -28,9 +26,9 @@ from ...hq.report import build_report
 from ...hq.visits import iso_week, week_start
 from ...security.errors import SecurityError
 from ..base import LiaisonScreen
-from ..i18n import category, status
-from ..textual_private import forget_content_height
+from ..i18n import category
 from ..widgets.keybar import KeyBar
+from ..widgets.overdue_lines import OverdueLines, OverdueView, overdue_view, row, station_label
 from ..widgets.record_list import fit
 
 if TYPE_CHECKING:
@@ -63,11 +61,6 @@ def bar(share: float, width: int) -> str:
     return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
-def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
-    """Cells cut or padded to their widths (CJK-aware), one space apart."""
-    return " ".join(fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
-
-
 def open_clusters(office: Office, opener: Opener, since: date) -> int:
     """How many clusters liaison.reports.clusters finds among visits since `since`."""
     from ...hq import cluster_index
@@ -76,48 +69,6 @@ def open_clusters(office: Office, opener: Opener, since: date) -> int:
     # Only the window's records are read: the clusters would drop the others.
     return len(find_clusters_columns(cluster_index.columns(office.db, opener, since.isoformat()),
                                      since=since.isoformat()))
-
-
-class OverdueLines(Static):
-    """The overdue rows, one line each. A city's office has ~50 000 of them, and a Static
-    wraps, measures and renders every line of its text on each layout (seconds at that
-    size); this one, while its lines fit its width (they are fitted to fixed columns),
-    gives Textual its height from the count and renders only the lines on screen
-    (Textual's Line API). Narrower than its lines, it wraps them as a Static does.
-    `render()` is the whole text either way."""
-
-    def on_mount(self) -> None:
-        self._lines: list[str] = []
-        self._widest = 0
-        self._strips: dict[int, Strip] = {}
-
-    def show_lines(self, lines: list[str], widest: int) -> None:
-        """`lines`, none wider than `widest` cells."""
-        self._lines, self._widest, self._strips = lines, widest, {}
-        forget_content_height(self)
-        self.refresh(layout=True)
-
-    def render(self) -> Text:
-        return Text("\n".join(self._lines))
-
-    def _fits(self, width: int) -> bool:
-        return self._widest <= width
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        if width and self._fits(width):
-            return len(self._lines)
-        return super().get_content_height(container, viewport, width)
-
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        if not self._fits(width):
-            return super().render_line(y)
-        style = self.visual_style.rich_style
-        strip = self._strips.get(y)
-        if strip is None:
-            text = self._lines[y] if y < len(self._lines) else ""
-            strip = self._strips[y] = Strip(Text(text, style=style).render(self.app.console))
-        return strip.crop_extend(0, width, style)
 
 
 class HqDashboardScreen(LiaisonScreen):
@@ -156,6 +107,7 @@ class HqDashboardScreen(LiaisonScreen):
 
     def on_mount(self) -> None:
         self.figures: dict[str, Any] | None = None
+        self.overdue: OverdueView | None = None  # the overdue lines shown, laid out for `figures`
         self.clusters: int | None | object = PENDING
         self.query_one("#hq-clusters").display = False  # shown once counting starts
         super().on_mount()
@@ -164,7 +116,7 @@ class HqDashboardScreen(LiaisonScreen):
         if self.figures is None:
             self.query_one("#hq-title", Static).update(self.tr("loading"))
         else:
-            self.show(self.figures)
+            self.show(self.figures, self.overdue)
         self._show_clusters_panel()
 
     def refresh_data(self) -> None:
@@ -186,7 +138,7 @@ class HqDashboardScreen(LiaisonScreen):
         except UNREADABLE as e:  # a locked or damaged database: say so, keep the app usable
             self.hq.call_from_thread(self.hq.notify, str(e), severity="error", timeout=30)
             return
-        self.hq.call_from_thread(self.show, rep)
+        self.hq.call_from_thread(self.show, rep, overdue_view(rep, self.hq.lang))
         # The clusters open three months of personal parts: counted after the figures
         # are on screen (one after the other, not competing for the interpreter).
         self.hq.call_from_thread(self.count_clusters)
@@ -217,11 +169,25 @@ class HqDashboardScreen(LiaisonScreen):
             n = self.tr("hq_clusters_pending") if clusters is PENDING else clusters
             box.update(Text(f"{self.tr('hq_clusters')}\n\n{n}", justify="center"))
 
-    def _station_label(self, rep: dict[str, Any], station: str) -> str:
-        return rep["station_names"].get(station, station) if self.hq.lang == "zh" else station
+    @work(thread=True, exclusive=True, exit_on_error=False, group="hq-overdue")
+    def lay_out_overdue(self, rep: dict[str, Any], lang: str) -> None:
+        """The overdue lines in another language, off the UI thread."""
+        self.hq.call_from_thread(self.show_overdue, rep, overdue_view(rep, lang))
 
-    def show(self, rep: dict[str, Any]) -> None:
-        """Everything but the clusters panel (`show_clusters`)."""
+    def show_overdue(self, rep: dict[str, Any], view: OverdueView) -> None:
+        if rep is not self.figures or view.lang != self.hq.lang:
+            return  # newer figures, or the language changed again: their own lines are coming
+        self.overdue = view
+        self.query_one("#hq-overdue-title", Static).update(view.title)
+        self.query_one("#hq-overdue-head", Static).update(Text(view.head, style="bold"))
+        self.query_one("#hq-overdue", OverdueLines).show_lines(view.lines, view.widest)
+
+    def _station_label(self, rep: dict[str, Any], station: str) -> str:
+        return station_label(rep, station, self.hq.lang)
+
+    def show(self, rep: dict[str, Any], overdue: OverdueView | None) -> None:
+        """Everything but the clusters panel (`show_clusters`); the overdue lines as laid
+        out with the figures, or, in another language, once a worker has laid them out."""
         self.figures = rep
         lang, tr = self.hq.lang, self.tr
         this_week = rep["spark_weeks"][-1]
@@ -246,7 +212,10 @@ class HqDashboardScreen(LiaisonScreen):
         lines = [tr("hq_week_by_category")] + [f"{fit(category(c, lang), width)} {bar(n / top, 4)} {n}"
                                                for c, n in shown]
         self.query_one("#hq-categories", Static).update(Text("\n".join(lines if by_cat else lines + ["—"])))
-        self._show_overdue(rep, lang)
+        if overdue is not None and overdue.lang == lang:
+            self.show_overdue(rep, overdue)
+        else:
+            self.lay_out_overdue(rep, lang)
 
     def _sync_text(self, rep: dict[str, Any]) -> tuple[Text, Text]:
         """(the columns' names, a line per station)."""
@@ -279,39 +248,3 @@ class HqDashboardScreen(LiaisonScreen):
             counts = [per.get(s, {}).get(w, 0) for w in weeks]
             lines.append(f"{fit(name, width)} {counts[-1]:>3} {sparkline(counts)}")
         return Text("\n".join(lines))
-
-    def _show_overdue(self, rep: dict[str, Any], lang: str) -> None:
-        items = sorted((o for v in rep["overdue"].values() for o in v),
-                       key=lambda o: (-o["days_overdue"], o["ref"]))
-        self.query_one("#hq-overdue-title", Static).update(
-            self.tr("hq_overdue_title", n=len(items)) if items else self.tr("hq_no_overdue"))
-        # Fitted to 80 columns: the reference as wide as the longest (cut only past 24), the
-        # lateness as a number under its column's name, the wider English labels cut.
-        tr = self.tr
-        ref_width = max((len(r) if r.isascii() else cell_len(r) for r in (o["ref"] for o in items)), default=10)
-        widths = (min(max(ref_width, 10), 24), 12, 10, 7, *((15, 6) if lang == "zh" else (13, 12)))
-        self.query_one("#hq-overdue-head", Static).update(Text(row(tuple(tr(k) for k in (
-            "hq_col_ref", "hq_col_station", "hq_col_due", "hq_col_late", "hq_col_category", "hq_col_status")),
-            widths), style="bold") if items else "")
-        # A city's office has ~50 000 overdue rows and every cell but the reference
-        # repeats (stations, days, categories, statuses): each distinct one is fitted once.
-
-        def fitted(i: int, key: str, show) -> dict[Any, str]:
-            return {v: fit(show(v), widths[i]) for v in {o[key] for o in items}}
-
-        st = fitted(1, "station", lambda v: self._station_label(rep, v))
-        fu = fitted(2, "follow_up_on", str)
-        late = fitted(3, "days_overdue", lambda n: tr("hq_late_days", n=n))
-        cat = fitted(4, "category", lambda c: category(c, lang))
-        stat = fitted(5, "status", lambda v: status(v or "open", lang))
-        lines = [" ".join((_ref(o["ref"], widths[0]), st[o["station"]], fu[o["follow_up_on"]],
-                           late[o["days_overdue"]], cat[o["category"]], stat[o["status"]])).rstrip() for o in items]
-        self.query_one("#hq-overdue", OverdueLines).show_lines(lines, sum(widths) + len(widths) - 1)
-
-
-def _ref(ref: str, width: int) -> str:
-    """fit(ref, width) for the usual printable-ASCII reference (one cell a character)
-    without measuring it character by character."""
-    if width > 1 and ref.isascii() and ref.isprintable():
-        return ref + " " * (width - len(ref)) if len(ref) <= width else ref[:width - 1] + "…"
-    return fit(ref, width)
