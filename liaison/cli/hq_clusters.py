@@ -4,7 +4,7 @@ or as JSON streamed a few thousand members at a time."""
 from __future__ import annotations
 
 import argparse
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from . import CliError
 from . import exitcodes as ec
@@ -33,6 +33,9 @@ def _print_clusters_json(head: dict, clusters: list) -> None:
 
     import orjson
 
+    from ..reports.clusters import ID
+    from ..store.gcpause import paused
+
     out = sys.stdout
     raw = getattr(out, "buffer", None) if (out.encoding or "").lower().replace("-", "") == "utf8" else None
     if raw is not None:
@@ -42,29 +45,30 @@ def _print_clusters_json(head: dict, clusters: list) -> None:
     def dumps(value: Any) -> bytes:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2)
 
-    def items(values: list, pad: bytes) -> None:
+    def items(values: Sequence[Any], pad: bytes) -> None:
         """The items of a JSON list, as print_json indents them at `pad`."""
         for start in range(0, len(values), _CHUNK):
             chunk = dumps(values[start:start + _CHUNK])[2:-2]  # without "[\n" and "\n]"
             write((b",\n" if start else b"") + pad + chunk.replace(b"\n", b"\n" + pad))
 
-    whole = dumps({**head, "clusters": []})
-    if not clusters:
-        write(whole + b"\n")
-    else:
-        write(whole[:-len(b"[]\n}")] + b"[\n")
-        for n, k in enumerate(clusters):
-            d = k.to_dict()
-            lists = {"member_ids": d["member_ids"], "members": d["members"]}
-            text = dumps({**d, "member_ids": [0], "members": [0]})  # a mark where each list goes
-            write(b",\n" if n else b"")
-            for m, part in enumerate(text.split(b"[\n    0\n  ]")):  # the marks, in to_dict's key order
-                write((b"" if m else b"    ") + part.replace(b"\n", b"\n    "))
-                if lists:
-                    write(b"[\n")
-                    items(lists.pop(next(iter(lists))), b" " * 6)
-                    write(b"\n      ]")
-        write(b"\n  ]\n}\n")
+    with paused():  # a city's 600 000 member dicts, made and dropped a chunk at a time: no cycle among them
+        whole = dumps({**head, "clusters": []})
+        if not clusters:
+            write(whole + b"\n")
+        else:
+            write(whole[:-len(b"[]\n}")] + b"[\n")
+            for n, k in enumerate(clusters):
+                # each member's dict made as its chunk is written, not a whole cluster's at once
+                lists: dict[str, Sequence[Any]] = {"member_ids": k.members.column(ID), "members": k.members}
+                text = dumps({**k.to_dict(members=False), "member_ids": [0], "members": [0]})  # where each list goes
+                write(b",\n" if n else b"")
+                for m, part in enumerate(text.split(b"[\n    0\n  ]")):  # the marks, in to_dict's key order
+                    write((b"" if m else b"    ") + part.replace(b"\n", b"\n    "))
+                    if lists:
+                        write(b"[\n")
+                        items(lists.pop(next(iter(lists))), b" " * 6)
+                        write(b"\n      ]")
+            write(b"\n  ]\n}\n")
     if raw is not None:
         raw.flush()
 
@@ -81,7 +85,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
     from ..domain.text import safe_text
     from ..hq import cluster_index
     from ..hq.report import station_names
-    from ..reports.clusters import SIMILAR, find_clusters_columns
+    from ..reports.clusters import ACTIONS, SIMILAR, find_clusters_columns
 
     try:
         since = date.fromisoformat(args.since).isoformat() if args.since else None
@@ -101,13 +105,13 @@ def cmd_clusters(args: argparse.Namespace) -> int:
         _print_clusters_json({"window_days": args.window_days, "since": since, "threshold": SIMILAR}, clusters)
         return ec.OK
     names = station_names({s for k in clusters for s in k.stations})  # the profiles read once, not per cluster
-    for k in map(lambda k: k.to_dict(), clusters):
-        where = "、".join(names[s] for s in k["stations"])
-        print(safe_text(f"类案 {k['id']} · {k['size']}件 · {where} · {k['first']} 至 {k['last']}"))
-        print(safe_text("  共同点 shared: " + "；".join(f"{x['label']} {x['value']}" for x in k["keys"])))
-        print(safe_text(f"  建议 suggested: {k['action']['zh']}"))
-        members = k["members"]
-        shown = members[-args.members:] if args.members else members  # oldest first: the latest N
+    for k in clusters:
+        where = "、".join(names[s] for s in k.stations)
+        print(safe_text(f"类案 {k.id} · {len(k.members)}件 · {where} · {k.first} 至 {k.last}"))
+        print(safe_text("  共同点 shared: " + "；".join(f"{x['label']} {x['value']}" for x in k.keys)))
+        print(safe_text(f"  建议 suggested: {ACTIONS[k.action][0]}"))
+        members = k.members
+        shown = members[-args.members:] if args.members else list(members)  # oldest first: the latest N
         if len(shown) < len(members):
             print(f"  此前还有 {len(members) - len(shown)} 件，--json 或 --members 0 列出全部 "
                   f"({len(members) - len(shown)} earlier visits; --json or --members 0 lists every member)")

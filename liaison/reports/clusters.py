@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise, repeat
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -72,30 +72,79 @@ ACTIONS = {  # code: (zh, en)
 }
 
 
+class Members(Sequence[dict[str, Any]]):
+    """A cluster's members, oldest first, each read as a dict (id, ref, station, date,
+    category, summary) made when it is read: a city's largest clusters hold tens of
+    thousands of visits, a terminal shows the latest 20 of each, and --json writes them
+    a chunk at a time. Held as the rows the clusters were found in (no copy of them)."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self, rows: list[Row]):
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, i: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(i, slice):
+            return _members(self._rows[i])
+        return _members([self._rows[i]])[0]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(_members(self._rows))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's
+
+    def field(self, i: int, field: int) -> Any:
+        """One field (DAY, ID, …) of the i-th member, without its dict."""
+        return self._rows[i][field]
+
+    def column(self, field: int) -> list[Any]:
+        """One field of every member (ID, STATION, DAY, CATEGORY, …), without the dicts."""
+        return list(map(itemgetter(field), self._rows))
+
+
+def _members(rows: list[Row]) -> list[dict[str, Any]]:
+    return [{"id": m[ID], "ref": m[REF], "station": m[STATION], "date": m[DAY], "category": m[CATEGORY],
+             "summary": m[SUMMARY]} for m in rows]
+
+
 @dataclass(frozen=True)
 class Cluster:
     id: str
-    members: list[dict[str, Any]]  # id, ref, station, date, category, summary — oldest first
+    members: Members
     keys: list[dict[str, str]]  # the shared keys that link them: kind, label, value
     action: str
 
     @property
     def stations(self) -> list[str]:
-        return sorted({m["station"] for m in self.members})
+        return sorted(set(self.members.column(STATION)))
 
     @property
     def first(self) -> str:
-        return self.members[0]["date"]
+        return str(self.members.field(0, DAY))
 
     @property
     def last(self) -> str:
-        return self.members[-1]["date"]
+        return str(self.members.field(-1, DAY))
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, members: bool = True) -> dict[str, Any]:
+        """The cluster as JSON takes it; `members=False`: its two lists of members left
+        empty, for a writer that streams them (`hq clusters --json`)."""
         zh, en = ACTIONS[self.action]
         return {"id": self.id, "size": len(self.members), "first": self.first, "last": self.last,
-                "stations": self.stations, "keys": self.keys, "member_ids": [m["id"] for m in self.members],
-                "members": self.members, "action": {"code": self.action, "zh": zh, "en": en}}
+                "stations": self.stations, "keys": self.keys,
+                "member_ids": self.members.column(ID) if members else [],
+                "members": list(self.members) if members else [], "action": {"code": self.action, "zh": zh, "en": en}}
 
 
 def _normalised(values: Sequence[Any], fn: Callable[[Any], str]) -> list[str]:
@@ -113,7 +162,6 @@ def _normalised(values: Sequence[Any], fn: Callable[[Any], str]) -> list[str]:
 # are put in order of visit time and id, which the day alone cannot give).
 Row = tuple[Any, ...]
 DAY, ID, STATION, REF, CATEGORY, SUMMARY, RELATED, KEYS, WHERE, THEMED = range(10)
-_GONE: Row = ()  # a row already made into a cluster member
 _F = {name: i for i, name in enumerate(FIELDS)}
 
 
@@ -291,13 +339,10 @@ def _collect(rows: list[Row], root: NDArray[np.int64], links: list[tuple[int, st
     for a, b in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
         idx = order[a:b].tolist()
         r = idx[0]
-        members = [{"id": m[ID], "ref": m[REF], "station": m[STATION], "date": m[DAY],
-                    "category": m[CATEGORY], "summary": m[SUMMARY]} for m in map(rows.__getitem__, idx)]
-        for i in idx:  # each row as soon as its member is made: at 600 000 both would be held at the peak
-            rows[i] = _GONE
-        cid = "K" + hashlib.sha1("".join(sorted(m["id"] for m in members)).encode()).hexdigest()[:8]
+        members = Members(list(map(rows.__getitem__, idx)))
+        cid = "K" + hashlib.sha1("".join(sorted(members.column(ID))).encode()).hexdigest()[:8]
         ks = sorted(keys[r], key=lambda k: (kind_order.index(k[0]), k[1]))
         out.append(Cluster(cid, members, [{"kind": k, "label": KIND_LABELS[k], "value": v} for k, v in ks],
-                           _action(keys[r], {m["category"] for m in members})))
+                           _action(keys[r], set(members.column(CATEGORY)))))
     out.sort(key=lambda c: (-len(c.members), c.first, c.id))
     return out
