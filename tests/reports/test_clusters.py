@@ -111,6 +111,24 @@ def test_synthetic_load_is_partitioned():
     assert len(ids) == len(set(ids)) and all(len(c.members) >= 2 for c in clusters)
 
 
+def test_members_read_as_the_list_of_their_dicts():
+    """A cluster's members are made into dicts only when read (Members): read by index,
+    from the end, by slice or whole, they are the same dicts, oldest first."""
+    recs, _ = _labelled()
+    by_id = {r["id"]: r for r in recs}
+    for c in find_clusters(recs):
+        whole = list(c.members)
+        assert [m["id"] for m in whole] == c.to_dict()["member_ids"] and len(c.members) == len(whole) >= 2
+        assert c.members[0] == whole[0] and c.members[-1] == whole[-1] and c.members[-2:] == whole[-2:]
+        assert c.members == whole and c.members != whole[1:] and c.to_dict()["members"] == whole
+        assert (whole[0]["date"], whole[-1]["date"]) == (c.first, c.last)
+        assert [m["date"] for m in whole] == sorted(m["date"] for m in whole)
+        for m in whole:
+            r = by_id[m["id"]]
+            assert m == {"id": r["id"], "ref": r["ref"], "station": r["station"], "date": r["visited_at"][:10],
+                         "category": r["category"], "summary": r["summary"]}
+
+
 def _office_with_fixtures(world: World) -> dict[str, str | None]:
     recs, truth = _labelled()
     with world.office() as o:
