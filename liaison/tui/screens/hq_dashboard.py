@@ -28,8 +28,8 @@ from ...security.errors import SecurityError
 from ..base import LiaisonScreen
 from ..i18n import category
 from ..widgets.keybar import KeyBar
-from ..widgets.overdue_lines import OverdueLines, OverdueView, overdue_view, row, station_label
-from ..widgets.record_list import fit
+from ..widgets.overdue_lines import OverdueLines, OverdueView, overdue_view, station_label
+from ..widgets.record_list import fit, row
 
 if TYPE_CHECKING:
     from ...hq.office import Office

@@ -18,12 +18,7 @@ from textual.widgets import Static
 
 from ..i18n import category, status, tr
 from ..textual_private import forget_content_height
-from .record_list import fit
-
-
-def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
-    """Cells cut or padded to their widths (CJK-aware), one space apart."""
-    return " ".join(fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
+from .record_list import fit, row
 
 
 def station_label(rep: dict[str, Any], station: str, lang: str) -> str:

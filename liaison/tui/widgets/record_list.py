@@ -55,6 +55,11 @@ def fit(text: str, width: int) -> str:
     return "".join(out) + " " * (width - used)
 
 
+def row(cells: tuple[str, ...], widths: tuple[int, ...]) -> str:
+    """Cells cut or padded to their widths (CJK-aware), one space apart."""
+    return " ".join(fit(c, w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+
 def visitor_text(row: Any, lang: str, short: bool = False) -> str:
     who = " ".join(x for x in (mask_name(row.name), mask_phone(row.phone)) if x) or (
         tr("anon_visitor", lang) if row.anonymous else tr("no_name_given", lang))
