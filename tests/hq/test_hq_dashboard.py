@@ -313,6 +313,43 @@ async def test_overdue_rows_fit_80_columns_under_named_columns(office, lang):
             assert widget.size.height == len(text(app, panel).splitlines()), panel
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_a_busy_weeks_counts_fit_the_panels_at_80_columns(office, lang):
+    """A city's week: 12 000 rider visits at one station. Each panel entry stays one line
+    with its whole count, the label cut instead (before, "骑手/新就业形态 ████ 1175"
+    wrapped its count onto a line of its own in the 600 000-record city). The copies
+    are rows of the report's columns, all the dashboard's figures read."""
+    world, _ = office
+    staff = unlocked(world)
+    db = staff.office.db.db
+    cols = [r[1] for r in db.execute("PRAGMA table_info(records)")]
+    copied = ", ".join("id || '-' || k" if c == "id" else c for c in cols)
+    db.execute(f"WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 12000) "
+               f"INSERT INTO records SELECT {copied} FROM records, n WHERE station=? AND day='2026-11-12'", (RIDER,))
+    db.commit()
+    app = build_hq_app(staff, today=TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _ready(app, pilot)
+        if lang == "en":
+            await _switch_language(app, pilot)
+        screen = app.screen
+        cats = text(app, "#hq-categories").splitlines()
+        week = text(app, "#hq-week").splitlines()
+        assert any(line.rstrip().endswith(" 12001") for line in cats), cats
+        assert any(" 12001 " in line for line in week), week
+        for panel, lines in (("#hq-week", week), ("#hq-categories", cats)):
+            assert screen.query_one(panel).size.height == len(lines), (panel, lines)
+        # the label cut to 13 cells for the count; on a wider screen fitted again, up to 15
+        narrow, wide = ("骑手/新就业… ", "骑手/新就业形态 ") if lang == "zh" else ("Delivery rid… ", "Delivery rider… ")
+        assert cats[1].startswith(narrow), cats
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        await pilot.pause()
+        cats = text(app, "#hq-categories").splitlines()
+        assert cats[1].startswith(wide) and cats[1].rstrip().endswith(" 12001"), cats
+        assert screen.query_one("#hq-categories").size.height == len(cats)
+
+
 def test_bars_grow_by_eighths_and_never_vanish():
     from liaison.tui.screens.hq_dashboard import bar
 

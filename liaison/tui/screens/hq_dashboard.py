@@ -119,6 +119,14 @@ class HqDashboardScreen(LiaisonScreen):
             self.show(self.figures, self.overdue)
         self._show_clusters_panel()
 
+    def on_resize(self) -> None:
+        # The panels' lines are fitted to their width: fitted again once the new one is laid out.
+        self.call_after_refresh(self._refit)
+
+    def _refit(self) -> None:
+        if self.figures is not None:
+            self.show(self.figures, self.overdue)
+
     def refresh_data(self) -> None:
         self.compute()
 
@@ -207,9 +215,12 @@ class HqDashboardScreen(LiaisonScreen):
             by_cat[w["category"]] = by_cat.get(w["category"], 0) + w["count"]
         top = max(by_cat.values(), default=0)
         shown = sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))
-        # Each line fits a third of 80 columns: the labels as wide as the widest shown.
-        width = min(15, max((cell_len(category(c, lang)) for c, _ in shown), default=0))
-        lines = [tr("hq_week_by_category")] + [f"{fit(category(c, lang), width)} {bar(n / top, 4)} {n}"
+        # One line each: the labels as wide as the widest shown, cut so that the bar and the
+        # whole count fit the panel (a city's week counts thousands).
+        digits = max((len(str(n)) for _, n in shown), default=1)
+        width = min(15, max((cell_len(category(c, lang)) for c, _ in shown), default=0),
+                    self._panel_cells("#hq-categories") - 4 - digits - 2)
+        lines = [tr("hq_week_by_category")] + [f"{fit(category(c, lang), width)} {bar(n / top, 4):<4} {n:>{digits}}"
                                                for c, n in shown]
         self.query_one("#hq-categories", Static).update(Text("\n".join(lines if by_cat else lines + ["—"])))
         if overdue is not None and overdue.lang == lang:
@@ -243,8 +254,15 @@ class HqDashboardScreen(LiaisonScreen):
         lines = [self.tr("hq_week_totals", weeks=len(weeks))]
         stations = sorted({*per, *(x["station"] for x in rep["sync"])})
         labels = [self._station_label(rep, s) for s in stations]
-        width = min(12, max(map(cell_len, labels), default=0))  # as the categories beside it: one line each
-        for s, name in zip(stations, labels, strict=True):
-            counts = [per.get(s, {}).get(w, 0) for w in weeks]
-            lines.append(f"{fit(name, width)} {counts[-1]:>3} {sparkline(counts)}")
+        counts = [[per.get(s, {}).get(w, 0) for w in weeks] for s in stations]
+        digits = max([3, *(len(str(c[-1])) for c in counts)])
+        # as the categories beside it: one line each, the label cut for the whole count
+        width = min(12, max(map(cell_len, labels), default=0), self._panel_cells("#hq-week") - digits - len(weeks) - 2)
+        for name, c in zip(labels, counts, strict=True):
+            lines.append(f"{fit(name, width)} {c[-1]:>{digits}} {sparkline(c)}")
         return Text("\n".join(lines))
+
+    def _panel_cells(self, selector: str) -> int:
+        """How many cells a panel's line may take: its width once laid out (a third of
+        80 columns, less its border, padding and scrollbar, is 24)."""
+        return max(self.query_one(selector).size.width or 24, 16)  # a label keeps a few cells
