@@ -73,6 +73,17 @@ def _print_clusters_json(head: dict, clusters: list) -> None:
         raw.flush()
 
 
+STATIONS = 5  # named in a cluster's heading before the rest are counted
+
+
+def station_list(names: list[str], most: int = STATIONS) -> str:
+    """The stations a cluster spans, for its heading: a city's largest span all 192, and
+    a heading of 192 names says less than its count (--json lists every one)."""
+    if len(names) <= most + 1:  # never "and 1 more" in place of the one name
+        return "、".join(names)
+    return f"{'、'.join(names[:most])} 等 {len(names)} 个站点 ({len(names)} stations)"
+
+
 _CHUNK = 2_000
 # A terminal is read by a person: a cluster's latest visits say what it is about, and a
 # city's largest clusters hold tens of thousands (every member stays in --json).
@@ -106,7 +117,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
         return ec.OK
     names = station_names({s for k in clusters for s in k.stations})  # the profiles read once, not per cluster
     for k in clusters:
-        where = "、".join(names[s] for s in k.stations)
+        where = station_list([names[s] for s in k.stations])
         print(safe_text(f"类案 {k.id} · {len(k.members)}件 · {where} · {k.first} 至 {k.last}"))
         print(safe_text("  共同点 shared: " + "；".join(f"{x['label']} {x['value']}" for x in k.keys)))
         print(safe_text(f"  建议 suggested: {ACTIONS[k.action][0]}"))

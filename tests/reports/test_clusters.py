@@ -197,3 +197,15 @@ def test_the_text_lists_each_clusters_latest_members(tmp_path, capsys, monkeypat
             earlier = f"此前还有 {c['size'] - 2} 件"
             assert (earlier in block) == (members == "2" and c["size"] > 2)
     assert main(["hq", "clusters", "--home", str(world.hq), "--members", "-1", *AS_OFFICE]) == ec.INVALID
+
+
+def test_a_cluster_heading_counts_its_stations_past_six():
+    """A heading names up to six stations; more are counted (a city's largest clusters
+    span all 192 of its stations, a heading line of 192 names)."""
+    from liaison.cli.hq_clusters import station_list
+
+    names = [f"站{n}" for n in range(1, 193)]
+    assert station_list(names[:1]) == "站1"
+    assert station_list(names[:6]) == "站1、站2、站3、站4、站5、站6"
+    assert station_list(names[:7]) == "站1、站2、站3、站4、站5 等 7 个站点 (7 stations)"
+    assert station_list(names) == "站1、站2、站3、站4、站5 等 192 个站点 (192 stations)"
