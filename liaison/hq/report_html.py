@@ -7,6 +7,7 @@ per category), and no script is needed to read it. Labels are Chinese.
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Any, Sequence
 
@@ -16,6 +17,7 @@ from ..domain.vocab import CATEGORIES, REFERRALS, STATUSES, label
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 W, H, PAD_L, PAD_B, PAD_T, PAD_R = 760, 300, 48, 56, 24, 44
 NL = "\n"
+LABELS = 12  # week labels under the line chart's axis, at most (53 overprinted each other)
 
 STYLE = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 24px;
@@ -43,16 +45,42 @@ def _axes(top: int) -> list[str]:
     return out
 
 
+def _lines(series: dict[str, list[int]], names: dict[str, str]) -> tuple[list[tuple[str, str, list[Any]]], str]:
+    """(station, label, values) of each line drawn, and a note when not every station is
+    one: a city's 192 lines tangle and their colours repeat, so past the palette's size
+    the busiest stations are drawn, and the others as one line of their weekly average."""
+    if len(series) <= len(PALETTE):
+        return [(st, names.get(st, st), v) for st, v in series.items()], ""
+    shown = sorted(series, key=lambda s: (-sum(series[s]), s))[:len(PALETTE) - 1]
+    rest = [v for s, v in series.items() if s not in set(shown)]
+    average = [round(sum(week) / len(rest), 1) for week in zip(*rest, strict=True)]
+    note = (f"站点较多（{len(series)} 个站点）：图中为接待量最多的 {len(shown)} 个站点，其余 {len(rest)} "
+            f"个站点画作一条周平均线；各站各周件数见下表。")
+    return [*((st, names.get(st, st), series[st]) for st in shown), ("", f"其余 {len(rest)} 个站点（平均）", average)], note
+
+
+def _week_labels(n: int) -> list[int]:
+    """Which of n weeks are labelled under the axis: a dozen at most (a label is ~55 px
+    of the axis's 668), the first and the last always."""
+    stride = max(1, -(-n // LABELS))
+    shown = list(range(0, n, stride))
+    if shown and shown[-1] != n - 1:
+        shown[-1] = n - 1  # the last week in place of the label too close before it
+    return shown
+
+
 def line_chart(weeks: Sequence[str], series: dict[str, list[int]], names: dict[str, str]) -> str:
-    """One polyline with a circle per week for each station."""
-    top = max([1, *(n for v in series.values() for n in v)])
+    """One polyline with a circle per week for each station (see `_lines` past seven)."""
+    lines, note = _lines(series, names)
+    top = max([1, *(math.ceil(n) for _, _, v in lines for n in v)])  # the others' average may be a fraction
     step = (W - PAD_L - PAD_R) / max(1, len(weeks) - 1) if len(weeks) > 1 else 0
     x0 = PAD_L + (0 if len(weeks) > 1 else (W - PAD_L - PAD_R) / 2)
     parts = _axes(top)
-    for i, w in enumerate(weeks):
-        parts.append(f'<text x="{x0 + i * step:.1f}" y="{H - PAD_B + 16}" text-anchor="middle">{escape(w)}</text>')
+    for i in _week_labels(len(weeks)):
+        parts.append(f'<text class="week" x="{x0 + i * step:.1f}" y="{H - PAD_B + 16}" text-anchor="middle">'
+                     f'{escape(weeks[i])}</text>')
     legend = []
-    for k, (st, values) in enumerate(series.items()):
+    for k, (st, name, values) in enumerate(lines):
         colour = PALETTE[k % len(PALETTE)]
         pts = [(x0 + i * step, _y(v, top)) for i, v in enumerate(values)]
         parts.append(f'<polyline class="series" data-station="{escape(st)}" fill="none" stroke="{colour}" '
@@ -60,11 +88,11 @@ def line_chart(weeks: Sequence[str], series: dict[str, list[int]], names: dict[s
         for (x, y), v, w in zip(pts, values, weeks, strict=True):
             parts.append(f'<circle class="point" data-station="{escape(st)}" data-week="{escape(w)}" '
                          f'data-value="{v}" cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}">'
-                         f'<title>{escape(names.get(st, st))} {escape(w)}: {v}</title></circle>')
-        legend.append(f'<span style="color:{colour}">■ {escape(names.get(st, st))}</span>')
+                         f'<title>{escape(name)} {escape(w)}: {v}</title></circle>')
+        legend.append(f'<span style="color:{colour}">■ {escape(name)}</span>')
     return (f'<svg id="weekly-chart" class="chart line-chart" xmlns="http://www.w3.org/2000/svg" width="{W}" '
             f'height="{H}" viewBox="0 0 {W} {H}" role="img" aria-label="各站每周接待量">{"".join(parts)}</svg>'
-            f'<div class="legend">{"".join(legend)}</div>')
+            f'<div class="legend">{"".join(legend)}</div>' + (f'<p class="note">{escape(note)}</p>' if note else ""))
 
 
 def bar_chart(counts: dict[str, int], labels: dict[str, str], chart_id: str, aria: str) -> str:
