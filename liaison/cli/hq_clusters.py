@@ -128,7 +128,7 @@ def cmd_clusters(args: argparse.Namespace) -> int:
                   f"({len(members) - len(shown)} earlier visits; --json or --members 0 lists every member)")
         print(table(("编号 Ref", "日期 Date", "站点 Station", "摘要 Summary"),
                     [(m["ref"], m["date"], names[m["station"]], m["summary"]) for m in shown],
-                    max_widths=(20, 10, 24, 50)))
+                    max_widths=(None, 10, 24, 50)))
         print()
     say(f"共发现类案 {len(clusters)} 组 ({len(clusters)} clusters; window {args.window_days} days)"
         if clusters else "没有发现类案 (no clusters found)")

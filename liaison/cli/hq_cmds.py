@@ -223,7 +223,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return ec.OK
     print(table(("站点 Station", "编号 Ref", "日期 Date", "类别 Category", "状态 Status", "版本 v", "摘要 Summary"),
                 [(r["station"], r["ref"], r["visited_at"][:10], r["category"], r["status"], str(r["version"]),
-                  r["summary"]) for r in records], max_widths=(18, 18, 10, 12, 10, 4, 30)))
+                  r["summary"]) for r in records], max_widths=(18, None, 10, 12, 10, 4, 30)))
     say(f"共 {len(records)} 条 ({len(records)} records)")
     return ec.OK
 

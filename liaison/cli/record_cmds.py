@@ -188,7 +188,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(records)
         return ec.OK
-    print(table(LIST_HEADERS, (list_row(r, r.brief) for r in rows), max_widths=(18, 10, 14, 24, 8, 10, 30)))
+    print(table(LIST_HEADERS, (list_row(r, r.brief) for r in rows), max_widths=(None, 10, 14, 24, 8, 10, 30)))
     say(f"共 {len(rows)} 条 ({len(rows)} consultations)")
     return ec.OK
 
