@@ -58,8 +58,9 @@ def _measured_clip(text: str, width: int | None) -> tuple[str, int]:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
           max_widths: Sequence[int | None] | None = None) -> str:
-    """Aligned columns (a column whose max width is None is never cut: a reference). Column by column, each distinct text made safe, clipped, measured
-    and padded once: a report's 70 000 rows hold a few hundred distinct cells."""
+    """Aligned columns, each cut to its max width (None: never cut, as a reference).
+    Column by column, each distinct text made safe, clipped, measured and padded once:
+    a report's 70 000 rows hold a few hundred distinct cells."""
     rows = list(rows)
     cols = list(zip(*rows, strict=True)) if rows else [()] * len(headers)
     # strict: one cell (and one width) per header; a short row would silently lose columns
