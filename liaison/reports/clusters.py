@@ -40,6 +40,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from itertools import pairwise, repeat
 from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, Sequence, overload
@@ -125,7 +126,7 @@ class Cluster:
     keys: list[dict[str, str]]  # the shared keys that link them: kind, label, value
     action: str
 
-    @property
+    @cached_property  # read for the heading, the station names and to_dict: one pass over the members
     def stations(self) -> list[str]:
         return sorted(set(self.members.column(STATION)))
 
