@@ -19,6 +19,7 @@ from textual.screen import Screen
 from .app_base import BaseApp
 from .bindings import localize_bindings
 from .commands import LiaisonCommands
+from .key_backlog import KeyBacklog
 from .locking import LockingMixin
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
 from .textual_private import lay_out, mount_off_stack
@@ -36,7 +37,7 @@ POLL_SECONDS = 3.0
 IDLE_LOCK = 300.0  # seconds without a key or mouse event before the screen locks
 
 
-class LiaisonApp(UnlockAheadMixin, LockingMixin, BaseApp):
+class LiaisonApp(KeyBacklog, UnlockAheadMixin, LockingMixin, BaseApp):
     TITLE = "liaison"
     COMMANDS = BaseApp.COMMANDS | {LiaisonCommands}
     BINDINGS = [  # plus BaseApp's, merged by Textual
@@ -56,6 +57,7 @@ class LiaisonApp(UnlockAheadMixin, LockingMixin, BaseApp):
         self.store: Store | None = None
         self.station: Station | None = None
         self._init_ahead()
+        self._init_backlog()
         self._init_locking(session, idle_lock)
 
     def get_default_screen(self) -> Screen:
@@ -128,6 +130,7 @@ class LiaisonApp(UnlockAheadMixin, LockingMixin, BaseApp):
             self.screen.show_error(message.error)  # on the unlock form: Enter tries again
         else:
             super().on_store_failed(message)
+            self.release_keys()  # none held unless a PIN was being checked: never kept for ever
 
     def drafts(self) -> Drafts:
         """The intake draft, sealed under the session's data key."""

@@ -19,6 +19,7 @@ from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.unlock import UnlockScreen
+from liaison.tui.screens.unlock_setup import RecoveryCodeScreen
 from tests.tui.unlocked import OFFICER, PIN, opened, settle, until
 
 TODAY = date(2026, 11, 28)
@@ -55,11 +56,16 @@ CHARACTERS = {"space": " ", "tab": "\t", "enter": "\r", "backspace": "\x7f", "es
               "ctrl+s": "\x13"}
 
 
-async def burst(pilot, *keys: str) -> None:
-    """Send `keys` back to back (no pause in between), then let the app catch up."""
+def send(app, *keys: str) -> None:
+    """Post `keys` to the app back to back, as a terminal's input arrives."""
     for key in keys:
         character = CHARACTERS.get(key, key if len(key) == 1 else None)
-        pilot.app.post_message(events.Key(key, character))
+        app.post_message(events.Key(key, character))
+
+
+async def burst(pilot, *keys: str) -> None:
+    """Send `keys` back to back (no pause in between), then let the app catch up."""
+    send(pilot.app, *keys)
     await pilot.pause()
 
 
@@ -145,6 +151,75 @@ async def test_right_pin_typed_while_a_wrong_one_is_checked_unlocks(home):
         await until(pilot, lambda: not app.locked, seconds=30)
         await settle(app, pilot)
         assert not isinstance(app.screen, UnlockScreen)
+        assert app.session is not None and app.session.officer == OFFICER
+
+
+def arriving_at(app, target, name: str, keys: list[str]) -> None:
+    """Fault injected on purpose: `keys` reach the app just as its method `name` runs (the
+    unlock finishing, a refusal shown), i.e. they wait in its queue, not yet dealt with,
+    at that moment. On a loaded machine a terminal's keys land there by themselves
+    (the real-terminal walk-in, test_typeahead_tmux, lost or reordered them so)."""
+    method = getattr(target, name)
+
+    def late(*args, **kw):
+        setattr(target, name, method)
+        send(app, *keys)
+        return method(*args, **kw)
+    setattr(target, name, late)
+
+
+async def test_keys_still_queued_when_the_unlock_finishes_come_after_the_held_ones(home):
+    """The walk-in typed right after the PIN's Enter: its first half while the PIN is
+    checked (held), its second half still waiting in the app's queue when the records
+    are open. Both halves land in the form, in order, and the record is saved whole."""
+    w = WALK_INS["H"]
+    keys = walk_in_keys(w)
+    half = keys.index("tab", keys.index("tab", len(keys) // 2) + 1)  # mid-field: both halves hold text
+    app = build_app(home, today=TODAY)
+    arriving_at(app, app, "finish_unlock", keys[half:])
+    async with app.run_test(size=SIZE, notifications=False) as pilot:
+        await settle(app, pilot)
+        await burst(pilot, *PIN, "enter", *keys[:half])
+        await until(pilot, lambda: app.store is not None and len(app.store.index.newest_first()) == 1, seconds=30)
+        await settle(app, pilot)
+    (c,) = records(home)
+    assert_saved(c, w, TODAY)
+
+
+async def test_keys_still_queued_when_a_refusal_shows_come_after_the_held_ones(home):
+    """A wrong PIN, then the right one typed while it is checked: the first part held,
+    the rest (and Enter) still queued when the refusal shows. The PIN is typed again
+    whole, in order, and unlocks."""
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        arriving_at(app, screen, "show_error", [*PIN[4:], "enter"])
+        await burst(pilot, *"wrong-pin-1", "enter", *PIN[:4])
+        await until(pilot, lambda: not app.locked, seconds=30)
+        await settle(app, pilot)
+        assert app.session is not None and app.session.officer == OFFICER
+
+
+async def test_keys_typed_during_the_first_setup_wait_for_the_recovery_code(tmp_path):
+    """The first officer's setup in one burst (name, Enter, PIN, Tab, PIN again, Enter),
+    with `y` and `n` typed on: the name's Enter moves to the PIN at once (the PIN once
+    went on into the name), the recovery code (shown once, never again) is not answered
+    by a key typed before it appeared, and once the officer confirms it the held keys
+    go on (`n`: a new form)."""
+    from liaison.store import Store
+
+    home = tmp_path / "plain"
+    Store.init(home, station="fengqiao-yuanfang", code="FQYF", officer=OFFICER).close()
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE, notifications=False) as pilot:
+        await settle(app, pilot)
+        await burst(pilot, *OFFICER, "enter", *PIN, "tab", *PIN, "enter", "y", "n")
+        await until(pilot, lambda: isinstance(app.screen, RecoveryCodeScreen), seconds=30)
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecoveryCodeScreen)  # still there: waiting for the officer
+        await burst(pilot, "y")
+        await until(pilot, lambda: isinstance(app.screen, IntakeScreen), seconds=30)
         assert app.session is not None and app.session.officer == OFFICER
 
 

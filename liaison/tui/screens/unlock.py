@@ -13,9 +13,9 @@ the same whether the name or the PIN was wrong. On success the app takes the ses
 
 Why ~350 lines: one concept, the one form that stands between the terminal and the
 records, in its four modes; its type-ahead (keys typed while the PIN is checked are
-held and replayed after it) must see every mode's keys, so they stay together. The
-first officer's setup is in unlock_setup.py, the facts read for the first frame in
-unlock_facts.py.
+held and typed again after it: tui/key_backlog.py) must fit every mode, so they stay
+together. The first officer's setup is in unlock_setup.py, the facts read for the first
+frame in unlock_facts.py.
 """
 
 from __future__ import annotations
@@ -45,9 +45,11 @@ MODES = ("start", "lock", "resident", "setup")
 
 class UnlockField(Input):
     """An input of the unlock form. While a PIN is being checked, what is typed is held
-    by the screen (in order, Enter included) instead of being typed into a field that
-    the answer will clear: after a refusal it is typed again into the emptied PIN
-    field (a typed Enter tries again), after an unlock it goes to the screen beneath."""
+    (in order, Enter included; tui/key_backlog.py) instead of being typed into a field
+    that the answer will clear: after a refusal it is typed again into the emptied PIN
+    field (a typed Enter tries again), after an unlock it goes to the screen shown then.
+    Most such keys are held by the app as they arrive; the field holds those that were
+    already queued when the PIN's Enter was dealt with."""
 
     def on_key(self, event: events.Key) -> None:
         screen = self.screen
@@ -85,24 +87,13 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
         self.error = ""  # the last refusal, shown until the next try
         self.info = ""  # a progress line (not an error)
         self._stop = threading.Event()  # set when the screen goes: a back-off sleep ends early
-        self._ahead: list[tuple[str, str | None]] = []  # keys typed while busy, in order
 
     # -- type-ahead ------------------------------------------------------------------
     def hold(self, event: events.Key) -> None:
         """Keep a key typed while the PIN is checked (see UnlockField)."""
         event.prevent_default()
         event.stop()
-        self._ahead.append((event.key, event.character))
-
-    def take_ahead(self) -> list[tuple[str, str | None]]:
-        """The keys held so far (the app replays them once this screen is gone)."""
-        ahead, self._ahead = self._ahead, []
-        return ahead
-
-    def _replay(self) -> None:
-        """Type the held keys again, now that the form takes them (after a refusal)."""
-        for key, character in self.take_ahead():
-            self.app.post_message(events.Key(key, character))
+        self.app.hold_key(event.key, event.character)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
@@ -243,15 +234,21 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
         return super().check_action(action, parameters)
 
     def show_error(self, text: str) -> None:
-        """A refusal (or a failure to open the records): shown, the PIN field emptied."""
+        """A refusal (or a failure to open the records): shown, the PIN field emptied,
+        then what was typed meanwhile typed into it again (held till then)."""
+        if self.busy:
+            self.app.release_keys(lambda: self._refused(text))
+        else:
+            self._refused(text)
+
+    def _refused(self, text: str) -> None:
         self.busy = False
         self.error, self.info = text, ""
         pin = self.query_one("#u-pin", Input)
         pin.value = ""
         self.query_one("#u-pin2", Input).value = ""
-        pin.focus()
+        self.set_focus(pin)  # at once: the held keys are typed there next
         self.apply_lang()
-        self._replay()
 
     def _progress(self, key: str) -> None:
         self.error, self.info = "", self.tr(key)
@@ -262,7 +259,7 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
         if self.busy:  # held like every key typed while the PIN is checked, after them
             if self.focused is not None:
                 await drained(self.focused)
-            self._ahead.append((key, CHARACTERS.get(key)))
+            self.app.hold_key(key, CHARACTERS.get(key))
             return
         await super().action_typeahead(key)
 
@@ -310,24 +307,25 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
         focused = self.focused
         if not officer:
             self.error, self.info = self.tr("need_officer"), ""
-            officer_box.focus()
+            self.set_focus(officer_box)  # at once (focus() waits a refresh): the next key goes there
             self.apply_lang()
             return
         if focused is officer_box and not pin:
-            pin_box.focus()  # Enter after the name moves on to the PIN
+            self.set_focus(pin_box)  # Enter after the name moves on to the PIN
             return
         if not pin:
             self.error, self.info = self.tr("need_pin"), ""
-            pin_box.focus()
+            self.set_focus(pin_box)
             self.apply_lang()
             return
         if self.mode == "setup":
             if focused is pin_box and not pin2_box.value:
-                pin2_box.focus()
+                self.set_focus(pin2_box)
                 return
             self._setup(officer, pin, pin2_box.value)
             return
         self.busy = True
+        self.app.hold_keys()
         self._progress("unlocking")
         self.app.prepare_first_unlock()
         self.check_pin(officer, pin)

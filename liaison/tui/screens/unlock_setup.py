@@ -67,6 +67,7 @@ class FirstOfficerSetup(_ScreenBase):
             self.show_error(self.tr("pins_differ"))
             return
         self.busy = True
+        self.app.hold_keys()
         self._progress("setting_up")
         self.create_officer(name, pin)
 
@@ -104,7 +105,8 @@ class FirstOfficerSetup(_ScreenBase):
                 return
             self._progress("setting_up")
             self.app.unlocked(session)  # opening the store seals the plain records
-        self.app.open_screen(RecoveryCodeScreen(code), confirmed)
+        # Shown once what was typed before it is held: a key typed ahead never answers it unread.
+        self.app.park_keys(lambda: self.app.open_screen(RecoveryCodeScreen(code), confirmed))
 
 
 class RecoveryCodeScreen(LiaisonModal):
