@@ -160,3 +160,25 @@ async def test_a_large_result_shows_its_newest_rows_first_then_all_of_them(tmp_p
         assert app.screen.complete and len(rows) == len(expected) == FIRST_PAGE + 150
         assert [r.id for r in rows] == [r.id for r in expected]
         assert f"共 {FIRST_PAGE + 150} 条" in str(app.screen.query_one("#filters").render())
+
+
+async def test_a_long_station_code_shows_whole_references(tmp_path):
+    """A station code may have ten characters (its references 23): the list shows every
+    reference whole, at 80 and at 120 columns (it was cut at 17 cells, the length of
+    FQYF-20261113-001, hiding the visit's number)."""
+    from liaison.domain.intake import fields_from_input
+
+    home = new_station(tmp_path, "fengqiao-yuanfang", "FQYFJDXQ01")
+    store = opened(home)
+    made = store.create_many([fields_from_input({"category": "labour", "summary": f"工地欠薪第{i}批",
+                                                 "visited_at": "2026-11-27T10:00:00+08:00"}, officer="王检察官")
+                              for i in range(3)])
+    store.close()
+    refs = sorted(c.ref for c in made)
+    assert len(refs[0]) == 23
+    for size in ((80, 24), (120, 40)):
+        app = build_app(home, session=session_for(home), today=TODAY)
+        async with app.run_test(size=size) as pilot:
+            rl = await open_list(app, pilot)
+            shown = [line.split()[0] for line in list_lines(rl)[1:] if line.strip()]
+            assert sorted(shown) == refs, (size, list_lines(rl))

@@ -87,9 +87,9 @@ class Column:
     width: int  # 0: takes the rest
 
 
-COLUMNS_WIDE = (Column("col_ref", 17), Column("col_date", 10), Column("col_category", 14),
-                Column("col_visitor", 24), Column("col_status", 8), Column("col_follow_up", 10),
-                Column("col_summary", 0))
+COLUMNS_WIDE = (Column("col_date", 10), Column("col_category", 14), Column("col_visitor", 24),
+                Column("col_status", 8), Column("col_follow_up", 10), Column("col_summary", 0))  # after the ref
+REF = 17  # FQYF-20261113-001; a longer station code (up to ten characters) widens it
 # Under 110 columns: no date (the ref carries it), short category labels, and the
 # category and status columns as wide as the labels of the rows shown (see _columns),
 # so that only the summary, the last column, is ever cut.
@@ -146,20 +146,27 @@ class RecordList(Widget, can_focus=True):
     def current(self) -> Any | None:
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
+    def _ref_width(self) -> int:
+        """The reference column as wide as the longest reference on screen, never cut: it
+        is what an officer reads out (a station's own are all one length; 24 at most)."""
+        shown = self.rows[self.top:self.top + self._visible()]
+        return min(24, max([REF, *(cell_len(r.ref) for r in shown)]))
+
     def _columns(self) -> tuple[Column, ...]:
+        ref = self._ref_width()
         if self.size.width >= 110:
-            return COLUMNS_WIDE
+            return (Column("col_ref", ref), *COLUMNS_WIDE)
         lang = self.lang
         if self._codes is None:
             self._codes = distinct_codes(self.rows)
         cats, statuses = self._codes
         cat_w = max([cell_len(tr("col_category", lang))] + [cell_len(category_short(c, lang)) for c in cats])
         st_w = max([cell_len(tr("col_status", lang))] + [cell_len(status(c, lang)) for c in statuses])
-        room = self.size.width - (17 + cat_w + VISITOR_NARROW + st_w + 4)
+        room = self.size.width - (ref + cat_w + VISITOR_NARROW + st_w + 4)
         if room < SUMMARY_MIN + 1:  # a tiny window: the visitor gives way first
-            return (Column("col_ref", 17), Column("col_category", cat_w), Column("col_status", st_w),
+            return (Column("col_ref", ref), Column("col_category", cat_w), Column("col_status", st_w),
                     Column("col_visitor", VISITOR_NARROW), Column("col_summary", 0))
-        return (Column("col_ref", 17), Column("col_category", cat_w), Column("col_visitor", VISITOR_NARROW),
+        return (Column("col_ref", ref), Column("col_category", cat_w), Column("col_visitor", VISITOR_NARROW),
                 Column("col_status", st_w), Column("col_summary", 0))
 
     def _cells(self, row: Any) -> dict[str, str]:
