@@ -19,7 +19,7 @@ from textual.screen import Screen
 from .app_base import BaseApp
 from .bindings import localize_bindings
 from .commands import LiaisonCommands
-from .key_backlog import KeyBacklog
+from .key_backlog import UNLOCK, KeyBacklog
 from .locking import LockingMixin
 from .messages import ConsultationSaved, SaveFailed, StoreFailed, StoreOpened
 from .textual_private import lay_out, mount_off_stack
@@ -130,7 +130,7 @@ class LiaisonApp(KeyBacklog, UnlockAheadMixin, LockingMixin, BaseApp):
             self.screen.show_error(message.error)  # on the unlock form: Enter tries again
         else:
             super().on_store_failed(message)
-            self.release_keys()  # none held unless a PIN was being checked: never kept for ever
+            self.release_keys(UNLOCK)  # not kept for ever
 
     def drafts(self) -> Drafts:
         """The intake draft, sealed under the session's data key."""
@@ -225,14 +225,11 @@ class LiaisonApp(KeyBacklog, UnlockAheadMixin, LockingMixin, BaseApp):
         """Run a store operation off the UI thread; the result goes to `reply_to` as
         ConsultationSaved or SaveFailed, and every screen reloads. `audit` is the
         (action, details) logged with the record's ref once it is saved."""
-        from ..domain.validation import ValidationError
-        from ..store import StoreError
-
         assert self.store is not None
         session = self.session
         try:
             c = op(self.store)
-        except (ValidationError, StoreError) as e:
+        except Exception as e:  # noqa: BLE001 — any failure is the form's to show: it keeps the input (and ends the keys' hold)
             reply_to.post_message(SaveFailed(e))
             return
         reply_to.post_message(ConsultationSaved(c, created))

@@ -1,110 +1,97 @@
-"""Keys typed while a PIN is checked, typed again in order once the app can take them.
+"""Keys given to the app one at a time, in the order typed, and held while the app
+cannot take them: from a PIN's Enter until the answer shows, from Ctrl+S until the
+record is on disk.
 
-From a PIN's Enter until the unlock has finished (or been refused), nothing on screen
-may take a key: the PIN field is about to be emptied, the screens after it are not
-there yet. An officer who knows the way types on regardless (`Enter n 4 ␣ ⇥ 何伟 …`).
-Those keys are held, then typed again one at a time, each once the app has dealt with
-the one before, to whatever has the focus by then.
+An officer who knows the way types on regardless (`Enter n 4 ␣ ⇥ 何伟 …` straight after
+the PIN, `Ctrl+S n` straight into the next visitor). Textual queues a terminal's keys in
+the app as they arrive; a screen that changes while some are still queued (the unlock
+finishing, the saved form closing) sends them to the next screen ahead of keys held
+for it, or leaves them in a form that is going away. On a loaded machine, a walk-in
+typed straight after the PIN into a real terminal lost its advice, its referral or its
+Ctrl+S about one time in three so, and a visitor typed straight after Ctrl+S was lost
+whole.
 
-Two kinds of held keys, kept apart because they are held at different moments:
-- *taken*: keys already in the app's queue when the Enter was dealt with (a burst
-  arrives in one read); the unlock screen takes them as they come up (`hold_key`);
-- *arrived*: every key the terminal sends after that, kept at the app's door
-  (`check_message_enabled`: Textual's own hook for a message about to be queued),
-  so none of them can slip in ahead of the held ones.
-All the taken keys were typed before all the arrived ones, and are typed again first.
-
-Letting them go waits until the app's queue and the focused field have dealt with
-every key sent before (`release_keys`): a key still in a queue when the screens change
-would otherwise reach the next screen before the held keys, or be held after they had
-been typed again, and be lost. On a loaded machine a walk-in typed into a real
-terminal lost its advice, its referral or its Ctrl+S that way.
+So no key waits in the app's own queue: each is kept here as it arrives (Textual's
+public `check_message_enabled`, asked as a message is about to be queued) and given to
+the app once the one before has been dealt with. Holding is not giving; what was held
+goes on, in order, when the hold ends. Who holds says so (`hold_keys(owner)`), so that a
+form that goes away while saving cannot end the unlock's hold, and the reverse.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import events
 from textual.message import Message
-
-from .typeahead import drained
 
 if TYPE_CHECKING:
     from .app_base import BaseApp as _AppBase
 else:
     _AppBase = object  # mixed into the officer's app: typed as one, a plain class at run time
 
-# Acted on at once even while keys are held: the officer can always leave.
+# Acted on at once, even while keys are held: the officer can always leave.
 NEVER_HELD_ACTIONS = frozenset({"quit"})
 
-Held = tuple[str, "str | None"]
+UNLOCK = "unlock"  # the holder from a PIN's Enter (or the first officer's setup) to the answer
+SAVE = "save"  # the holder from a form's save to its answer
 
 
 class KeyBacklog(_AppBase):
     def _init_backlog(self) -> None:
-        self._taken: deque[Held] = deque()
-        self._arrived: deque[Held] = deque()
-        self._holding = False  # from a PIN's Enter until the answer is shown
-        self._parked = False  # held keys kept for later while a screen takes its own (park_keys)
-        self._typing: events.Key | None = None  # the held key being typed again
+        self._typed: deque[events.Key | events.Paste] = deque()  # not given to the app yet
+        self._set_aside: deque[events.Key | events.Paste] = deque()  # park_keys
+        self._holders: set[object] = set()
+        self._giving: events.Key | events.Paste | None = None  # given, not yet dealt with
 
     @property
     def holding_keys(self) -> bool:
-        """Is a key typed now kept for later?"""
-        return self._holding or (not self._parked and (self._typing is not None or bool(self._taken or self._arrived)))
+        return bool(self._holders)
 
-    def hold_keys(self) -> None:
-        """A PIN's Enter: from now on every key typed is kept for after the answer."""
-        self._holding, self._parked = True, False
+    def hold_keys(self, owner: object) -> None:
+        """Give no key to the app until `owner` releases it (the key being dealt with
+        now, which asked for the hold, finishes as usual)."""
+        self._holders.add(owner)
 
-    def hold_key(self, key: str, character: str | None) -> None:
-        """A key the unlock screen took while holding (one queued before the hold began)."""
-        self._taken.append((key, character))
+    def park_keys(self, owner: object) -> None:
+        """Set the keys held so far aside until `owner` releases, and give the app the
+        ones typed from now on: a screen shown meanwhile (the recovery code, shown once)
+        takes only what is typed once it is there, never a key typed before it."""
+        self._set_aside.extend(self._typed)
+        self._typed.clear()
+        self._holders.discard(owner)
+        self._give_next()
 
-    def release_keys(self, then: Callable[[], object] | None = None) -> None:
-        """Once every key sent before now has been dealt with, call `then` (show the
-        answer: the screens after the unlock, or the refusal) and type the held keys
-        again, in order; keys typed meanwhile join them."""
-        self.call_later(self._after_queued_keys, then, False)
-
-    def park_keys(self, then: Callable[[], object] | None = None) -> None:
-        """As release_keys, but the held keys wait for a later release: `then` shows a
-        screen that must take only what is typed once it is there (the recovery code,
-        which a key typed before it appeared must not answer unread)."""
-        self.call_later(self._after_queued_keys, then, True)
-
-    async def _after_queued_keys(self, then: Callable[[], object] | None, park: bool) -> None:
-        # This runs after every message queued before it (Textual's queue is in order),
-        # so the keys sent before are past the app; wait for the field they went to.
-        if self.focused is not None:
-            await drained(self.focused)
-        try:
-            if then is not None:
-                then()
-        finally:
-            self._holding, self._parked = False, park
-            self._type_next()
-
-    def _type_next(self) -> None:
-        self._typing = None
-        if self._holding or self._parked:
-            return
-        source = self._taken or self._arrived
-        if source:
-            key, character = source.popleft()
-            self._typing = events.Key(key, character)
-            self.post_message(self._typing)
-            self.call_later(self._type_next)  # queued after the key: once it is dealt with
+    def release_keys(self, owner: object) -> None:
+        """`owner`'s hold ends: what it held (set aside ones first) goes on, in order,
+        to whatever has the focus by then."""
+        if self._set_aside:
+            self._typed.extendleft(reversed(self._set_aside))
+            self._set_aside.clear()
+        self._holders.discard(owner)
+        self._give_next()
 
     def check_message_enabled(self, message: Message) -> bool:
-        if (isinstance(message, events.Key) and not message.is_forwarded and message is not self._typing
-                and self.holding_keys and not self._never_held(message.key)):
-            self._arrived.append((message.key, message.character))
-            return False
+        if isinstance(message, (events.Key, events.Paste)) and not message.is_forwarded and message is not self._giving:
+            if self._holders and isinstance(message, events.Key) and self._never_held(message.key):
+                return super().check_message_enabled(message)
+            self._typed.append(message)
+            self._give_next()
+            return False  # queued by _give_next, when its turn comes
         return super().check_message_enabled(message)
+
+    def _give_next(self) -> None:
+        if self._giving is None and not self._holders and self._typed:
+            self._giving = self._typed.popleft()
+            if self.post_message(self._giving):
+                self.call_later(self._given)  # queued right behind it: runs once it is dealt with
+            else:
+                self._giving = None  # the app is closing
+
+    def _given(self) -> None:
+        self._giving = None
+        self._give_next()
 
     def _never_held(self, key: str) -> bool:
         active = self.screen.active_bindings.get(key)

@@ -57,7 +57,7 @@ class LockingMixin(_AppBase):
         def audit(self, action: str, target: str = "", details: Mapping[str, Any] | None = None) -> None: ...
         open_store: Callable[..., Any]  # a Textual worker
         def show_dashboard(self) -> None: ...
-        def release_keys(self, then: Callable[[], object] | None = None) -> None: ...
+        def release_keys(self, owner: object) -> None: ...
 
     def _init_locking(self, session: "Session | None", idle_lock: float | None) -> None:
         self.session = session
@@ -187,12 +187,7 @@ class LockingMixin(_AppBase):
         self.finish_unlock()
 
     def finish_unlock(self) -> None:
-        """The screens after the unlock, once every key typed before now has been dealt
-        with; then the keys typed after the PIN's Enter (`n` for a new form …), held
-        since (key_backlog), go in order to the screen on top."""
-        self.release_keys(self._show_unlocked)
-
-    def _show_unlocked(self) -> None:
+        from .key_backlog import UNLOCK
         from .screens.intake import IntakeScreen
 
         while getattr(self.screen, "SHOWN_WHILE_LOCKED", False):
@@ -216,3 +211,6 @@ class LockingMixin(_AppBase):
         for message, kw in notices[-3:]:  # the last few; older ones are stale by now
             self.notice(message, **kw)
         self.refresh_bindings()
+        # Type-ahead: keys typed after the PIN's Enter (`n` for a new form …), held since
+        # (key_backlog), now go in order to the screen on top.
+        self.release_keys(UNLOCK)

@@ -117,6 +117,20 @@ async def test_walk_ins_typed_back_to_back_are_saved_field_for_field(home, stati
         assert_saved(c, w, TODAY)
 
 
+async def test_next_visitor_typed_straight_after_ctrl_s_is_saved_too(home, station_app):
+    """Two walk-ins in one burst: the second starts (`n`) right after the first one's
+    Ctrl+S, while that record is being written. Its keys wait for the form to close and
+    open the next one; both records are saved whole (the second was lost)."""
+    async with station_app(notifications=False) as (app, pilot):
+        await burst(pilot, *walk_in_keys(WALK_INS["H"]), *walk_in_keys(WALK_INS["S6"]))
+        await until(pilot, lambda: len(app.store.index.newest_first()) == 2, seconds=30)
+        await until(pilot, lambda: not isinstance(app.screen, IntakeScreen))
+        await settle(app, pilot)
+    first, second = records(home)
+    assert_saved(first, WALK_INS["H"], TODAY)
+    assert_saved(second, WALK_INS["S6"], TODAY)
+
+
 async def test_name_typed_right_after_the_category_is_kept(station_app):
     """Case 1: `n`, the category, Tab and the name at once: the name is not dropped."""
     async with station_app(notifications=False) as (app, pilot):

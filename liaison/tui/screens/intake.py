@@ -32,6 +32,7 @@ from ..base import LiaisonScreen
 from ..drafting import DraftAutosave
 from ..i18n import category as category_label
 from ..i18n import explain
+from ..key_backlog import SAVE
 from ..messages import ConsultationSaved, SaveFailed
 from ..typeahead import TypeAhead, drained, typeahead_bindings
 from ..widgets.intake_form import IntakeForm
@@ -204,6 +205,9 @@ class IntakeScreen(TypeAhead, DraftAutosave, LiaisonScreen):
             return
         self.form.clear_errors()
         self._saving = True
+        # Keys typed from here (`n` for the next visitor …) wait for the answer: the
+        # screen after a save, or this form with its errors (key_backlog).
+        self.app.hold_keys(SAVE)
         self.app.save(op, self, created=self.edit is None, audit=audit)
 
     def _officer(self) -> str:
@@ -215,7 +219,7 @@ class IntakeScreen(TypeAhead, DraftAutosave, LiaisonScreen):
         first = self.form.show_errors(errors)
         self.app.notice(self.tr("form_errors", n=len({e.field for e in errors})), severity="warning", timeout=6)
         if first is not None:
-            first.focus()
+            self.set_focus(first)  # at once: the keys typed next go there
             self.form.query_one(f"#row-{first.id}").scroll_visible(animate=False)
 
     def on_consultation_saved(self, message: ConsultationSaved) -> None:
@@ -235,6 +239,7 @@ class IntakeScreen(TypeAhead, DraftAutosave, LiaisonScreen):
             self._show_errors(message.error.errors)
         else:
             self.app.notice(self.tr("save_failed", error=explain(message.error, self.app.lang)), severity="error", timeout=ERROR_TIMEOUT)
+        self.app.release_keys(SAVE)
 
     def action_leave(self) -> None:
         if self._saving:
@@ -256,6 +261,10 @@ class IntakeScreen(TypeAhead, DraftAutosave, LiaisonScreen):
         if self.edit is None and self._draft_ready:
             self._clear_draft()
         self.dismiss(result)
+        self.app.release_keys(SAVE)  # what was typed meanwhile goes to the screen beneath
+
+    def on_unmount(self) -> None:
+        self.app.release_keys(SAVE)  # gone some other way while saving: the keys go on
 
     # -- drafts (autosave, offer back, lock: drafting.DraftAutosave) ----------------------
     def _restore(self, data: dict[str, Any]) -> None:

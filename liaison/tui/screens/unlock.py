@@ -24,7 +24,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -32,7 +32,8 @@ from textual.widgets import Input, Label, Static
 
 from ..base import LiaisonScreen
 from ..i18n import explain
-from ..typeahead import CHARACTERS, TypeAhead, drained, typeahead_bindings
+from ..key_backlog import UNLOCK
+from ..typeahead import TypeAhead, typeahead_bindings
 from ..widgets.keybar import KeyBar
 from .unlock_facts import clear_facts, station_name
 from .unlock_setup import FirstOfficerSetup, station_facts
@@ -43,26 +44,14 @@ if TYPE_CHECKING:
 MODES = ("start", "lock", "resident", "setup")
 
 
-class UnlockField(Input):
-    """An input of the unlock form. While a PIN is being checked, what is typed is held
-    (in order, Enter included; tui/key_backlog.py) instead of being typed into a field
-    that the answer will clear: after a refusal it is typed again into the emptied PIN
-    field (a typed Enter tries again), after an unlock it goes to the screen shown then.
-    Most such keys are held by the app as they arrive; the field holds those that were
-    already queued when the PIN's Enter was dealt with."""
-
-    def on_key(self, event: events.Key) -> None:
-        screen = self.screen
-        if isinstance(screen, UnlockScreen) and screen.busy:
-            screen.hold(event)
-
-
 class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
     SHOWN_WHILE_LOCKED = True
 
     BINDINGS = [
         # Enter (and Tab …) taken before the next key: what follows a PIN's Enter is
-        # held (see UnlockField), never typed into the PIN being checked.
+        # held by the app (key_backlog), never typed into the PIN being checked: after
+        # a refusal it goes to the emptied PIN field (a typed Enter tries again), after
+        # an unlock to the screen shown then.
         # Not ↑↓: the screen's own (switch officer), shown in the key bar.
         *typeahead_bindings(exclude=("enter", "up", "down")),
         # One key, a label per mode, declared here: `check_action` lets through the one
@@ -88,13 +77,6 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
         self.info = ""  # a progress line (not an error)
         self._stop = threading.Event()  # set when the screen goes: a back-off sleep ends early
 
-    # -- type-ahead ------------------------------------------------------------------
-    def hold(self, event: events.Key) -> None:
-        """Keep a key typed while the PIN is checked (see UnlockField)."""
-        event.prevent_default()
-        event.stop()
-        self.app.hold_key(event.key, event.character)
-
     def compose(self) -> ComposeResult:
         with Vertical(id="unlock-box"):
             yield Static(id="unlock-station")
@@ -102,14 +84,14 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
             yield Static(id="setup-info", classes="hint")
             with Horizontal(classes="unlock-row"):
                 yield Label(id="l-officer", classes="unlock-label")
-                yield UnlockField(self.officer, id="u-officer", max_length=40, compact=True)
+                yield Input(self.officer, id="u-officer", max_length=40, compact=True)
             yield Static(id="u-officers", classes="hint")
             with Horizontal(classes="unlock-row"):
                 yield Label(id="l-pin", classes="unlock-label")
-                yield UnlockField(id="u-pin", password=True, max_length=128, compact=True)
+                yield Input(id="u-pin", password=True, max_length=128, compact=True)
             with Horizontal(classes="unlock-row", id="row-pin2"):
                 yield Label(id="l-pin2", classes="unlock-label")
-                yield UnlockField(id="u-pin2", password=True, max_length=128, compact=True)
+                yield Input(id="u-pin2", password=True, max_length=128, compact=True)
             yield Static(id="u-message")
             yield Static(id="u-demo", classes="hint")
         yield KeyBar()
@@ -235,20 +217,15 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
 
     def show_error(self, text: str) -> None:
         """A refusal (or a failure to open the records): shown, the PIN field emptied,
-        then what was typed meanwhile typed into it again (held till then)."""
-        if self.busy:
-            self.app.release_keys(lambda: self._refused(text))
-        else:
-            self._refused(text)
-
-    def _refused(self, text: str) -> None:
+        then what was typed meanwhile goes into it (held till then)."""
         self.busy = False
         self.error, self.info = text, ""
         pin = self.query_one("#u-pin", Input)
         pin.value = ""
         self.query_one("#u-pin2", Input).value = ""
-        self.set_focus(pin)  # at once: the held keys are typed there next
+        self.set_focus(pin)  # at once: the held keys go there next
         self.apply_lang()
+        self.app.release_keys(UNLOCK)
 
     def _progress(self, key: str) -> None:
         self.error, self.info = "", self.tr(key)
@@ -256,12 +233,7 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
 
     # -- keys ------------------------------------------------------------------------
     async def action_typeahead(self, key: str, _mode: str = "") -> None:
-        if self.busy:  # held like every key typed while the PIN is checked, after them
-            if self.focused is not None:
-                await drained(self.focused)
-            self.app.hold_key(key, CHARACTERS.get(key))
-            return
-        await super().action_typeahead(key)
+        await super().action_typeahead(key)  # `_mode`: which Enter it is (see check_action)
 
     def typeahead_enter(self, widget) -> bool:
         self.action_submit()
@@ -325,7 +297,7 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
             self._setup(officer, pin, pin2_box.value)
             return
         self.busy = True
-        self.app.hold_keys()
+        self.app.hold_keys(UNLOCK)
         self._progress("unlocking")
         self.app.prepare_first_unlock()
         self.check_pin(officer, pin)

@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from ..base import LiaisonModal
 from ..i18n import explain
+from ..key_backlog import UNLOCK
 
 if TYPE_CHECKING:
     import threading
@@ -67,7 +68,7 @@ class FirstOfficerSetup(_ScreenBase):
             self.show_error(self.tr("pins_differ"))
             return
         self.busy = True
-        self.app.hold_keys()
+        self.app.hold_keys(UNLOCK)
         self._progress("setting_up")
         self.create_officer(name, pin)
 
@@ -105,8 +106,8 @@ class FirstOfficerSetup(_ScreenBase):
                 return
             self._progress("setting_up")
             self.app.unlocked(session)  # opening the store seals the plain records
-        # Shown once what was typed before it is held: a key typed ahead never answers it unread.
-        self.app.park_keys(lambda: self.app.open_screen(RecoveryCodeScreen(code), confirmed))
+        self.app.park_keys(UNLOCK)  # a key typed before the code showed never answers it unread
+        self.app.open_screen(RecoveryCodeScreen(code), confirmed)
 
 
 class RecoveryCodeScreen(LiaisonModal):
