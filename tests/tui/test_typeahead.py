@@ -170,9 +170,9 @@ async def test_right_pin_typed_while_a_wrong_one_is_checked_unlocks(home):
 
 def arriving_at(app, target, name: str, keys: list[str]) -> None:
     """Fault injected on purpose: `keys` reach the app just as its method `name` runs (the
-    unlock finishing, a refusal shown), i.e. they wait in its queue, not yet dealt with,
-    at that moment. On a loaded machine a terminal's keys land there by themselves
-    (the real-terminal walk-in, test_typeahead_tmux, lost or reordered them so)."""
+    unlock finishing, a refusal shown), before it has dealt with them. On a loaded
+    machine a terminal's keys arrive at such moments by themselves (the real-terminal
+    walk-in, test_typeahead_tmux, lost or reordered them so)."""
     method = getattr(target, name)
 
     def late(*args, **kw):
@@ -182,10 +182,10 @@ def arriving_at(app, target, name: str, keys: list[str]) -> None:
     setattr(target, name, late)
 
 
-async def test_keys_still_queued_when_the_unlock_finishes_come_after_the_held_ones(home):
+async def test_keys_arriving_as_the_unlock_finishes_come_after_the_held_ones(home):
     """The walk-in typed right after the PIN's Enter: its first half while the PIN is
-    checked (held), its second half still waiting in the app's queue when the records
-    are open. Both halves land in the form, in order, and the record is saved whole."""
+    checked (held), its second half arriving just as the records are open. Both halves
+    land in the form, in order, and the record is saved whole."""
     w = WALK_INS["H"]
     keys = walk_in_keys(w)
     half = keys.index("tab", keys.index("tab", len(keys) // 2) + 1)  # mid-field: both halves hold text
@@ -200,10 +200,10 @@ async def test_keys_still_queued_when_the_unlock_finishes_come_after_the_held_on
     assert_saved(c, w, TODAY)
 
 
-async def test_keys_still_queued_when_a_refusal_shows_come_after_the_held_ones(home):
+async def test_keys_arriving_as_a_refusal_shows_come_after_the_held_ones(home):
     """A wrong PIN, then the right one typed while it is checked: the first part held,
-    the rest (and Enter) still queued when the refusal shows. The PIN is typed again
-    whole, in order, and unlocks."""
+    the rest (and Enter) arriving just as the refusal shows. The PIN goes into the
+    emptied field whole, in order, and unlocks."""
     app = build_app(home, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
