@@ -42,12 +42,9 @@ class KeyBacklog(_AppBase):
     def _init_backlog(self) -> None:
         self._typed: deque[events.Key | events.Paste] = deque()  # not given to the app yet
         self._set_aside: deque[events.Key | events.Paste] = deque()  # park_keys
+        self._set_aside_by: object = None
         self._holders: set[object] = set()
         self._giving: events.Key | events.Paste | None = None  # given, not yet dealt with
-
-    @property
-    def holding_keys(self) -> bool:
-        return bool(self._holders)
 
     def hold_keys(self, owner: object) -> None:
         """Give no key to the app until `owner` releases it (the key being dealt with
@@ -59,16 +56,18 @@ class KeyBacklog(_AppBase):
         ones typed from now on: a screen shown meanwhile (the recovery code, shown once)
         takes only what is typed once it is there, never a key typed before it."""
         self._set_aside.extend(self._typed)
+        self._set_aside_by = owner
         self._typed.clear()
         self._holders.discard(owner)
         self._give_next()
 
     def release_keys(self, owner: object) -> None:
-        """`owner`'s hold ends: what it held (set aside ones first) goes on, in order,
-        to whatever has the focus by then."""
-        if self._set_aside:
+        """`owner`'s hold ends: what it held (the keys it set aside first) goes on, in
+        order, to whatever has the focus by then, once no other owner holds."""
+        if self._set_aside_by == owner:
             self._typed.extendleft(reversed(self._set_aside))
             self._set_aside.clear()
+            self._set_aside_by = None
         self._holders.discard(owner)
         self._give_next()
 

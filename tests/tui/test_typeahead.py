@@ -237,6 +237,32 @@ async def test_keys_typed_during_the_first_setup_wait_for_the_recovery_code(tmp_
         assert app.session is not None and app.session.officer == OFFICER
 
 
+async def test_a_hold_ends_only_with_its_own_release(home):
+    """Holds are by owner: a form that goes away while saving (its release) does not
+    end the unlock's hold, nor give back keys the unlock set aside."""
+    from liaison.tui.key_backlog import SAVE, UNLOCK
+
+    app = build_app(home, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        pin = app.screen.query_one("#u-pin", Input)
+        app.hold_keys(UNLOCK)
+        await burst(pilot, "a")
+        app.park_keys(UNLOCK)  # "a" set aside; what follows goes on
+        await burst(pilot, "b")
+        app.release_keys(SAVE)  # not the one that set "a" aside
+        await burst(pilot)
+        assert pin.value == "b"
+        app.hold_keys(SAVE)
+        await burst(pilot, "c")
+        app.release_keys(UNLOCK)  # "a" back in line, but the save still holds
+        await burst(pilot)
+        assert pin.value == "b"
+        app.release_keys(SAVE)
+        await burst(pilot)
+        assert pin.value == "bac"  # the set-aside key first, then the held one
+
+
 async def test_coming_back_to_the_list_types_into_the_search(seeded, station_app):
     """Case 3: search, open, back twice, `l` again: the search box has the focus and is
     empty, what is typed searches, and Enter opens the record highlighted for it."""
