@@ -309,7 +309,11 @@ class LiaisonApp(KeyBacklog, UnlockAheadMixin, LockingMixin, BaseApp):
         from .screens.detail import DetailScreen
 
         if not self.locked:
-            self.open_screen(DetailScreen(consultation_id))
+            screen = DetailScreen(consultation_id)
+            # What is typed next (`e` to edit …) waits for the record: the screen lets
+            # the keys go on once its first read has answered (key_backlog).
+            self.hold_keys(screen)
+            self.open_screen(screen)
 
 
 def build_app(home: Path, *, session: Session | None = None, today: date | None = None,

@@ -9,6 +9,7 @@ character, as an input method commits it.
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 
 from textual import events
@@ -261,6 +262,26 @@ async def test_a_hold_ends_only_with_its_own_release(home):
         app.release_keys(SAVE)
         await burst(pilot)
         assert pin.value == "bac"  # the set-aside key first, then the held one
+
+
+async def test_e_typed_while_the_record_is_read_opens_the_edit(seeded, station_app):
+    """`e` typed as soon as a record's screen is up, while the record is still being read
+    (the "view" audit entry's fsync made slow on purpose, as on a busy disk), waits for
+    it and opens the edit form. It was dropped: the screen had no record yet to edit."""
+    async with station_app(notifications=False) as (app, pilot):
+        audit_now = app.audit_now
+
+        def slow_audit(*args, **kw):
+            time.sleep(0.5)
+            return audit_now(*args, **kw)
+        app.audit_now = slow_audit
+        await burst(pilot, "l", *"工头", "enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        assert app.screen.c is None  # still reading
+        await burst(pilot, "e")
+        await until(pilot, lambda: isinstance(app.screen, IntakeScreen), seconds=30)
+        await settle(app, pilot)
+        assert app.screen.edit.id == seeded["S2"].id
 
 
 async def test_coming_back_to_the_list_types_into_the_search(seeded, station_app):

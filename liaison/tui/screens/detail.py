@@ -71,6 +71,9 @@ class DetailScreen(LiaisonScreen):
         self.query_one("#detail").focus()
         self.watch(self.app, "theme", lambda _: self.show(), init=False)
 
+    def on_unmount(self) -> None:
+        self.app.release_keys(self)  # closed before its record was read
+
     def on_screen_resume(self) -> None:
         # Only when this screen is really on top: a lock pushes its screen in the same
         # breath as closing a form above this one, and must not be the one popped.
@@ -83,6 +86,12 @@ class DetailScreen(LiaisonScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail-load")
     def load(self) -> None:
+        try:
+            self._load()
+        finally:  # shown, missing or refused: the keys typed since it opened go on
+            self.app.call_from_thread(self.app.release_keys, self)
+
+    def _load(self) -> None:
         try:
             c = self.app.opened_store.get(self.consultation_id)
         except NotFound:
