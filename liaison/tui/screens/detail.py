@@ -67,7 +67,9 @@ class DetailScreen(LiaisonScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        super().on_mount()  # reads the record (load), which lets the keys held for it go on
+        if self.app.store is None:
+            self.app.release_keys(self)  # nothing to read: never hold the keyboard
         self.query_one("#detail").focus()
         self.watch(self.app, "theme", lambda _: self.show(), init=False)
 
