@@ -28,6 +28,8 @@ from textual import events
 from textual.message import Message
 from textual.screen import Screen
 
+from .key_backlog import UNLOCK
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
@@ -187,7 +189,6 @@ class LockingMixin(_AppBase):
         self.finish_unlock()
 
     def finish_unlock(self) -> None:
-        from .key_backlog import UNLOCK
         from .screens.intake import IntakeScreen
 
         while getattr(self.screen, "SHOWN_WHILE_LOCKED", False):

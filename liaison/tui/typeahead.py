@@ -28,9 +28,6 @@ from textual.widgets import Input
 KEYS = ("tab", "shift+tab", "enter", "space", "backspace", "delete", "left", "right",
         "home", "end", "up", "down", "pageup", "pagedown")
 
-# The character a terminal sends with those keys (to replay a held key as it came).
-CHARACTERS = {"tab": "\t", "enter": "\r", "space": " ", "backspace": "\x7f"}
-
 DRAIN_SECONDS = 1.0
 
 
