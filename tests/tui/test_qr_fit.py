@@ -8,8 +8,6 @@ through a real terminal (tmux). Receipts name the officer who took the visit.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
 import time
 from datetime import date
@@ -24,6 +22,7 @@ from liaison.tui.app import build_app
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.qr import QrScreen, ResidentScreen
 from tests.qr.qr_raster import ansi_to_image, decode, screenshot_text, screenshot_to_image
+from tests.tui.terminal import TMUX, Terminal
 from tests.tui.unlocked import PIN, new_station, opened, session_for
 
 TODAY = date(2026, 11, 28)
@@ -134,65 +133,56 @@ async def test_resident_view_speaks_to_the_resident_in_both_languages(tmp_path, 
             assert word not in text, word
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 def test_a_real_80x24_terminal_shows_a_code_that_decodes(tmp_path):
     """The app in tmux at 80×24: unlock, q, capture the pane with its colours, decode."""
     home = new_station(tmp_path, "fengqiao-ban", "FQB")
-    session = f"qrfit-{os.getpid()}"
     liaison = Path(sys.executable).with_name("liaison")
     cmd = f"{liaison} --home {home}" if liaison.exists() else f"{sys.executable} -m liaison --home {home}"
-    env = {**os.environ, "LIAISON_HOME": str(home)}
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd], check=True, env=env)
+    term = Terminal([cmd], {**os.environ, "LIAISON_HOME": str(home)})
     try:
-        def pane(colour: bool = False) -> str:
-            args = ["tmux", "capture-pane", "-p", "-N", "-t", session] + (["-e"] if colour else [])
-            return subprocess.run(args, capture_output=True, text=True, check=True).stdout
-
         def wait_for(pred, what: str, limit: float = 30.0) -> str:
             deadline = time.monotonic() + limit
             while time.monotonic() < deadline:
-                shown = pane()
+                shown = term.screen("-N")
                 if pred(shown):
                     return shown
                 time.sleep(0.2)
-            pytest.fail(f"{what} never showed:\n{pane()}")
+            pytest.fail(f"{what} never showed:\n{term.screen()}")
 
         wait_for(lambda s: "PIN" in s, "the unlock form")
-        subprocess.run(["tmux", "send-keys", "-t", session, "-l", PIN], check=True)
-        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        term.text(PIN)
+        term.keys("Enter")
         wait_for(lambda s: "二维码" in s, "the dashboard")
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        term.keys("q")
         wait_for(lambda s: "▀" in s or "▄" in s, "the QR code")
         time.sleep(0.5)  # let the last frame land
-        decoded = decode(ansi_to_image(pane(colour=True)))
+        decoded = decode(ansi_to_image(term.screen("-N", "-e")))
         assert_service_code(decoded, "fengqiao-ban")
         # The resident view: the same code, and nothing meant for the officer.
-        subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
+        term.keys("Escape")
         wait_for(lambda s: "▀" not in s, "the dashboard again")
-        subprocess.run(["tmux", "send-keys", "-t", session, "F9"], check=True)
+        term.keys("F9")
         wait_for(lambda s: "▀" in s or "▄" in s, "the resident view")
         time.sleep(0.5)
-        assert_service_code(decode(ansi_to_image(pane(colour=True))), "fengqiao-ban")
+        assert_service_code(decode(ansi_to_image(term.screen("-N", "-e"))), "fengqiao-ban")
         for word in OFFICER_WORDS:
-            assert word not in pane(), word
+            assert word not in term.screen(), word
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        term.close()
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 def test_liaison_qr_in_an_80x24_terminal_prints_a_code_that_decodes(tmp_path):
     """`liaison qr` sizes its code to the window it prints in."""
-    session = f"qrcli-{os.getpid()}"
     liaison = Path(sys.executable).with_name("liaison")
     cmd = f"{liaison if liaison.exists() else sys.executable + ' -m liaison'} qr --station fengqiao-ban; sleep 30"
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", cmd], check=True)
+    term = Terminal([cmd], dict(os.environ))
     try:
         deadline, shown = time.monotonic() + 30, ""
         while time.monotonic() < deadline and "QR v" not in shown:
             time.sleep(0.2)
-            shown = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
-        captured = subprocess.run(["tmux", "capture-pane", "-p", "-e", "-N", "-t", session],
-                                  capture_output=True, text=True, check=True).stdout
-        assert_service_code(decode(ansi_to_image(captured)), "fengqiao-ban")
+            shown = term.screen()
+        assert_service_code(decode(ansi_to_image(term.screen("-e", "-N"))), "fengqiao-ban")
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        term.close()

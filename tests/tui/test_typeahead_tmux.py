@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,46 +17,12 @@ import pytest
 
 from liaison.domain.timeutil import today
 from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS
+from tests.tui.terminal import TMUX, Terminal
 from tests.tui.test_typeahead import HIDDEN, REFERRAL_WORDS, WALK_INS
 from tests.tui.unlocked import OFFICER, PIN
 
-TMUX = shutil.which("tmux")
 pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
 LIAISON = str(Path(sys.executable).with_name("liaison"))
-
-
-class Terminal:
-    """One tmux server of our own (its own socket: our environment, nobody else's sessions)."""
-
-    def __init__(self, command: list[str], env: dict[str, str]):
-        self.socket = f"liaison-test-{uuid.uuid4().hex[:8]}"
-        self.env = env
-        self.tmux("new-session", "-d", "-s", "t", "-x", "80", "-y", "24", " ".join(command))
-
-    def tmux(self, *args: str) -> str:
-        return subprocess.run([TMUX, "-L", self.socket, *args], env=self.env, check=True,
-                              capture_output=True, text=True).stdout
-
-    def keys(self, *keys: str) -> None:
-        self.tmux("send-keys", "-t", "t", *keys)
-
-    def text(self, text: str) -> None:
-        self.tmux("send-keys", "-t", "t", "-l", text)
-
-    def screen(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", "t")
-
-    def wait_for(self, text: str, seconds: float = 30) -> None:
-        """Until the app shows `text` (it starting up is not what is tested)."""
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            if text in self.screen():
-                return
-            time.sleep(0.1)
-        raise AssertionError(f"never showed {text!r}:\n{self.screen()}")
-
-    def close(self) -> None:
-        subprocess.run([TMUX, "-L", self.socket, "kill-server"], env=self.env, capture_output=True)
 
 
 def saved(home: Path, env: dict[str, str], seconds: float = 30) -> list[dict]:
