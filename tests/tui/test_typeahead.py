@@ -17,10 +17,12 @@ from textual.widgets import Input
 
 from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS, STATUSES
 from liaison.tui.app import build_app
+from liaison.tui.screens.consultations import ConsultationsScreen
 from liaison.tui.screens.detail import DetailScreen
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.unlock import UnlockScreen
 from liaison.tui.screens.unlock_setup import RecoveryCodeScreen
+from liaison.tui.widgets.record_list import RecordList
 from tests.tui.unlocked import OFFICER, PIN, opened, settle, until
 
 TODAY = date(2026, 11, 28)
@@ -282,6 +284,26 @@ async def test_e_typed_while_the_record_is_read_opens_the_edit(seeded, station_a
         await until(pilot, lambda: isinstance(app.screen, IntakeScreen), seconds=30)
         await settle(app, pilot)
         assert app.screen.edit.id == seeded["S2"].id
+
+
+async def test_enter_reaching_the_list_before_its_search_opens_the_searched_record(seeded, station_app):
+    """`工头⏎⏎` in one burst: the list's Enter can reach the screen before the search box's
+    change for the last character does. It opened the row highlighted before the search,
+    the newest record of all (seen once in CI), not 工头's. The interleaving is forced here
+    on purpose: the search text set and the list's Enter taken in one step, before the
+    screen has heard of the change."""
+    async with station_app(notifications=False) as (app, pilot):
+        await burst(pilot, "l")
+        await until(pilot, lambda: isinstance(app.screen, ConsultationsScreen) and app.store.index.warm_ready)
+        await settle(app, pilot)
+        rows = app.screen.query_one(RecordList)
+        rows.focus()
+        await settle(app, pilot)
+        assert rows.current.id != seeded["S2"].id  # highlighted before the search: another record
+        app.screen.query_one("#search", Input).value = "工头"
+        rows.action_choose()
+        await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        assert app.screen.consultation_id == seeded["S2"].id
 
 
 async def test_coming_back_to_the_list_types_into_the_search(seeded, station_app):

@@ -220,4 +220,10 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
             # one just typed, so it opens that answer's highlighted row when it comes.
             self._open_pending = True
             return
-        self.app.open_detail(event.row.id)
+        rows = self.query_one(RecordList)
+        # Rows answering that search may have come between the Enter and now (its last
+        # character's change reached the screen after the list's Enter): the Enter is
+        # for them, so it opens their highlighted row, not the one it was pressed on.
+        row = event.row if event.shown == rows.shown else rows.current
+        if row is not None:
+            self.app.open_detail(row.id)

@@ -124,10 +124,12 @@ class RecordList(Widget, can_focus=True):
     @dataclass
     class Chosen(Message):
         row: Any
+        shown: int  # which rows it was chosen from (`RecordList.shown`)
 
     def __init__(self, *, lang: str = "zh", id: str | None = None):
         super().__init__(id=id)
         self.rows: Sequence[Any] = []
+        self.shown = 0  # counts `set_rows`: a choice made among rows no longer shown is stale
         self.lang = lang
         self._lines: dict[tuple, str] = {}  # formatted rows, for `_lines_for`
         self._lines_for: tuple | None = None  # (width, lang, columns) the cached lines were cut to
@@ -137,6 +139,7 @@ class RecordList(Widget, can_focus=True):
     def set_rows(self, rows: Sequence[Any]) -> None:
         """Show `rows`; costs the same for 10 rows or 50 000 (nothing is measured)."""
         self.rows = rows
+        self.shown += 1
         self._codes = None  # only a narrow window needs them (see _columns)
         self.set_reactive(RecordList.cursor, 0)
         self.set_reactive(RecordList.top, 0)
@@ -289,7 +292,7 @@ class RecordList(Widget, can_focus=True):
 
     def action_choose(self) -> None:
         if self.current is not None:
-            self.post_message(self.Chosen(self.current))
+            self.post_message(self.Chosen(self.current, self.shown))
 
     def on_click(self, event) -> None:
         index = self.top + event.y - 1
