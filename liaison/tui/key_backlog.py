@@ -13,13 +13,20 @@ whole.
 
 So no key waits in the app's own queue: each is kept here as it arrives (Textual's
 public `check_message_enabled`, asked as a message is about to be queued) and given to
-the app once the one before has been dealt with. Holding is not giving; what was held
-goes on, in order, when the hold ends. Who holds says so (`hold_keys(owner)`), so that a
-form that goes away while saving cannot end the unlock's hold, and the reverse.
+the app once the one before has been dealt with: by the app, then by the focused widget
+and each of its containers up to the screen (the way the key goes), by the app again
+(where a binding of the widget's acts), and once more by the widgets (what that binding
+posted: the list's Enter posts "chosen", and only that opens the record's screen).
+Given any sooner, `e` typed straight after the list's Enter went to the list.
+
+Holding is not giving; what was held goes on, in order, when the hold ends. Who holds
+says so (`hold_keys(owner)`), so that a form that goes away while saving cannot end the
+unlock's hold, and the reverse.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -37,6 +44,10 @@ NEVER_HELD_ACTIONS = frozenset({"quit"})
 UNLOCK = "unlock"  # the holder from a PIN's Enter (or the first officer's setup) to the answer
 SAVE = "save"  # the holder from a form's save to its answer
 
+# A widget busy on something else must never freeze the keyboard: after this long the
+# next key goes on without waiting for it.
+DRAIN_SECONDS = 1.0
+
 
 class KeyBacklog(_AppBase):
     def _init_backlog(self) -> None:
@@ -45,6 +56,7 @@ class KeyBacklog(_AppBase):
         self._set_aside_by: object = None
         self._holders: set[object] = set()
         self._giving: events.Key | events.Paste | None = None  # given, not yet dealt with
+        self._following = 0  # numbers each key's way through the widgets (see _given)
 
     def hold_keys(self, owner: object) -> None:
         """Give no key to the app until `owner` releases it (the key being dealt with
@@ -89,6 +101,30 @@ class KeyBacklog(_AppBase):
                 self._giving = None  # the app is closing
 
     def _given(self) -> None:
+        """The app has dealt with the key given: follow it through the focused widget
+        and each of its containers, up to the app once more, and once more through the
+        widgets, before the next key goes."""
+        self._following += 1
+        chain = list((self.screen.focused or self.screen).ancestors_with_self)[:-1]  # … screen
+        # Twice: the key up to the app, where a binding of the widget's acts (the list's
+        # Enter); then what that binding posted to the widget, up to the screen.
+        path = [*chain, self, *chain]
+        timeout = asyncio.get_running_loop().call_later(DRAIN_SECONDS, self._followed, self._following)
+        self._follow(self._following, path, timeout)
+
+    def _follow(self, following: int, path: list, timeout: asyncio.TimerHandle) -> None:
+        if following != self._following:
+            return  # timed out: the keys went on already
+        while path:
+            if path.pop(0).call_later(self._follow, following, path, timeout):
+                return  # on again once that node has dealt with what was queued for it
+        timeout.cancel()
+        self._followed(following)
+
+    def _followed(self, following: int) -> None:
+        if following != self._following:
+            return
+        self._following += 1
         self._giving = None
         self._give_next()
 

@@ -9,6 +9,7 @@ character, as an input method commits it.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date, timedelta
 
@@ -282,6 +283,38 @@ async def test_e_typed_while_the_record_is_read_opens_the_edit(seeded, station_a
         assert app.screen.c is None  # still reading
         await burst(pilot, "e")
         await until(pilot, lambda: isinstance(app.screen, IntakeScreen), seconds=30)
+        await settle(app, pilot)
+        assert app.screen.edit.id == seeded["S2"].id
+
+
+async def test_a_record_searched_opened_and_edited_in_one_burst(seeded, station_app):
+    """`l 工头 ⏎ ⏎ e` with no gap at all: `e` went to the list, which had not yet taken
+    its Enter (the binding posts "chosen", and the record's screen opens only once that
+    has reached the screen), and was lost. Each key now waits until the one before has
+    been through the focused widget and its containers."""
+    async with station_app(notifications=False) as (app, pilot):
+        await burst(pilot, "l", *"工头", "enter", "enter", "e")
+        await until(pilot, lambda: isinstance(app.screen, IntakeScreen))
+        await settle(app, pilot)
+        assert app.screen.edit.id == seeded["S2"].id
+
+
+async def test_e_typed_while_the_first_search_is_answered_opens_that_records_edit(seeded, station_app, monkeypatch):
+    """The same burst while search is still being prepared (as just after the unlock): the
+    answer to 工头 comes from a worker, made slow here on purpose, and the list's Enter
+    opens its first row only when it comes. `e` typed meanwhile went to the list."""
+    async with station_app(notifications=False) as (app, pilot):
+        index = app.store.index
+        monkeypatch.setattr(type(index), "warm_ready", property(lambda self: False))
+        search = index.search
+
+        def slow_search(*args, **kw):
+            if threading.current_thread() is not threading.main_thread():
+                time.sleep(0.3)
+            return search(*args, **kw)
+        monkeypatch.setattr(index, "search", slow_search)
+        await burst(pilot, "l", *"工头", "enter", "enter", "e")
+        await until(pilot, lambda: isinstance(app.screen, IntakeScreen))
         await settle(app, pilot)
         assert app.screen.edit.id == seeded["S2"].id
 

@@ -6,6 +6,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Header, Input, Static
+from textual.worker import Worker, WorkerState
 
 from ...domain.search import Query
 from ...domain.vocab import CATEGORIES, STATUSES
@@ -115,7 +116,7 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
         if not self.is_mounted:
             return  # the first time: built fresh, with AUTO_FOCUS on the search
         search = self.query_one("#search", Input)
-        self._open_pending = False
+        self._end_pending()
         self.status = self.category = None  # as a screen built afresh: no filter left over
         self.due_only = False
         if search.value:
@@ -208,10 +209,21 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
         self.query_one(RecordList).set_rows(rows)
         self._show_filters(len(rows) if complete else None, partial=len(rows))
         if self._open_pending:  # Enter was typed ahead of this answer: open its first row
-            self._open_pending = False
             current = self.query_one(RecordList).current
             if current is not None:
-                self.app.open_detail(current.id)
+                self.app.open_detail(current.id)  # holds the keys itself, for the record
+            self._end_pending()
+
+    def _end_pending(self) -> None:
+        self._open_pending = False
+        self.app.release_keys(self)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "search" and event.state == WorkerState.ERROR:
+            self._end_pending()  # no answer is coming: what was typed goes on to the list
+
+    def on_unmount(self) -> None:
+        self.app.release_keys(self)
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
         self.run_search()  # the search typed just before Enter may not be asked yet
@@ -219,6 +231,7 @@ class ConsultationsScreen(TypeAhead, LiaisonScreen):
             # The rows on screen answer an older search: the officer's Enter is for the
             # one just typed, so it opens that answer's highlighted row when it comes.
             self._open_pending = True
+            self.app.hold_keys(self)  # what is typed next (`e` …) is for that record's screen
             return
         rows = self.query_one(RecordList)
         # Rows answering that search may have come between the Enter and now (its last

@@ -114,4 +114,5 @@ class DashboardScreen(LiaisonScreen):
         self.set_timer(0.3, self.app.warm_search)
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
-        self.app.open_detail(event.row.id)
+        if event.row is not None:
+            self.app.open_detail(event.row.id)

@@ -46,4 +46,5 @@ class FollowUpsScreen(LiaisonScreen):
         self.query_one(RecordList).set_rows(rows)
 
     def on_record_list_chosen(self, event: RecordList.Chosen) -> None:
-        self.app.open_detail(event.row.id)
+        if event.row is not None:
+            self.app.open_detail(event.row.id)

@@ -123,7 +123,7 @@ class RecordList(Widget, can_focus=True):
 
     @dataclass
     class Chosen(Message):
-        row: Any
+        row: Any  # None: Enter with no row shown (yet: the list's screen may be waiting for rows)
         shown: int  # which rows it was chosen from (`RecordList.shown`)
 
     def __init__(self, *, lang: str = "zh", id: str | None = None):
@@ -291,8 +291,7 @@ class RecordList(Widget, can_focus=True):
             self.cursor = 0 if where == 0 else len(self.rows) - 1
 
     def action_choose(self) -> None:
-        if self.current is not None:
-            self.post_message(self.Chosen(self.current, self.shown))
+        self.post_message(self.Chosen(self.current, self.shown))
 
     def on_click(self, event) -> None:
         index = self.top + event.y - 1
