@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.message import Message
+from textual.widgets import Input, TextArea
 
 if TYPE_CHECKING:
     from .app_base import BaseApp as _AppBase
@@ -103,9 +104,17 @@ class KeyBacklog(_AppBase):
     def _given(self) -> None:
         """The app has dealt with the key given: follow it through the focused widget
         and each of its containers, up to the app once more, and once more through the
-        widgets, before the next key goes."""
+        widgets, before the next key goes. Not text typed into a text field: the field
+        takes it in order anyway, and a name or a phrase from the input method is a
+        burst of keys, each of which would otherwise wait for a repaint (~2 ms)."""
+        key, focused = self._giving, self.screen.focused
+        if isinstance(focused, (Input, TextArea)) and (
+                isinstance(key, events.Paste) or (isinstance(key, events.Key) and key.is_printable)):
+            self._giving = None
+            self._give_next()
+            return
         self._following += 1
-        chain = list((self.screen.focused or self.screen).ancestors_with_self)[:-1]  # … screen
+        chain = list((focused or self.screen).ancestors_with_self)[:-1]  # … screen
         # Twice: the key up to the app, where a binding of the widget's acts (the list's
         # Enter); then what that binding posted to the widget, up to the screen.
         path = [*chain, self, *chain]
