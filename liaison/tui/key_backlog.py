@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.app import ScreenStackError
 from textual.message import Message
+from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 if TYPE_CHECKING:
@@ -58,6 +60,7 @@ class KeyBacklog(_AppBase):
         self._holders: set[object] = set()
         self._giving: events.Key | events.Paste | None = None  # given, not yet dealt with
         self._following = 0  # numbers each key's way through the widgets (see _given)
+        self._awaiting_screen = False  # keys wait for the screen to be mounted (see _give_next)
 
     def hold_keys(self, owner: object) -> None:
         """Give no key to the app until `owner` releases it (the key being dealt with
@@ -94,12 +97,27 @@ class KeyBacklog(_AppBase):
         return super().check_message_enabled(message)
 
     def _give_next(self) -> None:
-        if self._giving is None and not self._holders and self._typed:
+        if self._giving is None and not self._holders and self._typed and not self._awaiting_screen:
+            try:
+                screen: Screen[Any] | None = self.screen
+            except ScreenStackError:
+                screen = None  # the app is starting: its first screen is not built yet
+            if screen is None or not screen.is_mounted:
+                # Keys the terminal held while the app started (a PIN typed at once), or
+                # typed as a screen opens: given to a screen not yet mounted, with nothing
+                # focused, they were lost. On again once it is (its own queue, or the
+                # app's, which builds the first screen before it takes anything queued).
+                self._awaiting_screen = (screen or self).call_later(self._screen_mounted)
+                return
             self._giving = self._typed.popleft()
             if self.post_message(self._giving):
                 self.call_later(self._given)  # queued right behind it: runs once it is dealt with
             else:
                 self._giving = None  # the app is closing
+
+    def _screen_mounted(self) -> None:
+        self._awaiting_screen = False
+        self._give_next()
 
     def _given(self) -> None:
         """The app has dealt with the key given: follow it through the focused widget

@@ -186,6 +186,19 @@ def arriving_at(app, target, name: str, keys: list[str]) -> None:
     setattr(target, name, late)
 
 
+async def test_a_pin_typed_while_the_app_starts_unlocks_it(home):
+    """The officer types the PIN and Enter as soon as they have launched the app: the
+    terminal holds the keys until the app reads them, and they reach it while it builds
+    its first screen (injected there on purpose). The first keys went to a screen not yet
+    mounted, with nothing focused, and were lost (in tmux: 8 of a 9-character PIN)."""
+    app = build_app(home, today=TODAY)
+    arriving_at(app, app, "get_default_screen", [*PIN, "enter"])
+    async with app.run_test(size=SIZE, notifications=False) as pilot:
+        await until(pilot, lambda: not app.locked, seconds=30)
+        await settle(app, pilot)
+        assert app.session is not None and app.session.officer == OFFICER
+
+
 async def test_keys_arriving_as_the_unlock_finishes_come_after_the_held_ones(home):
     """The walk-in typed right after the PIN's Enter: its first half while the PIN is
     checked (held), its second half arriving just as the records are open. Both halves

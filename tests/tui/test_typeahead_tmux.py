@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from liaison.demo import DEMO_PIN
 from liaison.domain.timeutil import today
 from liaison.domain.vocab import CATEGORIES, CATEGORY_DETAILS
 from tests.tui.terminal import TMUX, Terminal
@@ -82,3 +83,23 @@ def test_walk_in_typed_back_to_back_in_a_real_terminal(home, tmp_path, sid):
     assert c["status"] == "open"
     assert c["follow_up_on"] == (visit + timedelta(weeks=w["weeks"])).isoformat()
     assert c["officer"] == OFFICER
+
+
+def test_the_demo_pin_typed_as_soon_as_it_is_printed_is_all_there(tmp_path):
+    """README command 1 as a person follows it: `liaison demo` prints the demo officer's
+    PIN, then opens the app; the PIN typed at once reaches the app while it is still
+    building its first screen. It must all be in the PIN field (6 of 8 launches lost a
+    key of it), and Enter then unlocks."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LIAISON_", "TMUX"))}
+    env.update(TERM="xterm-256color", LANG="C.UTF-8", LC_ALL="C.UTF-8", HOME=str(tmp_path),
+               LIAISON_HOME=str(tmp_path / "demo"))
+    term = Terminal([LIAISON, "demo"], env)
+    try:
+        term.wait_for(DEMO_PIN)  # the demo's own line, printed before the app starts
+        term.text(DEMO_PIN)
+        term.wait_for("•" * len(DEMO_PIN))  # in the unlock screen's PIN field, masked
+        assert "•" * (len(DEMO_PIN) + 1) not in term.screen()
+        term.keys("Enter")
+        term.wait_for("二维码")  # the dashboard's key bar
+    finally:
+        term.close()
