@@ -36,6 +36,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
+from .typeahead import DRAIN_SECONDS  # a widget busy elsewhere never freezes the keyboard longer
+
 if TYPE_CHECKING:
     from .app_base import BaseApp as _AppBase
 else:
@@ -46,10 +48,6 @@ NEVER_HELD_ACTIONS = frozenset({"quit"})
 
 UNLOCK = "unlock"  # the holder from a PIN's Enter (or the first officer's setup) to the answer
 SAVE = "save"  # the holder from a form's save to its answer
-
-# A widget busy on something else must never freeze the keyboard: after this long the
-# next key goes on without waiting for it.
-DRAIN_SECONDS = 1.0
 
 
 class KeyBacklog(_AppBase):
@@ -125,7 +123,10 @@ class KeyBacklog(_AppBase):
         widgets, before the next key goes. Not text typed into a text field: the field
         takes it in order anyway, and a name or a phrase from the input method is a
         burst of keys, each of which would otherwise wait for a repaint (~2 ms)."""
-        key, focused = self._giving, self.screen.focused
+        try:
+            key, focused = self._giving, self.screen.focused
+        except ScreenStackError:  # the app is closing
+            return
         if isinstance(focused, (Input, TextArea)) and (
                 isinstance(key, events.Paste) or (isinstance(key, events.Key) and key.is_printable)):
             self._giving = None
