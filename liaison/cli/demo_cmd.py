@@ -9,6 +9,7 @@ from ..demo_data import DEMO_OFFICERS
 from ..profiles import get_station
 from . import exitcodes as ec
 from .output import say
+from .typed_ahead import kept_for_the_app
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -22,6 +23,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.no_ui:
+        return _demo(args)
+    with kept_for_the_app():  # the PIN it prints is typed at once, while it prepares
+        return _demo(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
     from . import CliError
 
     get_station(args.station)  # a clear error for a wrong id before any work

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..home import remember, resolve_home
 from . import exitcodes as ec
+from .typed_ahead import kept_for_the_app
 
 DEFAULT_LOCK_AFTER = 300.0
 MIN_LOCK_AFTER, MAX_LOCK_AFTER = 10.0, 3600.0
@@ -81,4 +82,5 @@ def open_ui(home: Path, lock_after: float | None = None) -> int:
 
 
 def run_ui(args: argparse.Namespace) -> int:
-    return open_ui(resolve_home(args.home), getattr(args, "lock_after", None))
+    with kept_for_the_app():  # a PIN typed at once is neither echoed nor loses its Enter
+        return open_ui(resolve_home(args.home), getattr(args, "lock_after", None))
