@@ -34,7 +34,8 @@ from textual import events
 from textual.app import ScreenStackError
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Input, TextArea
+from textual.widget import Widget
+from textual.widgets import Input
 
 from .typeahead import DRAIN_SECONDS  # a widget busy elsewhere never freezes the keyboard longer
 
@@ -127,7 +128,7 @@ class KeyBacklog(_AppBase):
             key, focused = self._giving, self.screen.focused
         except ScreenStackError:  # the app is closing
             return
-        if isinstance(focused, (Input, TextArea)) and (
+        if _takes_text(focused) and (
                 isinstance(key, events.Paste) or (isinstance(key, events.Key) and key.is_printable)):
             self._giving = None
             self._give_next()
@@ -159,3 +160,11 @@ class KeyBacklog(_AppBase):
     def _never_held(self, key: str) -> bool:
         active = self.screen.active_bindings.get(key)
         return active is not None and active.binding.action in NEVER_HELD_ACTIONS
+
+
+def _takes_text(widget: Widget | None) -> bool:
+    """An Input or a TextArea: a field that takes printable keys as text. TextArea is
+    not imported for this (~11 ms before the unlock screen's first frame): by name, as
+    a TextArea on screen has been imported by whoever made it."""
+    return isinstance(widget, Input) or any(
+        c.__name__ == "TextArea" and c.__module__.startswith("textual.") for c in type(widget).__mro__)
