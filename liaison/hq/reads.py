@@ -14,6 +14,7 @@ from ..domain.vocab import DONE_STATUSES
 from ..security import records_key
 from ..security.errors import SealBroken
 from ..security.records_key import Opener
+from . import tally_weeks
 from .dbconn import OfficeConnection
 from .visits import iso_week
 
@@ -75,10 +76,18 @@ class Reads(OfficeConnection):
 
     def tally_groups(self, start: str | None, end: str | None) -> list[tuple[str, str, str, int, int, str]]:
         """(station, category, week, visits, people, latest visited_at) of the period's
-        tallied rows (`start`/`end`: YYYY-MM-DD, inclusive, either may be None)."""
-        where, args = self._in_period(start, end)
-        return self.db.execute("SELECT station, category, week, count(*), sum(party), max(visited_at) FROM records "
-                               f"WHERE {where} GROUP BY week, station, category", args).fetchall()
+        tallied rows (`start`/`end`: YYYY-MM-DD, inclusive, either may be None): the weeks
+        wholly inside it as tally_weeks keeps them, the weeks of its first and last day
+        (which it may cut) grouped from their rows."""
+        cut = tuple(dict.fromkeys(iso_week(date.fromisoformat(d)) for d in (start, end) if d))
+        got = tally_weeks.whole_weeks(self.db, start, end, cut)
+        if cut:
+            where, args = self._in_period(start, end)
+            got += self.db.execute(
+                "SELECT station, category, week, count(*), sum(party), max(visited_at) FROM records "
+                f"WHERE {where} AND week IN ({','.join('?' * len(cut))}) GROUP BY week, station, category",
+                [*args, *cut]).fetchall()
+        return got
 
     def first_id(self, station: str, category: str, visited_at: str) -> str:
         """The smallest id among a station's tallied rows of a category visited at that instant."""

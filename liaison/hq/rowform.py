@@ -14,8 +14,12 @@ from ..sync.bundle import canonical
 from .visits import COLUMNS as TALLY_COLUMNS
 from .visits import derived
 
-INSERT_RECORD = (f"INSERT OR REPLACE INTO records (id, station, version, hash, deleted, visited_at, doc, sealed, batch, "
-                 f"{', '.join(c for c, _ in TALLY_COLUMNS)}) VALUES ({','.join('?' * (9 + len(TALLY_COLUMNS)))})")
+_COLUMNS = ("id", "station", "version", "hash", "deleted", "visited_at", "doc", "sealed", "batch",
+            *(c for c, _ in TALLY_COLUMNS))
+# An upsert, not INSERT OR REPLACE: a replaced row is an UPDATE, which fires the
+# triggers keeping the report's weekly counts (hq/tally_weeks.py); REPLACE's delete fires none.
+INSERT_RECORD = (f"INSERT INTO records ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))}) "
+                 f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in _COLUMNS[1:])}")
 
 
 def content_hash(record: dict[str, Any]) -> str:

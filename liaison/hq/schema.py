@@ -6,7 +6,7 @@ import sqlite3
 
 import orjson
 
-from . import merge_indexes
+from . import merge_indexes, tally_weeks
 from .visits import COLUMNS as TALLY_COLUMNS
 from .visits import derived
 
@@ -68,6 +68,7 @@ def _add_columns(db: sqlite3.Connection) -> None:
     # of the file).
     db.execute("CREATE INDEX IF NOT EXISTS records_refs ON records(batch, id, version, day, status) "
                     "WHERE deleted=0 AND tallied=1")
+    tally_weeks.ensure(db)  # after the columns and the index its triggers seek
 
 def _add_tally_columns(db: sqlite3.Connection) -> None:
     with db:  # columns and their values in one transaction: a crash leaves neither
