@@ -16,9 +16,9 @@ from typing import Any, Callable, Sequence
 import orjson
 
 from ..sync.bundle import BundleRejected
-from . import merge_indexes
+from . import merge_indexes, tally_weeks
 from .audit_store import Auditing
-from .rowform import INSERT_RECORD, sealed_parts, stored_row, written
+from .rowform import INSERT_RECORD, groups, sealed_parts, stored_row, written
 
 FORK_MESSAGE = ("{station} 的第 {number} 号数据包已收过另一份不同内容的（站点数据可能被重装）"
                 "(bundle {number} of {station} was already ingested with different content: station reinstalled?)")
@@ -85,7 +85,7 @@ class Merging(Auditing):
                 return Counter(replay=1), prior[1]
             counts: Counter[str] = Counter()
             have = self._current([r["id"] for r in records])
-            upserts, conflicts = [], []
+            upserts, conflicts, replaced = [], [], []
             batch, sealer = self.sealer()
             accepted = stale = duplicates = 0
             sha256, dumps, SORTED, row = hashlib.sha256, orjson.dumps, orjson.OPT_SORT_KEYS, stored_row
@@ -101,6 +101,8 @@ class Merging(Auditing):
                 h = sha256(dumps(r, option=SORTED)).hexdigest()  # content_hash, inline
                 if old is None or version > old[0]:
                     accepted += 1
+                    if old is not None:
+                        replaced.append(rid)
                     upserts.append(row(r, station, version, h, sealer, batch))
                     have[rid] = (version, h, station)
                 elif h == old[1]:
@@ -109,7 +111,9 @@ class Merging(Auditing):
                     conflicts.append((rid, station, version, h, number, *sealed_parts(r, sealer), batch))
             counts.update({k: n for k, n in (("accepted", accepted), ("stale", stale), ("duplicates", duplicates),
                                              ("conflicts", len(conflicts))) if n})
+            left = tally_weeks.groups_of(self.db, replaced)  # before they are replaced
             self.db.executemany(INSERT_RECORD, upserts)
+            tally_weeks.recount(self.db, left | groups(upserts))
             merge_indexes.store(self.db, batch, sealer, written(records, upserts))
             self.db.executemany("INSERT OR IGNORE INTO conflicts VALUES (?,?,?,?,?,?,?,?)", conflicts)
             self.db.executemany("INSERT OR IGNORE INTO foreign_records VALUES (?,?,?,?,?,?)", [

@@ -16,10 +16,20 @@ from .visits import derived
 
 _COLUMNS = ("id", "station", "version", "hash", "deleted", "visited_at", "doc", "sealed", "batch",
             *(c for c, _ in TALLY_COLUMNS))
-# An upsert, not INSERT OR REPLACE: a replaced row is an UPDATE, which fires the
-# triggers keeping the report's weekly counts (hq/tally_weeks.py); REPLACE's delete fires none.
-INSERT_RECORD = (f"INSERT INTO records ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))}) "
-                 f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c}=excluded.{c}' for c in _COLUMNS[1:])}")
+# REPLACE's delete of the old row fires no trigger (recursive_triggers is off), and an
+# upsert's UPDATE trigger, present or not, cost each insert ~8 µs: the merge recounts the
+# report's weekly groups of what it replaced and wrote (hq/tally_weeks.py) itself.
+INSERT_RECORD = f"INSERT OR REPLACE INTO records ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})"
+
+
+_GROUP_AT = tuple(map(_COLUMNS.index, ("week", "station", "category", "tallied", "deleted")))
+
+
+def groups(upserts: Iterable[tuple[Any, ...]]) -> set[tuple[str, str, str]]:
+    """The report's weekly groups (hq/tally_weeks.py) of the counted rows among `upserts`
+    (INSERT_RECORD's order): (week, station, category)."""
+    w, s, c, t, d = _GROUP_AT
+    return {(u[w], u[s], u[c]) for u in upserts if u[t] == 1 and not u[d]}
 
 
 def content_hash(record: dict[str, Any]) -> str:

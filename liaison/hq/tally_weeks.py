@@ -6,16 +6,19 @@ A whole year's report grouped 600 000 rows of the records_tally index each time 
 and gives a week that lies wholly inside the period as it is. A period's first and
 last weeks, when it cuts them, are still counted from the records (Reads.tally_groups).
 
-SQLite triggers keep it, in the writer's transaction, whatever writes `records` (a
-merge, the sealing of rows kept in clear, a migration, an edit by hand): a row entering
-a group adds to it, a row leaving it takes away, so the table always describes the rows
-(tests/hq/test_tally_weeks.py). Recounting each group from its rows instead cost a
-merge ~25 µs a record; the upsert costs a few.
+Kept in the writer's transaction, so it always describes the rows
+(tests/hq/test_tally_weeks.py): a merge recounts, from the records, the groups of the rows
+it replaced and wrote (`recount`, a few thousand index seeks for a bundle of 50 000); SQLite
+triggers take a row out of its group and put it in its new one whenever a row is updated
+or deleted, whoever does it (a deleted flag, the sealing of rows kept in clear, a
+migration, an edit by hand). Rows enter `records` only through a merge, whose INSERT OR
+REPLACE fires none of them: a trigger on every insert cost a merge 14–22 µs a record.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from typing import Iterable
 
 TABLE = "tally_weeks"
 
@@ -26,17 +29,17 @@ CREATE TABLE {TABLE} (
   PRIMARY KEY (week, station, category)) WITHOUT ROWID
 """
 
+_COUNTED = "deleted=0 AND tallied=1"
 # A week's Monday, from any of its days (SQLite: forward to Sunday, back six days): a
 # period is a range of days, and a day sorts as it falls where a week's name may not.
 _GROUP = ("SELECT week, station, category, date(min(day), 'weekday 0', '-6 days'), count(*), sum(party), "
-          "max(visited_at) FROM records WHERE deleted=0 AND tallied=1")
-
+          f"max(visited_at) FROM records WHERE {_COUNTED}")
 
 _GROUP_OF = "week={r}.week AND station={r}.station AND category={r}.category"
 
 
 def _entered(r: str) -> str:
-    """A row `r` (NEW) counted into its group: one upsert, no read of the records."""
+    """A row `r` (NEW) counted into its group: one upsert."""
     return (f"INSERT INTO {TABLE} SELECT {r}.week, {r}.station, {r}.category, date({r}.day, 'weekday 0', '-6 days'), "
             f"1, {r}.party, {r}.visited_at WHERE {r}.deleted=0 AND {r}.tallied=1 "
             "ON CONFLICT (week, station, category) DO UPDATE SET visits=visits+1, people=people+excluded.people, "
@@ -49,22 +52,35 @@ def _left(r: str) -> str:
     last row."""
     at = _GROUP_OF.format(r=r)
     return (f"UPDATE {TABLE} SET visits=visits-1, people=people-{r}.party, latest=CASE WHEN latest={r}.visited_at "
-            f"THEN (SELECT max(visited_at) FROM records WHERE {at} AND deleted=0 AND tallied=1) ELSE latest END "
+            f"THEN (SELECT max(visited_at) FROM records WHERE {at} AND {_COUNTED}) ELSE latest END "
             f"WHERE {at} AND {r}.deleted=0 AND {r}.tallied=1; "
             f"DELETE FROM {TABLE} WHERE {at} AND visits<=0;")
 
 
 # An update fires only for the columns a group is made of or counts: re-sealing rows
-# (doc, sealed, batch) fires nothing. A trigger runs in the statement's transaction.
+# (doc, sealed, batch) fires nothing.
 _TRIGGERS = (
-    f"CREATE TRIGGER {TABLE}_insert AFTER INSERT ON records WHEN NEW.deleted=0 AND NEW.tallied=1 "
-    f"BEGIN {_entered('NEW')} END",
     f"CREATE TRIGGER {TABLE}_delete AFTER DELETE ON records WHEN OLD.deleted=0 AND OLD.tallied=1 "
     f"BEGIN {_left('OLD')} END",
     f"CREATE TRIGGER {TABLE}_update AFTER UPDATE OF week, station, category, day, party, visited_at, deleted, tallied "
     "ON records WHEN (OLD.deleted=0 AND OLD.tallied=1) OR (NEW.deleted=0 AND NEW.tallied=1) "
     f"BEGIN {_left('OLD')} {_entered('NEW')} END",
 )
+
+
+def groups_of(db: sqlite3.Connection, ids: Iterable[str]) -> set[tuple[str, str, str]]:
+    """The (week, station, category) groups the rows of `ids` are counted in now."""
+    q = f"SELECT week, station, category FROM records WHERE id=? AND {_COUNTED}"
+    return {g for rid in ids for g in db.execute(q, (rid,))}
+
+
+def recount(db: sqlite3.Connection, groups: Iterable[tuple[str, str, str]]) -> None:
+    """The (week, station, category) `groups` counted again from the records: what a
+    merge calls for the groups of the rows it replaced (read before) and wrote (after)."""
+    at = "week=? AND station=? AND category=?"
+    todo = list(groups)
+    db.executemany(f"DELETE FROM {TABLE} WHERE {at}", todo)
+    db.executemany(f"INSERT INTO {TABLE} {_GROUP} AND {at} GROUP BY week, station, category", todo)
 
 
 def ensure(db: sqlite3.Connection) -> None:

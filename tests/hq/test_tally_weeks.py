@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import pytest
 
 from liaison.hq.report import figures, office_figures
-from liaison.hq.rowform import INSERT_RECORD
 from liaison.hq.visits import iso_week
 from tests.hq._report_world import build
 from tests.hq._small_city import END as CITY_END
 from tests.hq._small_city import small_city
+from tests.sync._sync_world import office_staff
 
 FROM_RECORDS = ("SELECT week, station, category, date(min(day), 'weekday 0', '-6 days'), count(*), sum(party), "
                 "max(visited_at) FROM records WHERE deleted=0 AND tallied=1 GROUP BY week, station, category "
@@ -29,7 +29,7 @@ def _same(db) -> None:
 def test_the_weekly_counts_follow_every_write_to_the_records(tmp_path):
     """Merges (one bundle edits a visit another sent), then edits by hand of the kinds
     a migration or a mistake makes: a visit moved to another week, a category changed,
-    a record deleted, a row left untallied, a row removed, and one put back."""
+    a record deleted, a row left untallied, rows removed."""
     world, _ = build(tmp_path)
     with world.office() as o:
         db = o.db.db
@@ -45,37 +45,40 @@ def test_the_weekly_counts_follow_every_write_to_the_records(tmp_path):
         _same(db)
         db.execute("UPDATE records SET tallied=0 WHERE rowid % 7 = 3")
         _same(db)
-        row = db.execute("SELECT * FROM records WHERE deleted=0 AND tallied=1 LIMIT 1").fetchone()
         db.execute("DELETE FROM records WHERE rowid % 3 = 0")
-        _same(db)
-        db.execute("DELETE FROM records WHERE id=?", (row[0],))
-        db.execute(f"INSERT INTO records VALUES ({','.join('?' * len(row))})", row)
         _same(db)
         db.execute("UPDATE records SET doc=doc WHERE 1")  # re-sealing rows: nothing counted changes
         _same(db)
 
 
-def test_a_newer_version_moved_to_another_week_leaves_its_old_week(tmp_path):
-    """A merge's upsert of a newer version (the office's own write path) recounts the
-    week the record left as well as the one it entered."""
+def test_merges_that_move_a_visit_to_another_week_and_delete_it_recount_both_weeks(tmp_path):
+    """The office's own write path: a newer version moving a visit two weeks on takes it
+    out of its old week and into the new one; a deletion after it takes it out again."""
     world, _ = build(tmp_path)
     with world.office() as o:
         db = o.db.db
-        cols = [r[1] for r in db.execute("PRAGMA table_info(records)")]
-        row = dict(zip(cols, db.execute("SELECT * FROM records WHERE deleted=0 AND tallied=1 ORDER BY id").fetchone(),
-                       strict=True))
-        old_week = row["week"]
-        alone = db.execute("SELECT visits FROM tally_weeks WHERE week=? AND station=? AND category=?",
-                           (old_week, row["station"], row["category"])).fetchone()[0]
-        moved = (date.fromisoformat(row["day"]) + timedelta(days=14)).isoformat()
-        row.update(version=row["version"] + 1, day=moved, week=iso_week(date.fromisoformat(moved)),
-                   visited_at=f"{moved}T09:00:00+08:00")
-        order = INSERT_RECORD.split("(", 1)[1].split(")", 1)[0].split(", ")
-        db.execute(INSERT_RECORD, [row[c] for c in order])
+        staff = office_staff(o)
+        record = next(r for r in staff.records() if not r.get("deleted"))
+        station, old_week = record["station"], iso_week(date.fromisoformat(record["visited_at"][:10]))
+
+        def visits(week: str) -> int:
+            got = db.execute("SELECT visits FROM tally_weeks WHERE week=? AND station=? AND category=?",
+                             (week, station, record["category"])).fetchone()
+            return got[0] if got else 0
+
+        before = visits(old_week)
+        moved = (date.fromisoformat(record["visited_at"][:10]) + timedelta(days=14)).isoformat()
+        new_week = iso_week(date.fromisoformat(moved))
+        edited = {**record, "version": record["version"] + 1, "visited_at": f"{moved}T09:00:00+08:00",
+                  "updated_at": f"{moved}T09:30:00+08:00"}
+        assert o.db.merge(station, 900, "d900", "t", [edited], lambda c: b"r")[0]["accepted"] == 1
         _same(db)
-        left = db.execute("SELECT visits FROM tally_weeks WHERE week=? AND station=? AND category=?",
-                          (old_week, row["station"], row["category"])).fetchone()
-        assert (left[0] if left else 0) == alone - 1
+        assert visits(old_week) == before - 1 and visits(new_week) >= 1
+        in_new = visits(new_week)
+        gone = {**edited, "version": edited["version"] + 1, "deleted": True}
+        assert o.db.merge(station, 901, "d901", "t", [gone], lambda c: b"r")[0]["accepted"] == 1
+        _same(db)
+        assert visits(new_week) == in_new - 1
 
 
 def test_an_office_db_from_before_them_gets_them_filled(tmp_path):
