@@ -10,15 +10,12 @@ from typing import Any, Iterator, NamedTuple
 import orjson
 
 from ..domain.personal import join_into
-from ..domain.vocab import DONE_STATUSES
 from ..security import records_key
 from ..security.errors import SealBroken
 from ..security.records_key import Opener
 from . import tally_weeks
 from .dbconn import OfficeConnection
-from .visits import iso_week
-
-_DONE = "(" + ",".join(f"'{x}'" for x in sorted(DONE_STATUSES)) + ")"  # fixed codes, no quotes in them
+from .visits import DONE_SQL, OPEN_SQL, iso_week
 
 
 class MergeRows(NamedTuple):
@@ -106,7 +103,7 @@ class Reads(OfficeConnection):
         whole; a short one seeks its weeks, in no particular order. `resolved`: the
         0/1s too. `untallied`: the rows the SQL counts leave out instead, any day."""
         cols = "SELECT batch, json_group_array(id), json_group_array(version)" + (
-            f", json_group_array(coalesce(status IN {_DONE}, 0))" if resolved else "") + " FROM records"
+            f", json_group_array(coalesce(status IN {DONE_SQL}, 0))" if resolved else "") + " FROM records"
         if untallied:
             rows = self.db.execute(f"{cols} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch")
         elif start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
@@ -133,16 +130,18 @@ class Reads(OfficeConnection):
     def tally_durations(self, start: str | None, end: str | None) -> sqlite3.Cursor:
         """(station, days from visit to last change) of the period's resolved tallied rows."""
         where, args = self._in_period(start, end)
-        return self.db.execute(f"SELECT station, resolve_days FROM records WHERE {where} AND status IN {_DONE} "
+        return self.db.execute(f"SELECT station, resolve_days FROM records WHERE {where} AND status IN {DONE_SQL} "
                                "AND resolve_days IS NOT NULL", args)
 
     def tally_overdue(self, as_of: str) -> sqlite3.Cursor:
-        """(id, station, category, status, follow-up day, visit day, clear part as
-        stored) of tallied rows visited by `as_of` whose follow-up was due before it and
-        which are not resolved."""
+        """(id, station, category, status, follow-up day, visit day, reference, clear part
+        as stored where the reference is not a column) of tallied rows visited by `as_of`
+        whose follow-up was due before it and which are not resolved: read from the
+        records_overdue index alone, the clear part only for a row without `ref` (kept
+        before the column, or of another shape)."""
         return self.db.execute(
-            "SELECT id, station, category, status, follow_up_on, day, doc FROM records WHERE deleted=0 AND tallied=1 "
-            f"AND follow_up_on < ?1 AND day <= ?1 AND (status IS NULL OR status NOT IN {_DONE})", (as_of,))
+            "SELECT id, station, category, status, follow_up_on, day, ref, CASE WHEN ref IS NULL THEN doc END "
+            f"FROM records WHERE deleted=0 AND tallied=1 AND follow_up_on < ?1 AND day <= ?1 AND {OPEN_SQL}", (as_of,))
 
     def untallied(self) -> Iterator[tuple[dict[str, Any], bytes | None, int | None]]:
         """(clear part, sealed part, batch) of the current rows the SQL counts leave out (`tallied` not 1)."""

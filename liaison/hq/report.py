@@ -180,16 +180,17 @@ def _referrals_of(db: OfficeDB, opener: Opener, clear: dict[str, Any], blob: byt
 
 def _count_overdue(t: Tally, db: OfficeDB) -> None:
     """`Tally.add_overdue` of the tallied rows, from their columns (a city has ~50 000
-    overdue rows, and a few hundred distinct follow-up days): only `ref` is read from
-    the clear part."""
+    overdue rows, and a few hundred distinct follow-up days): the clear part is read
+    only for a row whose `ref` is not a column."""
     late: dict[str, int] = {}
     loads = orjson.loads
-    for rid, st, cat, status, fu, day, doc in db.tally_overdue(t.day):
+    for rid, st, cat, status, fu, day, ref, doc in db.tally_overdue(t.day):
         days = late.get(fu)
         if days is None:
             days = late[fu] = (t.as_of - parse_date(fu)).days
-        t.overdue[st].append({"id": rid, "ref": loads(doc)["ref"], "station": st, "category": cat, "status": status,
-                              "visited_on": day, "follow_up_on": fu, "days_overdue": days})
+        t.overdue[st].append({"id": rid, "ref": loads(doc)["ref"] if ref is None else ref, "station": st,
+                              "category": cat, "status": status, "visited_on": day, "follow_up_on": fu,
+                              "days_overdue": days})
 
 
 def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> None:

@@ -8,7 +8,7 @@ import orjson
 
 from . import merge_indexes, tally_weeks
 from .visits import COLUMNS as TALLY_COLUMNS
-from .visits import derived
+from .visits import OPEN_SQL, derived
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (station TEXT PRIMARY KEY, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL);
@@ -55,8 +55,11 @@ def _add_columns(db: sqlite3.Connection) -> None:
         for col, kind in (("sealed", "BLOB"), ("batch", "INTEGER")):
             if col not in have:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN {col} {kind}")
-    if "tallied" not in {r[1] for r in db.execute("PRAGMA table_info(records)")}:
+    have = {r[1] for r in db.execute("PRAGMA table_info(records)")}
+    if "tallied" not in have:
         _add_tally_columns(db)
+    elif "ref" not in have:
+        _add_ref_column(db)
     # The report's counts read this index alone (a tenth of the table's pages), in
     # week order so GROUP BY needs no sort and a period seeks its weeks; the rare
     # untallied rows are found without a scan.
@@ -68,7 +71,28 @@ def _add_columns(db: sqlite3.Connection) -> None:
     # of the file).
     db.execute("CREATE INDEX IF NOT EXISTS records_refs ON records(batch, id, version, day, status) "
                     "WHERE deleted=0 AND tallied=1")
+    # The overdue list: the open follow-ups alone (a tenth of the rows), by due day, with
+    # what the list shows, so the clear parts are not read (Reads.tally_overdue).
+    db.execute("CREATE INDEX IF NOT EXISTS records_overdue ON records(follow_up_on, day, station, category, status, "
+               f"id, ref) WHERE deleted=0 AND tallied=1 AND follow_up_on IS NOT NULL AND {OPEN_SQL}")
     tally_weeks.ensure(db)  # after the columns and the index its triggers seek
+
+
+def _add_ref_column(db: sqlite3.Connection) -> None:
+    """An office.db from before the overdue list had its index: records get `ref`, filled
+    for the open follow-ups that list reads (another row's stays NULL, and is read from
+    its clear part if it is ever listed)."""
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        if "ref" in {r[1] for r in db.execute("PRAGMA table_info(records)")}:
+            return  # another process migrated it while we waited
+        db.execute("ALTER TABLE records ADD COLUMN ref TEXT")
+        rows = db.execute("SELECT rowid, doc FROM records WHERE deleted=0 AND tallied=1 AND follow_up_on IS NOT NULL "
+                          f"AND {OPEN_SQL}").fetchall()
+        db.executemany("UPDATE records SET ref=? WHERE rowid=?",
+                       [(ref if type(ref := orjson.loads(doc).get("ref")) is str else None, rowid)
+                        for rowid, doc in rows])
+
 
 def _add_tally_columns(db: sqlite3.Connection) -> None:
     with db:  # columns and their values in one transaction: a crash leaves neither

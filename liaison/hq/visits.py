@@ -13,10 +13,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..domain.timeutil import parse_datetime
+from ..domain.vocab import DONE_STATUSES
 
 # records' derived columns, in the order `derived` gives them
 COLUMNS = (("day", "TEXT"), ("week", "TEXT"), ("category", "TEXT"), ("status", "TEXT"),
-           ("follow_up_on", "TEXT"), ("party", "INTEGER"), ("resolve_days", "REAL"), ("tallied", "INTEGER"))
+           ("follow_up_on", "TEXT"), ("party", "INTEGER"), ("resolve_days", "REAL"), ("ref", "TEXT"),
+           ("tallied", "INTEGER"))
+# The statuses the report counts as done, as SQL: fixed codes, no quotes in them. A
+# follow-up still open is one of the others; the overdue list's index is on that
+# condition, so the query must say it the same way (hq/schema.py, Reads.tally_overdue).
+DONE_SQL = "(" + ",".join(f"'{x}'" for x in sorted(DONE_STATUSES)) + ")"
+OPEN_SQL = f"(status IS NULL OR status NOT IN {DONE_SQL})"
 _NONE = (None,) * (len(COLUMNS) - 1) + (0,)
 _BIG = 2 ** 62  # SQLite's INTEGER is 64-bit; Python's int is not
 
@@ -98,6 +105,7 @@ def derived(r: dict[str, Any], station: str) -> tuple[Any, ...]:
                 resolve = max(0.0, (b - a).total_seconds() / 86400)
         else:
             resolve = None
-        return (day, week, cat, st, fu or None, party, resolve, 1)
+        ref = g("ref")  # the overdue list shows it; another shape is read from the clear part
+        return (day, week, cat, st, fu or None, party, resolve, ref if type(ref) is str else None, 1)
     except Exception:  # an odd row: the report counts it from its clear part instead
         return _NONE
