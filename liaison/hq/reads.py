@@ -133,6 +133,35 @@ class Reads(OfficeConnection):
         return self.db.execute(f"SELECT station, resolve_days FROM records WHERE {where} AND status IN {DONE_SQL} "
                                "AND resolve_days IS NOT NULL", args)
 
+    def tally_medians(self, start: str | None, end: str | None
+                      ) -> tuple[dict[str, tuple[int, float]], tuple[int, float] | None]:
+        """({station: (resolved visits, median days)}, (all of them, their median)) of the
+        period's resolved tallied rows, as statistics.median gives them over
+        `tally_durations`: each median read where it lies in an index sorted by the days
+        (records_resolved per station, records_resolved_all for all), stepping over the
+        lower half in SQLite rather than fetching every value (a city's year: 500 000)."""
+        cond = [f"deleted=0 AND tallied=1 AND status IN {DONE_SQL} AND resolve_days IS NOT NULL"]
+        args: list[str] = []
+        for bound, op in ((start, ">="), (end, "<=")):
+            if bound:
+                cond.append(f"day {op} ?")
+                args.append(bound)
+        where = " AND ".join(cond)
+        counts = self.db.execute(f"SELECT station, count(*) FROM records INDEXED BY records_resolved WHERE {where} "
+                                 "GROUP BY station", args).fetchall()
+
+        def median(index: str, n: int, *extra: str) -> float:
+            middle = self.db.execute(
+                f"SELECT resolve_days FROM records INDEXED BY {index} WHERE {where}"
+                f"{' AND station=?' if extra else ''} ORDER BY resolve_days LIMIT ? OFFSET ?",
+                [*args, *extra, 2 - n % 2, (n - 1) // 2]).fetchall()
+            got: float = middle[0][0] if n % 2 else (middle[0][0] + middle[1][0]) / 2
+            return got
+
+        per = {st: (n, median("records_resolved", n, st)) for st, n in counts}
+        total = sum(n for n, _ in per.values())
+        return per, ((total, median("records_resolved_all", total)) if total else None)
+
     def tally_overdue(self, as_of: str) -> sqlite3.Cursor:
         """(id, station, category, status, follow-up day, visit day, reference, clear part
         as stored where the reference is not a column) of tallied rows visited by `as_of`

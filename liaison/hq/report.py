@@ -63,6 +63,8 @@ class Tally:
         self.ref_total: Counter[str] = Counter()
         self.ref_done: Counter[str] = Counter()
         self.durations: dict[str, list[float]] = defaultdict(list)
+        # ({station: (resolved, median days)}, (all, median)) when SQLite found them instead
+        self.medians: tuple[dict[str, tuple[int, float]], tuple[int, float] | None] | None = None
         self.overdue: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._weeks: dict[date, str] = {}
 
@@ -104,7 +106,7 @@ class Tally:
             self.durations[st].append(max(0.0, _days(r["visited_at"], r["updated_at"])))
 
     def result(self) -> dict[str, Any]:
-        weekly, durations = self.weekly, self.durations
+        weekly = self.weekly
         weeks = sorted({w for _, _, w in weekly})
         col = {w: i for i, w in enumerate(weeks)}
         station_weeks = {s: [0] * len(weeks) for s in sorted(self.per_station)}
@@ -123,15 +125,19 @@ class Tally:
                           sorted(self.ref_total.items(), key=lambda kv: (-kv[1], kv[0]))],
             "overdue": {s: sorted(v, key=lambda x: (x["follow_up_on"], x["ref"]))
                         for s, v in sorted(self.overdue.items())},
-            "resolution": {
-                "method": RESOLUTION_METHOD,
-                "per_station": {s: {"resolved": len(v), "median_days": round(statistics.median(v), 1)}
-                                for s, v in sorted(durations.items())},
-                "all": ({"resolved": sum(map(len, durations.values())),
-                         "median_days": round(statistics.median([d for v in durations.values() for d in v]), 1)}
-                        if durations else {"resolved": 0, "median_days": None}),
-            },
+            "resolution": {"method": RESOLUTION_METHOD, **self._resolution()},
         }
+
+    def _resolution(self) -> dict[str, Any]:
+        if self.medians is not None:
+            per, whole = self.medians
+        else:
+            d = self.durations
+            per = {s: (len(v), statistics.median(v)) for s, v in d.items()}
+            whole = (sum(map(len, d.values())), statistics.median([x for v in d.values() for x in v])) if d else None
+        return {"per_station": {s: {"resolved": n, "median_days": round(m, 1)} for s, (n, m) in sorted(per.items())},
+                "all": ({"resolved": whole[0], "median_days": round(whole[1], 1)} if whole
+                        else {"resolved": 0, "median_days": None})}
 
 
 def _desc(text: str) -> tuple[int, ...]:
@@ -164,9 +170,12 @@ def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: dat
     _count_groups(t, db, lo, hi)
     if personal:
         _count_referrals(t, db, opener, lo, hi)
-        durations = t.durations  # (a local: the loop runs once per resolved visit)
-        for st, days in db.tally_durations(lo, hi):
-            durations[st].append(days)
+        if t.durations:  # resolved rows counted in Python too (rare): every value, as before
+            durations = t.durations  # (a local: the loop runs once per resolved visit)
+            for st, days in db.tally_durations(lo, hi):
+                durations[st].append(days)
+        else:
+            t.medians = db.tally_medians(lo, hi)
     else:
         t.durations.clear()  # the untallied rows' own, if any: the section is left out as a whole
     _count_overdue(t, db)

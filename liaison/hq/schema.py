@@ -8,7 +8,7 @@ import orjson
 
 from . import merge_indexes, tally_weeks
 from .visits import COLUMNS as TALLY_COLUMNS
-from .visits import OPEN_SQL, derived
+from .visits import DONE_SQL, OPEN_SQL, derived
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS stations (station TEXT PRIMARY KEY, ed25519 TEXT NOT NULL, enrolled_at TEXT NOT NULL);
@@ -75,6 +75,11 @@ def _add_columns(db: sqlite3.Connection) -> None:
     # what the list shows, so the clear parts are not read (Reads.tally_overdue).
     db.execute("CREATE INDEX IF NOT EXISTS records_overdue ON records(follow_up_on, day, station, category, status, "
                f"id, ref) WHERE deleted=0 AND tallied=1 AND follow_up_on IS NOT NULL AND {OPEN_SQL}")
+    # The resolution medians: resolved rows sorted by their days, per station and in all,
+    # so a median is read where it lies (Reads.tally_medians).
+    resolved = f"WHERE deleted=0 AND tallied=1 AND status IN {DONE_SQL} AND resolve_days IS NOT NULL"
+    db.execute(f"CREATE INDEX IF NOT EXISTS records_resolved ON records(station, resolve_days, day) {resolved}")
+    db.execute(f"CREATE INDEX IF NOT EXISTS records_resolved_all ON records(resolve_days, day) {resolved}")
     tally_weeks.ensure(db)  # after the columns and the index its triggers seek
 
 
