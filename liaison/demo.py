@@ -9,7 +9,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from .demo_data import DEMO_OFFICERS, scenarios
+from .demo_data import DEFAULT_STATION, DEMO_OFFICERS, DEMO_PIN, scenarios
 from .domain.intake import fields_from_input
 from .domain.timeutil import today
 from .home import data_root
@@ -18,11 +18,6 @@ from .security.keyring import Keyring
 from .security.session import office_envelope, unlock
 from .store import Store
 from .store.meta import Meta
-
-DEFAULT_STATION = "fengqiao-yuanfang"
-# The demo's officers share one PIN, shown on the demo's unlock screen (meta "demo").
-# Fictional data only: a real station's PINs are chosen at `liaison init`.
-DEMO_PIN = "demo-2468"
 
 
 def seed_demo(root: Path | None = None, *, synthetic: int = 0, station_for_synthetic: str = DEFAULT_STATION,

@@ -11,6 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+DEFAULT_STATION = "fengqiao-yuanfang"
+# The demo's officers share one PIN, shown on the demo's unlock screen (meta "demo").
+# Fictional data only: a real station's PINs are chosen at `liaison init`.
+DEMO_PIN = "demo-2468"
+
 # Asia/Shanghai has had no daylight saving since 1991: a fixed +08:00 is exact.
 _CST = timezone(timedelta(hours=8))
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..demo import DEFAULT_STATION, DEMO_PIN, demo_root, reset_demo, seed_demo
-from ..demo_data import DEMO_OFFICERS
+from ..demo_data import DEFAULT_STATION, DEMO_OFFICERS, DEMO_PIN
 from ..profiles import get_station
 from . import exitcodes as ec
 from .output import say
@@ -30,6 +29,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    # Here, not at the top: every command builds this parser, and the demo's seeding
+    # imports the store and the keyring's crypto, which `liaison hq report` never needs.
+    from ..demo import demo_root, reset_demo, seed_demo
     from . import CliError
 
     get_station(args.station)  # a clear error for a wrong id before any work
