@@ -61,6 +61,12 @@ class KeyBacklog(_AppBase):
         self._following = 0  # numbers each key's way through the widgets (see _given)
         self._awaiting_screen = False  # keys wait for the screen to be mounted (see _give_next)
 
+    @property
+    def keys_on_their_way(self) -> bool:
+        """Whether keys typed are still being given to the app (not counting those a hold
+        keeps back): what the tests wait on before they read the screen."""
+        return self._giving is not None or (bool(self._typed) and not self._holders)
+
     def hold_keys(self, owner: object) -> None:
         """Give no key to the app until `owner` releases it (the key being dealt with
         now, which asked for the hold, finishes as usual)."""

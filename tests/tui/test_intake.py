@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from textual import events
-
 from liaison.demo_data import SCENARIO_IDS, scenarios
 from liaison.domain.intake import fields_from_input
 from liaison.domain.pick import referral_choices
@@ -19,7 +17,7 @@ from liaison.tui.app import build_app
 from liaison.tui.drafting import AUTOSAVE_DELAY
 from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.modals import ConfirmScreen
-from tests.tui.unlocked import key_name, opened, seal, session_for, toast_texts
+from tests.tui.unlocked import opened, seal, session_for, toast_texts, type_text
 
 TODAY = date(2026, 11, 28)
 SIZE = (120, 40)
@@ -30,21 +28,6 @@ async def settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def type_text(pilot, text: str) -> None:
-    """Type `text` into the focused widget as key events, one per character.
-
-    `pilot.press` cannot type Chinese punctuation (，。、：“”（）): it turns the key name
-    back into a character by Unicode name and loses those. So each character is sent
-    as the Key event a terminal produces for it (key name and character), in one burst,
-    the way an input method commits a phrase; then we wait for the app to take it in.
-    """
-    app = pilot.app
-    for ch in text:
-        key = ch if ch.isalnum() else key_name(ch)
-        app.post_message(events.Key(key, ch))
     await pilot.pause()
 
 

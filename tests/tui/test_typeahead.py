@@ -24,7 +24,7 @@ from liaison.tui.screens.intake import IntakeScreen
 from liaison.tui.screens.unlock import UnlockScreen
 from liaison.tui.screens.unlock_setup import RecoveryCodeScreen
 from liaison.tui.widgets.record_list import RecordList
-from tests.tui.unlocked import OFFICER, PIN, opened, settle, until
+from tests.tui.unlocked import OFFICER, PIN, keys_taken, opened, settle, until
 
 TODAY = date(2026, 11, 28)
 SIZE = (80, 24)
@@ -70,7 +70,7 @@ def send(app, *keys: str) -> None:
 async def burst(pilot, *keys: str) -> None:
     """Send `keys` back to back (no pause in between), then let the app catch up."""
     send(pilot.app, *keys)
-    await pilot.pause()
+    await keys_taken(pilot)
 
 
 def walk_in_keys(w: dict) -> list[str]:

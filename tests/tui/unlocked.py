@@ -76,6 +76,18 @@ async def type_text(pilot, text: str) -> None:
 
     for ch in text:
         pilot.app.post_message(events.Key(key_name(ch), ch))
+    await keys_taken(pilot)
+
+
+async def keys_taken(pilot, seconds: float = 10.0) -> None:
+    """Until the app has been given every key typed, then until it is idle. Pilot's own
+    wait for idle gives up after a second, which a long burst on a loaded machine can
+    outlast; this one waits on the keys themselves (bounded: a test never hangs here)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while getattr(pilot.app, "keys_on_their_way", False) and time.monotonic() < deadline:
+        await pilot.pause(0.005)
     await pilot.pause()
 
 
