@@ -16,9 +16,10 @@ from .visits import derived
 
 _COLUMNS = ("id", "station", "version", "hash", "deleted", "visited_at", "doc", "sealed", "batch",
             *(c for c, _ in TALLY_COLUMNS))
-# REPLACE's delete of the old row fires no trigger (recursive_triggers is off), and an
-# upsert's UPDATE trigger, present or not, cost each insert ~8 µs: the merge recounts the
-# report's weekly groups of what it replaced and wrote (hq/tally_weeks.py) itself.
+# REPLACE's delete of the old row fires no trigger (recursive_triggers is off); an upsert
+# would fire the UPDATE trigger, but once the table had one, every insert through an
+# upsert cost ~8 µs more. So the merge recounts the report's weekly groups of what it
+# replaced and wrote itself (hq/tally_weeks.py).
 INSERT_RECORD = f"INSERT OR REPLACE INTO records ({', '.join(_COLUMNS)}) VALUES ({','.join('?' * len(_COLUMNS))})"
 
 
