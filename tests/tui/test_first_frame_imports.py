@@ -75,6 +75,17 @@ def test_a_station_without_officers_is_painted_as_light(home, tmp_path):
     assert loaded == [], loaded
 
 
+def test_a_demo_folder_opened_again_is_painted_as_light(tmp_path):
+    """`liaison --home <demo folder>` (what `liaison demo` prints to open it again): its
+    unlock screen also shows the demo's PIN, which must not bring the demo's seeding,
+    and with it the keyring's crypto, before the first frame."""
+    from liaison.demo import seed_demo
+
+    home = seed_demo(tmp_path / "demo")["fengqiao-yuanfang"]
+    loaded = loaded_at_first_frame(home, tmp_path)
+    assert loaded == [], loaded
+
+
 def test_the_light_keyring_check_agrees_with_the_keyring(home, tmp_path):
     assert has_keyring(home) and Keyring.exists(home)
     assert not has_keyring(tmp_path) and not Keyring.exists(tmp_path)

@@ -4,6 +4,7 @@ under its data key, and the unlocked session the app is built with
 
 from __future__ import annotations
 
+import time
 from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
@@ -83,8 +84,6 @@ async def keys_taken(pilot, seconds: float = 10.0) -> None:
     """Until the app has been given every key typed, then until it is idle. Pilot's own
     wait for idle gives up after a second, which a long burst on a loaded machine can
     outlast; this one waits on the keys themselves (bounded: a test never hangs here)."""
-    import time
-
     deadline = time.monotonic() + seconds
     while getattr(pilot.app, "keys_on_their_way", False) and time.monotonic() < deadline:
         await pilot.pause(0.005)

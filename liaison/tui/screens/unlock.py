@@ -194,7 +194,7 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
         demo = self.query_one("#u-demo", Static)
         demo.display = bool(self.demo_officer)
         if self.demo_officer:
-            from ...demo import DEMO_PIN  # here: liaison.demo imports the keyring (cryptography)
+            from ...demo_data import DEMO_PIN  # not liaison.demo: it imports the keyring (cryptography)
 
             demo.update(Text(self.tr("demo_hint", officer=self.demo_officer, pin=DEMO_PIN)))
         message = self.query_one("#u-message", Static)
