@@ -9,10 +9,12 @@ The first office officer is made by `liaison hq init --officer NAME`.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from contextlib import contextmanager
+import threading
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from . import CliError
 from . import exitcodes as ec
@@ -97,8 +99,10 @@ def no_staff(home) -> CliError:
 
 
 @contextmanager
-def unlocked_office(args: argparse.Namespace) -> Iterator["Staff"]:
-    """The office, unlocked by an office officer's PIN (audited), for a read of records."""
+def unlocked_office(args: argparse.Namespace, meanwhile: Sequence[str] = ()) -> Iterator["Staff"]:
+    """The office, unlocked by an office officer's PIN (audited), for a read of records.
+    `meanwhile`: modules the command needs after the unlock, imported while the PIN is
+    asked and checked (see _import_meanwhile)."""
     from ..hq.staff import unlock
     from ..security.keyring import Keyring
     from .hq_cmds import office
@@ -106,9 +110,30 @@ def unlocked_office(args: argparse.Namespace) -> Iterator["Staff"]:
     with office(args) as o:
         if not Keyring.exists(o.home):
             raise no_staff(o.home)
-        with security_errors(), sealed_errors():
-            officer, pin = credentials(getattr(args, "officer", None))
-            yield unlock(o, officer, pin)
+        importing = _import_meanwhile(meanwhile)
+        try:
+            with security_errors(), sealed_errors():
+                officer, pin = credentials(getattr(args, "officer", None))
+                staff = unlock(o, officer, pin)
+        finally:
+            importing.join()  # never leave an import half done behind an exit
+        yield staff
+
+
+def _import_meanwhile(modules: Sequence[str]) -> threading.Thread:
+    """A thread importing `modules`. The PIN's scrypt releases the GIL for its ~0.25 s, and
+    a report's writer needs nothing from the unlock: openpyxl alone takes ~0.3 s to import.
+    A module that fails to import here is imported again where it is used, and fails there
+    with the command's own message."""
+
+    def run() -> None:
+        for name in modules:
+            with suppress(Exception):
+                importlib.import_module(name)
+
+    thread = threading.Thread(target=run, name="import-meanwhile", daemon=True)
+    thread.start()
+    return thread
 
 
 @contextmanager

@@ -93,15 +93,21 @@ def test_xlsx_read_back(office, capsys, tmp_path):
     code, out, _ = report(capsys, world, *PERIOD, "--xlsx", str(target))
     assert code == ec.OK and out.strip() == str(target)
     wb = load_workbook(target)
-    assert wb.sheetnames == ["周统计", "转介", "逾期回访", "化解用时", "数据包"]
+    assert wb.sheetnames == ["周统计", "转介", "逾期回访", "逾期明细", "化解用时", "数据包"]
     for ws in wb.worksheets:
         assert ws.freeze_panes == "A2" and ws["A1"].font.bold
     rows = lambda name: [list(r) for r in wb[name].iter_rows(values_only=True)]  # noqa: E731
-    assert rows("周统计") == [["站点", "类别", "周", "件数"], ["枫桥远坊", "劳资/欠薪", "2026-W45", 2],
-                             ["枫桥远坊", "邻里纠纷", "2026-W46", 1], ["枫桥远坊", "动迁/征收", "2026-W46", 1],
-                             ["骑手友好站", "骑手/新就业形态", "2026-W45", 1], ["骑手友好站", "骑手/新就业形态", "2026-W46", 1]]
+    # A cross table: station and category down, the period's weeks across, the total last.
+    assert rows("周统计") == [["站点", "类别", "2026-W45", "2026-W46", "合计"],
+                             ["枫桥远坊", "劳资/欠薪", 2, None, 2], ["枫桥远坊", "邻里纠纷", None, 1, 1],
+                             ["枫桥远坊", "动迁/征收", None, 1, 1], ["骑手友好站", "骑手/新就业形态", 1, 1, 2]]
     assert rows("转介")[1:] == [["劳动监察", 2, 1], ["公益诉讼线索", 2, 1], ["行政争议化解", 1, 1], ["法律援助", 1, 0]]
-    overdue = rows("逾期回访")
+    summary = rows("逾期回访")
+    assert summary[0] == ["站点", "逾期件数", "逾期超过30天", "逾期超过90天", "最长逾期天数", "最早回访日期", "说明"]
+    assert [r[:6] for r in summary[1:]] == [["枫桥远坊", 1, 0, 0, 10, "2026-11-10"],
+                                            ["骑手友好站", 2, 0, 0, 24, "2026-10-27"]]
+    assert "20" in summary[1][6] and summary[2][6] is None
+    overdue = rows("逾期明细")
     assert overdue[0] == ["站点", "编号", "来访日期", "回访日期", "逾期天数", "状态"]
     assert [(r[0], r[3], r[4], r[5]) for r in overdue[1:]] == [
         ("枫桥远坊", "2026-11-10", 10, "已转介"), ("骑手友好站", "2026-10-27", 24, "待处理"),
@@ -110,6 +116,16 @@ def test_xlsx_read_back(office, capsys, tmp_path):
     assert [r[:4] for r in res[1:]] == [["枫桥远坊", 4, 2, 7.0], ["骑手友好站", 2, 1, 2.0]] and "近似" in res[1][4]
     assert [r[:7] for r in rows("数据包")[1:]] == [["枫桥远坊", 2, 3, r_at(world, FQ), "2", 0, 4],
                                                  ["骑手友好站", 1, 1, r_at(world, RIDER), None, 0, 3]]
+
+
+def test_all_overdue_is_for_the_workbook_only(office, capsys, tmp_path):
+    world, _ = office
+    got, out, err = report(capsys, world, "--json", "--all-overdue")
+    assert got == ec.USAGE and out == "" and "--all-overdue" in err and "Traceback" not in err
+    code, out, _ = report(capsys, world, *PERIOD, "--xlsx", str(tmp_path / "all.xlsx"), "--all-overdue")
+    assert code == ec.OK
+    wb = load_workbook(tmp_path / "all.xlsx")
+    assert wb["逾期明细"].max_row == 4 and "全部" in wb["逾期回访"]["G2"].value
 
 
 def r_at(world, station: str) -> str:
