@@ -5,6 +5,7 @@ audit, status, reads) are built on it."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -18,6 +19,9 @@ from . import merge_indexes, schema
 from .lock import OfficeBusy, busy_message, lock_wait, office_lock
 from .rowform import stored_form, written
 
+KEY_LIFETIME_S = 24 * 3600  # a night's ingest, or a day of `hq serve`
+KEY_BATCHES = 10_000  # far above a day's merges: a bound on what one key seals
+
 
 class OfficeConnection:
     def __init__(self, path: Path):
@@ -28,16 +32,33 @@ class OfficeConnection:
         self.db.execute("PRAGMA synchronous=FULL")  # a receipt promises the data survives a power cut
         self.db.execute("PRAGMA secure_delete=ON")  # a replaced row's old bytes are zeroed, not left in free pages
         schema.ensure(self.db)
+        self._shared: BatchSealer | None = None  # see sealer()
+        self._shared_since, self._shared_batches = 0.0, 0
 
 
     # -- sealing -----------------------------------------------------------------
     def sealer(self) -> tuple[int, BatchSealer]:
-        """A new batch key, its wrap stored (call inside the writer's transaction). The
+        """A new batch (call inside the writer's transaction): its own id, which every
+        blob of the batch is bound to, under this writer's current batch key.
+
+        One key serves a writer's merges for up to KEY_LIFETIME_S and KEY_BATCHES: a
+        station sends a bundle every night, so a city's year is ~70 000 merges, and a
+        reader unwrapping a key per merge (HPKE, ~60-75 µs) spent ~5 s of a whole-year
+        report and as much of `hq clusters` on it. A batch's rows still carry the key's
+        wrap (the same bytes), and the Opener unwraps each distinct wrap once. The
         records public key is read here, under the writer's lock, each time: staff may
-        have replaced it (an officer removed) since this process started."""
+        have replaced it (an officer removed) since this process started, and the next
+        batch then takes a new key wrapped to the new one."""
         from ..domain.timeutil import iso, now
 
-        s = BatchSealer(records_key.public(self.home))
+        public = records_key.public(self.home)
+        s = self._shared
+        if (s is None or self._shared_batches >= KEY_BATCHES
+                or time.monotonic() - self._shared_since > KEY_LIFETIME_S
+                or s.to.public_bytes_raw() != public.public_bytes_raw()):
+            s = self._shared = BatchSealer(public)
+            self._shared_since, self._shared_batches = time.monotonic(), 0
+        self._shared_batches += 1
         cur = self.db.execute("INSERT INTO seal_keys (wrapped, made_at) VALUES (?, ?)", (s.wrapped, iso(now())))
         assert cur.lastrowid is not None  # set by the INSERT just made
         return cur.lastrowid, s
@@ -55,12 +76,13 @@ class OfficeConnection:
             return self.sealer()
 
     def rewrap_batches(self, old: list[X25519PrivateKey], new: X25519PublicKey) -> int:
-        """Every batch key rewrapped to a new records key, in one transaction."""
+        """Every batch key rewrapped to a new records key, in one transaction; batches
+        that shared a key share its new wrap (one HPKE each way per key)."""
         with self.writing(), self.db:
             self.db.execute("BEGIN IMMEDIATE")
             rows = self.db.execute("SELECT id, wrapped FROM seal_keys").fetchall()
-            self.db.executemany("UPDATE seal_keys SET wrapped=? WHERE id=?",
-                                [(records_key.rewrap(w, old, new), i) for i, w in rows])
+            new_wrap = {w: records_key.rewrap(w, old, new) for w in {w for _, w in rows}}
+            self.db.executemany("UPDATE seal_keys SET wrapped=? WHERE id=?", [(new_wrap[w], i) for i, w in rows])
         return len(rows)
 
     def seal_plain_rows(self) -> int:

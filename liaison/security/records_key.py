@@ -7,10 +7,11 @@ envelope model turned around:
     keys/records.json   {"format", "key_id", "public": b64 (clear), "private": sealed
                          under the office keyring's data key (only a PIN opens it)}
 
-Each merge takes a fresh 32-byte batch key, seals it to the public key (RFC 9180 HPKE
-base mode from `cryptography`, X25519 / HKDF-SHA256 / AES-256-GCM) and stores that
-wrap once (office.db `seal_keys`); every personal part of the batch is AES-256-GCM
-under the batch key, bound to the record's id and version. Bundle copies kept in
+Each merge is a batch: a row of office.db `seal_keys` holding a 32-byte batch key sealed
+to the public key (RFC 9180 HPKE base mode from `cryptography`, X25519 / HKDF-SHA256 /
+AES-256-GCM); every personal part of the batch is AES-256-GCM under the batch key, bound
+to the record's id and version. One writer's merges of a day share a key (hq.dbconn:
+a night's ~200 bundles, one unwrap for a reader), each still a batch of its own. Bundle copies kept in
 processed/ and quarantine/ are sealed the same way (a file header names the batch).
 Staff unlock with a PIN → the data key → the private key → each batch key once.
 
@@ -171,11 +172,13 @@ class BatchSealer:
 
 
 class Opener:
-    """Opens sealed parts for an unlocked office; each batch key is unwrapped once."""
+    """Opens sealed parts for an unlocked office; each batch key is unwrapped once, and
+    batches that share a key (one writer's merges, hq.dbconn) share its one unwrap."""
 
     def __init__(self, keys: list[X25519PrivateKey], wrapped_of: Callable[[int], bytes | None]):
         self._keys, self._wrapped_of = keys, wrapped_of
         self._batches: dict[int, AESGCM] = {}
+        self._unwrapped: dict[bytes, AESGCM] = {}
 
     def _aead(self, batch: int, wrapped: bytes | None = None) -> AESGCM:
         aead = self._batches.get(batch)
@@ -183,7 +186,12 @@ class Opener:
             wrapped = wrapped if wrapped is not None else self._wrapped_of(batch)
             if wrapped is None:
                 raise SealBroken(f"缺少批次密钥 {batch} (batch key {batch} is missing)")
-            aead = self._batches[batch] = AESGCM(unwrap(wrapped, self._keys))
+            # Keyed by the wrap's bytes: a wrap copied onto another batch's row still
+            # opens nothing of that batch, whose blobs were sealed under its own key.
+            aead = self._unwrapped.get(wrapped)
+            if aead is None:
+                aead = self._unwrapped[wrapped] = AESGCM(unwrap(wrapped, self._keys))
+            self._batches[batch] = aead
         return aead
 
     def open_bytes(self, batch: int, blob: bytes, aad: bytes, wrapped: bytes | None = None) -> bytes:
