@@ -1,7 +1,7 @@
 """Office benchmark: a city's year at the district office.
 
 16 districts × 12 stations, each enrolled with its own key, send a year of realistic
-consultations (liaison.synth) in monthly signed+encrypted bundles (see office_city).
+consultations (liaison.synth) in nightly signed+encrypted bundles (see office_city).
 Each step runs in a fresh process (office_steps), so its peak RSS (VmHWM) is its own:
 
 - `hq ingest` of every bundle, beside sqlite3 executemany of the same stored rows

@@ -1,5 +1,7 @@
 """A city's office for the office benchmark: 16 districts × 12 stations, each enrolled
-with its own signing key, sending a year of consultations in monthly bundles.
+with its own signing key, sending a year of consultations as the nightly job does: one
+bundle for each day on which the station saved something (~70 000 bundles for a city's
+year of 600 000 records, each carrying the sealed parts of the shards its records sit in).
 
 Seeding 600 000 records through a real station Store each would take hours, so each
 station's records are made with the domain's own constructor (`fields_from_input`,
@@ -19,6 +21,7 @@ import os
 import secrets
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import groupby
 from typing import Any, Iterator
 
 import orjson
@@ -56,19 +59,23 @@ def _py(name: str) -> str:
 
 def station_docs(sid: str, code: str, kind: str, n: int, seed: int, end: date) -> list[dict[str, Any]]:
     """`n` stored documents of one station, in save order (seq), as Store.create_many
-    makes them; each saved on its visit day (so updated_at follows the visit)."""
+    makes them; each saved on its visit day or up to 24 days later (written up or edited
+    then), never after the benchmark's last day."""
     made = []
     for m in generate(n, seed=seed, station=kind, start=end, days=DAYS):
         f = fields_from_input(m, officer=m.get("officer", "bench"))
         made.append(f)
     made.sort(key=lambda f: f["visited_at"])
     refs: dict[date, int] = {}
-    docs = []
+    saved = []
     for i, f in enumerate(made):
         day = f["visited_at"].date()
         refs[day] = refs.get(day, 0) + 1
-        saved = f["visited_at"] + timedelta(hours=2 + (i % 7) * 24 * (i % 5))
-        c = new_consultation(f, station=sid, at=min(saved, _end_of(end)), ref=format_ref(code, day, refs[day]))
+        at = min(f["visited_at"] + timedelta(hours=2 + (i % 7) * 24 * (i % 5)), _end_of(end))
+        saved.append((at, new_consultation(f, station=sid, at=at, ref=format_ref(code, day, refs[day]))))
+    saved.sort(key=lambda s: s[0])  # a station numbers its changes (seq) in the order they are saved
+    docs = []
+    for i, (_, c) in enumerate(saved):
         d = c.evolve(seq=i + 1).to_dict()
         name = (d.get("visitor") or {}).get("name")
         d[PINYIN] = _py(name) if name else ""
@@ -102,9 +109,10 @@ def sealed_shards(docs: list[dict[str, Any]], env: Envelope) -> Iterator[tuple[s
 
 
 def station_bundles(docs: list[dict[str, Any]], sid: str, signing: Ed25519PrivateKey,
-                    office: OfficePublic, months: int = 12) -> Iterator[bundle.Built]:
-    """The station's year as `months` bundles (one export a month), each with the
-    sealed parts of the shards its records sit in, built by the real bundle writer."""
+                    office: OfficePublic) -> Iterator[bundle.Built]:
+    """The station's year as the nightly job exports it: a bundle for each day with
+    something saved (its records in seq order), each with the sealed parts of the
+    shards its records sit in, built by the real bundle writer."""
     env_id = secrets.token_hex(8)
     key = AESGCM.generate_key(bit_length=256)
     env = Envelope(env_id, key)
@@ -114,14 +122,13 @@ def station_bundles(docs: list[dict[str, Any]], sid: str, signing: Ed25519Privat
     for name, clear_docs, part in sealed_shards(docs, env):
         parts[name] = part
         rows.extend((c, name) for c in clear_docs)
-    size = max(1, -(-len(rows) // months))
     prev = ""
-    for number, start in enumerate(range(0, len(rows), size), 1):
-        chunk = rows[start:start + size]
-        records = [r for r, _ in chunk]
+    nights = groupby(rows, key=lambda r: r[0]["updated_at"][:10])  # docs come in save order
+    for number, (_, night) in enumerate(nights, 1):
+        chunk = list(night)
         shards = {name: parts[name] for name in dict.fromkeys(n for _, n in chunk)}
-        built = bundle.build(records, station=sid, number=number, prev_digest=prev, signing_key=signing,
-                             office=office.x25519, envelopes=envelopes, shards=shards)
+        built = bundle.build([r for r, _ in chunk], station=sid, number=number, prev_digest=prev,
+                             signing_key=signing, office=office.x25519, envelopes=envelopes, shards=shards)
         prev = built.digest
         yield built
 
