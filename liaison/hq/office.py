@@ -121,9 +121,10 @@ class Office:
 
     @contextmanager
     def keeping(self) -> Iterator[None]:
-        """One batch key for the bundles one ingest run keeps, not one each: each new
-        batch takes the writer's lock, an HPKE wrap and a committed transaction. Bounded
-        by the run, so a long-lived server still seals each request's bundle apart."""
+        """One batch for the bundles one ingest run keeps, not one each: each new batch
+        takes the writer's lock and a committed transaction (its key is the writer's
+        shared one, see OfficeConnection.sealer). A long-lived server keeps each
+        request's bundle in a batch of its own."""
         self._keeping, self._kept = True, None
         try:
             yield
