@@ -30,7 +30,7 @@ from ..security.records_key import BatchSealer, Opener
 from .sealed_index import SealedIndex
 
 if TYPE_CHECKING:  # reads -> dbconn -> this module
-    from .reads import Reads
+    from .reads import MergeRows, Reads
 
 INDEX = SealedIndex("cluster_index", "clusters")
 aad = INDEX.aad
@@ -62,15 +62,17 @@ def columns(reads: Reads, opener: Opener, since: str | None = None) -> list[list
     # a visit's own date is at most one day from it, so the day before `since` bounds it.
     start = None if since is None else (date.fromisoformat(since) - timedelta(days=1)).isoformat()
     with reads.snapshot():  # a record a merge moves to its batch meanwhile is read once, as it was
-        for merge in chain(reads.merge_rows(start), reads.merge_rows(untallied=True)):
-            for k, col in enumerate(_batch(reads, opener, merge.batch, merge.ids, merge.versions)):
+        for merge in chain(reads.merge_rows(start, index=INDEX), reads.merge_rows(untallied=True, index=INDEX)):
+            for k, col in enumerate(_batch(reads, opener, merge)):
                 cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
     return cols
 
 
-def _batch(reads: Reads, opener: Opener, batch: int | None, ids: list[str], versions: list[int]) -> list[list[Any]]:
+def _batch(reads: Reads, opener: Opener, merge: MergeRows) -> list[list[Any]]:
     """The columns of one merge's current rows (`ids` and their `versions`)."""
-    have_ids, have_versions, cols = _described(reads, opener, batch) if batch is not None else ([], [], [])
+    batch, ids, versions = merge.batch, merge.ids, merge.versions
+    have_ids, have_versions, cols = (_described(reads, opener, batch, merge.sealed, merge.wrapped)
+                                     if batch is not None else ([], [], []))
     if (ids == have_ids and versions == have_versions) or (
             len(ids) == len(have_ids) and set(zip(ids, versions, strict=True)) ==
             set(zip(have_ids, have_versions, strict=True))):
@@ -84,10 +86,12 @@ def _batch(reads: Reads, opener: Opener, batch: int | None, ids: list[str], vers
     return [list(c) for c in zip(*out, strict=True)] if out else [[] for _ in FIELDS]
 
 
-def _described(reads: Reads, opener: Opener, batch: int) -> tuple[list[str], list[int], list[list[Any]]]:
-    """(ids, versions, feature columns) of the rows this merge wrote, from its blob; for a
-    merge before this index (or of other fields), from its rows, opened in one query."""
-    doc = INDEX.get(reads.db, opener, batch)
+def _described(reads: Reads, opener: Opener, batch: int, sealed: bytes | None, wrapped: bytes | None
+               ) -> tuple[list[str], list[int], list[list[Any]]]:
+    """(ids, versions, feature columns) of the rows this merge wrote, from its blob (read
+    with its rows); for a merge before this index (or of other fields), from its rows,
+    opened in one query."""
+    doc = INDEX.open(opener, batch, sealed, wrapped)
     if doc is not None and doc.get("fields") == list(FIELDS):
         return doc["columns"][_ID], doc["versions"], doc["columns"]
     ids, versions, feats = [], [], []

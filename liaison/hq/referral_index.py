@@ -21,11 +21,14 @@ opened on its own, so the counts are always those of the whole records
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
 from .sealed_index import SealedIndex
+
+if TYPE_CHECKING:  # reads -> dbconn -> merge_indexes -> this module
+    from .reads import MergeRows
 
 INDEX = SealedIndex("referral_index", "referrals")
 aad = INDEX.aad
@@ -68,30 +71,35 @@ class Index:
         self._maps: dict[int | None, dict[tuple[str, int], tuple[str, ...]]] = {}
         self._last: tuple[int, Any] | None = None  # the blob `rows` opened last, for `batch`
 
-    def _doc(self, batch: int) -> Any:
+    def _doc(self, merge: MergeRows) -> Any:
+        batch = merge.batch
+        if batch is None:
+            return None
         if self._last is None or self._last[0] != batch:
-            self._last = (batch, INDEX.get(self._db, self._opener, batch))
+            self._last = (batch, INDEX.open(self._opener, batch, merge.sealed, merge.wrapped))
         return self._last[1]
 
-    def rows(self, batch: int | None, ids: list[str], versions: list[int]) -> list[tuple[str, ...]] | None:
-        """The referrals of each row, in order, when this merge's blob describes exactly
-        these rows (`ids` by id, at `versions`): the usual merge, all of whose rows are
-        still current. None otherwise: then each row is looked up in `batch`'s map."""
-        doc = self._doc(batch) if batch is not None else None
-        if doc is None or doc["ids"] != ids or doc["versions"] != versions:
+    def rows(self, merge: MergeRows) -> list[tuple[str, ...]] | None:
+        """The referrals of each row, in order, when this merge's blob (read with its rows,
+        Reads.merge_rows(index=INDEX)) describes exactly these rows (`ids` by id, at
+        `versions`): the usual merge, all of whose rows are still current. None
+        otherwise: then each row is looked up in the merge's map (`batch`)."""
+        doc = self._doc(merge)
+        if doc is None or doc["ids"] != merge.ids or doc["versions"] != merge.versions:
             return None
         sets = [tuple(x) for x in doc["sets"]]
         return list(map(sets.__getitem__, doc["refs"]))
 
-    def batch(self, batch: int | None) -> dict[tuple[str, int], tuple[str, ...]]:
+    def batch(self, merge: MergeRows) -> dict[tuple[str, int], tuple[str, ...]]:
         """(id, version) -> referrals as listed, of the rows that merge wrote ({} if it has no blob;
         None: rows kept before sealing, which no merge's index describes). Keyed by the
         pair, so a row of another version finds nothing and is opened on its own."""
+        batch = merge.batch
         got = self._maps.get(batch)
         if got is None:
             if len(self._maps) >= KEEP:
                 self._maps.clear()
-            doc = self._doc(batch) if batch is not None else None
+            doc = self._doc(merge)
             if doc is not None and batch is not None:
                 sets = [tuple(x) for x in doc["sets"]]
                 got = dict(zip(zip(doc["ids"], doc["versions"], strict=True), map(sets.__getitem__, doc["refs"]),

@@ -229,13 +229,14 @@ def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi:
     index = referral_index.Index(db.db, opener)
     seen: Counter[tuple[tuple[str, ...] | None, int]] = Counter()
     aad = records_key.record_aad
-    for batch, ids, versions, done_of in db.merge_rows(lo, hi, resolved=True):
-        whole = index.rows(batch, ids, versions)
+    for merge in db.merge_rows(lo, hi, resolved=True, index=referral_index.INDEX):
+        done_of = merge.resolved
+        whole = index.rows(merge)
         if whole is not None:  # the merge's rows, all current: no look-up per row
             seen.update(zip(whole, done_of, strict=True))
             continue
-        keys = list(zip(ids, versions, strict=True))
-        found = list(map(index.batch(batch).get, keys))
+        keys = list(zip(merge.ids, merge.versions, strict=True))
+        found = list(map(index.batch(merge).get, keys))
         seen.update(zip(found, done_of, strict=True))
         if None not in found:
             continue

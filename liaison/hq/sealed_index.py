@@ -39,3 +39,8 @@ class SealedIndex:
         """This merge's blob opened, or None if it has none (a merge from before the index)."""
         row = db.execute(f"SELECT sealed FROM {self.table} WHERE batch=?", (batch,)).fetchone()
         return None if row is None else opener.open(batch, row[0], self.aad(batch))
+
+    def open(self, opener: Opener, batch: int, sealed: bytes | None, wrapped: bytes | None) -> Any | None:
+        """A blob read with its merge's rows (Reads.merge_rows(index=…)) opened, or None if
+        the merge has none."""
+        return None if sealed is None else opener.open(batch, sealed, self.aad(batch), wrapped)

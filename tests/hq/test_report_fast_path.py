@@ -199,9 +199,9 @@ def test_a_merge_whose_rows_are_all_current_is_matched_whole(tmp_path, monkeypat
 
     whole, by_row = [], []
     rows, batch = referral_index.Index.rows, referral_index.Index.batch
-    monkeypatch.setattr(referral_index.Index, "rows", lambda self, b, *a: (
-        lambda got: (whole if got is not None else by_row).append(b) or got)(rows(self, b, *a)))
-    monkeypatch.setattr(referral_index.Index, "batch", lambda self, b: by_row.append(b) or batch(self, b))
+    monkeypatch.setattr(referral_index.Index, "rows", lambda self, m: (
+        lambda got: (whole if got is not None else by_row).append(m.batch) or got)(rows(self, m)))
+    monkeypatch.setattr(referral_index.Index, "batch", lambda self, m: by_row.append(m.batch) or batch(self, m))
     world, _ = build(tmp_path)  # 枫桥远坊's last bundle edits a visit its first one sent
     with world.office() as o:
         staff = office_staff(o)
