@@ -77,13 +77,14 @@ class OfficeConnection:
 
     def rewrap_batches(self, old: list[X25519PrivateKey], new: X25519PublicKey) -> int:
         """Every batch key rewrapped to a new records key, in one transaction; batches
-        that shared a key share its new wrap (one HPKE each way per key)."""
+        that shared a key share its new wrap (one HPKE each way per key). Returns how
+        many keys were rewrapped."""
         with self.writing(), self.db:
             self.db.execute("BEGIN IMMEDIATE")
             rows = self.db.execute("SELECT id, wrapped FROM seal_keys").fetchall()
             new_wrap = {w: records_key.rewrap(w, old, new) for w in {w for _, w in rows}}
             self.db.executemany("UPDATE seal_keys SET wrapped=? WHERE id=?", [(new_wrap[w], i) for i, w in rows])
-        return len(rows)
+        return len(new_wrap)
 
     def seal_plain_rows(self) -> int:
         """Rows written before the office sealed (a plain `doc`, no `sealed`): split and

@@ -98,7 +98,8 @@ def test_a_records_key_replaced_between_merges_starts_a_new_key_and_rewrap_keeps
         ingest_folder(o, inbox)
         shared = set(_merge_wraps(o).values())
         assert len(_merge_wraps(o)) == 2 and len(shared) == 1
-        remove_officer(o, OTHER[0], OFFICE_OFFICER, PIN)
+        keys = o.db.db.execute("SELECT count(DISTINCT wrapped), count(*) FROM seal_keys").fetchone()
+        assert keys[0] < keys[1] and remove_officer(o, OTHER[0], OFFICE_OFFICER, PIN) == keys[0]  # keys, not batches
         rewrapped = set(_merge_wraps(o).values())
         assert len(rewrapped) == 1 and rewrapped != shared  # both batches on the one new wrap
         for b in inbox.iterdir():
