@@ -69,15 +69,16 @@ class Status(Auditing):
         # Per station from the (station, number) key: a city's year is ~70 000 bundles,
         # and listing them all for the gaps took 0.17 s of every report. A station's
         # numbers are listed only when some below its highest are missing.
-        present: dict[str, int] = {}
+        bundles: dict[str, int] = {}
         last: dict[str, tuple[int, str]] = {}
-        for st, n, number, at in q(
-                "SELECT b.station, m.present, b.number, b.received_at FROM (SELECT station, max(number) AS top, "
-                f"count(*) FILTER (WHERE number >= 1) AS present FROM bundles WHERE {where} GROUP BY station) m "
-                "JOIN bundles b ON b.station=m.station AND b.number=m.top", args):
-            present[st], last[st] = n, (number, at)
-        gaps = {st: self.gaps(st) for st, (top, _) in last.items() if present[st] < top}
-        bundles = dict(q(f"SELECT station, count(*) FROM bundles WHERE {where} GROUP BY station", args).fetchall())
+        gaps: dict[str, list[int]] = {}
+        for st, n, present, number, at in q(
+                "SELECT b.station, m.n, m.present, b.number, b.received_at FROM (SELECT station, max(number) AS top, "
+                f"count(*) AS n, count(*) FILTER (WHERE number >= 1) AS present FROM bundles WHERE {where} "
+                "GROUP BY station) m JOIN bundles b ON b.station=m.station AND b.number=m.top", args):
+            bundles[st], last[st] = n, (number, at)
+            if present < number:
+                gaps[st] = self.gaps(st)
         kept = self._kept(station)
         conflicts = dict(q(f"SELECT station, count(*) FROM conflicts WHERE {where} GROUP BY station", args).fetchall())
         audits = self.audit_statuses(station)
