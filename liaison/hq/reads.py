@@ -74,6 +74,17 @@ class Reads(OfficeConnection):
             args += [iso_week(date.fromisoformat(end)), end]
         return " AND ".join(where), args
 
+    @staticmethod
+    def _on_days(start: str | None, end: str | None) -> tuple[list[str], list[str]]:
+        """Conditions on the visit day alone (no week), for a query that goes through an
+        index ordered otherwise (records_refs, records_resolved)."""
+        conds, args = ["deleted=0", "tallied=1"], []
+        for bound, op in ((start, ">="), (end, "<=")):
+            if bound:
+                conds.append(f"day {op} ?")
+                args.append(bound)
+        return conds, args
+
     def tally_groups(self, start: str | None, end: str | None) -> list[tuple[str, str, str, int, int, str]]:
         """(station, category, week, visits, people, latest visited_at) of the period's
         tallied rows (`start`/`end`: YYYY-MM-DD, inclusive, either may be None): the weeks
@@ -117,11 +128,7 @@ class Reads(OfficeConnection):
             where, args = self._in_period(start, end)
             grouped = f"{cols} WHERE {where} GROUP BY batch"
         else:
-            conds = ["deleted=0", "tallied=1"]
-            for bound, op in ((start, ">="), (end, "<=")):
-                if bound:
-                    conds.append(f"day {op} ?")
-                    args.append(bound)
+            conds, args = self._on_days(start, end)
             grouped = f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch"
         if index is not None:
             grouped = (f"SELECT g.*, i.sealed, k.wrapped FROM ({grouped}) g LEFT JOIN {index.table} i "
@@ -150,13 +157,8 @@ class Reads(OfficeConnection):
         `tally_durations`: each median read where it lies in an index sorted by the days
         (records_resolved per station, records_resolved_all for all), stepping over the
         lower half in SQLite rather than fetching every value (a city's year: 500 000)."""
-        cond = [f"deleted=0 AND tallied=1 AND status IN {DONE_SQL} AND resolve_days IS NOT NULL"]
-        args: list[str] = []
-        for bound, op in ((start, ">="), (end, "<=")):
-            if bound:
-                cond.append(f"day {op} ?")
-                args.append(bound)
-        where = " AND ".join(cond)
+        cond, args = self._on_days(start, end)
+        where = " AND ".join([*cond, f"status IN {DONE_SQL}", "resolve_days IS NOT NULL"])
         counts = self.db.execute(f"SELECT station, count(*) FROM records INDEXED BY records_resolved WHERE {where} "
                                  "GROUP BY station", args).fetchall()
 

@@ -35,12 +35,7 @@ class SealedIndex:
         """Seal `doc` as this merge's blob (inside the merge's transaction)."""
         db.execute(f"INSERT OR REPLACE INTO {self.table} VALUES (?, ?)", (batch, sealer.seal(doc, self.aad(batch))))
 
-    def get(self, db: sqlite3.Connection, opener: Opener, batch: int) -> Any | None:
-        """This merge's blob opened, or None if it has none (a merge from before the index)."""
-        row = db.execute(f"SELECT sealed FROM {self.table} WHERE batch=?", (batch,)).fetchone()
-        return None if row is None else opener.open(batch, row[0], self.aad(batch))
-
     def open(self, opener: Opener, batch: int, sealed: bytes | None, wrapped: bytes | None) -> Any | None:
-        """A blob read with its merge's rows (Reads.merge_rows(index=…)) opened, or None if
-        the merge has none."""
+        """A merge's blob, read with its rows (Reads.merge_rows(index=…)), opened; None if
+        the merge has none (a merge from before the index)."""
         return None if sealed is None else opener.open(batch, sealed, self.aad(batch), wrapped)

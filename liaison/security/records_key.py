@@ -11,12 +11,13 @@ Each merge is a batch: a row of office.db `seal_keys` holding a 32-byte batch ke
 to the public key (RFC 9180 HPKE base mode from `cryptography`, X25519 / HKDF-SHA256 /
 AES-256-GCM); every personal part of the batch is AES-256-GCM under the batch key, bound
 to the record's id and version. One writer's merges of a day share a key (hq.dbconn:
-a night's ~200 bundles, one unwrap for a reader), each still a batch of its own. Bundle copies kept in
-processed/ and quarantine/ are sealed the same way (a file header names the batch).
+a night's ~200 bundles, one unwrap for a reader), each still a batch of its own. Bundle
+copies kept in processed/ and quarantine/ are sealed the same way (a file header names
+the batch).
 Staff unlock with a PIN → the data key → the private key → each batch key once.
 
-Replacing the pair (an office officer removed) rewraps the batch keys only: one small
-row per merge, never the records.
+Replacing the pair (an office officer removed) rewraps the batch keys only: once per
+key (the batches that share it keep sharing), never the records.
 """
 
 from __future__ import annotations

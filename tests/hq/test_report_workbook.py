@@ -66,4 +66,4 @@ def test_overdue_counts_all_and_lists_each_stations_oldest(tmp_path):
 
     write_xlsx(rep, path, all_overdue=True)
     assert [r[4] for r in _rows(path, "逾期明细")[1:]] == sorted(days, reverse=True)
-    assert "全部" in _rows(path, "逾期回访")[1][6]
+    assert _rows(path, "逾期回访")[1][6] == "逾期明细列出全部逾期回访"

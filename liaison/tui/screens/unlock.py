@@ -30,6 +30,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
+from ...demo_data import DEMO_PIN  # plain constants: liaison.demo would bring the keyring (crypto)
 from ..base import LiaisonScreen
 from ..i18n import explain
 from ..key_backlog import UNLOCK
@@ -194,8 +195,6 @@ class UnlockScreen(TypeAhead, FirstOfficerSetup, LiaisonScreen):
         demo = self.query_one("#u-demo", Static)
         demo.display = bool(self.demo_officer)
         if self.demo_officer:
-            from ...demo_data import DEMO_PIN  # not liaison.demo: it imports the keyring (cryptography)
-
             demo.update(Text(self.tr("demo_hint", officer=self.demo_officer, pin=DEMO_PIN)))
         message = self.query_one("#u-message", Static)
         message.update(Text(self.error or self.info))
