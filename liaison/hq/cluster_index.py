@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # reads -> dbconn -> this module
     from .reads import MergeRows, Reads
 
 INDEX = SealedIndex("cluster_index", "clusters")
+TABLES = (INDEX,)  # made by the schema (merge_indexes.ensure)
 aad = INDEX.aad
 _ID = FIELDS.index("id")
 _BY_ID = itemgetter(0)

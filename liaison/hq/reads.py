@@ -106,8 +106,21 @@ class Reads(OfficeConnection):
                                      "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
         return first
 
+    def merge_counts(self, start: str | None, end: str | None, tally: SealedIndex
+                     ) -> Iterator[tuple[int | None, int, int, int, bytes | None, bytes | None]]:
+        """(batch, current tallied rows visited in the period, their versions' sum, how
+        many are resolved, the merge's blob in `tally`, its key's wrap) of each merge:
+        what referral_index.tallied checks a merge's tally against, without a list of rows."""
+        conds, args = self._on_days(start, end)
+        return self.db.execute(
+            f"SELECT g.*, t.sealed, k.wrapped FROM (SELECT batch, count(*), sum(version), "
+            f"sum(coalesce(status IN {DONE_SQL}, 0)) FROM records INDEXED BY records_refs "
+            f"WHERE {' AND '.join(conds)} GROUP BY batch) g LEFT JOIN {tally.table} t ON t.batch=g.batch "
+            "LEFT JOIN seal_keys k ON k.id=g.batch", args)
+
     def merge_rows(self, start: str | None = None, end: str | None = None, *, resolved: bool = False,
-                   untallied: bool = False, index: SealedIndex | None = None) -> Iterator[MergeRows]:
+                   untallied: bool = False, index: SealedIndex | None = None,
+                   batches: list[int | None] | None = None) -> Iterator[MergeRows]:
         """Each merge's current tallied rows visited in the period (YYYY-MM-DD, inclusive,
         either may be None), one item per batch, as lists in the same order: what the
         sealed per-merge indexes (hq.merge_indexes) are matched against, a merge at a
@@ -118,18 +131,23 @@ class Reads(OfficeConnection):
         0/1s too. `untallied`: the rows the SQL counts leave out instead, any day.
         `index`: each merge's blob in that index and its key's wrap come with it, joined
         in SQL (a city's year is ~70 000 merges: two look-ups each from Python were
-        ~0.5 s of a whole-year report)."""
+        ~0.5 s of a whole-year report). `batches`: those merges only."""
         cols = "SELECT batch, json_group_array(id), json_group_array(version)" + (
             f", json_group_array(coalesce(status IN {DONE_SQL}, 0))" if resolved else "") + " FROM records"
-        args: list[str] = []
+        args: list[Any] = []
+        only = ""
+        if batches is not None:
+            only = " AND (batch IN (SELECT value FROM json_each(?)) OR (? AND batch IS NULL))"
         if untallied:
-            grouped = f"{cols} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch"
+            grouped = f"{cols} WHERE deleted=0 AND tallied IS NOT 1{only} GROUP BY batch"
         elif start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
             where, args = self._in_period(start, end)
-            grouped = f"{cols} WHERE {where} GROUP BY batch"
+            grouped = f"{cols} WHERE {where}{only} GROUP BY batch"
         else:
             conds, args = self._on_days(start, end)
-            grouped = f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch"
+            grouped = f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)}{only} GROUP BY batch"
+        if batches is not None:
+            args += [orjson.dumps([b for b in batches if b is not None]).decode(), None in batches]
         if index is not None:
             grouped = (f"SELECT g.*, i.sealed, k.wrapped FROM ({grouped}) g LEFT JOIN {index.table} i "
                        "ON i.batch=g.batch LEFT JOIN seal_keys k ON k.id=g.batch")

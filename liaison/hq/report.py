@@ -222,14 +222,36 @@ def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> Non
 
 
 def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> None:
-    """Referrals from each merge's sealed index (one AES-GCM per merge, not per visit):
-    a merge whose rows are all current is compared with its blob whole, others are
-    looked up row by row in its map, both counted by C loops (map, zip, Counter); a
-    row the index does not describe is opened on its own, as every row once was."""
-    index = referral_index.Index(db.db, opener)
+    """Referrals from each merge's sealed tally and index (one AES-GCM per merge, not per
+    visit): a merge whose rows in the period are all current adds its tally without a
+    row being listed; the others are compared with their index blob whole, or looked up
+    row by row in its map, both counted by C loops (map, zip, Counter); a row the index
+    does not describe is opened on its own, as every row once was."""
     seen: Counter[tuple[tuple[str, ...] | None, int]] = Counter()
+    rest: list[int | None] = []
+    for batch, n, vsum, done, sealed, wrapped in db.merge_counts(lo, hi, referral_index.TALLY):
+        got = None if sealed is None or batch is None else referral_index.tallied(
+            opener, batch, n, vsum, done, sealed, wrapped, lo, hi)
+        if got is None:
+            rest.append(batch)
+            continue
+        for listed, resolved, rows in got:
+            seen[(listed, resolved)] += rows
+    if rest:
+        _match_rows(t, db, opener, lo, hi, rest, seen)
+    for (refs, done), n in seen.items():
+        for ref in dict.fromkeys(refs or ()):  # None: the rows opened on their own (_match_rows)
+            t.ref_total[ref] += n
+            t.ref_done[ref] += done * n
+
+
+def _match_rows(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None, batches: list[int | None],
+                seen: Counter[tuple[tuple[str, ...] | None, int]]) -> None:
+    """The referrals of these merges' rows, matched with each merge's index blob (see
+    _count_referrals): into `seen`, or into `t` for a row opened on its own."""
+    index = referral_index.Index(db.db, opener)
     aad = records_key.record_aad
-    for merge in db.merge_rows(lo, hi, resolved=True, index=referral_index.INDEX):
+    for merge in db.merge_rows(lo, hi, resolved=True, index=referral_index.INDEX, batches=batches):
         done_of = merge.resolved
         whole = index.rows(merge)
         if whole is not None:  # the merge's rows, all current: no look-up per row
@@ -249,10 +271,6 @@ def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi:
             for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
                 t.ref_total[ref] += 1
                 t.ref_done[ref] += done
-    for (refs, done), n in seen.items():
-        for ref in dict.fromkeys(refs or ()):  # None: the rows opened on their own above
-            t.ref_total[ref] += n
-            t.ref_done[ref] += done * n
 
 
 def sync_state(db: OfficeDB) -> list[dict[str, Any]]:

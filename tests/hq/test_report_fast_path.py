@@ -191,10 +191,10 @@ def test_sync_rows_are_station_status(tmp_path):
 
 
 def test_a_merge_whose_rows_are_all_current_is_matched_whole(tmp_path, monkeypatch):
-    """A whole-history report matches each merge whose rows are all still current with
-    its blob as a whole (Index.rows); a merge one of whose rows a later merge edited,
-    or whose rows include a deleted one, goes row by row (Index.batch). Both give the
-    figures of the whole records."""
+    """Without the tallies (merges from before them), a whole-history report matches
+    each merge whose rows are all still current with its blob as a whole (Index.rows);
+    a merge one of whose rows a later merge edited, or whose rows include a deleted
+    one, goes row by row (Index.batch). Both give the figures of the whole records."""
     from liaison.hq import referral_index
 
     whole, by_row = [], []
@@ -205,7 +205,95 @@ def test_a_merge_whose_rows_are_all_current_is_matched_whole(tmp_path, monkeypat
     world, _ = build(tmp_path)  # 枫桥远坊's last bundle edits a visit its first one sent
     with world.office() as o:
         staff = office_staff(o)
+        o.db.db.execute("DELETE FROM referral_tally")
         old = figures(staff.records(), start=None, end=None, as_of=date(2026, 12, 1))
         new = office_figures(o.db, staff.opener, start=None, end=None, as_of=date(2026, 12, 1))
         assert new == old and new["referrals"]
         assert whole and by_row and not set(whole) & set(by_row), (whole, by_row)  # both ways, each merge one way
+
+
+def _spy_per_row(monkeypatch):
+    """The batches whose referrals were matched row by row (Reads.merge_rows with the
+    referral index), spied on and passed through."""
+    from liaison.hq import referral_index
+    from liaison.hq.reads import Reads
+
+    per_row: list = []
+    rows = Reads.merge_rows
+
+    def spy(self, *a, **k):
+        for m in rows(self, *a, **k):
+            if k.get("index") is referral_index.INDEX:
+                per_row.append(m.batch)
+            yield m
+
+    monkeypatch.setattr(Reads, "merge_rows", spy)
+    return per_row
+
+
+def test_a_merge_whose_rows_are_all_current_is_counted_from_its_tally(tmp_path, monkeypatch):
+    """A merge whose rows in the period are all still current is counted from its sealed
+    tally (referral_index.TALLY: counts per day) without listing its rows; only a merge
+    one of whose rows a later merge replaced is matched row by row. Both ways give the
+    figures of the whole records, for the whole history and for a period."""
+    per_row = _spy_per_row(monkeypatch)
+    world, _ = build(tmp_path)  # 枫桥远坊's last bundle edits a visit its first one sent
+    with world.office() as o:
+        staff = office_staff(o)
+        db = o.db.db
+        merges = {b for (b,) in db.execute("SELECT DISTINCT batch FROM records WHERE deleted=0")}
+        blob = db.execute("SELECT sealed FROM referral_tally").fetchone()[0]
+        assert "人民调解".encode() not in blob and b"mediation" not in blob  # sealed, not in clear
+        for start, end, as_of in ((None, None, date(2026, 12, 1)), (START, END, END)):
+            per_row.clear()
+            old, new = _figures_both_ways(o, staff, start, end, as_of)
+            assert new == old and new["referrals"]
+            assert per_row and len(set(per_row)) < len(merges), (per_row, merges)
+
+
+def test_a_tally_that_does_not_match_the_rows_is_not_used(tmp_path, monkeypatch):
+    """A tally whose counts are not those of the merge's current rows (forged, or rows
+    moved by hand to another batch) is left for the row by row match, so the figures
+    stay those of the whole records."""
+    import os
+
+    import orjson
+
+    from liaison.hq import referral_index
+
+    per_row = _spy_per_row(monkeypatch)
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        db = o.db.db
+        for batch, blob in db.execute("SELECT batch, sealed FROM referral_tally").fetchall():
+            doc = staff.opener.open(batch, blob, referral_index.TALLY.aad(batch))
+            # each day claims its rows at another version and with no referral
+            doc["days"] = [[day, n, vsum + 1, done, [[0, d, c] for _, d, c in counts]]
+                           for day, n, vsum, done, counts in doc["days"]]
+            doc["sets"] = [[]]
+            nonce = os.urandom(12)
+            sealed = nonce + staff.opener._aead(batch).encrypt(nonce, orjson.dumps(doc),
+                                                               referral_index.TALLY.aad(batch))
+            db.execute("UPDATE referral_tally SET sealed=? WHERE batch=?", (sealed, batch))
+        for start, end, as_of in ((None, None, date(2026, 12, 1)), (START, END, END)):
+            per_row.clear()
+            old, new = _figures_both_ways(o, staff, start, end, as_of)
+            assert new == old and new["referrals"]
+        assert len(set(per_row)) > 1
+
+
+def test_a_row_moved_by_hand_to_another_merge_is_matched_row_by_row(tmp_path, monkeypatch):
+    """Two merges that share a batch key: a row of one given the other's batch number by
+    hand (it still opens) changes the other's counts, so it is matched row by row."""
+    per_row = _spy_per_row(monkeypatch)
+    with small_city(tmp_path, 200) as (o, staff):
+        db = o.db.db
+        a, b = db.execute("SELECT a.batch, b.id FROM (SELECT DISTINCT batch FROM records WHERE deleted=0) a "
+                          "JOIN seal_keys ka ON ka.id=a.batch JOIN seal_keys b ON b.wrapped=ka.wrapped "
+                          "AND b.id IN (SELECT batch FROM records) AND b.id != a.batch LIMIT 1").fetchone()
+        db.execute("UPDATE records SET batch=? WHERE rowid=(SELECT min(rowid) FROM records WHERE batch=? "
+                   "AND deleted=0)", (b, a))
+        old, new = _figures_both_ways(o, staff, None, None, CITY_END)
+        assert new == old and new["referrals"]
+        assert b in per_row
