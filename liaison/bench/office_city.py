@@ -43,6 +43,7 @@ from ..synth import generate
 DISTRICTS, PER_DISTRICT = 16, 12
 KINDS = ("fengqiao-yuanfang", "fengqiao-ban", "rider-friendly")  # synth's category mixes
 DAYS = 365
+EDITED = (1, 2)  # i % 5 of the consultations edited on a later day (a status, a follow-up): ~1 in 3
 
 
 def stations() -> list[tuple[str, str, str]]:
@@ -58,9 +59,12 @@ def _py(name: str) -> str:
 
 
 def station_docs(sid: str, code: str, kind: str, n: int, seed: int, end: date) -> list[dict[str, Any]]:
-    """`n` stored documents of one station, in save order (seq), as Store.create_many
-    makes them; each saved on its visit day or up to 24 days later (written up or edited
-    then), never after the benchmark's last day."""
+    """The stored versions of `n` consultations of one station, in save order (seq), as
+    the station's Store makes them. About a third (EDITED) are saved on the visit day and
+    edited on a later day, up to 24 days on (their status then as synth made it, open
+    until then), which the nightly job sends again as version 2, so an earlier night's
+    merge no longer holds all its rows; the others are written up once, on the visit
+    day or up to 24 days later. Nothing is saved after the benchmark's last day."""
     made = []
     for m in generate(n, seed=seed, station=kind, start=end, days=DAYS):
         f = fields_from_input(m, officer=m.get("officer", "bench"))
@@ -68,11 +72,19 @@ def station_docs(sid: str, code: str, kind: str, n: int, seed: int, end: date) -
     made.sort(key=lambda f: f["visited_at"])
     refs: dict[date, int] = {}
     saved = []
+    last = _end_of(end)
     for i, f in enumerate(made):
         day = f["visited_at"].date()
         refs[day] = refs.get(day, 0) + 1
-        at = min(f["visited_at"] + timedelta(hours=2 + (i % 7) * 24 * (i % 5)), _end_of(end))
-        saved.append((at, new_consultation(f, station=sid, at=at, ref=format_ref(code, day, refs[day]))))
+        first = min(f["visited_at"] + timedelta(hours=2), last)
+        c = new_consultation(f, station=sid, at=first, ref=format_ref(code, day, refs[day]))
+        at = min(f["visited_at"] + timedelta(hours=2 + (i % 7) * 24 * (i % 5)), last)
+        if i % 5 in EDITED and at.date() > first.date():
+            saved.append((first, c.evolve(status="open")))
+            c = c.evolve(version=2, updated_at=at)
+        else:
+            c = c.evolve(created_at=at, updated_at=at)  # written up on that day
+        saved.append((c.updated_at, c))
     saved.sort(key=lambda s: s[0])  # a station numbers its changes (seq) in the order they are saved
     docs = []
     for i, (_, c) in enumerate(saved):

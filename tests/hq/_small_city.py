@@ -19,10 +19,10 @@ def small_city(root: Path, records: int) -> Iterator[tuple[Any, Any]]:
     from liaison.hq.office import Office
     from liaison.hq.staff import unlock
 
-    hq, inbox, _ = build_city(root, records, end=END)
+    hq, inbox, _, versions = build_city(root, records, end=END)
     o = Office(hq)
     try:
-        assert ingest_folder(o, inbox)[0]["accepted"] == records
+        assert ingest_folder(o, inbox)[0]["accepted"] == versions
         yield o, unlock(o, OFFICER, PIN)
     finally:
         o.close()

@@ -25,8 +25,9 @@ def _dicts(clusters) -> list[dict]:
 
 def _city(n: int = 3000) -> list[dict]:
     every = stations()[:12]
-    docs = [d for k, (sid, code, kind) in enumerate(every)
-            for d in station_docs(sid, code, kind, n // len(every), seed=k, end=date(2026, 11, 20))]
+    latest = {d["id"]: d for k, (sid, code, kind) in enumerate(every)  # a store keeps an edit's last version
+              for d in station_docs(sid, code, kind, n // len(every), seed=k, end=date(2026, 11, 20))}
+    docs = list(latest.values())
     for k, d in enumerate(docs):
         if k % 97 == 0:
             d["deleted"] = True
