@@ -24,6 +24,7 @@ class MergeRows(NamedTuple):
     ids: list[str]
     versions: list[int]  # of each id, in the same order
     resolved: list[int]  # 1 where the status is resolved or closed ([] unless asked for)
+    days: list[str]  # the visit days ([] unless asked for)
     sealed: bytes | None = None  # the merge's blob in the index asked for, if it has one
     wrapped: bytes | None = None  # its batch key's wrap (seal_keys)
 
@@ -110,7 +111,7 @@ class Reads(OfficeConnection):
                      ) -> Iterator[tuple[int | None, int, int, int, bytes | None, bytes | None]]:
         """(batch, current tallied rows visited in the period, their versions' sum, how
         many are resolved, the merge's blob in `tally`, its key's wrap) of each merge:
-        what referral_index.tallied checks a merge's tally against, without a list of rows."""
+        what referral_counts checks a merge's counts against, without a list of rows."""
         conds, args = self._on_days(start, end)
         return self.db.execute(
             f"SELECT g.*, t.sealed, k.wrapped FROM (SELECT batch, count(*), sum(version), "
@@ -119,7 +120,7 @@ class Reads(OfficeConnection):
             "LEFT JOIN seal_keys k ON k.id=g.batch", args)
 
     def merge_rows(self, start: str | None = None, end: str | None = None, *, resolved: bool = False,
-                   untallied: bool = False, index: SealedIndex | None = None,
+                   days: bool = False, untallied: bool = False, index: SealedIndex | None = None,
                    batches: list[int | None] | None = None) -> Iterator[MergeRows]:
         """Each merge's current tallied rows visited in the period (YYYY-MM-DD, inclusive,
         either may be None), one item per batch, as lists in the same order: what the
@@ -128,12 +129,13 @@ class Reads(OfficeConnection):
         A long period reads the merges from records_refs, whose order is by id within a
         batch, the order the indexes list their rows in, so the usual merge compares
         whole; a short one seeks its weeks, in no particular order. `resolved`: the
-        0/1s too. `untallied`: the rows the SQL counts leave out instead, any day.
+        0/1s too; `days`: the visit days too. `untallied`: the rows the SQL counts leave out instead, any day.
         `index`: each merge's blob in that index and its key's wrap come with it, joined
         in SQL (a city's year is ~70 000 merges: two look-ups each from Python were
         ~0.5 s of a whole-year report). `batches`: those merges only."""
         cols = "SELECT batch, json_group_array(id), json_group_array(version)" + (
-            f", json_group_array(coalesce(status IN {DONE_SQL}, 0))" if resolved else "") + " FROM records"
+            f", json_group_array(coalesce(status IN {DONE_SQL}, 0))" if resolved else "") + (
+            ", json_group_array(day)" if days else "") + " FROM records"
         args: list[Any] = []
         only = ""
         if batches is not None:
@@ -154,7 +156,8 @@ class Reads(OfficeConnection):
         loads = orjson.loads
         for batch, ids, versions, *more in self.db.execute(grouped, args):
             done = loads(more.pop(0)) if resolved else []
-            yield MergeRows(batch, loads(ids), loads(versions), done, *more)
+            on = loads(more.pop(0)) if days else []
+            yield MergeRows(batch, loads(ids), loads(versions), done, on, *more)
 
     def sealed_of(self, rid: str) -> tuple[bytes | None, int | None]:
         """(sealed part, batch) of one current row."""

@@ -17,14 +17,8 @@ was); anything else — an odd `referrals` value, an entry of another version �
 opened on its own, so the counts are always those of the whole records
 (tests/hq/test_report_fast_path.py).
 
-Beside it, each merge seals its tally (TALLY): per visit day, how many of its rows are
-counted, their versions' sum, how many are resolved, and how many rows have each list
-of referrals and state. Only the merge that wrote a row's current version gives the row
-its batch number, so a batch's current rows are some of those it wrote: when their
-number, versions' sum and resolved count in the period are the tally's, they are all
-of them, and the report adds the tally without listing a row (a city's year is
-~70 000 merges, ~600 000 rows). A merge a later one edited, or one moved by hand, does
-not match and is matched row by row as above.
+A merge whose rows are all still current is not matched row by row at all: see
+referral_counts.
 """
 
 from __future__ import annotations
@@ -32,18 +26,15 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from ..domain.vocab import DONE_STATUSES
 from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
 from .sealed_index import SealedIndex
-from .visits import derived
 
 if TYPE_CHECKING:  # reads -> dbconn -> merge_indexes -> this module
     from .reads import MergeRows
 
 INDEX = SealedIndex("referral_index", "referrals")
-TALLY = SealedIndex("referral_tally", "referral-tally")
-TABLES = (INDEX, TALLY)  # each made by the schema (merge_indexes.ensure)
+TABLES = (INDEX,)  # made by the schema (merge_indexes.ensure)
 aad = INDEX.aad
 KEEP = 256  # batch maps held at once (a report meets each batch once: its rows come grouped by batch)
 
@@ -62,46 +53,17 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
     transaction: the index and the rows it describes are committed together."""
     rows: dict[Any, tuple[Any, int]] = {}
     sets: dict[tuple[str, ...], int] = {}  # each distinct list of referrals once
-    days: dict[str, list[Any]] = {}  # visit day -> [rows, versions' sum, resolved, {(set, resolved): rows}]
     # By id, and without deleted rows (never counted): the order and the rows a report
     # lists a merge's current rows in, so that the usual merge is matched in C (Index.rows).
     for rid, version, r in sorted(written, key=_by_id):
         refs = r.get("referrals")
         if _plain(refs) and not r.get("deleted"):
-            k = rows[rid] = (version, sets.setdefault(tuple(refs or ()), len(sets)))
-            # the columns the report's SQL reads; the station as the record names it (a
-            # row kept for another is not tallied there, so its merge will not match)
-            day, _, _, status, *_, tallied = derived(r, str(r.get("station")))
-            if tallied == 1 and type(version) is int:
-                done = int(status in DONE_STATUSES)
-                d = days.setdefault(day, [0, 0, 0, {}])
-                d[0], d[1], d[2] = d[0] + 1, d[1] + version, d[2] + done
-                d[3][(k[1], done)] = d[3].get((k[1], done), 0) + 1
+            rows[rid] = (version, sets.setdefault(tuple(refs or ()), len(sets)))
     if rows:
         # columns, not an object per row: a report rebuilds each merge's map with zip
-        listed = [list(k) for k in sets]
-        doc = {"ids": list(rows), "versions": [v for v, _ in rows.values()], "sets": listed,
-               "refs": [k for _, k in rows.values()]}
+        doc = {"ids": list(rows), "versions": [v for v, _ in rows.values()],
+               "sets": [list(k) for k in sets], "refs": [k for _, k in rows.values()]}
         INDEX.put(db, batch, sealer, doc)
-        TALLY.put(db, batch, sealer, {"sets": listed, "days": [
-            [day, n, vsum, done, [[s, dn, c] for (s, dn), c in counts.items()]]
-            for day, (n, vsum, done, counts) in days.items()]})
-
-
-def tallied(opener: Opener, batch: int, n: int, vsum: int, done: int, sealed: bytes, wrapped: bytes | None,
-            start: str | None, end: str | None) -> list[tuple[tuple[str, ...], int, int]] | None:
-    """(referrals, resolved, rows) of a merge's rows visited in the period (YYYY-MM-DD,
-    inclusive, either None) from its tally, when `n`, `vsum` and `done` — the merge's
-    current rows in the period, their versions' sum and resolved count, as SQL counts
-    them — are the tally's; None when they are not (see the module's docstring)."""
-    doc: Any = TALLY.open(opener, batch, sealed, wrapped)
-    got: list[tuple[tuple[str, ...], int, int]] = []
-    sets = doc["sets"]
-    for day, dn, dv, dd, counts in doc["days"]:
-        if (start is None or day >= start) and (end is None or day <= end):
-            n, vsum, done = n - dn, vsum - dv, done - dd
-            got += [(tuple(sets[s]), d, c) for s, d, c in counts]
-    return got if n == vsum == done == 0 else None
 
 
 class Index:

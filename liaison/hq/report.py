@@ -22,11 +22,9 @@ import orjson
 
 from ..domain.timeutil import parse_date
 from ..domain.vocab import DONE_STATUSES
-from ..security import records_key
 from ..security.records_key import Opener
-from . import referral_index
+from . import report_referrals
 from .db import OfficeDB
-from .reads import not_sealed
 from .visits import days_between as _days
 from .visits import iso_week
 from .visits import visit_day as _visit_day
@@ -156,12 +154,15 @@ def figures(records: Iterable[dict[str, Any]], *, start: date | None, end: date 
 
 
 def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: date | None,
-                   as_of: date, personal: bool = True) -> dict[str, Any]:
+                   as_of: date, personal: bool = True, later: list[Callable[[], bool]] | None = None
+                   ) -> dict[str, Any]:
     """`figures` of the office's current records. SQLite counts the rows whose tallied
     columns were filled at merge (visits.derived); the rare other rows are counted from
     their clear parts in Python. Referrals are personal: they come from each merge's
-    sealed index (referral_index). `personal=False` (the dashboard, which shows neither
-    referrals nor resolution times) leaves those two sections empty and opens nothing."""
+    sealed counts and index (report_referrals); keeping the view of the merges it had to
+    match row by row goes into `later`, to be called once the caller's snapshot ends.
+    `personal=False` (the dashboard, which shows neither referrals nor resolution
+    times) leaves those two sections empty and opens nothing."""
     t = Tally(start=start, end=end, as_of=as_of)
     for clear, blob, batch in db.untallied():
         # bound now: `add` calls it at once, but the loop rebinds the names
@@ -169,7 +170,13 @@ def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: dat
     lo, hi = start.isoformat() if start else None, end.isoformat() if end else None
     _count_groups(t, db, lo, hi)
     if personal:
-        _count_referrals(t, db, opener, lo, hi)
+        seen, keep = report_referrals.count(db, opener, lo, hi)
+        for (refs, done), n in seen.items():
+            for ref in dict.fromkeys(refs):  # listed twice: counted once, as Tally.add does
+                t.ref_total[ref] += n
+                t.ref_done[ref] += done * n
+        if later is not None:
+            later.append(keep)
         if t.durations:  # resolved rows counted in Python too (rare): every value, as before
             durations = t.durations  # (a local: the loop runs once per resolved visit)
             for st, days in db.tally_durations(lo, hi):
@@ -221,58 +228,6 @@ def _count_groups(t: Tally, db: OfficeDB, lo: str | None, hi: str | None) -> Non
         t.note_first(cat, (last, min(db.first_id(st, cat, last) for st in stations)))
 
 
-def _count_referrals(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> None:
-    """Referrals from each merge's sealed tally and index (one AES-GCM per merge, not per
-    visit): a merge whose rows in the period are all current adds its tally without a
-    row being listed; the others are compared with their index blob whole, or looked up
-    row by row in its map, both counted by C loops (map, zip, Counter); a row the index
-    does not describe is opened on its own, as every row once was."""
-    seen: Counter[tuple[tuple[str, ...] | None, int]] = Counter()
-    rest: list[int | None] = []
-    for batch, n, vsum, done, sealed, wrapped in db.merge_counts(lo, hi, referral_index.TALLY):
-        got = None if sealed is None or batch is None else referral_index.tallied(
-            opener, batch, n, vsum, done, sealed, wrapped, lo, hi)
-        if got is None:
-            rest.append(batch)
-            continue
-        for listed, resolved, rows in got:
-            seen[(listed, resolved)] += rows
-    if rest:
-        _match_rows(t, db, opener, lo, hi, rest, seen)
-    for (refs, done), n in seen.items():
-        for ref in dict.fromkeys(refs or ()):  # None: the rows opened on their own (_match_rows)
-            t.ref_total[ref] += n
-            t.ref_done[ref] += done * n
-
-
-def _match_rows(t: Tally, db: OfficeDB, opener: Opener, lo: str | None, hi: str | None, batches: list[int | None],
-                seen: Counter[tuple[tuple[str, ...] | None, int]]) -> None:
-    """The referrals of these merges' rows, matched with each merge's index blob (see
-    _count_referrals): into `seen`, or into `t` for a row opened on its own."""
-    index = referral_index.Index(db.db, opener)
-    aad = records_key.record_aad
-    for merge in db.merge_rows(lo, hi, resolved=True, index=referral_index.INDEX, batches=batches):
-        done_of = merge.resolved
-        whole = index.rows(merge)
-        if whole is not None:  # the merge's rows, all current: no look-up per row
-            seen.update(zip(whole, done_of, strict=True))
-            continue
-        keys = list(zip(merge.ids, merge.versions, strict=True))
-        found = list(map(index.batch(merge).get, keys))
-        seen.update(zip(found, done_of, strict=True))
-        if None not in found:
-            continue
-        for (rid, version), refs, done in zip(keys, found, done_of, strict=True):
-            if refs is not None:
-                continue
-            blob, own = db.sealed_of(rid)
-            if blob is None or own is None:
-                raise not_sealed(rid)
-            for ref in dict.fromkeys(opener.open(own, blob, aad(rid, version)).get("referrals") or ()):  # listed twice: once
-                t.ref_total[ref] += 1
-                t.ref_done[ref] += done
-
-
 def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
     """Bundles, gaps and the audit chain per station (the whole history, not the period).
     A break in a station's audit log is shown, never hidden: see hq.audit_chain."""
@@ -295,9 +250,12 @@ def build_report(db: OfficeDB, opener: Opener, *, start: date | None = None, end
 
         today = _today()
     as_of = end or today
+    later: list[Callable[[], bool]] = []
     with db.snapshot():  # every section from one state of the office, merges or not
-        rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal)
+        rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal, later=later)
         rep["sync"] = sync_state(db)
+    for keep in later:  # a write: after the read snapshot, and skipped if the office is busy
+        keep()
     rep["quarantined"] = quarantined
     rep["audit_breaks"] = sum(len(s["audit_breaks"]) for s in rep["sync"])
     ids = sorted({*rep["totals"]["per_station"], *rep["overdue"], *(s["station"] for s in rep["sync"])})

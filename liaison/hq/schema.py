@@ -6,7 +6,7 @@ import sqlite3
 
 import orjson
 
-from . import merge_indexes, tally_weeks
+from . import merge_indexes, referral_view, tally_weeks
 from .visits import COLUMNS as TALLY_COLUMNS
 from .visits import DONE_SQL, OPEN_SQL, derived
 
@@ -42,6 +42,7 @@ def ensure(db: sqlite3.Connection) -> None:
     """The tables, made if new; an older file migrated in place."""
     db.executescript(SCHEMA)
     merge_indexes.ensure(db)
+    db.execute(referral_view.VIEW.schema())
     _add_columns(db)
 
 

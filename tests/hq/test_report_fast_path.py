@@ -124,14 +124,16 @@ def test_an_office_db_from_before_the_tallied_columns_is_migrated(tmp_path):
 
 
 def test_referrals_come_from_the_sealed_index_one_blob_per_merge(tmp_path, monkeypatch):
-    """Every row ingested since the index exists is counted from its merge's sealed
-    index, none opened on its own; with the index gone (an office from before it) each
-    row is opened and the figures are the same."""
+    """Without the per-day tallies (merges from before them), every row ingested since
+    the index exists is counted from its merge's sealed index, none opened on its own;
+    with the index gone too (an office from before it) each row is opened and the
+    figures are the same."""
     from liaison.hq.db import OfficeDB
 
     world, _ = build(tmp_path)
     with world.office() as o:
         staff = office_staff(o)
+        o.db.db.execute("DELETE FROM referral_tally")
         n_batches = o.db.db.execute("SELECT count(DISTINCT batch) FROM records").fetchone()[0]
         assert o.db.db.execute("SELECT count(*) FROM referral_index").fetchone()[0] >= n_batches > 0
         blob = o.db.db.execute("SELECT sealed FROM referral_index").fetchone()[0]
@@ -149,7 +151,8 @@ def test_referrals_come_from_the_sealed_index_one_blob_per_merge(tmp_path, monke
 
 
 def test_an_index_entry_of_another_version_is_not_used(tmp_path):
-    """A row whose index entry names another version (moved or edited by hand) is opened."""
+    """A row whose index entry names another version (moved or edited by hand) is opened
+    (without the tallies, which would not list the rows at all)."""
     import os
 
     import orjson
@@ -160,6 +163,7 @@ def test_an_index_entry_of_another_version_is_not_used(tmp_path):
     with world.office() as o:
         staff = office_staff(o)
         db = o.db.db
+        db.execute("DELETE FROM referral_tally")
         for batch, blob in db.execute("SELECT batch, sealed FROM referral_index").fetchall():
             doc = staff.opener.open(batch, blob, referral_index.aad(batch))
             # every entry claims another version and no referral: it must be ignored
@@ -233,7 +237,7 @@ def _spy_per_row(monkeypatch):
 
 def test_a_merge_whose_rows_are_all_current_is_counted_from_its_tally(tmp_path, monkeypatch):
     """A merge whose rows in the period are all still current is counted from its sealed
-    tally (referral_index.TALLY: counts per day) without listing its rows; only a merge
+    tally (referral_counts.TALLY: counts per day) without listing its rows; only a merge
     one of whose rows a later merge replaced is matched row by row. Both ways give the
     figures of the whole records, for the whole history and for a period."""
     per_row = _spy_per_row(monkeypatch)
@@ -259,7 +263,7 @@ def test_a_tally_that_does_not_match_the_rows_is_not_used(tmp_path, monkeypatch)
 
     import orjson
 
-    from liaison.hq import referral_index
+    from liaison.hq import referral_counts
 
     per_row = _spy_per_row(monkeypatch)
     world, _ = build(tmp_path)
@@ -267,14 +271,14 @@ def test_a_tally_that_does_not_match_the_rows_is_not_used(tmp_path, monkeypatch)
         staff = office_staff(o)
         db = o.db.db
         for batch, blob in db.execute("SELECT batch, sealed FROM referral_tally").fetchall():
-            doc = staff.opener.open(batch, blob, referral_index.TALLY.aad(batch))
+            doc = staff.opener.open(batch, blob, referral_counts.TALLY.aad(batch))
             # each day claims its rows at another version and with no referral
             doc["days"] = [[day, n, vsum + 1, done, [[0, d, c] for _, d, c in counts]]
                            for day, n, vsum, done, counts in doc["days"]]
             doc["sets"] = [[]]
             nonce = os.urandom(12)
             sealed = nonce + staff.opener._aead(batch).encrypt(nonce, orjson.dumps(doc),
-                                                               referral_index.TALLY.aad(batch))
+                                                               referral_counts.TALLY.aad(batch))
             db.execute("UPDATE referral_tally SET sealed=? WHERE batch=?", (sealed, batch))
         for start, end, as_of in ((None, None, date(2026, 12, 1)), (START, END, END)):
             per_row.clear()
@@ -297,3 +301,63 @@ def test_a_row_moved_by_hand_to_another_merge_is_matched_row_by_row(tmp_path, mo
         old, new = _figures_both_ways(o, staff, None, None, CITY_END)
         assert new == old and new["referrals"]
         assert b in per_row
+
+
+def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monkeypatch):
+    """The merges a report had to match row by row (one of their rows edited since) are
+    kept, sealed, in the office's view: the next reports, of any period, list no row;
+    a row edited after that puts its merge back to the row by row match, once. Every
+    report gives the figures of the whole records."""
+    from liaison.hq.report import build_report
+    from liaison.store import Store
+    from liaison.sync.export import export
+    from tests.hq._report_world import RIDER
+
+    per_row = _spy_per_row(monkeypatch)
+    world, ids = build(tmp_path)
+
+    def report(start, end, today):
+        per_row.clear()
+        with world.office() as o:
+            staff = office_staff(o)
+            rep = build_report(o.db, staff.opener, start=start, end=end, today=today)
+            whole = figures(staff.records(), start=start, end=end, as_of=end or today)
+            assert {k: rep[k] for k in whole} == whole and rep["referrals"]
+            return o.db.db.execute("SELECT sealed FROM referral_view").fetchall()
+
+    everything, period = (None, None, date(2026, 12, 1)), (START, END, END)
+    kept = report(*everything)
+    assert per_row and len(kept) == 1  # 枫桥远坊's first merge lost a row to its last one
+    assert "劳动".encode() not in kept[0][0] and b"labour_inspection" not in kept[0][0]  # sealed
+    for when in (everything, period, everything):
+        assert report(*when) == kept and not per_row, when  # nothing matched, nothing written
+
+    store = Store.open(tmp_path / RIDER)  # the rider station edits a visit its first bundle sent
+    store.edit(ids[RIDER][1], {"referrals": ["legal_aid"]})
+    store.close()
+    inbox = tmp_path / "again"
+    inbox.mkdir()
+    b = export(tmp_path / RIDER).path
+    (inbox / b.name).write_bytes(b.read_bytes())
+    assert world.ingest(inbox)["accepted"] == 1
+    again = report(*everything)
+    assert len(set(per_row)) == 1 and again != kept  # the rider's first merge, matched and kept
+    assert report(*period) == again and not per_row
+
+
+def test_a_report_does_not_wait_for_a_busy_office_to_keep_its_view(tmp_path, monkeypatch):
+    """While another process writes (the office lock held), a report still gives its
+    figures at once and leaves its view for the next one."""
+    from liaison.hq.lock import office_lock
+    from liaison.hq.report import build_report
+
+    monkeypatch.setenv("LIAISON_HQ_LOCK_WAIT", "30")  # what the office would wait for a merge
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        with office_lock(world.hq, 0):
+            rep = build_report(o.db, staff.opener, today=date(2026, 12, 1))
+        assert rep["referrals"]
+        assert o.db.db.execute("SELECT count(*) FROM referral_view").fetchone()[0] == 0
+        build_report(o.db, staff.opener, today=date(2026, 12, 1))
+        assert o.db.db.execute("SELECT count(*) FROM referral_view").fetchone()[0] == 1

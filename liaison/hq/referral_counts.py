@@ -1,0 +1,101 @@
+"""A merge's referrals as counts per visit day, so a report adds them up without listing
+the merge's rows (a city's year is ~70 000 merges, ~600 000 rows; matching each row
+with referral_index was two thirds of a whole-year report).
+
+Per day: how many rows, their versions' sum, how many are resolved, and how many rows
+have each list of referrals and state. Two blobs hold such counts, sealed like every
+index (sealed_index: only an office officer's PIN opens them):
+
+- TALLY, one per merge, written by the merge for the rows it wrote;
+- the office's view (referral_view), written by a report for the merges it had to
+  match row by row: what their rows were then.
+
+Why the counts can be trusted without the rows: only the merge that wrote a row's
+current version gives the row its batch number, and a later merge that replaces the
+row gives it its own. So a batch's current rows are always some of those it held when
+either blob was written; when their number, versions' sum and resolved count in the
+period are the blob's, they are all of them. Otherwise (a row edited since, one moved
+by hand) the merge is matched row by row, so the counts are always those of the whole
+records (tests/hq/test_report_fast_path.py). A merge from before the tally has none
+and is matched row by row as before.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Iterable
+
+from ..domain.vocab import DONE_STATUSES
+from ..security.records_key import BatchSealer, Opener
+from .sealed_index import SealedIndex
+from .visits import derived
+
+TALLY = SealedIndex("referral_tally", "referral-tally")
+TABLES = (TALLY,)  # made by the schema (merge_indexes.ensure)
+
+Refs = tuple[str, ...]
+Counted = list[tuple[Refs, int, int]]  # (referrals, resolved 0/1, rows)
+
+
+def days_of(rows: Iterable[tuple[str, int, int, int]]) -> list[list[Any]]:
+    """[day, rows, versions' sum, resolved, [[set, resolved, rows], …]] per visit day of
+    (day, version, resolved 0/1, index of the row's referral list) — the blobs' form."""
+    days: dict[str, list[Any]] = {}
+    for day, version, done, refs in rows:
+        d = days.get(day)
+        if d is None:
+            d = days[day] = [day, 0, 0, 0, {}]
+        d[1] += 1
+        d[2] += version
+        d[3] += done
+        d[4][(refs, done)] = d[4].get((refs, done), 0) + 1
+    return [[*d[:4], [[s, done, c] for (s, done), c in d[4].items()]] for d in days.values()]
+
+
+def in_period(days: list[list[Any]], sets: list[Refs], start: str | None, end: str | None
+              ) -> tuple[Counted, int, int, int]:
+    """(counts, rows, versions' sum, resolved) of the days in the period (YYYY-MM-DD,
+    inclusive, either None)."""
+    got: Counted = []
+    n = vsum = done = 0
+    for day, dn, dv, dd, counts in days:
+        if (start is None or day >= start) and (end is None or day <= end):
+            n, vsum, done = n + dn, vsum + dv, done + dd
+            got += [(sets[s], d, c) for s, d, c in counts]
+    return got, n, vsum, done
+
+
+def counted(days: list[list[Any]], sets: list[Refs], n: int, vsum: int, done: int, start: str | None,
+            end: str | None) -> Counted | None:
+    """The counts of the days in the period when `n`, `vsum` and `done` — the batch's
+    current rows in the period, their versions' sum and resolved count, as SQL counts
+    them (Reads.merge_counts) — are those days' own; None otherwise."""
+    got, *sums = in_period(days, sets, start, end)
+    return got if sums == [n, vsum, done] else None
+
+
+def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list[tuple[Any, Any, dict[str, Any]]]
+          ) -> None:
+    """The merge's tally of the rows it wrote (rowform.written) that the report's SQL
+    counts, inside its transaction. The columns are derived as the merge derives them,
+    with the station the record names: a row kept for another is not tallied there, so
+    its merge does not match and is matched row by row."""
+    sets: dict[Refs, int] = {}
+    rows = []
+    for _, version, r in written:
+        refs = r.get("referrals")
+        if r.get("deleted") or type(version) is not int or not (
+                refs is None or (type(refs) is list and all(type(x) is str for x in refs))):
+            continue
+        day, _, _, status, *_, tallied = derived(r, str(r.get("station")))
+        if tallied == 1:
+            rows.append((day, version, int(status in DONE_STATUSES), sets.setdefault(tuple(refs or ()), len(sets))))
+    if rows:
+        TALLY.put(db, batch, sealer, {"sets": [list(k) for k in sets], "days": days_of(rows)})
+
+
+def tallied(opener: Opener, batch: int, n: int, vsum: int, done: int, sealed: bytes, wrapped: bytes | None,
+            start: str | None, end: str | None) -> Counted | None:
+    """`counted` from a merge's tally (read with its counts: Reads.merge_counts)."""
+    doc: Any = TALLY.open(opener, batch, sealed, wrapped)
+    return counted(doc["days"], [tuple(x) for x in doc["sets"]], n, vsum, done, start, end)
