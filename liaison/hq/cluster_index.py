@@ -78,6 +78,12 @@ def _batch(reads: Reads, opener: Opener, merge: MergeRows) -> list[list[Any]]:
             len(ids) == len(have_ids) and set(zip(ids, versions, strict=True)) ==
             set(zip(have_ids, have_versions, strict=True))):
         return cols  # the usual merge: every row it wrote is still its own, and current
+    # A merge a later one edited a row of (a station edits a third of its visits on a
+    # later day): its remaining rows taken from the columns by position, in C.
+    where = dict(zip(zip(have_ids, have_versions, strict=True), range(len(have_ids)), strict=True))
+    idx = list(map(where.get, zip(ids, versions, strict=True)))
+    if None not in idx:
+        return [list(map(c.__getitem__, idx)) for c in cols]
     at = dict(zip(have_ids, zip(have_versions, range(len(have_ids)), strict=True), strict=True))
     out: list[Features] = []
     for rid, version in zip(ids, versions, strict=True):
