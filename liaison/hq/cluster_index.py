@@ -21,7 +21,7 @@ import sqlite3
 from datetime import date, timedelta
 from itertools import chain
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
@@ -83,7 +83,8 @@ def _batch(reads: Reads, opener: Opener, merge: MergeRows) -> list[list[Any]]:
     where = dict(zip(zip(have_ids, have_versions, strict=True), range(len(have_ids)), strict=True))
     idx = list(map(where.get, zip(ids, versions, strict=True)))
     if None not in idx:
-        return [list(map(c.__getitem__, idx)) for c in cols]
+        positions = cast(list[int], idx)  # (no None: checked)
+        return [list(map(c.__getitem__, positions)) for c in cols]
     at = dict(zip(have_ids, zip(have_versions, range(len(have_ids)), strict=True), strict=True))
     out: list[Features] = []
     for rid, version in zip(ids, versions, strict=True):

@@ -107,17 +107,32 @@ class Reads(OfficeConnection):
                                      "AND deleted=0 AND tallied=1", (station, visited_at, category)).fetchone()[0]
         return first
 
-    def merge_counts(self, start: str | None, end: str | None, tally: SealedIndex
-                     ) -> Iterator[tuple[int | None, int, int, int, bytes | None, bytes | None]]:
+    _SUMS = f"count(*) AS n, sum(version) AS v, sum(coalesce(status IN {DONE_SQL}, 0)) AS d"
+
+    def block_counts(self, start: str | None, end: str | None, bits: int) -> list[tuple[int | None, int, int, int]]:
+        """(block, current tallied rows visited in the period, their versions' sum, how
+        many are resolved) of each block of 2**bits consecutive batch numbers (None: rows
+        of no batch): what referral_view checks a block against. Grouped by batch first,
+        in the index's order, then by block (600 000 rows sorted by block took longer)."""
+        conds, args = self._on_days(start, end)
+        got: list[tuple[int | None, int, int, int]] = self.db.execute(
+            f"SELECT b, sum(n), sum(v), sum(d) FROM (SELECT batch >> {int(bits)} AS b, {self._SUMS} FROM records "
+            f"INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch) GROUP BY b", args).fetchall()
+        return got
+
+    def merge_counts(self, start: str | None, end: str | None, tally: SealedIndex, blocks: list[int | None],
+                     bits: int) -> Iterator[tuple[int | None, int, int, int, bytes | None, bytes | None]]:
         """(batch, current tallied rows visited in the period, their versions' sum, how
-        many are resolved, the merge's blob in `tally`, its key's wrap) of each merge:
-        what referral_counts checks a merge's counts against, without a list of rows."""
+        many are resolved, the merge's blob in `tally`, its key's wrap) of each merge in
+        these blocks (block_counts): what referral_counts checks a merge's tally against,
+        without a list of rows."""
         conds, args = self._on_days(start, end)
         return self.db.execute(
-            f"SELECT g.*, t.sealed, k.wrapped FROM (SELECT batch, count(*), sum(version), "
-            f"sum(coalesce(status IN {DONE_SQL}, 0)) FROM records INDEXED BY records_refs "
-            f"WHERE {' AND '.join(conds)} GROUP BY batch) g LEFT JOIN {tally.table} t ON t.batch=g.batch "
-            "LEFT JOIN seal_keys k ON k.id=g.batch", args)
+            f"SELECT g.*, t.sealed, k.wrapped FROM (SELECT batch, {self._SUMS} FROM records INDEXED BY records_refs "
+            f"WHERE {' AND '.join(conds)} AND (batch >> {int(bits)} IN (SELECT value FROM json_each(?)) "
+            f"OR (? AND batch IS NULL)) GROUP BY batch) g LEFT JOIN {tally.table} t ON t.batch=g.batch "
+            "LEFT JOIN seal_keys k ON k.id=g.batch",
+            [*args, orjson.dumps([b for b in blocks if b is not None]).decode(), None in blocks])
 
     def merge_rows(self, start: str | None = None, end: str | None = None, *, resolved: bool = False,
                    days: bool = False, untallied: bool = False, index: SealedIndex | None = None,

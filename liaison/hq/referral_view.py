@@ -1,20 +1,26 @@
-"""The office's view of the merges a report had to match row by row: each one's counts
-per visit day (referral_counts) as its rows were then, kept by the report in one
-sealed blob so that the next report adds them up without listing a row. Why counts can
-be trusted without the rows, and when they are not used, is referral_counts' docstring.
+"""The office's view of its referrals: the counts per visit day (referral_counts) of
+every block of BLOCK consecutive merges, as their rows were when a whole-history
+report last counted them, kept by that report in one sealed blob, so that the next
+report adds up a block whose rows are unchanged without listing a row or opening a
+merge's blob. Why counts can be trusted without the rows, and when they are not used,
+is referral_counts' docstring: it holds for a block as for a merge (a row leaves a
+batch, and so its block, only to a later merge; none ever joins an earlier one).
 
-One blob of flat lists of numbers, not an object per merge: a city's year has ~70 000
-merges, and a nested form was ~15 MB whose millions of small lists took longer to
-load than the rows it saved listing. A whole-history report checks each merge's three
-sums against SQL's and takes the counts of all that match at once (the total the blob
-keeps, less the few that do not); a period's report reads the days of the merges it
-meets.
+Why blocks: a station edits about a third of its visits on a later day, so most of a
+city's ~70 000 nightly merges lose a row within weeks, while a block of merges older
+than that never changes again. A few hundred blocks make a small blob, read at once;
+a view per merge was ~15 MB of small lists, slower to load than the rows it saved
+listing. Only the blocks with a merge since the last whole-history report are counted
+merge by merge again.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from typing import Any
+
+import orjson
 
 from ..security.records_key import Opener
 from .lock import OfficeBusy, office_lock
@@ -22,23 +28,47 @@ from .referral_counts import Counted, Refs, counted
 from .sealed_index import SealedIndex
 
 VIEW = SealedIndex("referral_view", "referral-view")  # one row, sealed under a batch of its own
-FORM = 1  # the blob's layout: another is left unread (the next report writes this one)
+FORM = 4  # the blob's layout: another is left unread (the next whole-history report writes this one)
+BLOCK_BITS = 8  # 256 merges a block: a night of a city's 192 stations, or so
 WAIT_S = 0.5  # for the office's lock: a report does not wait for a merge to keep its view
 
 
-def _flat(days: list[list[Any]], day_at: dict[str, int], names: list[str]) -> list[int]:
-    """A merge's days (referral_counts.days_of) as [day, rows, versions' sum, resolved,
-    k, (set, resolved, rows) × k] per day, the day as its place in `names`."""
-    out: list[int] = []
-    for day, n, vsum, done, counts in days:
-        at = day_at.get(day)
-        if at is None:
-            at = day_at[day] = len(names)
-            names.append(day)
-        out += [at, n, vsum, done, len(counts)]
-        for c in counts:
-            out += c
-    return out
+def block_of(batch: int | None) -> int | None:
+    return None if batch is None else batch >> BLOCK_BITS
+
+
+class Block:
+    """A block's counts as a report gathers them, merge by merge (`add`: a merge's days,
+    referral_counts.days_of, its lists of referrals as places in the view's `sets`)."""
+
+    def __init__(self) -> None:
+        self.refs: Counter[tuple[str, int, int]] = Counter()  # (day, set, resolved) -> rows
+        self.versions: Counter[str] = Counter()  # day -> versions' sum
+
+    def add(self, days: list[list[Any]]) -> None:
+        for day, _, vsum, _, counts in days:
+            self.versions[day] += vsum
+            for s, d, c in counts:
+                self.refs[(day, s, d)] += c
+
+    def entry(self) -> list[Any]:
+        """[its days (referral_counts.days_of's form) as JSON text, its three sums over
+        every day, [[set, resolved, rows], …] over every day]: a whole-history report
+        reads the last two alone, so the days (a block spans weeks of visits, or a
+        station's year: ~70 000 days in all) stay text until a period's report reads them."""
+        out: dict[str, list[Any]] = {}
+        every: Counter[tuple[int, int]] = Counter()
+        for (day, s, d), c in self.refs.items():
+            got = out.get(day)
+            if got is None:
+                got = out[day] = [day, 0, self.versions[day], 0, []]
+            got[1] += c
+            got[3] += d * c
+            got[4].append([s, d, c])
+            every[(s, d)] += c
+        days = list(out.values())
+        sums = [sum(d[1] for d in days), sum(d[2] for d in days), sum(d[3] for d in days)]
+        return [orjson.dumps(days).decode(), sums, [[s, d, c] for (s, d), c in every.items()]]
 
 
 class View:
@@ -52,55 +82,25 @@ class View:
                 doc = {}
         self.sets: list[Refs] = [tuple(x) for x in doc.get("sets", ())]
         self._set_at = {refs: i for i, refs in enumerate(self.sets)}
-        self._days: list[str] = doc.get("days", [])
-        self._batches: list[int] = doc.get("batches", [])
-        self._at = {b: i for i, b in enumerate(self._batches)}
-        self._sums: list[int] = doc.get("sums", [])  # rows, versions' sum, resolved: 3 a merge
-        self._rows: list[int] = doc.get("rows", [])  # each merge's days, _flat
-        self._starts: list[int] = doc.get("starts", [0])  # where each merge's days begin in _rows
-        self._total: list[int] = doc.get("total", [])  # (set, resolved, rows) of every merge together
-        self._matched = bytearray(len(self._batches))  # 1: checked whole against SQL's sums
-        self._new: dict[int, list[list[Any]]] = {}
+        self._blocks: dict[int, list[Any]] = {b: entry for b, entry in doc.get("blocks", ())}  # Block.entry
+        self._matched: set[int] = set()  # checked whole against SQL's sums
+        self._new: dict[int, list[Any]] = {}
 
-    def _days_of(self, i: int) -> list[list[Any]]:
-        rows, p, end, got = self._rows, self._starts[i], self._starts[i + 1], []
-        while p < end:
-            day, n, vsum, done, k = rows[p:p + 5]
-            p += 5
-            got.append([self._days[day], n, vsum, done, [rows[q:q + 3] for q in range(p, p + 3 * k, 3)]])
-            p += 3 * k
-        return got
-
-    def counted(self, batch: int | None, n: int, vsum: int, done: int, start: str | None, end: str | None
+    def counted(self, block: int | None, n: int, vsum: int, done: int, start: str | None, end: str | None
                 ) -> Counted | None:
-        """A merge's counts in the period from the view (referral_counts.counted), None
-        if it is not there or does not match. For the whole history, a match returns
-        [] and its counts come with the others' from `matched_counts`."""
-        i = self._at.get(batch) if batch is not None else None
-        if i is None:
+        """A block's counts in the period (referral_counts.counted), None if it is not in
+        the view or its rows changed since."""
+        entry = self._blocks.get(block) if block is not None else None
+        if entry is None:
             return None
+        days, sums, every = entry
         if start is None and end is None:
-            if self._sums[3 * i:3 * i + 3] != [n, vsum, done]:
-                return None
-            self._matched[i] = 1
-            return []
-        return counted(self._days_of(i), self.sets, n, vsum, done, start, end)
-
-    def _counts_of(self, i: int) -> Counted:
-        return [(self.sets[s], d, c) for day in self._days_of(i) for s, d, c in day[4]]
-
-    def matched_counts(self) -> Counted:
-        """The counts of every merge `counted` matched whole: the view's total, less the
-        merges it did not match (a few: edited since, or gone)."""
-        total: dict[tuple[int, int], int] = {}
-        t = self._total
-        for k in range(0, len(t), 3):
-            total[(t[k], t[k + 1])] = t[k + 2]
-        for i in (i for i, hit in enumerate(self._matched) if not hit):
-            for day in self._days_of(i):
-                for s, d, c in day[4]:
-                    total[(s, d)] -= c
-        return [(self.sets[s], d, c) for (s, d), c in total.items() if c]
+            got = [(self.sets[s], d, c) for s, d, c in every] if sums == [n, vsum, done] else None
+        else:
+            got = counted(orjson.loads(days), self.sets, n, vsum, done, start, end)
+        if got is not None:
+            self._matched.add(block)  # type: ignore[arg-type]  # (not None: found above)
+        return got
 
     def ref(self, refs: Refs) -> int:
         """The place of a list of referrals in the view's own list."""
@@ -110,33 +110,20 @@ class View:
             self.sets.append(refs)
         return got
 
-    def put(self, batch: int, days: list[list[Any]]) -> None:
-        """A merge's days (referral_counts.days_of, its sets by `ref`), as matched now."""
-        self._new[batch] = days
+    def put(self, block: int, counts: Block) -> None:
+        """A block's counts as gathered now, for `save`."""
+        self._new[block] = counts.entry()
 
-    def save(self, conn: Any, whole: bool) -> bool:
-        """Keep the view, sealed under a batch of its own, in place of the last one, if a
-        merge was put and the office is not busy (the next report keeps it otherwise).
-        `whole`: the report was of the whole history, so a merge it did not match is
-        forgotten (it had no row left, or was put again). False when nothing was kept."""
+    def save(self, conn: Any) -> bool:
+        """After a whole-history report: keep the blocks it matched or put, sealed under a
+        batch of its own, in place of the last view (a block it did neither to has no
+        current row left), if one was put and the office is not busy: the next report
+        keeps it otherwise. False when nothing was kept."""
         if not self._new:
             return False
-        names: list[str] = []
-        day_at: dict[str, int] = {}
-        batches: list[int] = []
-        sums: list[int] = []
-        rows: list[int] = []
-        starts = [0]
-        total: dict[tuple[int, int], int] = {}
-        for b, i in self._at.items():
-            if b in self._new or (whole and not self._matched[i]):
-                continue
-            days = self._days_of(i)
-            self._new_row(b, days, batches, sums, rows, starts, total, day_at, names)
-        for b, days in self._new.items():
-            self._new_row(b, days, batches, sums, rows, starts, total, day_at, names)
-        doc = {"form": FORM, "sets": [list(s) for s in self.sets], "days": names, "batches": batches, "sums": sums,
-               "rows": rows, "starts": starts, "total": [x for (s, d), c in total.items() for x in (s, d, c)]}
+        blocks = {b: days for b, days in self._blocks.items() if b in self._matched}
+        blocks.update(self._new)
+        doc = {"form": FORM, "sets": [list(s) for s in self.sets], "blocks": list(blocks.items())}
         try:
             with office_lock(conn.home, WAIT_S), conn.db:
                 conn.db.execute("BEGIN IMMEDIATE")
@@ -146,15 +133,3 @@ class View:
         except (OfficeBusy, sqlite3.OperationalError, OSError):  # busy, or a read-only copy
             return False
         return True
-
-    @staticmethod
-    def _new_row(b: int, days: list[list[Any]], batches: list[int], sums: list[int], rows: list[int],
-                 starts: list[int], total: dict[tuple[int, int], int], day_at: dict[str, int], names: list[str]
-                 ) -> None:
-        batches.append(b)
-        sums += [sum(d[1] for d in days), sum(d[2] for d in days), sum(d[3] for d in days)]
-        rows += _flat(days, day_at, names)
-        starts.append(len(rows))
-        for day in days:
-            for s, d, c in day[4]:
-                total[(s, d)] = total.get((s, d), 0) + c

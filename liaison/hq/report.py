@@ -23,6 +23,7 @@ import orjson
 from ..domain.timeutil import parse_date
 from ..domain.vocab import DONE_STATUSES
 from ..security.records_key import Opener
+from ..store.gcpause import paused
 from . import report_referrals
 from .db import OfficeDB
 from .visits import days_between as _days
@@ -251,11 +252,15 @@ def build_report(db: OfficeDB, opener: Opener, *, start: date | None = None, end
         today = _today()
     as_of = end or today
     later: list[Callable[[], bool]] = []
-    with db.snapshot():  # every section from one state of the office, merges or not
-        rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal, later=later)
-        rep["sync"] = sync_state(db)
-    for keep in later:  # a write: after the read snapshot, and skipped if the office is busy
-        keep()
+    # A city's year is ~70 000 merges' counts and ~50 000 overdue rows: small trees of
+    # lists and dicts, no cycle (see store.gcpause); with the collector on, its passes
+    # over them took as long again as the work.
+    with paused():
+        with db.snapshot():  # every section from one state of the office, merges or not
+            rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal, later=later)
+            rep["sync"] = sync_state(db)
+        for keep in later:  # a write: after the read snapshot, and skipped if the office is busy
+            keep()
     rep["quarantined"] = quarantined
     rep["audit_breaks"] = sum(len(s["audit_breaks"]) for s in rep["sync"])
     ids = sorted({*rep["totals"]["per_station"], *rep["overdue"], *(s["station"] for s in rep["sync"])})

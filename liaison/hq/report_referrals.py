@@ -20,7 +20,7 @@ from . import referral_counts, referral_index
 from .db import OfficeDB
 from .reads import not_sealed
 from .referral_counts import Refs
-from .referral_view import View
+from .referral_view import BLOCK_BITS, Block, View, block_of
 
 Seen = Counter[tuple[Refs, int]]  # (referrals, resolved 0/1) -> visits
 
@@ -28,29 +28,51 @@ Seen = Counter[tuple[Refs, int]]  # (referrals, resolved 0/1) -> visits
 def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> tuple[Seen, Callable[[], bool]]:
     """(the period's visits by referrals and state, what keeps the office's view once
     the report's snapshot has ended: it writes). `lo`/`hi`: YYYY-MM-DD, inclusive,
-    either None."""
+    either None: the whole history, whose report alone keeps the view (a block's
+    counts must cover every day)."""
     seen: Seen = Counter()
     view = View(db.db, opener)
-    rest: list[int | None] = []
-    for batch, n, vsum, done, sealed, wrapped in db.merge_counts(lo, hi, referral_counts.TALLY):
-        got = view.counted(batch, n, vsum, done, lo, hi)
-        if got is None and sealed is not None and batch is not None:
-            got = referral_counts.tallied(opener, batch, n, vsum, done, sealed, wrapped, lo, hi)
-        if got is None:
-            rest.append(batch)
-            continue
-        for refs, resolved, rows in got:
-            seen[(refs, resolved)] += rows
     whole = lo is None and hi is None
-    if whole:
-        for refs, resolved, rows in view.matched_counts():
-            seen[(refs, resolved)] += rows
+    todo: list[int | None] = []
+    for block, n, vsum, done in db.block_counts(lo, hi, BLOCK_BITS):
+        got = view.counted(block, n, vsum, done, lo, hi)
+        if got is None:
+            todo.append(block)
+        else:
+            _add(seen, got)
+    blocks: dict[int | None, list[tuple[Any, ...]]] = {b: [] for b in todo}
+    for row in db.merge_counts(lo, hi, referral_counts.TALLY, todo, BLOCK_BITS) if todo else ():
+        blocks[block_of(row[0])].append(row)
+    gathered: dict[int, Block] = {}
+    rest: list[int | None] = []
+    for block, merges in blocks.items():
+        gather = None
+        if whole and block is not None:
+            gather = gathered[block] = Block()
+        for batch, n, vsum, done, sealed, wrapped in merges:
+            if sealed is None or batch is None:
+                rest.append(batch)
+                continue
+            days, sets = referral_counts.tally_of(opener, batch, sealed, wrapped)
+            got = referral_counts.counted(days, sets, n, vsum, done, lo, hi)
+            if got is None:
+                rest.append(batch)
+                continue
+            _add(seen, got)
+            if gather is not None:  # the tally's lists of referrals as the view's
+                gather.add([[*d[:4], [[view.ref(sets[s]), r, c] for s, r, c in d[4]]] for d in days])
     for batch, days in _matched(db, opener, rest, view) if rest else ():
-        if batch is not None:
-            view.put(batch, days)
-        for refs, resolved, rows in referral_counts.in_period(days, view.sets, lo, hi)[0]:
-            seen[(refs, resolved)] += rows
-    return seen, partial(view.save, db, whole)
+        _add(seen, referral_counts.in_period(days, view.sets, lo, hi)[0])
+        if whole and batch is not None:
+            gathered[block_of(batch)].add(days)  # type: ignore[index]  # (a block of a batch: not None)
+    for block, gather in gathered.items():
+        view.put(block, gather)
+    return seen, partial(view.save, db) if whole else (lambda: False)
+
+
+def _add(seen: Seen, got: referral_counts.Counted) -> None:
+    for refs, resolved, rows in got:
+        seen[(refs, resolved)] += rows
 
 
 def _matched(db: OfficeDB, opener: Opener, batches: list[int | None], view: View
@@ -74,5 +96,4 @@ def _matched(db: OfficeDB, opener: Opener, batches: list[int | None], view: View
                     raise not_sealed(rid)
                 # as Tally.add reads a record's own (dict.fromkeys when counted)
                 refs[k] = tuple(opener.open(own, blob, aad(rid, version)).get("referrals") or ())
-        yield merge.batch, referral_counts.days_of(zip(merge.days, merge.versions, merge.resolved,
-                                                       map(view.ref, refs), strict=True))
+        yield merge.batch, referral_counts.days_of(merge.days, merge.versions, merge.resolved, map(view.ref, refs))

@@ -304,10 +304,10 @@ def test_a_row_moved_by_hand_to_another_merge_is_matched_row_by_row(tmp_path, mo
 
 
 def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monkeypatch):
-    """The merges a report had to match row by row (one of their rows edited since) are
-    kept, sealed, in the office's view: the next reports, of any period, list no row;
-    a row edited after that puts its merge back to the row by row match, once. Every
-    report gives the figures of the whole records."""
+    """A whole-history report keeps the counts of each block of merges, sealed, in the
+    office's view, so the next reports, of any period, list no row, not even of a merge
+    one of whose rows was edited later; a row edited after that has its block counted
+    merge by merge again, once. Every report gives the figures of the whole records."""
     from liaison.hq.report import build_report
     from liaison.store import Store
     from liaison.sync.export import export
@@ -328,6 +328,7 @@ def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monke
     everything, period = (None, None, date(2026, 12, 1)), (START, END, END)
     kept = report(*everything)
     assert per_row and len(kept) == 1  # 枫桥远坊's first merge lost a row to its last one
+    edited_before = set(per_row)
     assert "劳动".encode() not in kept[0][0] and b"labour_inspection" not in kept[0][0]  # sealed
     for when in (everything, period, everything):
         assert report(*when) == kept and not per_row, when  # nothing matched, nothing written
@@ -340,9 +341,15 @@ def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monke
     b = export(tmp_path / RIDER).path
     (inbox / b.name).write_bytes(b.read_bytes())
     assert world.ingest(inbox)["accepted"] == 1
+    rider_first = _batch_of(world, ids[RIDER][0])
     again = report(*everything)
-    assert len(set(per_row)) == 1 and again != kept  # the rider's first merge, matched and kept
+    assert set(per_row) == edited_before | {rider_first} and again != kept  # its block, again
     assert report(*period) == again and not per_row
+
+
+def _batch_of(world, rid: str) -> int:
+    with world.office() as o:
+        return o.db.db.execute("SELECT batch FROM records WHERE id=?", (rid,)).fetchone()[0]
 
 
 def test_a_report_does_not_wait_for_a_busy_office_to_keep_its_view(tmp_path, monkeypatch):
