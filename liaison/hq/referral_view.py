@@ -38,30 +38,44 @@ def block_of(batch: int | None) -> int | None:
 
 
 class Block:
-    """A block's counts as a report gathers them, merge by merge (`add`: a merge's days,
-    referral_counts.days_of, its lists of referrals as places in the view's `sets`)."""
+    """Counts as a report gathers them, merge by merge, rows counted by Counter in C
+    (a first whole-history report meets a year's 600 000 rows here); lists of referrals
+    as places in the view's `sets`."""
 
     def __init__(self) -> None:
         self.refs: Counter[tuple[str, int, int]] = Counter()  # (day, set, resolved) -> rows
-        self.versions: Counter[str] = Counter()  # day -> versions' sum
+        self.versions: Counter[tuple[str, int]] = Counter()  # (day, version) -> rows
 
     def add(self, days: list[list[Any]]) -> None:
+        """A merge's days, referral_counts.days_of's form (a tally's)."""
         for day, _, vsum, _, counts in days:
-            self.versions[day] += vsum
+            self.versions[(day, vsum)] += 1  # a sum, as a version seen once
             for s, d, c in counts:
                 self.refs[(day, s, d)] += c
+
+    def add_rows(self, days: list[str], versions: list[int], resolved: list[int], sets: list[int]) -> None:
+        """A merge's rows as parallel lists."""
+        self.refs.update(zip(days, sets, resolved, strict=True))
+        self.versions.update(zip(days, versions, strict=True))
+
+    def in_period(self, sets: list[Refs], start: str | None, end: str | None) -> Counted:
+        return [(sets[s], d, c) for (day, s, d), c in self.refs.items()
+                if (start is None or day >= start) and (end is None or day <= end)]
 
     def entry(self) -> list[Any]:
         """[its days (referral_counts.days_of's form) as JSON text, its three sums over
         every day, [[set, resolved, rows], …] over every day]: a whole-history report
         reads the last two alone, so the days (a block spans weeks of visits, or a
         station's year: ~70 000 days in all) stay text until a period's report reads them."""
+        vsums: Counter[str] = Counter()
+        for (day, version), c in self.versions.items():
+            vsums[day] += version * c
         out: dict[str, list[Any]] = {}
         every: Counter[tuple[int, int]] = Counter()
         for (day, s, d), c in self.refs.items():
             got = out.get(day)
             if got is None:
-                got = out[day] = [day, 0, self.versions[day], 0, []]
+                got = out[day] = [day, 0, vsums[day], 0, []]
             got[1] += c
             got[3] += d * c
             got[4].append([s, d, c])
@@ -109,6 +123,12 @@ class View:
             got = self._set_at[refs] = len(self.sets)
             self.sets.append(refs)
         return got
+
+    def places(self, refs: list[Refs]) -> list[int]:
+        """`ref` of each, looked up in C (a merge has a few distinct lists for its rows)."""
+        for distinct in set(refs):
+            self.ref(distinct)
+        return list(map(self._set_at.__getitem__, refs))
 
     def put(self, block: int, counts: Block) -> None:
         """A block's counts as gathered now, for `save`."""

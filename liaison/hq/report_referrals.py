@@ -58,13 +58,16 @@ def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> tuple
             if got is None:
                 rest.append(batch)
                 continue
-            _add(seen, got)
-            if gather is not None:  # the tally's lists of referrals as the view's
+            if gather is None:
+                _add(seen, got)
+            else:  # counted with its block's others below; the tally's lists of referrals as the view's
                 gather.add([[*d[:4], [[view.ref(sets[s]), r, c] for s, r, c in d[4]]] for d in days])
-    for batch, days in _matched(db, opener, rest, view) if rest else ():
-        _add(seen, referral_counts.in_period(days, view.sets, lo, hi)[0])
-        if whole and batch is not None:
-            gathered[block_of(batch)].add(days)  # type: ignore[index]  # (a block of a batch: not None)
+    by_rows = Block()  # (a period's: no block is kept)
+    for batch, on, versions, resolved, places in _matched(db, opener, rest, view) if rest else ():
+        (by_rows if batch is None or not whole else gathered[block_of(batch)]).add_rows(  # type: ignore[index]
+            on, versions, resolved, places)
+    for gather in (by_rows, *gathered.values()):
+        _add(seen, gather.in_period(view.sets, lo, hi))
     for block, gather in gathered.items():
         view.put(block, gather)
     return seen, partial(view.save, db) if whole else (lambda: False)
@@ -76,8 +79,9 @@ def _add(seen: Seen, got: referral_counts.Counted) -> None:
 
 
 def _matched(db: OfficeDB, opener: Opener, batches: list[int | None], view: View
-             ) -> Iterator[tuple[int | None, list[list[Any]]]]:
-    """(batch, its current rows' counts per day, every day) of these merges, each row's
+             ) -> Iterator[tuple[int | None, list[str], list[int], list[int], list[int]]]:
+    """(batch, and of its current rows, every day: their visit days, versions, resolved
+    0/1s and places of their referrals in the view's list) of these merges, each row's
     referrals from the merge's index blob: compared whole, or looked up row by row in
     its map; a row the index does not describe is opened on its own, as every row once
     was."""
@@ -96,4 +100,4 @@ def _matched(db: OfficeDB, opener: Opener, batches: list[int | None], view: View
                     raise not_sealed(rid)
                 # as Tally.add reads a record's own (dict.fromkeys when counted)
                 refs[k] = tuple(opener.open(own, blob, aad(rid, version)).get("referrals") or ())
-        yield merge.batch, referral_counts.days_of(merge.days, merge.versions, merge.resolved, map(view.ref, refs))
+        yield merge.batch, merge.days, merge.versions, merge.resolved, view.places(refs)
