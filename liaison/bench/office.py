@@ -8,7 +8,9 @@ Each step runs in a fresh process (office_steps), so its peak RSS (VmHWM) is its
   (the floor for any SQLite-backed office; only the database work is timed);
 - `hq report` as text, JSON, XLSX and HTML through the real CLI entry (unlock by
   LIAISON_PIN included: the scrypt of the PIN is shown apart), for the last month
-  (what an office runs) and for the whole year (every record's referrals opened);
+  (what an office runs) and for the whole year (every record's referrals counted),
+  after the first whole-history report, which keeps the office's referral view and
+  is shown apart;
 - `hq clusters --json` at 100 000 / 300 000 / 600 000 records (offices of those sizes),
   and at the full size as text too (what a person runs: each cluster's latest members);
 - the office dashboard (`liaison hq`): first frame beside a bare Textual app started
@@ -112,6 +114,17 @@ def city(root: Path, size: int, keep: bool) -> tuple[Path, dict, int]:
     return hq, ing, bundles
 
 
+def _drop_view(hq: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(hq / "office.db")
+    try:
+        with db:
+            db.execute("DELETE FROM referral_view")
+    finally:
+        db.close()
+
+
 def _spread(values: list[float], unit: str = "s", scale: float = 1.0, fmt: str = ".2f") -> str:
     """median (min-max) of one step's runs, as the README prints each figure."""
     v = sorted(x * scale for x in values)
@@ -166,6 +179,16 @@ def run(records: int = 600_000, rounds: int = 5, keep: str | None = None, cluste
             # whole history (no period: every record's referrals are opened).
             last = date.today().replace(day=1) - timedelta(days=1)
             month = ("--from", last.replace(day=1).isoformat(), "--to", last.isoformat())
+            # The first whole-history report after the year's ingest matches every merge a
+            # later one edited, row by row, and keeps the office's referral view
+            # (hq/referral_view.py); every later one reads it. The view a kept city has
+            # from an earlier run of this benchmark is dropped, so this figure is that
+            # first report's each time.
+            _drop_view(hq)
+            first_report = _step("cli", str(hq), "report", "--json")
+            rows.append(("hq report, JSON, whole year, the first after the ingest (keeps the referral view)",
+                         f"{first_report['s'] - first_report['unlock_s']:.2f} s", "", "target <= 3 s",
+                         verdict(first_report["s"] - first_report["unlock_s"] <= 3)))
             for period, span in ((f"month {last:%Y-%m}", month), ("whole year", ())):
                 for fmt, extra in (("text", ()), ("JSON", ("--json",)), ("XLSX", ("--xlsx", str(root / "r.xlsx"))),
                                    ("HTML", ("--html", str(root / "r.html")))):
