@@ -109,15 +109,18 @@ class Reads(OfficeConnection):
 
     _SUMS = f"count(*) AS n, sum(version) AS v, sum(coalesce(status IN {DONE_SQL}, 0)) AS d"
 
-    def block_counts(self, start: str | None, end: str | None, bits: int) -> list[tuple[int | None, int, int, int]]:
+    def block_counts(self, start: str | None, end: str | None, bits: int
+                     ) -> list[tuple[int | None, int, int, int, int | None]]:
         """(block, current tallied rows visited in the period, their versions' sum, how
-        many are resolved) of each block of 2**bits consecutive batch numbers (None: rows
-        of no batch): what referral_view checks a block against. Grouped by batch first,
-        in the index's order, then by block (600 000 rows sorted by block took longer)."""
+        many are resolved, its highest batch with such a row) of each block of 2**bits
+        consecutive batch numbers (None: rows of no batch): what referral_view checks a
+        block against. Grouped by batch first, in the index's order, then by block
+        (600 000 rows sorted by block took longer)."""
         conds, args = self._on_days(start, end)
-        got: list[tuple[int | None, int, int, int]] = self.db.execute(
-            f"SELECT b, sum(n), sum(v), sum(d) FROM (SELECT batch >> {int(bits)} AS b, {self._SUMS} FROM records "
-            f"INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch) GROUP BY b", args).fetchall()
+        got: list[tuple[int | None, int, int, int, int | None]] = self.db.execute(
+            f"SELECT b, sum(n), sum(v), sum(d), max(batch) FROM (SELECT batch, batch >> {int(bits)} AS b, "
+            f"{self._SUMS} FROM records INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch) "
+            "GROUP BY b", args).fetchall()
         return got
 
     def merge_counts(self, start: str | None, end: str | None, tally: SealedIndex, blocks: list[int | None],

@@ -7,17 +7,18 @@ have each list of referrals and state. Two blobs hold such counts, sealed like e
 index (sealed_index: only an office officer's PIN opens them):
 
 - TALLY, one per merge, written by the merge for the rows it wrote;
-- the office's view (referral_view), written by a report for the merges it had to
-  match row by row: what their rows were then.
+- the office's view (referral_view), written by a whole-history report for blocks of
+  merges: what their rows were then.
 
 Why the counts can be trusted without the rows: only the merge that wrote a row's
 current version gives the row its batch number, and a later merge that replaces the
 row gives it its own. So a batch's current rows are always some of those it held when
 either blob was written; when their number, versions' sum and resolved count in the
-period are the blob's, they are all of them. Otherwise (a row edited since, one moved
-by hand) the merge is matched row by row, so the counts are always those of the whole
-records (tests/hq/test_report_fast_path.py). A merge from before the tally has none
-and is matched row by row as before.
+period are the blob's, they are all of them (and so for a block of merges, while no
+merge newer than the blob has joined it: referral_view).
+Otherwise (a row edited since, one moved by hand) the merge is matched row by row, so
+the counts are always those of the whole records (tests/hq/test_report_fast_path.py).
+A merge from before the tally has none and is matched row by row as before.
 """
 
 from __future__ import annotations
@@ -41,8 +42,7 @@ Counted = list[tuple[Refs, int, int]]  # (referrals, resolved 0/1, rows)
 def days_of(days: list[str], versions: list[int], resolved: list[int], sets: Iterable[int]) -> list[list[Any]]:
     """[day, rows, versions' sum, resolved, [[set, resolved, rows], …]] per visit day of
     rows given as parallel lists (their day, version, resolved 0/1, and the place of
-    their referral list): the blobs' form. Counted by Counter in C, then per distinct
-    key: a report that matched a year's merges row by row met 600 000 rows here."""
+    their referral list): the blobs' form, counted by Counter in C, then per distinct key."""
     by_refs = Counter(zip(days, sets, resolved, strict=True))
     by_version = Counter(zip(days, versions, strict=True))
     out: dict[str, list[Any]] = {}

@@ -1,17 +1,19 @@
 """The office's view of its referrals: the counts per visit day (referral_counts) of
-every block of BLOCK consecutive merges, as their rows were when a whole-history
-report last counted them, kept by that report in one sealed blob, so that the next
-report adds up a block whose rows are unchanged without listing a row or opening a
-merge's blob. Why counts can be trusted without the rows, and when they are not used,
+the merges in each block of 2**BLOCK_BITS consecutive batch numbers, as their rows
+were when a whole-history report last counted them, kept by that report in one sealed
+blob, so that the next report adds up a block whose rows are unchanged without
+listing a row or opening a merge's blob. Why counts can be trusted without the rows, and when they are not used,
 is referral_counts' docstring: it holds for a block as for a merge (a row leaves a
-batch, and so its block, only to a later merge; none ever joins an earlier one).
+batch, and so its block, only to a later merge; none ever joins an earlier batch), as
+long as no batch newer than the view has a row in the block: a block is used only
+then (tests/hq/test_report_fast_path.py).
 
 Why blocks: a station edits about a third of its visits on a later day, so most of a
 city's ~70 000 nightly merges lose a row within weeks, while a block of merges older
 than that never changes again. A few hundred blocks make a small blob, read at once;
 a view per merge was ~15 MB of small lists, slower to load than the rows it saved
-listing. Only the blocks with a merge since the last whole-history report are counted
-merge by merge again.
+listing. Only a block one of whose rows a merge replaced since, or a new one, is
+counted merge by merge again.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from .referral_counts import Counted, Refs, counted
 from .sealed_index import SealedIndex
 
 VIEW = SealedIndex("referral_view", "referral-view")  # one row, sealed under a batch of its own
-FORM = 4  # the blob's layout: another is left unread (the next whole-history report writes this one)
-BLOCK_BITS = 8  # 256 merges a block: a night of a city's 192 stations, or so
+FORM = 5  # the blob's layout: another is left unread (the next whole-history report writes this one)
+BLOCK_BITS = 8  # 256 batch numbers: a merge takes one (under `hq serve` its kept bundle another)
 WAIT_S = 0.5  # for the office's lock: a report does not wait for a merge to keep its view
 
 
@@ -97,15 +99,18 @@ class View:
         self.sets: list[Refs] = [tuple(x) for x in doc.get("sets", ())]
         self._set_at = {refs: i for i, refs in enumerate(self.sets)}
         self._blocks: dict[int, list[Any]] = {b: entry for b, entry in doc.get("blocks", ())}  # Block.entry
+        self.high: int = doc.get("high", -1)  # the highest batch with a counted row when it was kept
         self._matched: set[int] = set()  # checked whole against SQL's sums
         self._new: dict[int, list[Any]] = {}
 
-    def counted(self, block: int | None, n: int, vsum: int, done: int, start: str | None, end: str | None
-                ) -> Counted | None:
+    def counted(self, block: int | None, n: int, vsum: int, done: int, top: int | None, start: str | None,
+                end: str | None) -> Counted | None:
         """A block's counts in the period (referral_counts.counted), None if it is not in
-        the view or its rows changed since."""
+        the view or its rows changed since. `top`: the block's highest batch with a row
+        now: a merge made after the view may have joined the block's last numbers (a
+        visit added and another deleted can leave its sums as they were)."""
         entry = self._blocks.get(block) if block is not None else None
-        if entry is None:
+        if entry is None or top is None or top > self.high:
             return None
         days, sums, every = entry
         if start is None and end is None:
@@ -134,16 +139,17 @@ class View:
         """A block's counts as gathered now, for `save`."""
         self._new[block] = counts.entry()
 
-    def save(self, conn: Any) -> bool:
+    def save(self, conn: Any, high: int) -> bool:
         """After a whole-history report: keep the blocks it matched or put, sealed under a
         batch of its own, in place of the last view (a block it did neither to has no
         current row left), if one was put and the office is not busy: the next report
-        keeps it otherwise. False when nothing was kept."""
+        keeps it otherwise. `high`: the highest batch with a row the report counted.
+        False when nothing was kept."""
         if not self._new:
             return False
         blocks = {b: days for b, days in self._blocks.items() if b in self._matched}
         blocks.update(self._new)
-        doc = {"form": FORM, "sets": [list(s) for s in self.sets], "blocks": list(blocks.items())}
+        doc = {"form": FORM, "high": high, "sets": [list(s) for s in self.sets], "blocks": list(blocks.items())}
         try:
             with office_lock(conn.home, WAIT_S), conn.db:
                 conn.db.execute("BEGIN IMMEDIATE")

@@ -1,11 +1,13 @@
 """The report's referral section: how many of the period's visits were referred where,
-and how many of those are resolved, read from sealed counts (referral_counts) merge by
-merge, and row by row (referral_index) only for the merges those do not describe.
+and how many of those are resolved, read from sealed counts, block by block from the
+office's view (referral_view), merge by merge from each merge's tally
+(referral_counts), and row by row (referral_index) only for the merges neither
+describes any more.
 
-Those merges' counts are kept in the office's view afterwards, so the next report
-adds them up too: a station edits a third of its visits on a later day, so most of a
-year's merges lose a row to a later one, and matching them row by row again each time
-was most of a whole-year report.
+A whole-history report keeps what it gathered in the view, so the next report adds up
+every block no merge has changed since: a station edits a third of its visits on a
+later day, so most of a year's merges lose a row to a later one, and matching them
+row by row each time was most of a whole-year report.
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> tuple
     view = View(db.db, opener)
     whole = lo is None and hi is None
     todo: list[int | None] = []
-    for block, n, vsum, done in db.block_counts(lo, hi, BLOCK_BITS):
-        got = view.counted(block, n, vsum, done, lo, hi)
+    high = -1  # the highest batch with a counted row: what the view is kept as of
+    for block, n, vsum, done, top in db.block_counts(lo, hi, BLOCK_BITS):
+        high = max(high, top if top is not None else -1)
+        got = view.counted(block, n, vsum, done, top, lo, hi)
         if got is None:
             todo.append(block)
         else:
@@ -70,7 +74,7 @@ def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> tuple
         _add(seen, gather.in_period(view.sets, lo, hi))
     for block, gather in gathered.items():
         view.put(block, gather)
-    return seen, partial(view.save, db) if whole else (lambda: False)
+    return seen, partial(view.save, db, high) if whole else (lambda: False)
 
 
 def _add(seen: Seen, got: referral_counts.Counted) -> None:

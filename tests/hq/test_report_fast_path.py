@@ -368,3 +368,38 @@ def test_a_report_does_not_wait_for_a_busy_office_to_keep_its_view(tmp_path, mon
         assert o.db.db.execute("SELECT count(*) FROM referral_view").fetchone()[0] == 0
         build_report(o.db, staff.opener, today=date(2026, 12, 1))
         assert o.db.db.execute("SELECT count(*) FROM referral_view").fetchone()[0] == 1
+
+
+def test_a_merge_after_the_view_that_adds_and_deletes_as_many_rows_is_seen(tmp_path, monkeypatch):
+    """After a whole-history report kept the view, one bundle adds a visit and deletes
+    another of the same block, same version and state: the block's three sums are as
+    they were, but a merge made after the view joined it, so it is counted again."""
+    from liaison.domain.intake import fields_from_input
+    from liaison.hq.report import build_report
+    from liaison.store import Store
+    from liaison.sync.export import export
+    from tests.hq._report_world import RIDER, at
+
+    world, ids = build(tmp_path)
+    today = date(2026, 12, 1)
+
+    def referrals():
+        with world.office() as o:
+            staff = office_staff(o)
+            rep = build_report(o.db, staff.opener, today=today)
+            assert rep["referrals"] == figures(staff.records(), start=None, end=None, as_of=today)["referrals"]
+            return rep["referrals"]
+
+    before = referrals()
+    store = Store.open(tmp_path / RIDER)
+    store.create(fields_from_input({"visited_at": at("2026-11-18").isoformat(), "category": "rider",
+                                    "status": "open", "referrals": ["legal_aid"], "summary": "新的咨询",
+                                    "visitor": {"name": "测试人", "consent": True}}, officer="测试"))
+    store.delete(ids[RIDER][0])  # following up, version 1, referred to public-interest
+    store.close()
+    inbox = tmp_path / "again"
+    inbox.mkdir()
+    b = export(tmp_path / RIDER).path
+    (inbox / b.name).write_bytes(b.read_bytes())
+    assert world.ingest(inbox)["accepted"] == 2
+    assert referrals() != before
