@@ -1,5 +1,5 @@
 """The sealed indexes every merge writes beside the rows it kept (see sealed_index): the
-referrals a report counts (row by row and per day) and the features `hq clusters` reads. One list, so that the
+referrals a report counts and the features `hq clusters` reads. One list, so that the
 schema, the merge and the sealing of rows kept in clear cannot name different ones."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import sqlite3
 from typing import Any
 
 from ..security.records_key import BatchSealer
-from . import cluster_index, referral_counts, referral_index
+from . import cluster_index, referral_index
 
-INDEXES = (referral_index, referral_counts, cluster_index)
+INDEXES = (referral_index, cluster_index)
 
 
 def ensure(db: sqlite3.Connection) -> None:

@@ -24,7 +24,6 @@ class MergeRows(NamedTuple):
     ids: list[str]
     versions: list[int]  # of each id, in the same order
     resolved: list[int]  # 1 where the status is resolved or closed ([] unless asked for)
-    days: list[str]  # the visit days ([] unless asked for)
     sealed: bytes | None = None  # the merge's blob in the index asked for, if it has one
     wrapped: bytes | None = None  # its batch key's wrap (seal_keys)
 
@@ -123,23 +122,33 @@ class Reads(OfficeConnection):
             "GROUP BY b", args).fetchall()
         return got
 
-    def merge_counts(self, start: str | None, end: str | None, tally: SealedIndex, blocks: list[int | None],
-                     bits: int) -> Iterator[tuple[int | None, int, int, int, bytes | None, bytes | None]]:
-        """(batch, current tallied rows visited in the period, their versions' sum, how
-        many are resolved, the merge's blob in `tally`, its key's wrap) of each merge in
-        these blocks (block_counts): what referral_counts checks a merge's tally against,
-        without a list of rows."""
+    def block_rows(self, start: str | None, end: str | None, blocks: list[int | None], bits: int
+                   ) -> Iterator[tuple[int | None, list[int], list[str], list[int], list[int], list[str]]]:
+        """(block, and of its current tallied rows visited in the period: batches, ids,
+        versions, resolved 0/1s, visit days) of each of these blocks (block_counts), as
+        lists in the same order, each a row of JSON lists in SQL: what a report matches
+        with the blocks' index blobs (referral_index.block_map)."""
         conds, args = self._on_days(start, end)
-        return self.db.execute(
-            f"SELECT g.*, t.sealed, k.wrapped FROM (SELECT batch, {self._SUMS} FROM records INDEXED BY records_refs "
-            f"WHERE {' AND '.join(conds)} AND (batch >> {int(bits)} IN (SELECT value FROM json_each(?)) "
-            f"OR (? AND batch IS NULL)) GROUP BY batch) g LEFT JOIN {tally.table} t ON t.batch=g.batch "
-            "LEFT JOIN seal_keys k ON k.id=g.batch",
-            [*args, orjson.dumps([b for b in blocks if b is not None]).decode(), None in blocks])
+        loads = orjson.loads
+        for block, *cols in self.db.execute(
+                f"SELECT batch >> {int(bits)} AS b, json_group_array(batch), json_group_array(id), "
+                f"json_group_array(version), json_group_array(coalesce(status IN {DONE_SQL}, 0)), "
+                "json_group_array(day) FROM records "
+                f"INDEXED BY records_refs WHERE {' AND '.join(conds)} AND (batch >> {int(bits)} IN "
+                "(SELECT value FROM json_each(?)) "
+                "OR (? AND batch IS NULL)) GROUP BY b",
+                [*args, orjson.dumps([b for b in blocks if b is not None]).decode(), None in blocks]):
+            batches, ids, versions, resolved, days = map(loads, cols)
+            yield block, batches, ids, versions, resolved, days
+
+    def index_blobs(self, index: SealedIndex, block: int, bits: int) -> sqlite3.Cursor:
+        """(batch, blob, its key's wrap) of each merge of a block in `index`."""
+        return self.db.execute(f"SELECT i.batch, i.sealed, k.wrapped FROM {index.table} i LEFT JOIN seal_keys k "
+                               "ON k.id=i.batch WHERE i.batch >= ? AND i.batch < ?",
+                               (block << bits, (block + 1) << bits))
 
     def merge_rows(self, start: str | None = None, end: str | None = None, *, resolved: bool = False,
-                   days: bool = False, untallied: bool = False, index: SealedIndex | None = None,
-                   batches: list[int | None] | None = None) -> Iterator[MergeRows]:
+                   untallied: bool = False, index: SealedIndex | None = None) -> Iterator[MergeRows]:
         """Each merge's current tallied rows visited in the period (YYYY-MM-DD, inclusive,
         either may be None), one item per batch, as lists in the same order: what the
         sealed per-merge indexes (hq.merge_indexes) are matched against, a merge at a
@@ -147,41 +156,28 @@ class Reads(OfficeConnection):
         A long period reads the merges from records_refs, whose order is by id within a
         batch, the order the indexes list their rows in, so the usual merge compares
         whole; a short one seeks its weeks, in no particular order. `resolved`: the
-        0/1s too; `days`: the visit days too. `untallied`: the rows the SQL counts leave out instead, any day.
+        0/1s too. `untallied`: the rows the SQL counts leave out instead, any day.
         `index`: each merge's blob in that index and its key's wrap come with it, joined
         in SQL (a city's year is ~70 000 merges: two look-ups each from Python were
-        ~0.5 s of a whole-year report). `batches`: those merges only."""
+        ~0.5 s of a whole-year report)."""
         cols = "SELECT batch, json_group_array(id), json_group_array(version)" + (
-            f", json_group_array(coalesce(status IN {DONE_SQL}, 0))" if resolved else "") + (
-            ", json_group_array(day)" if days else "") + " FROM records"
-        args: list[Any] = []
-        only = ""
-        if batches is not None:
-            only = " AND (batch IN (SELECT value FROM json_each(?)) OR (? AND batch IS NULL))"
+            f", json_group_array(coalesce(status IN {DONE_SQL}, 0))" if resolved else "") + " FROM records"
+        args: list[str] = []
         if untallied:
-            grouped = f"{cols} WHERE deleted=0 AND tallied IS NOT 1{only} GROUP BY batch"
+            grouped = f"{cols} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch"
         elif start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
             where, args = self._in_period(start, end)
-            grouped = f"{cols} WHERE {where}{only} GROUP BY batch"
+            grouped = f"{cols} WHERE {where} GROUP BY batch"
         else:
             conds, args = self._on_days(start, end)
-            grouped = f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)}{only} GROUP BY batch"
-        if batches is not None:
-            args += [orjson.dumps([b for b in batches if b is not None]).decode(), None in batches]
+            grouped = f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch"
         if index is not None:
             grouped = (f"SELECT g.*, i.sealed, k.wrapped FROM ({grouped}) g LEFT JOIN {index.table} i "
                        "ON i.batch=g.batch LEFT JOIN seal_keys k ON k.id=g.batch")
         loads = orjson.loads
         for batch, ids, versions, *more in self.db.execute(grouped, args):
             done = loads(more.pop(0)) if resolved else []
-            on = loads(more.pop(0)) if days else []
-            yield MergeRows(batch, loads(ids), loads(versions), done, on, *more)
-
-    def sealed_of(self, rid: str) -> tuple[bytes | None, int | None]:
-        """(sealed part, batch) of one current row."""
-        row: tuple[bytes | None, int | None] = self.db.execute("SELECT sealed, batch FROM records WHERE id=?",
-                                                                (rid,)).fetchone()
-        return row
+            yield MergeRows(batch, loads(ids), loads(versions), done, *more)
 
     def tally_durations(self, start: str | None, end: str | None) -> sqlite3.Cursor:
         """(station, days from visit to last change) of the period's resolved tallied rows."""

@@ -11,32 +11,30 @@ to the batch number. The unattended merge can write it (sealing needs only the
 records public key); it never needs to read an earlier one.
 
 A blob gives each record id upserted by that merge its version and referrals. A report
-uses an entry only when the row it reads still has that batch and that version;
-a merge from before this index has its rows opened batch by batch (as every row once
-was); anything else — an odd `referrals` value, an entry of another version — is
-opened on its own, so the counts are always those of the whole records
-(tests/hq/test_report_fast_path.py).
-
-A merge whose rows are all still current is not matched row by row at all: see
-referral_counts.
+uses an entry only for a row of that id and version; a row no blob describes — of a
+merge from before this index, an odd `referrals` value, another version — is opened on
+its own, so the counts are always those of the whole records
+(tests/hq/test_report_fast_path.py). How a report reads them, block by block, and
+keeps their counts: hq/report_referrals.py and hq/referral_view.py.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from ..security import records_key
 from ..security.records_key import BatchSealer, Opener
 from .sealed_index import SealedIndex
 
 if TYPE_CHECKING:  # reads -> dbconn -> merge_indexes -> this module
-    from .reads import MergeRows
+    from .reads import Reads
+
+Refs = tuple[str, ...]
 
 INDEX = SealedIndex("referral_index", "referrals")
 TABLES = (INDEX,)  # made by the schema (merge_indexes.ensure)
 aad = INDEX.aad
-KEEP = 256  # batch maps held at once (a report meets each batch once: its rows come grouped by batch)
 
 
 def _by_id(row: tuple[Any, Any, dict[str, Any]]) -> str:
@@ -53,74 +51,27 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
     transaction: the index and the rows it describes are committed together."""
     rows: dict[Any, tuple[Any, int]] = {}
     sets: dict[tuple[str, ...], int] = {}  # each distinct list of referrals once
-    # By id, and without deleted rows (never counted): the order and the rows a report
-    # lists a merge's current rows in, so that the usual merge is matched in C (Index.rows).
+    # Without deleted rows (never counted); by id, as blobs have always been written.
     for rid, version, r in sorted(written, key=_by_id):
         refs = r.get("referrals")
         if _plain(refs) and not r.get("deleted"):
             rows[rid] = (version, sets.setdefault(tuple(refs or ()), len(sets)))
     if rows:
-        # columns, not an object per row: a report rebuilds each merge's map with zip
+        # columns, not an object per row: a report rebuilds the map with zip
         doc = {"ids": list(rows), "versions": [v for v, _ in rows.values()],
                "sets": [list(k) for k in sets], "refs": [k for _, k in rows.values()]}
         INDEX.put(db, batch, sealer, doc)
 
 
-class Index:
-    """Opens the blobs as a report meets their batches (each batch key unwrapped once,
-    by the Opener); a few hundred at a time, so memory stays bounded."""
-
-    def __init__(self, db: sqlite3.Connection, opener: Opener):
-        self._db, self._opener = db, opener
-        self._maps: dict[int | None, dict[tuple[str, int], tuple[str, ...]]] = {}
-        self._last: tuple[int, Any] | None = None  # the blob `rows` opened last, for `batch`
-
-    def _doc(self, merge: MergeRows) -> Any:
-        batch = merge.batch
-        if batch is None:
-            return None
-        if self._last is None or self._last[0] != batch:
-            self._last = (batch, INDEX.open(self._opener, batch, merge.sealed, merge.wrapped))
-        return self._last[1]
-
-    def rows(self, merge: MergeRows) -> list[tuple[str, ...]] | None:
-        """The referrals of each row, in order, when this merge's blob (read with its rows,
-        Reads.merge_rows(index=INDEX)) describes exactly these rows (`ids` by id, at
-        `versions`): the usual merge, all of whose rows are still current. None
-        otherwise: then each row is looked up in the merge's map (`batch`)."""
-        doc = self._doc(merge)
-        if doc is None or doc["ids"] != merge.ids or doc["versions"] != merge.versions:
-            return None
+def block_map(reads: Reads, opener: Opener, block: int, bits: int) -> dict[tuple[int, str, int], Refs]:
+    """(batch, id, version) -> referrals of every row the merges of a block of 2**bits
+    consecutive batch numbers wrote, from their blobs (each batch key unwrapped once,
+    by the Opener). Keyed by all three: a row that no longer has that batch and version
+    finds nothing and is opened on its own."""
+    got: dict[tuple[int, str, int], Refs] = {}
+    for batch, sealed, wrapped in reads.index_blobs(INDEX, block, bits):
+        doc: Any = INDEX.open(opener, batch, sealed, wrapped)  # (a blob: never None)
         sets = [tuple(x) for x in doc["sets"]]
-        return list(map(sets.__getitem__, doc["refs"]))
-
-    def batch(self, merge: MergeRows) -> dict[tuple[str, int], tuple[str, ...]]:
-        """(id, version) -> referrals as listed, of the rows that merge wrote ({} if it has no blob;
-        None: rows kept before sealing, which no merge's index describes). Keyed by the
-        pair, so a row of another version finds nothing and is opened on its own."""
-        batch = merge.batch
-        got = self._maps.get(batch)
-        if got is None:
-            if len(self._maps) >= KEEP:
-                self._maps.clear()
-            doc = self._doc(merge)
-            if doc is not None and batch is not None:
-                sets = [tuple(x) for x in doc["sets"]]
-                got = dict(zip(zip(doc["ids"], doc["versions"], strict=True), map(sets.__getitem__, doc["refs"]),
-                               strict=True))
-            else:
-                got = self._opened(batch) if batch is not None else {}
-            self._maps[batch] = got
-        return got
-
-    def _opened(self, batch: int) -> dict[tuple[str, int], tuple[str, ...]]:
-        """The same map from the merge's rows themselves, each opened (a merge from
-        before this index): one query for the batch, not one per row."""
-        got: dict[tuple[str, int], tuple[str, ...]] = {}
-        rows = self._db.execute("SELECT id, version, sealed FROM records WHERE batch IS ? AND deleted=0 AND tallied=1 "
-                                "AND sealed IS NOT NULL", (batch,))
-        for rid, version, blob in rows:
-            refs = self._opener.open(batch, blob, records_key.record_aad(rid, version)).get("referrals")
-            if _plain(refs):
-                got[(rid, version)] = tuple(refs or ())
-        return got
+        got.update(zip(zip(repeat(batch), doc["ids"], doc["versions"]), map(sets.__getitem__, doc["refs"]),
+                       strict=True))
+    return got

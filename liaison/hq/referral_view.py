@@ -1,19 +1,26 @@
-"""The office's view of its referrals: the counts per visit day (referral_counts) of
-the merges in each block of 2**BLOCK_BITS consecutive batch numbers, as their rows
-were when a whole-history report last counted them, kept by that report in one sealed
-blob, so that the next report adds up a block whose rows are unchanged without
-listing a row or opening a merge's blob. Why counts can be trusted without the rows, and when they are not used,
-is referral_counts' docstring: it holds for a block as for a merge (a row leaves a
-batch, and so its block, only to a later merge; none ever joins an earlier batch), as
-long as no batch newer than the view has a row in the block: a block is used only
-then (tests/hq/test_report_fast_path.py).
+"""The office's view of its referrals: for each block of 2**BLOCK_BITS consecutive batch
+numbers, the counts per visit day of its merges' current rows as a whole-history
+report last counted them — how many, their versions' sum, how many are resolved, and
+how many have each list of referrals and state — kept by that report in one blob,
+sealed like every index (sealed_index: only an office officer's PIN opens it, under a
+batch key of its own), so that the next report adds up each block whose rows are
+unchanged without listing a row or opening a merge's blob.
+
+Why the counts can be trusted without the rows: only the merge that wrote a row's
+current version gives the row its batch number, and a later merge that replaces the
+row gives it its own; so a block's current rows are always some of those it held when
+the view was kept, as long as no batch newer than the view has a row in it. A block
+is used only then, and only when SQL counts its current rows in the period as the
+view does (the number, their versions' sum, the resolved ones): they are all of them.
+Any other block (a row edited or moved by hand since, a new merge) is listed row by
+row again (hq/report_referrals.py), so the counts are always those of the whole
+records (tests/hq/test_report_fast_path.py).
 
 Why blocks: a station edits about a third of its visits on a later day, so most of a
 city's ~70 000 nightly merges lose a row within weeks, while a block of merges older
-than that never changes again. A few hundred blocks make a small blob, read at once;
-a view per merge was ~15 MB of small lists, slower to load than the rows it saved
-listing. Only a block one of whose rows a merge replaced since, or a new one, is
-counted merge by merge again.
+than that never changes again. A few hundred blocks make a small blob, read at once
+(a view per merge was ~15 MB of small lists, slower to load than the rows it saved
+listing), and the rows of a block are listed in one row of SQL, not one per merge.
 """
 
 from __future__ import annotations
@@ -26,7 +33,6 @@ import orjson
 
 from ..security.records_key import Opener
 from .lock import OfficeBusy, office_lock
-from .referral_counts import Counted, Refs, counted
 from .sealed_index import SealedIndex
 
 VIEW = SealedIndex("referral_view", "referral-view")  # one row, sealed under a batch of its own
@@ -34,29 +40,39 @@ FORM = 5  # the blob's layout: another is left unread (the next whole-history re
 BLOCK_BITS = 8  # 256 batch numbers: a merge takes one (under `hq serve` its kept bundle another)
 WAIT_S = 0.5  # for the office's lock: a report does not wait for a merge to keep its view
 
+Refs = tuple[str, ...]
+Counted = list[tuple[Refs, int, int]]  # (referrals, resolved 0/1, rows)
+
+
+def counted(days: list[list[Any]], sets: list[Refs], n: int, vsum: int, done: int, start: str | None,
+            end: str | None) -> Counted | None:
+    """The counts of a block's days (Block.entry) in the period (YYYY-MM-DD, inclusive,
+    either None) when `n`, `vsum` and `done` — its current rows in the period, their
+    versions' sum and resolved count, as SQL counts them (Reads.block_counts) — are
+    those days' own; None otherwise."""
+    got: Counted = []
+    for day, dn, dv, dd, counts in days:
+        if (start is None or day >= start) and (end is None or day <= end):
+            n, vsum, done = n - dn, vsum - dv, done - dd
+            got += [(sets[s], d, c) for s, d, c in counts]
+    return got if n == vsum == done == 0 else None
+
 
 def block_of(batch: int | None) -> int | None:
     return None if batch is None else batch >> BLOCK_BITS
 
 
 class Block:
-    """Counts as a report gathers them, merge by merge, rows counted by Counter in C
-    (a first whole-history report meets a year's 600 000 rows here); lists of referrals
-    as places in the view's `sets`."""
+    """A block's counts as a report gathers them from its rows, by Counter in C (a first
+    whole-history report meets a year's 600 000 rows here); lists of referrals as
+    places in the view's `sets`."""
 
     def __init__(self) -> None:
         self.refs: Counter[tuple[str, int, int]] = Counter()  # (day, set, resolved) -> rows
         self.versions: Counter[tuple[str, int]] = Counter()  # (day, version) -> rows
 
-    def add(self, days: list[list[Any]]) -> None:
-        """A merge's days, referral_counts.days_of's form (a tally's)."""
-        for day, _, vsum, _, counts in days:
-            self.versions[(day, vsum)] += 1  # a sum, as a version seen once
-            for s, d, c in counts:
-                self.refs[(day, s, d)] += c
-
     def add_rows(self, days: list[str], versions: list[int], resolved: list[int], sets: list[int]) -> None:
-        """A merge's rows as parallel lists."""
+        """Rows as parallel lists."""
         self.refs.update(zip(days, sets, resolved, strict=True))
         self.versions.update(zip(days, versions, strict=True))
 
@@ -65,8 +81,8 @@ class Block:
                 if (start is None or day >= start) and (end is None or day <= end)]
 
     def entry(self) -> list[Any]:
-        """[its days (referral_counts.days_of's form) as JSON text, its three sums over
-        every day, [[set, resolved, rows], …] over every day]: a whole-history report
+        """[its days ([day, rows, versions' sum, resolved, [[set, resolved, rows], …]]) as
+        JSON text, its three sums over every day, [[set, resolved, rows], …] over every day]: a whole-history report
         reads the last two alone, so the days (a block spans weeks of visits, or a
         station's year: ~70 000 days in all) stay text until a period's report reads them."""
         vsums: Counter[str] = Counter()
@@ -105,8 +121,8 @@ class View:
 
     def counted(self, block: int | None, n: int, vsum: int, done: int, top: int | None, start: str | None,
                 end: str | None) -> Counted | None:
-        """A block's counts in the period (referral_counts.counted), None if it is not in
-        the view or its rows changed since. `top`: the block's highest batch with a row
+        """A block's counts in the period (`counted`), None if it is not in the view or
+        its rows changed since. `top`: the block's highest batch with a row
         now: a merge made after the view may have joined the block's last numbers (a
         visit added and another deleted can leave its sums as they were)."""
         entry = self._blocks.get(block) if block is not None else None

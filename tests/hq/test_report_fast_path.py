@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import orjson
 import pytest
 
 from liaison.hq.report import build_report, figures, office_figures
@@ -124,22 +125,20 @@ def test_an_office_db_from_before_the_tallied_columns_is_migrated(tmp_path):
 
 
 def test_referrals_come_from_the_sealed_index_one_blob_per_merge(tmp_path, monkeypatch):
-    """Without the per-day tallies (merges from before them), every row ingested since
-    the index exists is counted from its merge's sealed index, none opened on its own;
-    with the index gone too (an office from before it) each row is opened and the
-    figures are the same."""
-    from liaison.hq.db import OfficeDB
+    """Every row ingested since the index exists is counted from its merge's sealed
+    index, none opened on its own; with the index gone (an office from before it) each
+    row is opened and the figures are the same."""
+    from liaison.hq import report_referrals
 
     world, _ = build(tmp_path)
     with world.office() as o:
         staff = office_staff(o)
-        o.db.db.execute("DELETE FROM referral_tally")
         n_batches = o.db.db.execute("SELECT count(DISTINCT batch) FROM records").fetchone()[0]
         assert o.db.db.execute("SELECT count(*) FROM referral_index").fetchone()[0] >= n_batches > 0
         blob = o.db.db.execute("SELECT sealed FROM referral_index").fetchone()[0]
         assert "人民调解".encode() not in blob and b"mediation" not in blob  # sealed, not in clear
         opened = []
-        monkeypatch.setattr(OfficeDB, "sealed_of", lambda self, rid: opened.append(rid) or (None, None))
+        monkeypatch.setattr(report_referrals, "_opened", lambda db, opener, rows: opened.extend(rows) or {})
         for start, end, as_of in ((START, END, END), (None, None, date(2026, 12, 1))):
             old, new = _figures_both_ways(o, staff, start, end, as_of)
             assert new == old and not opened
@@ -151,8 +150,7 @@ def test_referrals_come_from_the_sealed_index_one_blob_per_merge(tmp_path, monke
 
 
 def test_an_index_entry_of_another_version_is_not_used(tmp_path):
-    """A row whose index entry names another version (moved or edited by hand) is opened
-    (without the tallies, which would not list the rows at all)."""
+    """A row whose index entry names another version (moved or edited by hand) is opened."""
     import os
 
     import orjson
@@ -163,7 +161,6 @@ def test_an_index_entry_of_another_version_is_not_used(tmp_path):
     with world.office() as o:
         staff = office_staff(o)
         db = o.db.db
-        db.execute("DELETE FROM referral_tally")
         for batch, blob in db.execute("SELECT batch, sealed FROM referral_index").fetchall():
             doc = staff.opener.open(batch, blob, referral_index.aad(batch))
             # every entry claims another version and no referral: it must be ignored
@@ -194,103 +191,59 @@ def test_sync_rows_are_station_status(tmp_path):
         assert any(r["gaps"] for r in got) and any(r["conflicts"] for r in got)
 
 
-def test_a_merge_whose_rows_are_all_current_is_matched_whole(tmp_path, monkeypatch):
-    """Without the tallies (merges from before them), a whole-history report matches
-    each merge whose rows are all still current with its blob as a whole (Index.rows);
-    a merge one of whose rows a later merge edited, or whose rows include a deleted
-    one, goes row by row (Index.batch). Both give the figures of the whole records."""
-    from liaison.hq import referral_index
-
-    whole, by_row = [], []
-    rows, batch = referral_index.Index.rows, referral_index.Index.batch
-    monkeypatch.setattr(referral_index.Index, "rows", lambda self, m: (
-        lambda got: (whole if got is not None else by_row).append(m.batch) or got)(rows(self, m)))
-    monkeypatch.setattr(referral_index.Index, "batch", lambda self, m: by_row.append(m.batch) or batch(self, m))
-    world, _ = build(tmp_path)  # 枫桥远坊's last bundle edits a visit its first one sent
-    with world.office() as o:
-        staff = office_staff(o)
-        o.db.db.execute("DELETE FROM referral_tally")
-        old = figures(staff.records(), start=None, end=None, as_of=date(2026, 12, 1))
-        new = office_figures(o.db, staff.opener, start=None, end=None, as_of=date(2026, 12, 1))
-        assert new == old and new["referrals"]
-        assert whole and by_row and not set(whole) & set(by_row), (whole, by_row)  # both ways, each merge one way
-
-
 def _spy_per_row(monkeypatch):
-    """The batches whose referrals were matched row by row (Reads.merge_rows with the
-    referral index), spied on and passed through."""
-    from liaison.hq import referral_index
+    """The blocks whose rows were listed and matched row by row (Reads.block_rows),
+    spied on and passed through."""
     from liaison.hq.reads import Reads
 
     per_row: list = []
-    rows = Reads.merge_rows
+    rows = Reads.block_rows
 
     def spy(self, *a, **k):
-        for m in rows(self, *a, **k):
-            if k.get("index") is referral_index.INDEX:
-                per_row.append(m.batch)
-            yield m
+        for got in rows(self, *a, **k):
+            per_row.append(got[0])
+            yield got
 
-    monkeypatch.setattr(Reads, "merge_rows", spy)
+    monkeypatch.setattr(Reads, "block_rows", spy)
     return per_row
 
 
-def test_a_merge_whose_rows_are_all_current_is_counted_from_its_tally(tmp_path, monkeypatch):
-    """A merge whose rows in the period are all still current is counted from its sealed
-    tally (referral_counts.TALLY: counts per day) without listing its rows; only a merge
-    one of whose rows a later merge replaced is matched row by row. Both ways give the
-    figures of the whole records, for the whole history and for a period."""
-    per_row = _spy_per_row(monkeypatch)
-    world, _ = build(tmp_path)  # 枫桥远坊's last bundle edits a visit its first one sent
-    with world.office() as o:
-        staff = office_staff(o)
-        db = o.db.db
-        merges = {b for (b,) in db.execute("SELECT DISTINCT batch FROM records WHERE deleted=0")}
-        blob = db.execute("SELECT sealed FROM referral_tally").fetchone()[0]
-        assert "人民调解".encode() not in blob and b"mediation" not in blob  # sealed, not in clear
-        for start, end, as_of in ((None, None, date(2026, 12, 1)), (START, END, END)):
-            per_row.clear()
-            old, new = _figures_both_ways(o, staff, start, end, as_of)
-            assert new == old and new["referrals"]
-            assert per_row and len(set(per_row)) < len(merges), (per_row, merges)
-
-
-def test_a_tally_that_does_not_match_the_rows_is_not_used(tmp_path, monkeypatch):
-    """A tally whose counts are not those of the merge's current rows (forged, or rows
-    moved by hand to another batch) is left for the row by row match, so the figures
-    stay those of the whole records."""
+def test_a_view_that_does_not_match_the_rows_is_not_used(tmp_path, monkeypatch):
+    """A view whose counts are not those of a block's current rows (forged: every day
+    claims its rows at another version, with no referral) is not used: the block is
+    listed and matched row by row, and the figures stay those of the whole records."""
     import os
 
-    import orjson
-
-    from liaison.hq import referral_counts
+    from liaison.hq import referral_view
+    from liaison.hq.report import build_report
 
     per_row = _spy_per_row(monkeypatch)
     world, _ = build(tmp_path)
     with world.office() as o:
         staff = office_staff(o)
         db = o.db.db
-        for batch, blob in db.execute("SELECT batch, sealed FROM referral_tally").fetchall():
-            doc = staff.opener.open(batch, blob, referral_counts.TALLY.aad(batch))
-            # each day claims its rows at another version and with no referral
-            doc["days"] = [[day, n, vsum + 1, done, [[0, d, c] for _, d, c in counts]]
-                           for day, n, vsum, done, counts in doc["days"]]
-            doc["sets"] = [[]]
-            nonce = os.urandom(12)
-            sealed = nonce + staff.opener._aead(batch).encrypt(nonce, orjson.dumps(doc),
-                                                               referral_counts.TALLY.aad(batch))
-            db.execute("UPDATE referral_tally SET sealed=? WHERE batch=?", (sealed, batch))
+        build_report(o.db, staff.opener, today=date(2026, 12, 1))  # keeps the view
+        (batch, blob), = db.execute("SELECT batch, sealed FROM referral_view").fetchall()
+        doc = staff.opener.open(batch, blob, referral_view.VIEW.aad(batch))
+        for entry in [e for _, e in doc["blocks"]]:
+            days = orjson.loads(entry[0])
+            entry[0] = orjson.dumps([[day, n, vsum + 1, done, [[0, d, c] for _, d, c in counts]]
+                                     for day, n, vsum, done, counts in days]).decode()
+            entry[1][1] += len(days)
+            entry[2] = [[0, d, c] for _, d, c in entry[2]]
+        doc["sets"] = [[]]
+        nonce = os.urandom(12)
+        sealed = nonce + staff.opener._aead(batch).encrypt(nonce, orjson.dumps(doc), referral_view.VIEW.aad(batch))
+        db.execute("UPDATE referral_view SET sealed=?", (sealed,))
         for start, end, as_of in ((None, None, date(2026, 12, 1)), (START, END, END)):
             per_row.clear()
             old, new = _figures_both_ways(o, staff, start, end, as_of)
-            assert new == old and new["referrals"]
-        assert len(set(per_row)) > 1
+            assert new == old and new["referrals"] and per_row
 
 
-def test_a_row_moved_by_hand_to_another_merge_is_matched_row_by_row(tmp_path, monkeypatch):
-    """Two merges that share a batch key: a row of one given the other's batch number by
-    hand (it still opens) changes the other's counts, so it is matched row by row."""
-    per_row = _spy_per_row(monkeypatch)
+def test_a_row_moved_by_hand_to_another_merge_is_counted_once(tmp_path):
+    """A row given another merge's batch number by hand (both merges under one batch
+    key, so it still opens) is counted once, with its own version's referrals."""
     with small_city(tmp_path, 200) as (o, staff):
         db = o.db.db
         a, b = db.execute("SELECT a.batch, b.id FROM (SELECT DISTINCT batch FROM records WHERE deleted=0) a "
@@ -300,14 +253,13 @@ def test_a_row_moved_by_hand_to_another_merge_is_matched_row_by_row(tmp_path, mo
                    "AND deleted=0)", (b, a))
         old, new = _figures_both_ways(o, staff, None, None, CITY_END)
         assert new == old and new["referrals"]
-        assert b in per_row
 
 
 def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monkeypatch):
     """A whole-history report keeps the counts of each block of merges, sealed, in the
     office's view, so the next reports, of any period, list no row, not even of a merge
-    one of whose rows was edited later; a row edited after that has its block counted
-    merge by merge again, once. Every report gives the figures of the whole records."""
+    one of whose rows was edited later; a visit edited after that has its block listed
+    again, once. Every report gives the figures of the whole records."""
     from liaison.hq.report import build_report
     from liaison.store import Store
     from liaison.sync.export import export
@@ -327,8 +279,7 @@ def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monke
 
     everything, period = (None, None, date(2026, 12, 1)), (START, END, END)
     kept = report(*everything)
-    assert per_row and len(kept) == 1  # 枫桥远坊's first merge lost a row to its last one
-    edited_before = set(per_row)
+    assert per_row == [0] and len(kept) == 1  # one block: every batch number is below 256
     assert "劳动".encode() not in kept[0][0] and b"labour_inspection" not in kept[0][0]  # sealed
     for when in (everything, period, everything):
         assert report(*when) == kept and not per_row, when  # nothing matched, nothing written
@@ -341,15 +292,9 @@ def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monke
     b = export(tmp_path / RIDER).path
     (inbox / b.name).write_bytes(b.read_bytes())
     assert world.ingest(inbox)["accepted"] == 1
-    rider_first = _batch_of(world, ids[RIDER][0])
     again = report(*everything)
-    assert set(per_row) == edited_before | {rider_first} and again != kept  # its block, again
+    assert per_row == [0] and again != kept  # its block, again
     assert report(*period) == again and not per_row
-
-
-def _batch_of(world, rid: str) -> int:
-    with world.office() as o:
-        return o.db.db.execute("SELECT batch FROM records WHERE id=?", (rid,)).fetchone()[0]
 
 
 def test_a_report_does_not_wait_for_a_busy_office_to_keep_its_view(tmp_path, monkeypatch):
