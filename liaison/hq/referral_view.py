@@ -82,9 +82,10 @@ class Block:
 
     def entry(self) -> list[Any]:
         """[its days ([day, rows, versions' sum, resolved, [[set, resolved, rows], …]]) as
-        JSON text, its three sums over every day, [[set, resolved, rows], …] over every day]: a whole-history report
-        reads the last two alone, so the days (a block spans weeks of visits, or a
-        station's year: ~70 000 days in all) stay text until a period's report reads them."""
+        JSON text, its three sums over every day, [[set, resolved, rows], …] over every
+        day]: a whole-history report reads the last two alone, so the days (a block spans
+        weeks of visits, or a station's year: ~70 000 days in all) stay text until a
+        period's report reads them."""
         vsums: Counter[str] = Counter()
         for (day, version), c in self.versions.items():
             vsums[day] += version * c
@@ -122,9 +123,9 @@ class View:
     def counted(self, block: int | None, n: int, vsum: int, done: int, top: int | None, start: str | None,
                 end: str | None) -> Counted | None:
         """A block's counts in the period (`counted`), None if it is not in the view or
-        its rows changed since. `top`: the block's highest batch with a row
-        now: a merge made after the view may have joined the block's last numbers (a
-        visit added and another deleted can leave its sums as they were)."""
+        its rows changed since. `top`: the block's highest batch with a row now: a merge
+        made after the view may have joined the block's last numbers (a visit added and
+        another deleted can leave its sums as they were)."""
         entry = self._blocks.get(block) if block is not None else None
         if entry is None or top is None or top > self.high:
             return None

@@ -160,8 +160,8 @@ def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: dat
     """`figures` of the office's current records. SQLite counts the rows whose tallied
     columns were filled at merge (visits.derived); the rare other rows are counted from
     their clear parts in Python. Referrals are personal: they come from each merge's
-    sealed counts and index (report_referrals); keeping the view of the merges it had to
-    match row by row goes into `later`, to be called once the caller's snapshot ends.
+    sealed view and indexes (report_referrals); keeping the view of the blocks it had to
+    list row by row goes into `later`, to be called once the caller's snapshot ends.
     `personal=False` (the dashboard, which shows neither referrals nor resolution
     times) leaves those two sections empty and opens nothing."""
     t = Tally(start=start, end=end, as_of=as_of)

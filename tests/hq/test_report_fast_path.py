@@ -255,6 +255,19 @@ def test_a_row_moved_by_hand_to_another_merge_is_counted_once(tmp_path):
         assert new == old and new["referrals"]
 
 
+def _send_next(world, home):
+    """The station's next bundle, exported and ingested by the office: its summary."""
+    from liaison.sync.export import export
+
+    inbox = home.parent / "again"
+    inbox.mkdir(exist_ok=True)
+    for old in inbox.glob("*.bundle"):
+        old.unlink()
+    b = export(home).path
+    (inbox / b.name).write_bytes(b.read_bytes())
+    return world.ingest(inbox)
+
+
 def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monkeypatch):
     """A whole-history report keeps the counts of each block of merges, sealed, in the
     office's view, so the next reports, of any period, list no row, not even of a merge
@@ -262,7 +275,6 @@ def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monke
     again, once. Every report gives the figures of the whole records."""
     from liaison.hq.report import build_report
     from liaison.store import Store
-    from liaison.sync.export import export
     from tests.hq._report_world import RIDER
 
     per_row = _spy_per_row(monkeypatch)
@@ -287,11 +299,7 @@ def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monke
     store = Store.open(tmp_path / RIDER)  # the rider station edits a visit its first bundle sent
     store.edit(ids[RIDER][1], {"referrals": ["legal_aid"]})
     store.close()
-    inbox = tmp_path / "again"
-    inbox.mkdir()
-    b = export(tmp_path / RIDER).path
-    (inbox / b.name).write_bytes(b.read_bytes())
-    assert world.ingest(inbox)["accepted"] == 1
+    assert _send_next(world, tmp_path / RIDER)["accepted"] == 1
     again = report(*everything)
     assert per_row == [0] and again != kept  # its block, again
     assert report(*period) == again and not per_row
@@ -322,7 +330,6 @@ def test_a_merge_after_the_view_that_adds_and_deletes_as_many_rows_is_seen(tmp_p
     from liaison.domain.intake import fields_from_input
     from liaison.hq.report import build_report
     from liaison.store import Store
-    from liaison.sync.export import export
     from tests.hq._report_world import RIDER, at
 
     world, ids = build(tmp_path)
@@ -342,9 +349,5 @@ def test_a_merge_after_the_view_that_adds_and_deletes_as_many_rows_is_seen(tmp_p
                                     "visitor": {"name": "测试人", "consent": True}}, officer="测试"))
     store.delete(ids[RIDER][0])  # following up, version 1, referred to public-interest
     store.close()
-    inbox = tmp_path / "again"
-    inbox.mkdir()
-    b = export(tmp_path / RIDER).path
-    (inbox / b.name).write_bytes(b.read_bytes())
-    assert world.ingest(inbox)["accepted"] == 2
+    assert _send_next(world, tmp_path / RIDER)["accepted"] == 2
     assert referrals() != before
