@@ -33,7 +33,6 @@ if TYPE_CHECKING:  # reads -> dbconn -> this module
     from .reads import MergeRows, Reads
 
 INDEX = SealedIndex("cluster_index", "clusters")
-TABLES = (INDEX,)  # made by the schema (merge_indexes.ensure)
 aad = INDEX.aad
 _ID = FIELDS.index("id")
 _BY_ID = itemgetter(0)
@@ -74,23 +73,18 @@ def _batch(reads: Reads, opener: Opener, merge: MergeRows) -> list[list[Any]]:
     batch, ids, versions = merge.batch, merge.ids, merge.versions
     have_ids, have_versions, cols = (_described(reads, opener, batch, merge.sealed, merge.wrapped)
                                      if batch is not None else ([], [], []))
-    if (ids == have_ids and versions == have_versions) or (
-            len(ids) == len(have_ids) and set(zip(ids, versions, strict=True)) ==
-            set(zip(have_ids, have_versions, strict=True))):
+    if ids == have_ids and versions == have_versions:
         return cols  # the usual merge: every row it wrote is still its own, and current
-    # A merge a later one edited a row of (a station edits a third of its visits on a
-    # later day): its remaining rows taken from the columns by position, in C.
+    # Otherwise (a merge a later one edited a row of: a station edits a third of its
+    # visits on a later day) each row by its position in the columns, in C; a row the
+    # blob does not describe at its version is opened on its own.
     where = dict(zip(zip(have_ids, have_versions, strict=True), range(len(have_ids)), strict=True))
     idx = list(map(where.get, zip(ids, versions, strict=True)))
     if None not in idx:
         positions = cast(list[int], idx)  # (no None: checked)
         return [list(map(c.__getitem__, positions)) for c in cols]
-    at = dict(zip(have_ids, zip(have_versions, range(len(have_ids)), strict=True), strict=True))
-    out: list[Features] = []
-    for rid, version in zip(ids, versions, strict=True):
-        got = at.get(rid)
-        out.append(tuple(c[got[1]] for c in cols) if got is not None and got[0] == version
-                   else _opened_row(reads, opener, rid))
+    out: list[Features] = [tuple(c[i] for c in cols) if i is not None else _opened_row(reads, opener, rid)
+                           for rid, i in zip(ids, idx, strict=True)]
     return [list(c) for c in zip(*out, strict=True)] if out else [[] for _ in FIELDS]
 
 

@@ -15,8 +15,7 @@ INDEXES = (referral_index, cluster_index)
 
 def ensure(db: sqlite3.Connection) -> None:
     for index in INDEXES:
-        for table in index.TABLES:
-            db.execute(table.schema())
+        db.execute(index.INDEX.schema())
 
 
 def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list[tuple[Any, Any, dict[str, Any]]]

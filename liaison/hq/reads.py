@@ -23,7 +23,6 @@ class MergeRows(NamedTuple):
     batch: int | None
     ids: list[str]
     versions: list[int]  # of each id, in the same order
-    resolved: list[int]  # 1 where the status is resolved or closed ([] unless asked for)
     sealed: bytes | None = None  # the merge's blob in the index asked for, if it has one
     wrapped: bytes | None = None  # its batch key's wrap (seal_keys)
 
@@ -147,37 +146,29 @@ class Reads(OfficeConnection):
                                "ON k.id=i.batch WHERE i.batch >= ? AND i.batch < ?",
                                (block << bits, (block + 1) << bits))
 
-    def merge_rows(self, start: str | None = None, end: str | None = None, *, resolved: bool = False,
-                   untallied: bool = False, index: SealedIndex | None = None) -> Iterator[MergeRows]:
-        """Each merge's current tallied rows visited in the period (YYYY-MM-DD, inclusive,
-        either may be None), one item per batch, as lists in the same order: what the
-        sealed per-merge indexes (hq.merge_indexes) are matched against, a merge at a
-        time in C (600 000 rows as Python tuples cost more than a whole count).
-        A long period reads the merges from records_refs, whose order is by id within a
-        batch, the order the indexes list their rows in, so the usual merge compares
-        whole; a short one seeks its weeks, in no particular order. `resolved`: the
-        0/1s too. `untallied`: the rows the SQL counts leave out instead, any day.
-        `index`: each merge's blob in that index and its key's wrap come with it, joined
-        in SQL (a city's year is ~70 000 merges: two look-ups each from Python were
-        ~0.5 s of a whole-year report)."""
-        cols = "SELECT batch, json_group_array(id), json_group_array(version)" + (
-            f", json_group_array(coalesce(status IN {DONE_SQL}, 0))" if resolved else "") + " FROM records"
+    def merge_rows(self, start: str | None = None, *, untallied: bool = False, index: SealedIndex | None = None
+                   ) -> Iterator[MergeRows]:
+        """Each merge's current tallied rows visited on or after `start` (YYYY-MM-DD, or
+        None), one item per batch, as lists in the same order, read from records_refs,
+        whose order is by id within a batch, the order the cluster index lists its rows
+        in: what its blobs are matched against, a merge at a time in C (600 000 rows as
+        Python tuples cost more than a whole count). `untallied`: the rows the SQL counts
+        leave out instead, any day. `index`: each merge's blob in that index and its
+        key's wrap come with it, joined in SQL (a city's year is ~70 000 merges: two
+        look-ups each from Python were ~0.5 s)."""
+        cols = "SELECT batch, json_group_array(id), json_group_array(version) FROM records"
         args: list[str] = []
         if untallied:
             grouped = f"{cols} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch"
-        elif start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 92:
-            where, args = self._in_period(start, end)
-            grouped = f"{cols} WHERE {where} GROUP BY batch"
         else:
-            conds, args = self._on_days(start, end)
+            conds, args = self._on_days(start, None)
             grouped = f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch"
         if index is not None:
             grouped = (f"SELECT g.*, i.sealed, k.wrapped FROM ({grouped}) g LEFT JOIN {index.table} i "
                        "ON i.batch=g.batch LEFT JOIN seal_keys k ON k.id=g.batch")
         loads = orjson.loads
-        for batch, ids, versions, *more in self.db.execute(grouped, args):
-            done = loads(more.pop(0)) if resolved else []
-            yield MergeRows(batch, loads(ids), loads(versions), done, *more)
+        for batch, ids, versions, *blob in self.db.execute(grouped, args):
+            yield MergeRows(batch, loads(ids), loads(versions), *blob)
 
     def tally_durations(self, start: str | None, end: str | None) -> sqlite3.Cursor:
         """(station, days from visit to last change) of the period's resolved tallied rows."""

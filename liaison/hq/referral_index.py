@@ -33,7 +33,6 @@ if TYPE_CHECKING:  # reads -> dbconn -> merge_indexes -> this module
 Refs = tuple[str, ...]
 
 INDEX = SealedIndex("referral_index", "referrals")
-TABLES = (INDEX,)  # made by the schema (merge_indexes.ensure)
 aad = INDEX.aad
 
 

@@ -108,16 +108,19 @@ def test_a_tallied_row_without_a_status_counts_its_referrals_as_not_resolved(edi
 
 def test_each_merge_is_read_with_its_own_blob_and_key_wrap(edited):
     """Reads.merge_rows(index=…) joins each merge's blob and its key's wrap to its rows
-    (one query, not two look-ups per merge); a merge without a blob comes with None."""
+    (one query, not two look-ups per merge; what `hq clusters` reads); a merge without a
+    blob comes with None."""
+    from liaison.hq import cluster_index
+
     world, rid = edited
     with world.office() as o:
         db = o.db.db
-        merges = list(o.db.merge_rows(index=referral_index.INDEX))
+        merges = list(o.db.merge_rows(index=cluster_index.INDEX))
         assert len(merges) == 2
         for m in merges:
-            assert m.sealed == db.execute("SELECT sealed FROM referral_index WHERE batch=?", (m.batch,)).fetchone()[0]
+            assert m.sealed == db.execute("SELECT sealed FROM cluster_index WHERE batch=?", (m.batch,)).fetchone()[0]
             assert m.wrapped == db.execute("SELECT wrapped FROM seal_keys WHERE id=?", (m.batch,)).fetchone()[0]
-        db.execute("DELETE FROM referral_index WHERE batch=?", (merges[0].batch,))
-        again = {m.batch: m for m in o.db.merge_rows(index=referral_index.INDEX)}
+        db.execute("DELETE FROM cluster_index WHERE batch=?", (merges[0].batch,))
+        again = {m.batch: m for m in o.db.merge_rows(index=cluster_index.INDEX)}
         assert again[merges[0].batch].sealed is None and again[merges[1].batch].sealed == merges[1].sealed
         assert [m.ids for m in o.db.merge_rows()] == [m.ids for m in merges]  # the rows themselves as before
