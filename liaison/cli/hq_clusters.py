@@ -118,8 +118,11 @@ def _clusters(args: argparse.Namespace, since: str | None) -> int:
     from .hq_staff_cmds import unlocked_office
 
     with unlocked_office(args) as staff:
-        clusters = find_clusters_columns(cluster_index.columns(staff.office.db, staff.opener, since),
-                                         window_days=args.window_days, since=since)
+        later: list[Callable[[], bool]] = []
+        features = cluster_index.columns(staff.office.db, staff.opener, since, later)
+        for keep in later:  # the office's view, written after the read (skipped if a merge holds the office)
+            keep()
+        clusters = find_clusters_columns(features, window_days=args.window_days, since=since)
         staff.audit("report", "hq clusters", clusters=len(clusters))
     if args.json:
         _print_clusters_json({"window_days": args.window_days, "since": since, "threshold": SIMILAR}, clusters)

@@ -12,22 +12,26 @@ kept in clear). The unattended merge writes it with the records public key alone
 A blob is used for a row only while that row still has the blob's batch and version,
 and only if it was written with today's FIELDS. A merge from before this index has
 its rows opened batch by batch; any other row is opened on its own. So the clusters
-are always those of the whole records (tests/hq/test_cluster_index.py).
+are always those of the whole records (tests/hq/test_cluster_index.py). A block of
+merges no merge has changed since a whole-history run is read from the office's
+cluster view instead (hq/cluster_view.py, tests/hq/test_cluster_view.py).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date, timedelta
-from itertools import chain
+from functools import partial
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 import orjson
 
 from ..reports.cluster_features import FIELDS, Features, of_parts, of_record
 from ..security.records_key import BatchSealer, Opener
+from . import cluster_view
 from .sealed_index import SealedIndex
+from .views import BLOCK_BITS, block_of
 
 if TYPE_CHECKING:  # reads -> dbconn -> this module
     from .reads import MergeRows, Reads
@@ -52,19 +56,49 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
         INDEX.put(db, batch, sealer, doc)
 
 
-def columns(reads: Reads, opener: Opener, since: str | None = None) -> list[list[Any]]:
+def columns(reads: Reads, opener: Opener, since: str | None = None,
+            later: list[Callable[[], bool]] | None = None) -> list[list[Any]]:
     """The features of every current record as columns, one list per name in FIELDS
     (visited on or after `since`, YYYY-MM-DD, and perhaps a day before it: the caller
-    filters on the visit itself). SealBroken as `Reads.records` raises it."""
+    filters on the visit itself). SealBroken as `Reads.records` raises it. The blocks of
+    merges the office's view holds (hq/cluster_view.py) come from it; the others merge by
+    merge, and a whole-history read (no `since`) puts what keeps them in the view into
+    `later`, to be called once the read has ended: it writes."""
     cols: list[list[Any]] = [[] for _ in FIELDS]
     shared: dict[str, str] = {}  # one str per station and category, not one per record
+    listed: dict[int, list[list[Any]]] = {}
+
+    def add(got: list[list[Any]], block: int | None = None) -> None:
+        into = None
+        if block is not None:
+            into = listed.get(block)
+            if into is None:
+                into = listed[block] = [[] for _ in FIELDS]
+        for k, col in enumerate(got):
+            if k in _SHARED:
+                col = list(map(shared.setdefault, col, col))
+            cols[k].extend(col)
+            if into is not None:
+                into[k].extend(col)
+
     # The report's index lists the tallied rows merge by merge, and their Shanghai day:
     # a visit's own date is at most one day from it, so the day before `since` bounds it.
     start = None if since is None else (date.fromisoformat(since) - timedelta(days=1)).isoformat()
     with reads.snapshot():  # a record a merge moves to its batch meanwhile is read once, as it was
-        for merge in chain(reads.merge_rows(start, index=INDEX), reads.merge_rows(untallied=True, index=INDEX)):
-            for k, col in enumerate(_batch(reads, opener, merge)):
-                cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
+        view = cluster_view.View(reads.db)
+        counts = reads.block_counts(None, None, BLOCK_BITS)
+        todo = [block for block, rows, versions, _, top in counts if not view.usable(block, rows, versions, top)]
+        for got in view.columns(reads.db, opener, start):
+            add(got)
+        merges = reads.merge_rows(start, index=INDEX, blocks=(todo, BLOCK_BITS) if view.used else None) if todo else ()
+        for merge in merges:
+            add(_batch(reads, opener, merge), block_of(merge.batch) if since is None else None)
+        for merge in reads.merge_rows(untallied=True, index=INDEX):
+            add(_batch(reads, opener, merge))
+    if later is not None and since is None:
+        high = max((top for *_, top in counts if top is not None), default=-1)
+        later.append(partial(view.save, reads, listed, {b: (rows, versions) for b, rows, versions, _, _ in counts},
+                             high))
     return cols
 
 

@@ -146,8 +146,8 @@ class Reads(OfficeConnection):
                                "ON k.id=i.batch WHERE i.batch >= ? AND i.batch < ?",
                                (block << bits, (block + 1) << bits))
 
-    def merge_rows(self, start: str | None = None, *, untallied: bool = False, index: SealedIndex | None = None
-                   ) -> Iterator[MergeRows]:
+    def merge_rows(self, start: str | None = None, *, untallied: bool = False, index: SealedIndex | None = None,
+                   blocks: tuple[list[int | None], int] | None = None) -> Iterator[MergeRows]:
         """Each merge's current tallied rows visited on or after `start` (YYYY-MM-DD, or
         None), one item per batch, as lists in the same order, read from records_refs,
         whose order is by id within a batch, the order the cluster index lists its rows
@@ -155,13 +155,19 @@ class Reads(OfficeConnection):
         Python tuples cost more than a whole count). `untallied`: the rows the SQL counts
         leave out instead, any day. `index`: each merge's blob in that index and its
         key's wrap come with it, joined in SQL (a city's year is ~70 000 merges: two
-        look-ups each from Python were ~0.5 s)."""
+        look-ups each from Python were ~0.5 s). `blocks`: (blocks, bits): only the
+        merges of those blocks of 2**bits batch numbers (None: rows of no batch)."""
         cols = "SELECT batch, json_group_array(id), json_group_array(version) FROM records"
-        args: list[str] = []
+        args: list[Any] = []
         if untallied:
             grouped = f"{cols} WHERE deleted=0 AND tallied IS NOT 1 GROUP BY batch"
         else:
-            conds, args = self._on_days(start, None)
+            conds, days = self._on_days(start, None)
+            args = [*days]
+            if blocks is not None:
+                listed, bits = blocks
+                conds.append(f"(batch >> {int(bits)} IN (SELECT value FROM json_each(?)) OR (? AND batch IS NULL))")
+                args += [orjson.dumps([b for b in listed if b is not None]).decode(), None in listed]
             grouped = f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch"
         if index is not None:
             grouped = (f"SELECT g.*, i.sealed, k.wrapped FROM ({grouped}) g LEFT JOIN {index.table} i "

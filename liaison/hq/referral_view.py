@@ -6,12 +6,10 @@ sealed like every index (sealed_index: only an office officer's PIN opens it, un
 batch key of its own), so that the next report adds up each block whose rows are
 unchanged without listing a row or opening a merge's blob.
 
-Why the counts can be trusted without the rows: only the merge that wrote a row's
-current version gives the row its batch number, and a later merge that replaces the
-row gives it its own; so a block's current rows are always some of those it held when
-the view was kept, as long as no batch newer than the view has a row in it. A block
-is used only then, and only when SQL counts its current rows in the period as the
-view does (the number, their versions' sum, the resolved ones): they are all of them.
+Why the counts can be trusted without the rows: see hq/views.py. A block is used only
+when no batch newer than the view has a row in it, and SQL counts its current rows in
+the period as the view does (the number, their versions' sum, the resolved ones): they
+are all of them.
 Any other block (a row edited or moved by hand since, a new merge) is listed row by
 row again (hq/report_referrals.py), so the counts are always those of the whole
 records (tests/hq/test_report_fast_path.py).
@@ -31,14 +29,12 @@ from typing import Any
 
 import orjson
 
-from ..security.records_key import Opener
-from .lock import OfficeBusy, office_lock
+from ..security.records_key import BatchSealer, Opener
 from .sealed_index import SealedIndex
+from .views import keep
 
 VIEW = SealedIndex("referral_view", "referral-view")  # one row, sealed under a batch of its own
 FORM = 5  # the blob's layout: another is left unread (the next whole-history report writes this one)
-BLOCK_BITS = 8  # 256 batch numbers: a merge takes one (under `hq serve` its kept bundle another)
-WAIT_S = 0.5  # for the office's lock: a report does not wait for a merge to keep its view
 
 Refs = tuple[str, ...]
 Counted = list[tuple[Refs, int, int]]  # (referrals, resolved 0/1, rows)
@@ -56,10 +52,6 @@ def counted(days: list[list[Any]], sets: list[Refs], n: int, vsum: int, done: in
             n, vsum, done = n - dn, vsum - dv, done - dd
             got += [(sets[s], d, c) for s, d, c in counts]
     return got if n == vsum == done == 0 else None
-
-
-def block_of(batch: int | None) -> int | None:
-    return None if batch is None else batch >> BLOCK_BITS
 
 
 class Block:
@@ -167,12 +159,9 @@ class View:
         blocks = {b: days for b, days in self._blocks.items() if b in self._matched}
         blocks.update(self._new)
         doc = {"form": FORM, "high": high, "sets": [list(s) for s in self.sets], "blocks": list(blocks.items())}
-        try:
-            with office_lock(conn.home, WAIT_S), conn.db:
-                conn.db.execute("BEGIN IMMEDIATE")
-                batch, sealer = conn.sealer()
-                conn.db.execute(f"DELETE FROM {VIEW.table}")
-                VIEW.put(conn.db, batch, sealer, doc)
-        except (OfficeBusy, sqlite3.OperationalError, OSError):  # busy, or a read-only copy
-            return False
-        return True
+
+        def write(db: Any, batch: int, sealer: BatchSealer) -> None:
+            db.execute(f"DELETE FROM {VIEW.table}")
+            VIEW.put(db, batch, sealer, doc)
+
+        return keep(conn, write)

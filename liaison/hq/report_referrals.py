@@ -24,7 +24,8 @@ from ..security.records_key import Opener
 from . import referral_index
 from .db import OfficeDB
 from .reads import not_sealed
-from .referral_view import BLOCK_BITS, Block, Counted, Refs, View
+from .referral_view import Block, Counted, Refs, View
+from .views import BLOCK_BITS
 
 Seen = Counter[tuple[Refs, int]]  # (referrals, resolved 0/1) -> visits
 

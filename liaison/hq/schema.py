@@ -6,7 +6,7 @@ import sqlite3
 
 import orjson
 
-from . import merge_indexes, referral_view, tally_weeks
+from . import cluster_view, merge_indexes, referral_view, tally_weeks
 from .visits import COLUMNS as TALLY_COLUMNS
 from .visits import DONE_SQL, OPEN_SQL, derived
 
@@ -43,6 +43,7 @@ def ensure(db: sqlite3.Connection) -> None:
     db.executescript(SCHEMA)
     merge_indexes.ensure(db)
     db.execute(referral_view.VIEW.schema())
+    db.execute(cluster_view.schema())
     _add_columns(db)
 
 

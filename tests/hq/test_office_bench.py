@@ -20,4 +20,6 @@ def test_office_bench_runs_and_prints_its_table():
                      done.stdout), done.stdout
     assert re.search(r"hq clusters --json at 600 \(after the unlock\) +\d+\.\d\d s \(\d+\.\d\d-\d+\.\d\d\)",
                      done.stdout)
+    assert re.search(r"hq clusters --json at 600, the first after the ingest \(keeps the cluster view\) +\d+\.\d\d s",
+                     done.stdout)
     assert re.search(r"hq clusters at 600, as text \(latest members\) +\d+\.\d\d s \(", done.stdout)

@@ -309,20 +309,20 @@ def test_a_report_does_not_wait_for_a_busy_office_to_keep_its_view(tmp_path, mon
     """While another process writes (the office lock held), a report still gives its
     figures at once and leaves its view for the next one: it asks the lock for half a
     second, not the 30 s the office's writers would wait here."""
-    from liaison.hq import referral_view
+    from liaison.hq import views
     from liaison.hq.lock import office_lock
     from liaison.hq.report import build_report
 
     monkeypatch.setenv("LIAISON_HQ_LOCK_WAIT", "30")  # what the office would wait for a merge
     waits = []
-    locking = referral_view.office_lock
-    monkeypatch.setattr(referral_view, "office_lock", lambda home, wait=None: waits.append(wait) or locking(home, wait))
+    locking = views.office_lock
+    monkeypatch.setattr(views, "office_lock", lambda home, wait=None: waits.append(wait) or locking(home, wait))
     world, _ = build(tmp_path)
     with world.office() as o:
         staff = office_staff(o)
         with office_lock(world.hq, 0):
             rep = build_report(o.db, staff.opener, today=date(2026, 12, 1))
-        assert rep["referrals"] and waits == [referral_view.WAIT_S] and referral_view.WAIT_S <= 1
+        assert rep["referrals"] and waits == [views.WAIT_S] and views.WAIT_S <= 1
         assert o.db.db.execute("SELECT count(*) FROM referral_view").fetchone()[0] == 0
         build_report(o.db, staff.opener, today=date(2026, 12, 1))
         assert o.db.db.execute("SELECT count(*) FROM referral_view").fetchone()[0] == 1

@@ -1,0 +1,42 @@
+"""What the office's two views share (referral_view: a report's referral counts;
+cluster_view: `hq clusters`' features): both keep, sealed, what a whole-history read
+found in each block of 2**BLOCK_BITS consecutive batch numbers, and both are kept by
+a reader, after its read, without waiting for a busy office.
+
+Why a block can be trusted without its rows (each view's docstring says what it
+checks): only the merge that wrote a row's current version gives the row its batch
+number, and a later merge that replaces the row gives it its own; so a block's current
+rows are always some of those it held when the view was kept, as long as no batch newer
+than the view has a row in it. Rows only ever leave a block, and SQL counting the same
+number of current rows (and the same sum of their versions) says none has.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Callable
+
+from ..security.records_key import BatchSealer
+from .lock import OfficeBusy, office_lock
+
+BLOCK_BITS = 8  # 256 batch numbers: a merge takes one (under `hq serve` its kept bundle another)
+WAIT_S = 0.5  # for the office's lock: a reader does not wait for a merge to keep its view
+
+
+def block_of(batch: int | None) -> int | None:
+    return None if batch is None else batch >> BLOCK_BITS
+
+
+def keep(conn: Any, write: Callable[[sqlite3.Connection, int, BatchSealer], None]) -> bool:
+    """Run `write(db, batch, sealer)` in a write transaction of the office (`conn`: its
+    OfficeDB), under a new batch of the writer's key, if the office's lock comes within
+    WAIT_S: False, and nothing written, when a merge holds it or the copy is read-only
+    (the next reader keeps the view then)."""
+    try:
+        with office_lock(conn.home, WAIT_S), conn.db:
+            conn.db.execute("BEGIN IMMEDIATE")
+            batch, sealer = conn.sealer()
+            write(conn.db, batch, sealer)
+    except (OfficeBusy, sqlite3.OperationalError, OSError):  # busy, or a read-only copy
+        return False
+    return True
