@@ -31,7 +31,7 @@ from ..reports.cluster_features import FIELDS, Features, of_parts, of_record
 from ..security.records_key import BatchSealer, Opener
 from . import cluster_view
 from .sealed_index import SealedIndex
-from .views import BLOCK_BITS, block_of
+from .views import BLOCK_BITS
 
 if TYPE_CHECKING:  # reads -> dbconn -> this module
     from .reads import MergeRows, Reads
@@ -66,20 +66,11 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
     `later`, to be called once the read has ended: it writes."""
     cols: list[list[Any]] = [[] for _ in FIELDS]
     shared: dict[str, str] = {}  # one str per station and category, not one per record
-    listed: dict[int, list[list[Any]]] = {}
+    spans: dict[int, list[tuple[int, int]]] = {}  # block -> where its rows read merge by merge lie in cols
 
-    def add(got: list[list[Any]], block: int | None = None) -> None:
-        into = None
-        if block is not None:
-            into = listed.get(block)
-            if into is None:
-                into = listed[block] = [[] for _ in FIELDS]
+    def add(got: list[list[Any]]) -> None:
         for k, col in enumerate(got):
-            if k in _SHARED:
-                col = list(map(shared.setdefault, col, col))
-            cols[k].extend(col)
-            if into is not None:
-                into[k].extend(col)
+            cols[k].extend(map(shared.setdefault, col, col) if k in _SHARED else col)
 
     # The report's index lists the tallied rows merge by merge, and their Shanghai day:
     # a visit's own date is at most one day from it, so the day before `since` bounds it.
@@ -92,12 +83,15 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
             add(got)
         merges = reads.merge_rows(start, index=INDEX, blocks=(todo, BLOCK_BITS) if view.used else None) if todo else ()
         for merge in merges:
-            add(_batch(reads, opener, merge), block_of(merge.batch) if since is None else None)
+            at = len(cols[0])
+            add(_batch(reads, opener, merge))
+            if since is None and merge.batch is not None:
+                spans.setdefault(merge.batch >> BLOCK_BITS, []).append((at, len(cols[0])))
         for merge in reads.merge_rows(untallied=True, index=INDEX):
             add(_batch(reads, opener, merge))
     if later is not None and since is None:
         high = max((top for *_, top in counts if top is not None), default=-1)
-        later.append(partial(view.save, reads, listed, {b: (rows, versions) for b, rows, versions, _, _ in counts},
+        later.append(partial(view.save, reads, cols, spans, {b: (rows, versions) for b, rows, versions, _, _ in counts},
                              high))
     return cols
 
