@@ -215,3 +215,13 @@ def test_hq_clusters_keeps_the_view_and_prints_the_same_clusters(tmp_path, monke
         printed.append((orjson.loads(capsys.readouterr().out), bool(merges)))
     (first, read_merges), (second, read_again) = printed
     assert first == second and first["clusters"] and read_merges and not read_again
+
+
+@pytest.mark.parametrize("texts", [["骑手被扣配送费", "拖欠工资两个月", "动迁补偿"], ["含\x1e分隔符的摘要", "第二条"],
+                                   ["摘要", None, ""], []])
+def test_the_summaries_written_are_copies(texts):
+    """What the view's write hands orjson are new str objects with the same text: orjson
+    keeps a UTF-8 copy inside each str it writes, and the clusters go on holding theirs."""
+    got = cluster_view._copies(texts)
+    assert got == texts
+    assert not any(a is b for a, b in zip(got, texts, strict=True) if isinstance(a, str) and len(a) > 1)
