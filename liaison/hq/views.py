@@ -23,10 +23,6 @@ BLOCK_BITS = 8  # 256 batch numbers: a merge takes one (under `hq serve` its kep
 WAIT_S = 0.5  # for the office's lock: a reader does not wait for a merge to keep its view
 
 
-def block_of(batch: int | None) -> int | None:
-    return None if batch is None else batch >> BLOCK_BITS
-
-
 def keep(conn: Any, write: Callable[[sqlite3.Connection, int, BatchSealer], None]) -> bool:
     """Run `write(db, batch, sealer)` in a write transaction of the office (`conn`: its
     OfficeDB), under a new batch of the writer's key, if the office's lock comes within

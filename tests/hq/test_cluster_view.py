@@ -17,7 +17,7 @@ from liaison.reports.cluster_features import FIELDS, of_record
 from liaison.security.errors import SealBroken
 from tests.hq._report_world import RIDER, at, build
 from tests.hq._small_city import small_city
-from tests.hq.test_report_fast_path import _send_next
+from tests.hq.test_report_fast_path import _send_next, move_a_row_by_hand, spy_view_lock
 from tests.sync._sync_world import office_staff
 
 VISITED, SUMMARY = FIELDS.index("visited_at"), FIELDS.index("summary")
@@ -135,12 +135,7 @@ def test_a_row_moved_by_hand_reads_its_two_blocks_again_and_as_the_record(tmp_pa
         assert _read(o, staff) == whole
         blocks = [e[0] for e in _entries(o)]
         assert len(blocks) >= 3
-        db = o.db.db
-        a, b = db.execute("SELECT a.batch, b.id FROM (SELECT DISTINCT batch FROM records WHERE deleted=0) a "
-                          "JOIN seal_keys ka ON ka.id=a.batch JOIN seal_keys b ON b.wrapped=ka.wrapped "
-                          "AND b.id IN (SELECT batch FROM records) AND b.id >> 8 != a.batch >> 8 LIMIT 1").fetchone()
-        db.execute("UPDATE records SET batch=? WHERE rowid=(SELECT min(rowid) FROM records WHERE batch=? "
-                   "AND deleted=0)", (b, a))
+        a, b = move_a_row_by_hand(o.db.db, "b.id >> 8 != a.batch >> 8")  # into another block
         merges.clear()
         assert _read(o, staff, keep=False) == whole
         assert {m >> 8 for m in merges} == {a >> 8, b >> 8} < set(blocks)
@@ -186,10 +181,7 @@ def test_a_busy_office_gets_its_clusters_and_the_next_run_keeps_the_view(tmp_pat
     from liaison.hq import views
     from liaison.hq.lock import office_lock
 
-    monkeypatch.setenv("LIAISON_HQ_LOCK_WAIT", "30")  # what the office would wait for a merge
-    waits = []
-    locking = views.office_lock
-    monkeypatch.setattr(views, "office_lock", lambda home, wait=None: waits.append(wait) or locking(home, wait))
+    waits = spy_view_lock(monkeypatch)
     world, _ = build(tmp_path)
     with world.office() as o:
         staff = office_staff(o)

@@ -241,16 +241,23 @@ def test_a_view_that_does_not_match_the_rows_is_not_used(tmp_path, monkeypatch):
             assert new == old and new["referrals"] and per_row
 
 
+def move_a_row_by_hand(db, apart: str = "b.id != a.batch") -> tuple[int, int]:
+    """Give one current row of merge a the batch number of merge b, by hand, where both
+    merges are under one batch key (so the row still opens) and `apart` holds of them:
+    (a, b)."""
+    a, b = db.execute("SELECT a.batch, b.id FROM (SELECT DISTINCT batch FROM records WHERE deleted=0) a "
+                      "JOIN seal_keys ka ON ka.id=a.batch JOIN seal_keys b ON b.wrapped=ka.wrapped "
+                      f"AND b.id IN (SELECT batch FROM records) AND {apart} LIMIT 1").fetchone()
+    db.execute("UPDATE records SET batch=? WHERE rowid=(SELECT min(rowid) FROM records WHERE batch=? "
+               "AND deleted=0)", (b, a))
+    return a, b
+
+
 def test_a_row_moved_by_hand_to_another_merge_is_counted_once(tmp_path):
     """A row given another merge's batch number by hand (both merges under one batch
     key, so it still opens) is counted once, with its own version's referrals."""
     with small_city(tmp_path, 200) as (o, staff):
-        db = o.db.db
-        a, b = db.execute("SELECT a.batch, b.id FROM (SELECT DISTINCT batch FROM records WHERE deleted=0) a "
-                          "JOIN seal_keys ka ON ka.id=a.batch JOIN seal_keys b ON b.wrapped=ka.wrapped "
-                          "AND b.id IN (SELECT batch FROM records) AND b.id != a.batch LIMIT 1").fetchone()
-        db.execute("UPDATE records SET batch=? WHERE rowid=(SELECT min(rowid) FROM records WHERE batch=? "
-                   "AND deleted=0)", (b, a))
+        move_a_row_by_hand(o.db.db)
         old, new = _figures_both_ways(o, staff, None, None, CITY_END)
         assert new == old and new["referrals"]
 
@@ -305,6 +312,18 @@ def test_a_report_keeps_the_counts_of_what_it_matched_row_by_row(tmp_path, monke
     assert report(*period) == again and not per_row
 
 
+def spy_view_lock(monkeypatch) -> list:
+    """How long each view's write asks the office's lock for (hq/views.py), while the
+    office's writers would wait 30 s."""
+    from liaison.hq import views
+
+    monkeypatch.setenv("LIAISON_HQ_LOCK_WAIT", "30")
+    waits: list = []
+    locking = views.office_lock
+    monkeypatch.setattr(views, "office_lock", lambda home, wait=None: waits.append(wait) or locking(home, wait))
+    return waits
+
+
 def test_a_report_does_not_wait_for_a_busy_office_to_keep_its_view(tmp_path, monkeypatch):
     """While another process writes (the office lock held), a report still gives its
     figures at once and leaves its view for the next one: it asks the lock for half a
@@ -313,10 +332,7 @@ def test_a_report_does_not_wait_for_a_busy_office_to_keep_its_view(tmp_path, mon
     from liaison.hq.lock import office_lock
     from liaison.hq.report import build_report
 
-    monkeypatch.setenv("LIAISON_HQ_LOCK_WAIT", "30")  # what the office would wait for a merge
-    waits = []
-    locking = views.office_lock
-    monkeypatch.setattr(views, "office_lock", lambda home, wait=None: waits.append(wait) or locking(home, wait))
+    waits = spy_view_lock(monkeypatch)
     world, _ = build(tmp_path)
     with world.office() as o:
         staff = office_staff(o)
