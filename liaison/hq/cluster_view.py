@@ -3,8 +3,8 @@ the features (reports/cluster_features.py) of its current rows as a whole-histor
 `hq clusters` last read them, one sealed blob per block, so that the next run reads a
 few hundred blobs instead of ~70 000 merges' index blobs matched with their rows. A
 station edits a third of its visits on a later day, so most of a city's merges lose a
-row to a later one, and each of those had its rows listed and mapped: a city's year at
-300 000 records took 2.1 s to read that way, 0.35 s from the view.
+row to a later one, and each of those had its rows listed and mapped: a city's 600 000
+records took 3.0–3.7 s to read that way, 0.75–0.8 s from the view.
 
 Each block's entry keeps in clear what it is checked against — how many current rows
 it held, their versions' sum, the highest batch with a row when it was kept, its
