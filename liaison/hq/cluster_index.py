@@ -78,7 +78,7 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
     with reads.snapshot():  # a record a merge moves to its batch meanwhile is read once, as it was
         view = cluster_view.View(reads.db)
         counts = reads.block_counts(None, None, BLOCK_BITS)
-        todo = [block for block, rows, versions, _, top in counts if not view.usable(block, rows, versions, top)]
+        todo = view.match(counts)
         for got in view.columns(reads.db, opener, start):
             add(got)
         merges = reads.merge_rows(start, index=INDEX, blocks=(todo, BLOCK_BITS) if view.used else None) if todo else ()

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sqlite3
 from itertools import chain
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import orjson
 
@@ -47,8 +47,23 @@ def schema() -> str:
             "form TEXT NOT NULL, sealed BLOB NOT NULL)")
 
 
-def _aad(batch: int, block: int, rows: int, versions: int, high: int, last: str, form: str) -> bytes:
-    return orjson.dumps([records_key.FORMAT, PURPOSE, batch, block, rows, versions, high, last, form])
+class Entry(NamedTuple):
+    """A block's entry as kept in clear beside its blob, and bound to it."""
+
+    block: int
+    batch: int  # the view's own batch: its key opens the blob
+    rows: int
+    versions: int  # their versions' sum
+    high: int  # the highest batch with a row when it was kept
+    last: str  # its latest visit day
+    form: str
+
+
+_ENTRY = ", ".join(Entry._fields)
+
+
+def _aad(e: Entry) -> bytes:
+    return orjson.dumps([records_key.FORMAT, PURPOSE, e.batch, e.block, e.rows, e.versions, e.high, e.last, e.form])
 
 
 def _copies(texts: list[Any]) -> list[Any]:
@@ -67,31 +82,32 @@ def _copies(texts: list[Any]) -> list[Any]:
 
 class View:
     def __init__(self, db: sqlite3.Connection):
-        self._entries = {e[0]: e for e in db.execute(
-            f"SELECT block, batch, rows, versions, high, last, form FROM {TABLE}")}
-        self.used: list[int] = []
+        self._entries = {e.block: e for e in map(Entry._make, db.execute(f"SELECT {_ENTRY} FROM {TABLE}"))}
+        self.used: list[int] = []  # the blocks `match` found whole in the view
 
-    def usable(self, block: int | None, rows: int, versions: int, top: int | None) -> bool:
-        """Whether the block's entry holds its current rows: SQL counts `rows` of them,
-        `versions` their versions' sum, `top` the highest batch among them."""
-        entry = self._entries.get(block) if block is not None else None
-        if entry is None or top is None:
-            return False
-        _, _, kept_rows, kept_versions, high, _, form = entry
-        if (kept_rows, kept_versions, form) != (rows, versions, FORM) or top > high:
-            return False
-        self.used.append(block)  # type: ignore[arg-type]  # (not None: found above)
-        return True
+    def match(self, counts: list[tuple[int | None, int, int, int, int | None]]) -> list[int | None]:
+        """The blocks the view does not hold as they are now, of `counts`
+        (Reads.block_counts: each block's current rows, their versions' sum, the
+        resolved ones, its highest batch); the others are `used`."""
+        todo: list[int | None] = []
+        for block, rows, versions, _, top in counts:
+            e = self._entries.get(block) if block is not None else None
+            if e is None or top is None or (e.rows, e.versions, e.form) != (rows, versions, FORM) or top > e.high:
+                todo.append(block)
+            else:
+                self.used.append(e.block)
+        return todo
 
     def columns(self, db: sqlite3.Connection, opener: Opener, start: str | None) -> Iterator[Columns]:
-        """The features of each usable block's rows, as columns: of the rows visited on or
+        """The features of each used block's rows, as columns: of the rows visited on or
         after `start` (YYYY-MM-DD) if given."""
-        blocks = [b for b in self.used if start is None or self._entries[b][5] >= start]
-        for *entry, sealed, wrapped in db.execute(
-                f"SELECT v.batch, v.block, v.rows, v.versions, v.high, v.last, v.form, v.sealed, k.wrapped "
+        blocks = [b for b in self.used if start is None or self._entries[b].last >= start]
+        for *clear, sealed, wrapped in db.execute(
+                f"SELECT {', '.join(f'v.{f}' for f in Entry._fields)}, v.sealed, k.wrapped "
                 f"FROM {TABLE} v LEFT JOIN seal_keys k ON k.id=v.batch WHERE v.block IN "
                 "(SELECT value FROM json_each(?))", (orjson.dumps(blocks).decode(),)):
-            cols: Columns = opener.open(entry[0], sealed, _aad(*entry), wrapped)["columns"]
+            e = Entry._make(clear)
+            cols: Columns = opener.open(e.batch, sealed, _aad(e), wrapped)["columns"]
             if start is not None:
                 at = [i for i, v in enumerate(cols[_VISITED]) if v[:10] >= start]
                 if len(at) < len(cols[_VISITED]):
@@ -115,9 +131,8 @@ class View:
             for block in fresh:  # made and sealed one at a time: a city's are ~200 MB in all
                 got = [list(chain.from_iterable(c[s:e] for s, e in spans[block])) for c in cols]
                 got[_SUMMARY] = _copies(got[_SUMMARY])
-                rows, versions = sums[block]
-                entry = (batch, block, rows, versions, high, max(v[:10] for v in got[_VISITED]), FORM)
-                db.execute(f"INSERT OR REPLACE INTO {TABLE} (batch, block, rows, versions, high, last, form, sealed) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (*entry, sealer.seal({"columns": got}, _aad(*entry))))
+                e = Entry(block, batch, *sums[block], high, max(v[:10] for v in got[_VISITED]), FORM)
+                db.execute(f"INSERT OR REPLACE INTO {TABLE} ({_ENTRY}, sealed) VALUES ({', '.join('?' * 8)})",
+                           (*e, sealer.seal({"columns": got}, _aad(e))))
 
         return keep(conn, write)

@@ -249,10 +249,10 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[NDArray[
     parent = np.arange(len(rows), dtype=np.int64)
     links: list[tuple[int, str, str]] = []  # (a member, kind, value): which keys made each cluster
 
-    def join(pairs: list[tuple[int, int]]) -> None:
-        if pairs:
-            a, b = np.array(pairs, dtype=np.int64).T
-            kernel.union(parent, np.ascontiguousarray(a), np.ascontiguousarray(b))
+    def join(pairs: NDArray[np.int64]) -> None:
+        """Union each pair, given as two rows (a, b) of one array."""
+        if pairs.size:
+            kernel.union(parent, np.ascontiguousarray(pairs[0]), np.ascontiguousarray(pairs[1]))
 
     def similar(members: list[int] | NDArray[np.int64], threshold: float, eligible: NDArray[np.bool_] | None,
                 kind: str, value: str) -> None:
@@ -281,12 +281,11 @@ def _link(rows: list[Row], window_days: int, threshold: float) -> tuple[NDArray[
             pairs.append(np.stack((at[close], at[close + 1])))
             links.extend(zip(at[close].tolist(), repeat(kind), repeat(value), strict=False))
     if pairs:
-        a, b = np.concatenate(pairs, axis=1)
-        kernel.union(parent, np.ascontiguousarray(a), np.ascontiguousarray(b))
+        join(np.concatenate(pairs, axis=1))
     for where, members in sites.items():
         if unthemed[members].any():  # fall back to looser text similarity at the same site
             similar(members, SITE_SIMILAR, unthemed, "platform_site", where)
-    join(_related(rows, links))
+    join(np.array(_related(rows, links), dtype=np.int64).reshape(-1, 2).T)
     cats = list(map(itemgetter(CATEGORY), rows))
     code = {c: k for k, c in enumerate(dict.fromkeys(cats))}  # in order of first appearance, as before
     of_cat = np.fromiter(map(code.__getitem__, cats), dtype=np.int64, count=len(cats))

@@ -150,17 +150,16 @@ def test_an_entry_that_does_not_match_its_block_is_not_used(tmp_path, monkeypatc
         staff = office_staff(o)
         whole = _whole(staff)
         _read(o, staff)
-        (block, batch, rows, versions, high, last, form, sealed), = _entries(o)
-        doc = staff.opener.open(batch, sealed, cluster_view._aad(batch, block, rows, versions, high, last, form))
-        for change in ({"rows": rows - 1}, {"form": "0 " + form}):
-            entry = {"batch": batch, "block": block, "rows": rows, "versions": versions, "high": high,
-                     "last": last, "form": form, **change}
+        (*clear, sealed), = _entries(o)
+        kept = cluster_view.Entry(*clear)
+        doc = staff.opener.open(kept.batch, sealed, cluster_view._aad(kept))
+        for change in ({"rows": kept.rows - 1}, {"form": "0 " + kept.form}):
+            entry = kept._replace(**change)
             forged = {"columns": [c[:-1] for c in doc["columns"]]}  # a row left out
             nonce = os.urandom(12)
-            blob = nonce + staff.opener._aead(batch).encrypt(nonce, orjson.dumps(forged),
-                                                             cluster_view._aad(**entry))
-            o.db.db.execute("UPDATE cluster_view SET rows=?, form=?, sealed=?",
-                            (entry["rows"], entry["form"], blob))
+            blob = nonce + staff.opener._aead(kept.batch).encrypt(nonce, orjson.dumps(forged),
+                                                                  cluster_view._aad(entry))
+            o.db.db.execute("UPDATE cluster_view SET rows=?, form=?, sealed=?", (entry.rows, entry.form, blob))
             merges.clear()
             assert _read(o, staff, keep=False) == whole and merges, change
 
