@@ -115,11 +115,13 @@ def _clusters(args: argparse.Namespace, since: str | None) -> int:
     from ..hq import cluster_index
     from ..hq.report import station_names
     from ..reports.clusters import ACTIONS, SIMILAR, find_clusters_columns
-    from .hq_staff_cmds import unlocked_office
+    from .hq_staff_cmds import say_altered, unlocked_office
 
     with unlocked_office(args) as staff:
         later: list[Callable[[], bool]] = []
-        features = cluster_index.columns(staff.office.db, staff.opener, since, later)
+        altered: list[str] = []
+        features = cluster_index.columns(staff.office.db, staff.opener, since, later, altered)
+        say_altered(staff, altered)
         for keep in later:  # the office's view, written after the read (skipped if a merge holds the office)
             keep()
         clusters = find_clusters_columns(features, window_days=args.window_days, since=since)

@@ -53,13 +53,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliError("--all-overdue 只用于 --xlsx：文本只列件数，JSON 与 HTML 已列出全部逾期回访 "
                        "(--all-overdue is for --xlsx; JSON and HTML already list every overdue follow-up)", ec.USAGE)
     from ..hq.quarantine import Quarantine
-    from .hq_staff_cmds import unlocked_office
+    from .hq_staff_cmds import say_altered, unlocked_office
 
     writer = "liaison.hq.report_xlsx" if args.xlsx else "liaison.hq.report_html" if args.html else None
     with unlocked_office(args, meanwhile=(writer,) if writer else ()) as staff:
         o = staff.office
         quarantined = Quarantine(o.quarantine).summary()["files"]
-        rep = build_report(o.db, staff.opener, start=start, end=end, quarantined=quarantined)
+        altered: list[str] = []
+        rep = build_report(o.db, staff.opener, start=start, end=end, quarantined=quarantined, altered=altered)
+        say_altered(staff, altered)
         name = o.name
         staff.audit("report", "hq report", start=str(start or ""), end=str(end or ""))
     target = args.xlsx or args.html

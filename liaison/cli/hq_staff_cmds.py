@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 import threading
 from contextlib import contextmanager, suppress
@@ -102,7 +103,9 @@ def no_staff(home) -> CliError:
 def unlocked_office(args: argparse.Namespace, meanwhile: Sequence[str] = ()) -> Iterator["Staff"]:
     """The office, unlocked by an office officer's PIN (audited), for a read of records.
     `meanwhile`: modules the command needs after the unlock, imported while the PIN is
-    asked and checked (see _import_meanwhile)."""
+    asked and checked (see _import_meanwhile). A sealed part that does not open during
+    the read, or a database SQLite cannot read, is refused with what was found (exit
+    STORAGE), not left to the crash log."""
     from ..hq.staff import unlock
     from ..security.keyring import Keyring
     from .hq_cmds import office
@@ -117,7 +120,21 @@ def unlocked_office(args: argparse.Namespace, meanwhile: Sequence[str] = ()) -> 
                 staff = unlock(o, officer, pin)
         finally:
             importing.join()  # never leave an import half done behind an exit
-        yield staff
+        try:
+            with sealed_errors():
+                yield staff
+        except sqlite3.DatabaseError:
+            # SQLite's message can quote the bytes it could not read: whatever a meddler wrote.
+            raise CliError("院本部数据库无法读取：其中的值被改动或损坏 (the office database cannot be read: "
+                           "a value in it was altered or damaged)", ec.STORAGE) from None
+
+
+def say_altered(staff: "Staff", altered: Sequence[str]) -> None:
+    """Say on stderr, and audit, each part of the office's views that did not open (the
+    read counted from the records instead: hq/views.py)."""
+    for name in altered:
+        say(f"注意 warning: {name}")
+        staff.audit("view_altered", name)
 
 
 def _import_meanwhile(modules: Sequence[str]) -> threading.Thread:

@@ -31,7 +31,7 @@ from ..reports.cluster_features import FIELDS, Features, of_parts, of_record
 from ..security.records_key import BatchSealer, Opener
 from . import cluster_view
 from .sealed_index import SealedIndex
-from .views import BLOCK_BITS
+from .views import BLOCK_BITS, altered_view
 
 if TYPE_CHECKING:  # reads -> dbconn -> this module
     from .reads import MergeRows, Reads
@@ -57,13 +57,14 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
 
 
 def columns(reads: Reads, opener: Opener, since: str | None = None,
-            later: list[Callable[[], bool]] | None = None) -> list[list[Any]]:
+            later: list[Callable[[], bool]] | None = None, altered: list[str] | None = None) -> list[list[Any]]:
     """The features of every current record as columns, one list per name in FIELDS
     (visited on or after `since`, YYYY-MM-DD, and perhaps a day before it: the caller
     filters on the visit itself). SealBroken as `Reads.records` raises it. The blocks of
     merges the office's view holds (hq/cluster_view.py) come from it; the others merge by
     merge, and a whole-history read (no `since`) puts what keeps them in the view into
-    `later`, to be called once the read has ended: it writes."""
+    `later`, to be called once the read has ended: it writes. A view block whose blob did
+    not open is read merge by merge too, and named in `altered` (views.altered_view)."""
     cols: list[list[Any]] = [[] for _ in FIELDS]
     shared: dict[str, str] = {}  # one str per station and category, not one per record
     spans: dict[int, list[tuple[int, int]]] = {}  # block -> where its rows read merge by merge lie in cols
@@ -81,6 +82,7 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
         todo = view.match(counts)
         for got in view.columns(reads.db, opener, start):
             add(got)
+        todo += view.altered
         merges = reads.merge_rows(start, index=INDEX, blocks=(todo, BLOCK_BITS) if view.used else None) if todo else ()
         for merge in merges:
             at = len(cols[0])
@@ -89,6 +91,8 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
                 spans.setdefault(merge.batch >> BLOCK_BITS, []).append((at, len(cols[0])))
         for merge in reads.merge_rows(untallied=True, index=INDEX):
             add(_batch(reads, opener, merge))
+    if altered is not None and view.altered:
+        altered.append(altered_view("类案视图", "the cluster view", view.altered))
     if later is not None and since is None:
         high = max((top for *_, top in counts if top is not None), default=-1)
         later.append(partial(view.save, reads, cols, spans, {b: (rows, versions) for b, rows, versions, _, _ in counts},

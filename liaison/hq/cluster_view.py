@@ -16,7 +16,9 @@ than it has a row in it (hq/views.py says why that is enough); any other block i
 merge by merge from the cluster index (hq/cluster_index.py), and the next
 whole-history run keeps it again. The features are personal (summaries, employers), so
 the blobs are sealed like the index itself, under a batch key of their own: only an
-office officer's PIN opens them.
+office officer's PIN opens them. A blob that does not open (altered or damaged on disk)
+is not used either: its block is read merge by merge, named in `altered` for the caller
+to say, and kept again by the next whole-history run.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import orjson
 
 from ..reports.cluster_features import FIELDS
 from ..security import records_key
+from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 from .views import keep
 
@@ -84,6 +87,7 @@ class View:
     def __init__(self, db: sqlite3.Connection):
         self._entries = {e.block: e for e in map(Entry._make, db.execute(f"SELECT {_ENTRY} FROM {TABLE}"))}
         self.used: list[int] = []  # the blocks `match` found whole in the view
+        self.altered: list[int] = []  # of those, the blocks whose blob did not open: read merge by merge
 
     def match(self, counts: list[tuple[int | None, int, int, int, int | None]]) -> list[int | None]:
         """The blocks the view does not hold as they are now, of `counts`
@@ -100,14 +104,20 @@ class View:
 
     def columns(self, db: sqlite3.Connection, opener: Opener, start: str | None) -> Iterator[Columns]:
         """The features of each used block's rows, as columns: of the rows visited on or
-        after `start` (YYYY-MM-DD) if given."""
+        after `start` (YYYY-MM-DD) if given. A block whose blob does not open moves from
+        `used` to `altered`."""
         blocks = [b for b in self.used if start is None or self._entries[b].last >= start]
         for *clear, sealed, wrapped in db.execute(
-                f"SELECT {', '.join(f'v.{f}' for f in Entry._fields)}, v.sealed, k.wrapped "
+                f"SELECT {', '.join(f'v.{f}' for f in Entry._fields)}, CAST(v.sealed AS BLOB), k.wrapped "
                 f"FROM {TABLE} v LEFT JOIN seal_keys k ON k.id=v.batch WHERE v.block IN "
                 "(SELECT value FROM json_each(?))", (orjson.dumps(blocks).decode(),)):
             e = Entry._make(clear)
-            cols: Columns = opener.open(e.batch, sealed, _aad(e), wrapped)["columns"]
+            try:
+                cols: Columns = opener.open(e.batch, sealed, _aad(e), wrapped)["columns"]
+            except SealBroken:
+                self.used.remove(e.block)
+                self.altered.append(e.block)
+                continue
             if start is not None:
                 at = [i for i, v in enumerate(cols[_VISITED]) if v[:10] >= start]
                 if len(at) < len(cols[_VISITED]):

@@ -155,13 +155,14 @@ def figures(records: Iterable[dict[str, Any]], *, start: date | None, end: date 
 
 
 def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: date | None,
-                   as_of: date, personal: bool = True, later: list[Callable[[], bool]] | None = None
-                   ) -> dict[str, Any]:
+                   as_of: date, personal: bool = True, later: list[Callable[[], bool]] | None = None,
+                   altered: list[str] | None = None) -> dict[str, Any]:
     """`figures` of the office's current records. SQLite counts the rows whose tallied
     columns were filled at merge (visits.derived); the rare other rows are counted from
     their clear parts in Python. Referrals are personal: they come from each merge's
     sealed view and indexes (report_referrals); keeping the view of the blocks it had to
-    list row by row goes into `later`, to be called once the caller's snapshot ends.
+    list row by row goes into `later`, to be called once the caller's snapshot ends; a
+    view that did not open is named in `altered`.
     `personal=False` (the dashboard, which shows neither referrals nor resolution
     times) leaves those two sections empty and opens nothing."""
     t = Tally(start=start, end=end, as_of=as_of)
@@ -171,7 +172,7 @@ def office_figures(db: OfficeDB, opener: Opener, *, start: date | None, end: dat
     lo, hi = start.isoformat() if start else None, end.isoformat() if end else None
     _count_groups(t, db, lo, hi)
     if personal:
-        seen, keep = report_referrals.count(db, opener, lo, hi)
+        seen, keep = report_referrals.count(db, opener, lo, hi, altered)
         for (refs, done), n in seen.items():
             for ref in dict.fromkeys(refs):  # listed twice: counted once, as Tally.add does
                 t.ref_total[ref] += n
@@ -243,9 +244,11 @@ def sync_state(db: OfficeDB) -> list[dict[str, Any]]:
 
 
 def build_report(db: OfficeDB, opener: Opener, *, start: date | None = None, end: date | None = None,
-                 today: date | None = None, quarantined: int = 0, personal: bool = True) -> dict[str, Any]:
+                 today: date | None = None, quarantined: int = 0, personal: bool = True,
+                 altered: list[str] | None = None) -> dict[str, Any]:
     """The whole report. Overdue is judged on `end` if given, else on `today`.
-    `personal=False`: without the referral and resolution sections (see office_figures)."""
+    `personal=False`: without the referral and resolution sections (see office_figures).
+    `altered`: where a view that did not open is named (office_figures)."""
     if today is None:
         from ..domain.timeutil import today as _today
 
@@ -257,7 +260,8 @@ def build_report(db: OfficeDB, opener: Opener, *, start: date | None = None, end
     # over them took as long again as the work.
     with paused():
         with db.snapshot():  # every section from one state of the office, merges or not
-            rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal, later=later)
+            rep = office_figures(db, opener, start=start, end=end, as_of=as_of, personal=personal, later=later,
+                                 altered=altered)
             rep["sync"] = sync_state(db)
         for keep in later:  # a write: after the read snapshot, and skipped if the office is busy
             keep()

@@ -25,18 +25,21 @@ from . import referral_index
 from .db import OfficeDB
 from .reads import not_sealed
 from .referral_view import Block, Counted, Refs, View
-from .views import BLOCK_BITS
+from .views import BLOCK_BITS, altered_view
 
 Seen = Counter[tuple[Refs, int]]  # (referrals, resolved 0/1) -> visits
 
 
-def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None) -> tuple[Seen, Callable[[], bool]]:
+def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None,
+          altered: list[str] | None = None) -> tuple[Seen, Callable[[], bool]]:
     """(the period's visits by referrals and state, what keeps the office's view once
     the report's snapshot has ended: it writes). `lo`/`hi`: YYYY-MM-DD, inclusive,
     either None: the whole history, whose report alone keeps the view (a block's
-    counts must cover every day)."""
+    counts must cover every day). A view whose blob did not open is named in `altered`."""
     seen: Seen = Counter()
     view = View(db.db, opener)
+    if view.altered and altered is not None:
+        altered.append(altered_view("转介统计视图", "the referral view"))
     todo: list[int | None] = []
     high = -1  # the highest batch with a counted row: what the view is kept as of
     for block, n, vsum, done, top in db.block_counts(lo, hi, BLOCK_BITS):

@@ -9,6 +9,11 @@ number, and a later merge that replaces the row gives it its own; so a block's c
 rows are always some of those it held when the view was kept, as long as no batch newer
 than the view has a row in it. Rows only ever leave a block, and SQL counting the same
 number of current rows (and the same sum of their versions) says none has.
+
+A view is a reader's cache of what the records hold: a blob of it that does not open
+(altered or damaged on disk) is not used and not refused either. The reader counts from
+the merges as if it were not there, names it (`altered_view`) for its caller to say and
+to audit, and keeps the view again.
 """
 
 from __future__ import annotations
@@ -21,6 +26,16 @@ from .lock import OfficeBusy, office_lock
 
 BLOCK_BITS = 8  # 256 batch numbers: a merge takes one (under `hq serve` its kept bundle another)
 WAIT_S = 0.5  # for the office's lock: a reader does not wait for a merge to keep its view
+
+
+def altered_view(zh: str, en: str, blocks: list[int] | None = None) -> str:
+    """What a caller says of a view (or of these `blocks` of it) whose blob did not open."""
+    if blocks:
+        shown = [str(b) for b in blocks[:10]] + (["…"] if len(blocks) > 10 else [])
+        zh = f"{zh}的 {len(blocks)} 个块（{'、'.join(shown)}）"
+        en = f"{en}, {len(blocks)} block{'s' if len(blocks) > 1 else ''} ({', '.join(shown)})"
+    return (f"院本部的{zh}未通过校验（磁盘上被改动或损坏），本次未使用，已从各批次记录重新统计 "
+            f"({en}: did not pass the check, altered or damaged on disk; not used, counted from the records instead)")
 
 
 def keep(conn: Any, write: Callable[[sqlite3.Connection, int, BatchSealer], None]) -> bool:

@@ -44,7 +44,7 @@ __all__ = ["AuditLog", "VerifyResult", "verify", "ACTIONS", "GENESIS"]
 LOG = Path("audit") / "log.jsonl"
 ACTIONS = frozenset({"view", "create", "edit", "delete", "export", "import", "report", "unlock",
                      "unlock_failed", "lock", "officer_add", "officer_remove", "pin_reset", "purge",
-                     "loss_accepted", "restored"})
+                     "loss_accepted", "restored", "view_altered"})
 _TAIL_CHUNK = 8192
 
 

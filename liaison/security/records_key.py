@@ -197,6 +197,8 @@ class Opener:
 
     def open_bytes(self, batch: int, blob: bytes, aad: bytes, wrapped: bytes | None = None) -> bytes:
         try:
+            if len(blob) < NONCE + 16:  # no room for its tag: cut short (AESGCM would refuse the nonce)
+                raise InvalidTag
             return self._aead(batch, wrapped).decrypt(blob[:NONCE], blob[NONCE:], aad)
         except InvalidTag:
             raise SealBroken(f"个人信息密文被改动或不属于此记录 (a sealed part was altered or belongs elsewhere; "

@@ -14,7 +14,6 @@ import pytest
 from liaison.hq import cluster_index, cluster_view
 from liaison.hq.reads import Reads
 from liaison.reports.cluster_features import FIELDS, of_record
-from liaison.security.errors import SealBroken
 from tests.hq._report_world import RIDER, at, build
 from tests.hq._small_city import small_city
 from tests.hq.test_report_fast_path import _send_next, move_a_row_by_hand, spy_view_lock
@@ -164,16 +163,32 @@ def test_an_entry_that_does_not_match_its_block_is_not_used(tmp_path, monkeypatc
             assert _read(o, staff, keep=False) == whole and merges, change
 
 
-def test_an_entry_altered_on_disk_is_refused(tmp_path):
+@pytest.mark.parametrize("alter", ["UPDATE cluster_view SET high=high+1",  # a clear count, bound to the blob
+                                   "UPDATE cluster_view SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB)",
+                                   "UPDATE cluster_view SET sealed=CAST(x'ff00fe' AS TEXT)"])  # not even UTF-8
+def test_an_entry_altered_on_disk_is_not_used_and_is_named(tmp_path, monkeypatch, alter):
     """The counts an entry is checked against are bound to its sealed blob: changed on
-    disk (so that a block that lost a row would still match), the blob no longer opens."""
+    disk (so that a block that lost a row would still match), the blob no longer opens.
+    Such an entry is not used: its block is read merge by merge, the run names it, and
+    the next whole-history run keeps the view again."""
+    merges = _spy_merges(monkeypatch)
     world, _ = build(tmp_path)
     with world.office() as o:
         staff = office_staff(o)
-        _read(o, staff)
-        o.db.db.execute("UPDATE cluster_view SET high=high+1")
-        with pytest.raises(SealBroken):
-            _read(o, staff)
+        whole = _read(o, staff)
+        o.db.db.execute(alter)
+        merges.clear()
+        altered: list[str] = []
+        later: list = []
+        cols = cluster_index.columns(o.db, staff.opener, None, later, altered)
+        assert sorted(zip(*cols, strict=True)) == whole and merges
+        assert len(altered) == 1 and "类案视图的 1 个块（0）" in altered[0] and "cluster view, 1 block (0)" in altered[0]
+        for k in later:
+            k()
+        merges.clear()
+        altered.clear()
+        cols = cluster_index.columns(o.db, staff.opener, None, None, altered)
+        assert sorted(zip(*cols, strict=True)) == whole and not merges and not altered
 
 
 def test_a_busy_office_gets_its_clusters_and_the_next_run_keeps_the_view(tmp_path, monkeypatch):

@@ -114,16 +114,47 @@ async def test_clusters_panel_hidden_without_module(office, monkeypatch):
     import liaison.tui.screens.hq_dashboard as dash
 
     world, _ = office
-    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since: None)
+    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since, altered=None: None)
     app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         assert app.screen.query_one("#hq-clusters").display is False
-    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since: 2)
+    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since, altered=None: 2)
     app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         await _ready(app, pilot)
         assert app.screen.query_one("#hq-clusters").display is True and "待处理类案\n\n2" in text(app, "#hq-clusters")
+
+
+
+async def test_an_altered_cluster_view_is_said_and_audited(office):
+    """The clusters panel reads the office's cluster view: a block of it whose blob does
+    not open is not used (the panel counts from the records) and is said, and audited."""
+    import json
+    import sqlite3
+    from datetime import timedelta
+
+    import liaison.tui.screens.hq_dashboard as dash
+    from liaison.hq import cluster_index
+    from tests.tui.unlocked import toast_texts
+
+    world, _ = office
+    staff = unlocked(world)
+    later: list = []
+    cluster_index.columns(staff.office.db, staff.opener, None, later)
+    assert all(k() for k in later)  # the view, as `hq clusters` keeps it
+    since = (TODAY - timedelta(days=dash.CLUSTER_DAYS)).isoformat()
+    want = len(clusters.find_clusters(staff.records(), since=since))  # from the whole records
+    db = sqlite3.connect(world.hq / "office.db", isolation_level=None)
+    db.execute("UPDATE cluster_view SET high=high+1")
+    db.close()
+    app = build_hq_app(unlocked(world), today=TODAY)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await _ready(app, pilot)
+        assert app.screen.clusters == want
+        assert any("类案视图的 1 个块（0）未通过校验" in t for t in toast_texts(app))
+    log = [json.loads(line) for line in (world.hq / "audit" / "log.jsonl").read_text().splitlines()]
+    assert any(e["action"] == "view_altered" and "类案视图" in e["target"] for e in log)
 
 
 def test_an_office_without_staff_or_a_wrong_pin_opens_no_dashboard(office, tmp_path, monkeypatch, capsys):
@@ -188,7 +219,7 @@ async def test_figures_do_not_wait_for_the_clusters(office, monkeypatch):
 
     world, _ = office
     release = threading.Event()
-    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since: release.wait(30) and 3)
+    monkeypatch.setattr(dash, "open_clusters", lambda office, opener, since, altered=None: release.wait(30) and 3)
     app = build_hq_app(unlocked(world), today=TODAY)
     async with app.run_test(size=(120, 40)) as pilot:
         while app.screen.figures is None:

@@ -158,3 +158,42 @@ def test_home_before_the_subcommand(office, capsys):
     world, _ = office
     code = main(["hq", "--home", str(world.hq), "report", "--to", "2026-11-20", "--json", *AS_OFFICE])
     assert code == ec.OK and json.loads(capsys.readouterr().out)["totals"]["consultations"] == 7
+
+
+def test_an_altered_view_is_said_and_audited_and_an_altered_record_refused(tmp_path, capsys):
+    """What a meddler with the office's database changes is named: a view whose blob does
+    not open is not used (the same report, counted from the records, and a warning on
+    stderr, audited); a record's sealed part that does not open, or a value SQLite
+    cannot read, refuses the read with a clear message (exit STORAGE), never the crash
+    log's "internal error"."""
+    import sqlite3
+
+    world, _ = build(tmp_path)
+    code, want, _ = report(capsys, world, "--json")  # keeps the referral view
+    clusters = ["hq", "clusters", "--home", str(world.hq), "--json", *AS_OFFICE]
+    assert code == ec.OK and main(clusters) == ec.OK  # keeps the cluster view
+    want_clusters = capsys.readouterr().out
+    db = sqlite3.connect(world.hq / "office.db", isolation_level=None)
+    db.execute("UPDATE referral_view SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB)")
+    db.execute("UPDATE cluster_view SET high=high+1")
+    code, out, err = report(capsys, world, "--json")
+    assert code == ec.OK and out == want and "转介统计视图未通过校验" in err and "the referral view" in err
+    assert main(clusters) == ec.OK
+    got = capsys.readouterr()
+    assert got.out == want_clusters and "类案视图的 1 个块（0）未通过校验" in got.err
+    code, out, err = report(capsys, world, "--json")  # kept again by the run before
+    assert code == ec.OK and out == want and err == ""
+    log = [json.loads(line) for line in (world.hq / "audit" / "log.jsonl").read_text().splitlines()]
+    said = [e["target"] for e in log if e["action"] == "view_altered"]
+    assert len(said) == 2 and "转介统计视图" in said[0] and "类案视图的 1 个块" in said[1]
+
+    listing = ["hq", "list", "--home", str(world.hq), "--json", *AS_OFFICE]
+    for alter, words in (("CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB)", "office data cannot be opened"),
+                         ("CAST(x'ff00fe' AS TEXT)", "the office database cannot be read")):
+        db.execute(f"UPDATE records SET sealed={alter} WHERE rowid=(SELECT min(rowid) FROM records "
+                   "WHERE sealed IS NOT NULL)")
+        code = main(listing)
+        got = capsys.readouterr()
+        assert code == ec.STORAGE and got.out == "" and words in got.err, got.err
+        assert "内部错误" not in got.err and "internal error" not in got.err
+    db.close()

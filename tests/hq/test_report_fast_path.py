@@ -241,6 +241,33 @@ def test_a_view_that_does_not_match_the_rows_is_not_used(tmp_path, monkeypatch):
             assert new == old and new["referrals"] and per_row
 
 
+@pytest.mark.parametrize("alter", ["UPDATE referral_view SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB)",
+                                   "UPDATE referral_view SET sealed=CAST(x'ff00fe' AS TEXT)",  # not even UTF-8
+                                   "UPDATE referral_view SET batch=batch+1000000"])  # no key for it
+def test_a_view_altered_on_disk_is_not_used_and_is_named(tmp_path, monkeypatch, alter):
+    """A view whose blob does not open (altered or damaged on disk) is neither used nor a
+    reason to refuse the report: every block is listed row by row, the report names the
+    view, and the next whole-history report keeps it again."""
+    per_row = _spy_per_row(monkeypatch)
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        today = date(2026, 12, 1)
+        want = build_report(o.db, staff.opener, today=today)  # keeps the view
+        o.db.db.execute(alter)
+        for start, end, as_of in ((START, END, END), (None, None, today)):  # a period's report first: keeps nothing
+            per_row.clear()
+            altered: list[str] = []
+            got = build_report(o.db, staff.opener, start=start, end=end, today=as_of, altered=altered)
+            old, _ = _figures_both_ways(o, staff, start, end, as_of)
+            assert got["referrals"] == old["referrals"] and got["referrals"] and per_row
+            assert len(altered) == 1 and "转介统计视图" in altered[0] and "the referral view" in altered[0]
+        assert got == want
+        per_row.clear()
+        altered.clear()
+        assert build_report(o.db, staff.opener, today=today, altered=altered) == want and not per_row and not altered
+
+
 def move_a_row_by_hand(db, apart: str = "b.id != a.batch") -> tuple[int, int]:
     """Give one current row of merge a the batch number of merge b, by hand, where both
     merges are under one batch key (so the row still opens) and `apart` holds of them:

@@ -61,13 +61,14 @@ def bar(share: float, width: int) -> str:
     return "█" * (eighths // 8) + ("", "▏", "▎", "▍", "▌", "▋", "▊", "▉")[eighths % 8]
 
 
-def open_clusters(office: Office, opener: Opener, since: date) -> int:
-    """How many clusters liaison.reports.clusters finds among visits since `since`."""
+def open_clusters(office: Office, opener: Opener, since: date, altered: list[str] | None = None) -> int:
+    """How many clusters liaison.reports.clusters finds among visits since `since`
+    (a part of the office's view that did not open is named in `altered`)."""
     from ...hq import cluster_index
     from ...reports.clusters import find_clusters_columns  # numpy and numba: not before the figures
 
     # Only the window's records are read: the clusters would drop the others.
-    return len(find_clusters_columns(cluster_index.columns(office.db, opener, since.isoformat()),
+    return len(find_clusters_columns(cluster_index.columns(office.db, opener, since.isoformat(), altered=altered),
                                      since=since.isoformat()))
 
 
@@ -159,8 +160,12 @@ class HqDashboardScreen(LiaisonScreen):
         if office is None:
             return  # as in compute
         since = today - timedelta(days=CLUSTER_DAYS)
+        altered: list[str] = []
         try:
-            clusters = open_clusters(office, staff.opener, since)
+            clusters = open_clusters(office, staff.opener, since, altered)
+            for name in altered:  # counted from the records instead (hq/views.py): said, and audited
+                staff.audit("view_altered", name)
+                self.hq.call_from_thread(self.hq.notify, name, severity="warning", timeout=30)
         except UNREADABLE as e:  # a locked or damaged database: say so, keep the app usable
             self.hq.call_from_thread(self.hq.notify, str(e), severity="error", timeout=30)
             clusters = None  # the panel is hidden
