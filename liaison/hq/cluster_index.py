@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 import orjson
 
 from ..reports.cluster_features import FIELDS, Features, of_parts, of_record
+from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 from . import cluster_view
 from .sealed_index import SealedIndex
@@ -64,10 +65,12 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
     merges the office's view holds (hq/cluster_view.py) come from it; the others merge by
     merge, and a whole-history read (no `since`) puts what keeps them in the view into
     `later`, to be called once the read has ended: it writes. A view block whose blob did
-    not open is read merge by merge too, and named in `altered` (views.altered_view)."""
+    not open is read merge by merge too, a merge whose index blob did not open from its
+    records, and both are named in `altered` (hq/views.py)."""
     cols: list[list[Any]] = [[] for _ in FIELDS]
     shared: dict[str, str] = {}  # one str per station and category, not one per record
     spans: dict[int, list[tuple[int, int]]] = {}  # block -> where its rows read merge by merge lie in cols
+    broken: list[int] = []  # merges whose index blob did not open: their rows opened on their own
 
     def add(got: list[list[Any]]) -> None:
         for k, col in enumerate(got):
@@ -86,13 +89,15 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
         merges = reads.merge_rows(start, index=INDEX, blocks=(todo, BLOCK_BITS) if view.used else None) if todo else ()
         for merge in merges:
             at = len(cols[0])
-            add(_batch(reads, opener, merge))
+            add(_batch(reads, opener, merge, broken))
             if since is None and merge.batch is not None:
                 spans.setdefault(merge.batch >> BLOCK_BITS, []).append((at, len(cols[0])))
         for merge in reads.merge_rows(untallied=True, index=INDEX):
-            add(_batch(reads, opener, merge))
+            add(_batch(reads, opener, merge, broken))
     if altered is not None and view.altered:
         altered.append(altered_view("类案视图", "the cluster view", view.altered))
+    if altered is not None and broken:
+        altered.append(altered_view("类案索引", "the cluster index", broken, ("个批次", "merge")))
     if later is not None and since is None:
         high = max((top for *_, top in counts if top is not None), default=-1)
         later.append(partial(view.save, reads, cols, spans, {b: (rows, versions) for b, rows, versions, _, _ in counts},
@@ -100,10 +105,10 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
     return cols
 
 
-def _batch(reads: Reads, opener: Opener, merge: MergeRows) -> list[list[Any]]:
+def _batch(reads: Reads, opener: Opener, merge: MergeRows, broken: list[int]) -> list[list[Any]]:
     """The columns of one merge's current rows (`ids` and their `versions`)."""
     batch, ids, versions = merge.batch, merge.ids, merge.versions
-    have_ids, have_versions, cols = (_described(reads, opener, batch, merge.sealed, merge.wrapped)
+    have_ids, have_versions, cols = (_described(reads, opener, batch, merge.sealed, merge.wrapped, broken)
                                      if batch is not None else ([], [], []))
     if ids == have_ids and versions == have_versions:
         return cols  # the usual merge: every row it wrote is still its own, and current
@@ -120,12 +125,16 @@ def _batch(reads: Reads, opener: Opener, merge: MergeRows) -> list[list[Any]]:
     return [list(c) for c in zip(*out, strict=True)] if out else [[] for _ in FIELDS]
 
 
-def _described(reads: Reads, opener: Opener, batch: int, sealed: bytes | None, wrapped: bytes | None
-               ) -> tuple[list[str], list[int], list[list[Any]]]:
+def _described(reads: Reads, opener: Opener, batch: int, sealed: bytes | None, wrapped: bytes | None,
+               broken: list[int]) -> tuple[list[str], list[int], list[list[Any]]]:
     """(ids, versions, feature columns) of the rows this merge wrote, from its blob (read
-    with its rows); for a merge before this index (or of other fields), from its rows,
-    opened in one query."""
-    doc = INDEX.open(opener, batch, sealed, wrapped)
+    with its rows); for a merge before this index (or of other fields), or whose blob does
+    not open (its batch goes to `broken`), from its rows, opened in one query."""
+    try:
+        doc = INDEX.open(opener, batch, sealed, wrapped)
+    except SealBroken:
+        doc = None
+        broken.append(batch)
     if doc is not None and doc.get("fields") == list(FIELDS):
         return doc["columns"][_ID], doc["versions"], doc["columns"]
     ids, versions, feats = [], [], []

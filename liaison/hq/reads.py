@@ -142,7 +142,7 @@ class Reads(OfficeConnection):
 
     def index_blobs(self, index: SealedIndex, block: int, bits: int) -> sqlite3.Cursor:
         """(batch, blob, its key's wrap) of each merge of a block in `index`."""
-        return self.db.execute(f"SELECT i.batch, i.sealed, k.wrapped FROM {index.table} i LEFT JOIN seal_keys k "
+        return self.db.execute(f"SELECT i.batch, CAST(i.sealed AS BLOB), k.wrapped FROM {index.table} i LEFT JOIN seal_keys k "
                                "ON k.id=i.batch WHERE i.batch >= ? AND i.batch < ?",
                                (block << bits, (block + 1) << bits))
 
@@ -170,7 +170,7 @@ class Reads(OfficeConnection):
                 args += [orjson.dumps([b for b in listed if b is not None]).decode(), None in listed]
             grouped = f"{cols} INDEXED BY records_refs WHERE {' AND '.join(conds)} GROUP BY batch"
         if index is not None:
-            grouped = (f"SELECT g.*, i.sealed, k.wrapped FROM ({grouped}) g LEFT JOIN {index.table} i "
+            grouped = (f"SELECT g.*, CAST(i.sealed AS BLOB), k.wrapped FROM ({grouped}) g LEFT JOIN {index.table} i "
                        "ON i.batch=g.batch LEFT JOIN seal_keys k ON k.id=g.batch")
         loads = orjson.loads
         for batch, ids, versions, *blob in self.db.execute(grouped, args):

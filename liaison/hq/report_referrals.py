@@ -35,7 +35,8 @@ def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None,
     """(the period's visits by referrals and state, what keeps the office's view once
     the report's snapshot has ended: it writes). `lo`/`hi`: YYYY-MM-DD, inclusive,
     either None: the whole history, whose report alone keeps the view (a block's
-    counts must cover every day). A view whose blob did not open is named in `altered`."""
+    counts must cover every day). A view or index blob that did not open is named in
+    `altered` (hq/views.py)."""
     seen: Seen = Counter()
     view = View(db.db, opener)
     if view.altered and altered is not None:
@@ -50,12 +51,16 @@ def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None,
         else:
             _add(seen, got)
     whole = lo is None and hi is None
+    broken: list[int] = []  # merges whose index blob did not open: their rows opened on their own
     for block, batches, ids, versions, resolved, days in db.block_rows(lo, hi, todo, BLOCK_BITS) if todo else ():
         rows = Block()
-        rows.add_rows(days, versions, resolved, view.places(_referrals(db, opener, block, batches, ids, versions)))
+        rows.add_rows(days, versions, resolved,
+                      view.places(_referrals(db, opener, block, batches, ids, versions, broken)))
         _add(seen, rows.in_period(view.sets, lo, hi))
         if whole and block is not None:
             view.put(block, rows)
+    if broken and altered is not None:
+        altered.append(altered_view("转介索引", "the referral index", broken, ("个批次", "merge")))
     return seen, partial(view.save, db, high) if whole else (lambda: False)
 
 
@@ -65,10 +70,10 @@ def _add(seen: Seen, got: Counted) -> None:
 
 
 def _referrals(db: OfficeDB, opener: Opener, block: int | None, batches: list[int], ids: list[str],
-               versions: list[int]) -> list[Refs]:
+               versions: list[int], broken: list[int]) -> list[Refs]:
     """The referrals of each row (of `batches`, `ids` at `versions`) of a block: looked
     up in its merges' index blobs, in C; a row none describes, opened on its own."""
-    known = referral_index.block_map(db, opener, block, BLOCK_BITS) if block is not None else {}
+    known = referral_index.block_map(db, opener, block, BLOCK_BITS, broken) if block is not None else {}
     keys = list(zip(batches, ids, versions, strict=True))
     got = list(map(known.get, keys))
     if None in got:

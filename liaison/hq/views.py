@@ -10,10 +10,12 @@ rows are always some of those it held when the view was kept, as long as no batc
 than the view has a row in it. Rows only ever leave a block, and SQL counting the same
 number of current rows (and the same sum of their versions) says none has.
 
-A view is a reader's cache of what the records hold: a blob of it that does not open
-(altered or damaged on disk) is not used and not refused either. The reader counts from
-the merges as if it were not there, names it (`altered_view`) for its caller to say and
-to audit, and keeps the view again.
+A view is a reader's cache of what the records hold, and so is each merge's sealed index
+(hq/sealed_index.py): a blob of either that does not open (altered or damaged on disk) is
+not used and not refused either. The reader counts from the merges' indexes, or from the
+records, as if it were not there, names it (`altered_view`) for its caller to say and to
+audit, and keeps the view again. Only a record's own sealed part is the truth itself: one
+that does not open refuses the read.
 """
 
 from __future__ import annotations
@@ -28,12 +30,13 @@ BLOCK_BITS = 8  # 256 batch numbers: a merge takes one (under `hq serve` its kep
 WAIT_S = 0.5  # for the office's lock: a reader does not wait for a merge to keep its view
 
 
-def altered_view(zh: str, en: str, blocks: list[int] | None = None) -> str:
-    """What a caller says of a view (or of these `blocks` of it) whose blob did not open."""
-    if blocks:
-        shown = [str(b) for b in blocks[:10]] + (["…"] if len(blocks) > 10 else [])
-        zh = f"{zh}的 {len(blocks)} 个块（{'、'.join(shown)}）"
-        en = f"{en}, {len(blocks)} block{'s' if len(blocks) > 1 else ''} ({', '.join(shown)})"
+def altered_view(zh: str, en: str, parts: list[int] | None = None, unit: tuple[str, str] = ("个块", "block")) -> str:
+    """What a caller says of a view or index (or of these `parts` of it: blocks, or
+    merges' batches) whose blob did not open."""
+    if parts:
+        shown = [str(b) for b in parts[:10]] + (["…"] if len(parts) > 10 else [])
+        zh = f"{zh}的 {len(parts)} {unit[0]}（{'、'.join(shown)}）"
+        en = f"{en}, {len(parts)} {unit[1]}{'s' if len(parts) > 1 else ''} ({', '.join(shown)})"
     return (f"院本部的{zh}未通过校验（磁盘上被改动或损坏），本次未使用，已从各批次记录重新统计 "
             f"({en}: did not pass the check, altered or damaged on disk; not used, counted from the records instead)")
 

@@ -93,12 +93,24 @@ def test_a_merge_from_before_the_index_is_read_from_its_rows(world):
         assert _read(o, staff) == _whole(o, staff)
 
 
-def test_a_blob_moved_to_another_merge_is_refused(world):
+@pytest.mark.parametrize("alter", [
+    "UPDATE cluster_index SET sealed=(SELECT sealed FROM cluster_index WHERE batch=:a) WHERE batch=:b",  # moved
+    "UPDATE cluster_index SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB) WHERE batch=:b",
+    "UPDATE cluster_index SET sealed=CAST(x'ff00fe' AS TEXT) WHERE batch=:b"])  # not even UTF-8
+def test_a_blob_moved_to_another_merge_or_altered_is_not_used_and_is_named(world, alter):
+    """A merge's index blob that does not open (another merge's, altered, not a blob) is
+    not used: that merge's rows are read from the records, and the run names the merge."""
     with world.office() as o:
         staff = office_staff(o)
-        (a, blob_a), (b, _) = o.db.db.execute("SELECT batch, sealed FROM cluster_index LIMIT 2").fetchall()
-        o.db.db.execute("UPDATE cluster_index SET sealed=? WHERE batch=?", (blob_a, b))
-        with pytest.raises(SealBroken):
+        (a,), (b,) = o.db.db.execute("SELECT batch FROM cluster_index LIMIT 2").fetchall()
+        o.db.db.execute(alter, {"a": a, "b": b})
+        altered: list[str] = []
+        got = sorted(zip(*cluster_index.columns(o.db, staff.opener, altered=altered), strict=True))
+        assert got == _whole(o, staff)
+        assert len(altered) == 1 and f"类案索引的 1 个批次（{b}）" in altered[0] and f"1 merge ({b})" in altered[0]
+        with pytest.raises(SealBroken):  # the records themselves are the truth: one that does not open is refused
+            o.db.db.execute("UPDATE records SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB) "
+                            "WHERE batch=?", (b,))
             cluster_index.columns(o.db, staff.opener)
 
 

@@ -268,6 +268,25 @@ def test_a_view_altered_on_disk_is_not_used_and_is_named(tmp_path, monkeypatch, 
         assert build_report(o.db, staff.opener, today=today, altered=altered) == want and not per_row and not altered
 
 
+@pytest.mark.parametrize("alter", [
+    "UPDATE referral_index SET sealed=(SELECT sealed FROM referral_index WHERE batch=:a) WHERE batch=:b",  # moved
+    "UPDATE referral_index SET sealed=CAST(x'ff00fe' AS TEXT) WHERE batch=:b"])  # not even UTF-8
+def test_a_merge_index_that_does_not_open_is_not_used_and_is_named(tmp_path, alter):
+    """A merge's referral index blob that does not open is not used: its rows are opened
+    on their own, the figures are those of the whole records, and the report names the merge."""
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        (a,), (b,) = o.db.db.execute("SELECT batch FROM referral_index LIMIT 2").fetchall()
+        o.db.db.execute(alter, {"a": a, "b": b})
+        for start, end, as_of in ((None, None, date(2026, 12, 1)), (START, END, END)):
+            altered: list[str] = []
+            old = figures(staff.records(), start=start, end=end, as_of=as_of)
+            new = office_figures(o.db, staff.opener, start=start, end=end, as_of=as_of, altered=altered)
+            assert new == old and new["referrals"]
+            assert len(altered) == 1 and f"转介索引的 1 个批次（{b}）" in altered[0], altered
+
+
 def move_a_row_by_hand(db, apart: str = "b.id != a.batch") -> tuple[int, int]:
     """Give one current row of merge a the batch number of merge b, by hand, where both
     merges are under one batch key (so the row still opens) and `apart` holds of them:
