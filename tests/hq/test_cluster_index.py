@@ -108,9 +108,10 @@ def test_a_blob_moved_to_another_merge_or_altered_is_not_used_and_is_named(world
         got = sorted(zip(*cluster_index.columns(o.db, staff.opener, altered=altered), strict=True))
         assert got == _whole(o, staff)
         assert len(altered) == 1 and f"类案索引的 1 个批次（{b}）" in altered[0] and f"1 merge ({b})" in altered[0]
-        with pytest.raises(SealBroken):  # the records themselves are the truth: one that does not open is refused
-            o.db.db.execute("UPDATE records SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB) "
-                            "WHERE batch=?", (b,))
+        # The records themselves are the truth: one that does not open is refused.
+        o.db.db.execute("UPDATE records SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB) "
+                        "WHERE batch=?", (b,))
+        with pytest.raises(SealBroken):
             cluster_index.columns(o.db, staff.opener)
 
 
