@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, Callable, cast
 import orjson
 
 from ..reports.cluster_features import FIELDS, Features, of_parts, of_record
-from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 from . import cluster_view
 from .sealed_index import SealedIndex
@@ -130,11 +129,7 @@ def _described(reads: Reads, opener: Opener, batch: int, sealed: bytes | None, w
     """(ids, versions, feature columns) of the rows this merge wrote, from its blob (read
     with its rows); for a merge before this index (or of other fields), or whose blob does
     not open (its batch goes to `broken`), from its rows, opened in one query."""
-    try:
-        doc = INDEX.open(opener, batch, sealed, wrapped)
-    except SealBroken:
-        doc = None
-        broken.append(batch)
+    doc = INDEX.read(opener, batch, sealed, wrapped, broken)
     if doc is not None and doc.get("fields") == list(FIELDS):
         return doc["columns"][_ID], doc["versions"], doc["columns"]
     ids, versions, feats = [], [], []

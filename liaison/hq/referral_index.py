@@ -24,7 +24,6 @@ import sqlite3
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
-from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 from .sealed_index import SealedIndex
 
@@ -63,19 +62,17 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
         INDEX.put(db, batch, sealer, doc)
 
 
-def block_map(reads: Reads, opener: Opener, block: int, bits: int, altered: list[int]
+def block_map(reads: Reads, opener: Opener, block: int, bits: int, broken: list[int]
               ) -> dict[tuple[int, str, int], Refs]:
     """(batch, id, version) -> referrals of every row the merges of a block of 2**bits
     consecutive batch numbers wrote, from their blobs (each batch key unwrapped once,
     by the Opener). Keyed by all three: a row that no longer has that batch and version
     finds nothing and is opened on its own, as is every row of a merge whose blob does
-    not open (its batch goes to `altered`: hq/views.py)."""
+    not open (its batch goes to `broken`: hq/views.py)."""
     got: dict[tuple[int, str, int], Refs] = {}
     for batch, sealed, wrapped in reads.index_blobs(INDEX, block, bits):
-        try:
-            doc: Any = INDEX.open(opener, batch, sealed, wrapped)  # (a blob: never None)
-        except SealBroken:
-            altered.append(batch)
+        doc: Any = INDEX.read(opener, batch, sealed, wrapped, broken)
+        if doc is None:
             continue
         sets = [tuple(x) for x in doc["sets"]]
         got.update(zip(zip(repeat(batch), doc["ids"], doc["versions"]), map(sets.__getitem__, doc["refs"]),

@@ -29,7 +29,6 @@ from typing import Any
 
 import orjson
 
-from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 from .sealed_index import SealedIndex
 from .views import keep
@@ -102,14 +101,13 @@ class View:
         doc: Any = {}
         row = db.execute(f"SELECT v.batch, CAST(v.sealed AS BLOB), k.wrapped FROM {VIEW.table} v "
                          "LEFT JOIN seal_keys k ON k.id=v.batch ORDER BY v.batch DESC LIMIT 1").fetchone()
-        self.altered = False  # its blob did not open: not used (hq/views.py), kept again by a whole-history report
+        broken: list[int] = []
         if row is not None:
-            try:
-                doc = VIEW.open(opener, *row)
-            except SealBroken:
-                doc, self.altered = {}, True
+            batch, sealed, wrapped = row
+            doc = VIEW.read(opener, batch, sealed, wrapped, broken)
             if not isinstance(doc, dict) or doc.get("form") != FORM:
                 doc = {}
+        self.altered = bool(broken)  # its blob did not open: not used, kept again by a whole-history report
         self.sets: list[Refs] = [tuple(x) for x in doc.get("sets", ())]
         self._set_at = {refs: i for i, refs in enumerate(self.sets)}
         self._blocks: dict[int, list[Any]] = {b: entry for b, entry in doc.get("blocks", ())}  # Block.entry

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from ..security import records_key
+from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
 
 
@@ -39,3 +40,14 @@ class SealedIndex:
         """A merge's blob, read with its rows (Reads.merge_rows(index=…)), opened; None if
         the merge has none (a merge from before the index)."""
         return None if sealed is None else opener.open(batch, sealed, self.aad(batch), wrapped)
+
+    def read(self, opener: Opener, batch: int, sealed: bytes | None, wrapped: bytes | None,
+             broken: list[int]) -> Any | None:
+        """`open`, where a blob that does not open (altered, moved, cut short) is None, as
+        for a merge without one, and its batch goes to `broken`: an index or a view is a
+        cache of the records, which the caller reads instead (hq/views.py)."""
+        try:
+            return self.open(opener, batch, sealed, wrapped)
+        except SealBroken:
+            broken.append(batch)
+            return None
