@@ -99,7 +99,8 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
         altered.append(altered_view("类案索引", "the cluster index", broken, ("个批次", "merge")))
     if later is not None and since is None:
         high = max((top for *_, top in counts if top is not None), default=-1)
-        later.append(partial(view.save, reads, cols, spans, {b: (rows, versions) for b, rows, versions, _, _ in counts},
+        # its own list of the columns: the caller may clear `cols` while the view is kept
+        later.append(partial(view.save, reads, list(cols), spans, {b: (rows, versions) for b, rows, versions, _, _ in counts},
                              high))
     return cols
 

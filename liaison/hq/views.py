@@ -21,7 +21,9 @@ that does not open refuses the read.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from ..security.records_key import BatchSealer
 from .lock import OfficeBusy, office_lock
@@ -54,3 +56,23 @@ def keep(conn: Any, write: Callable[[sqlite3.Connection, int, BatchSealer], None
     except (OfficeBusy, sqlite3.OperationalError, OSError):  # busy, or a read-only copy
         return False
     return True
+
+
+@contextmanager
+def kept_meanwhile(later: list[Callable[[], bool]]) -> Iterator[None]:
+    """Run the `later` writes (each a view's `keep`) in a thread while the body runs, and
+    wait for them when it ends, however it ends; an error of theirs is raised then.
+
+    Why: a first whole-history `hq clusters` keeps ~200 MB of sealed view, and most of
+    that second is SQLite writing pages and syncing them, and AES-GCM, both with the GIL
+    released: on a second core it overlaps the clustering instead of preceding it. The
+    body must not touch the office's connection meanwhile (the writes use it: it is made
+    with check_same_thread=False, not for two threads at once), nor clear what the
+    writes read."""
+    if not later:
+        yield
+        return
+    with ThreadPoolExecutor(1, thread_name_prefix="liaison-view") as pool:
+        done = pool.submit(lambda: [keep() for keep in later])
+        yield  # on an error here the pool's exit still waits for the writes, then it is raised
+    done.result()

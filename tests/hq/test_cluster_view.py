@@ -231,3 +231,67 @@ def test_the_summaries_written_are_copies(texts):
     got = cluster_view._copies(texts)
     assert got == texts
     assert not any(a is b for a, b in zip(got, texts, strict=True) if isinstance(a, str) and len(a) > 1)
+
+
+def test_the_view_is_kept_from_its_own_list_of_the_columns(tmp_path):
+    """`hq clusters` finds the clusters while the view is kept (hq/views.kept_meanwhile),
+    and finding them empties the list of columns it is given: the view's write must not
+    read that list."""
+    world, _ = build(tmp_path)
+    with world.office() as o:
+        staff = office_staff(o)
+        later: list = []
+        cols = cluster_index.columns(o.db, staff.opener, None, later)
+        cols.clear()  # as find_clusters_columns does once its rows are made
+        assert [keep() for keep in later] == [True]
+        assert _read(o, staff, keep=False) == _whole(staff)
+        assert len(_entries(o)) == 1
+
+
+def test_the_views_writes_end_before_their_error_or_the_bodys_is_raised():
+    import threading
+    import time
+
+    from liaison.hq.views import kept_meanwhile
+
+    def fails() -> bool:
+        raise RuntimeError("the write failed")
+
+    with pytest.raises(RuntimeError, match="the write failed"):
+        with kept_meanwhile([fails]):
+            pass
+    written = threading.Event()
+
+    def slow() -> bool:
+        time.sleep(0.3)
+        written.set()
+        return True
+
+    with pytest.raises(KeyError):
+        with kept_meanwhile([slow]):
+            raise KeyError("the clusters failed")
+    assert written.is_set()  # waited for: the office's connection is closed only after
+
+
+def test_hq_clusters_failing_while_the_view_is_kept_says_so_and_keeps_the_view(tmp_path, monkeypatch, capsys):
+    """Fault injected on purpose: finding the clusters raises while the view is written."""
+    from liaison.bench.office import OFFICER, PIN
+    from liaison.cli import main
+    from liaison.reports import clusters
+
+    monkeypatch.setenv("LIAISON_PIN", PIN)
+    with small_city(tmp_path, 300) as (o, _):
+        hq = o.home
+
+    def broken(cols, **_):
+        cols.clear()
+        raise RuntimeError("injected")
+
+    real = clusters.find_clusters_columns
+    monkeypatch.setattr(clusters, "find_clusters_columns", broken)
+    assert main(["hq", "clusters", "--home", str(hq), "--json", "--officer", OFFICER]) != 0
+    assert "Traceback" not in capsys.readouterr().err
+    monkeypatch.setattr(clusters, "find_clusters_columns", real)
+    merges = _spy_merges(monkeypatch)
+    assert main(["hq", "clusters", "--home", str(hq), "--json", "--officer", OFFICER]) == 0
+    assert orjson.loads(capsys.readouterr().out)["clusters"] and not merges  # all from the kept view
