@@ -114,18 +114,19 @@ def _clusters(args: argparse.Namespace, since: str | None) -> int:
     from ..domain.text import safe_text
     from ..hq import cluster_index
     from ..hq.report import station_names
-    from ..hq.views import kept_meanwhile
+    from ..hq.views import written_meanwhile
     from ..reports.clusters import ACTIONS, SIMILAR, find_clusters_columns
     from .hq_staff_cmds import say_altered, unlocked_office
 
     with unlocked_office(args) as staff:
-        later: list[Callable[[], bool]] = []
+        later: list[Callable[[], Callable[[], bool]]] = []
         altered: list[str] = []
         features = cluster_index.columns(staff.office.db, staff.opener, since, later, altered)
         say_altered(staff, altered)
-        # The office's view, written after the read (skipped if a merge holds the office),
-        # while the clusters are found: nothing in here touches the office's database.
-        with kept_meanwhile(later):
+        # The office's view, kept after the read (skipped if a merge holds the office): its
+        # blobs made first, written while the clusters are found (nothing in here touches
+        # the office's database).
+        with written_meanwhile(later):
             clusters = find_clusters_columns(features, window_days=args.window_days, since=since)
         staff.audit("report", "hq clusters", clusters=len(clusters))
     if args.json:

@@ -57,13 +57,16 @@ def store(db: sqlite3.Connection, batch: int, sealer: BatchSealer, written: list
 
 
 def columns(reads: Reads, opener: Opener, since: str | None = None,
-            later: list[Callable[[], bool]] | None = None, altered: list[str] | None = None) -> list[list[Any]]:
+            later: list[Callable[[], Callable[[], bool]]] | None = None, altered: list[str] | None = None
+            ) -> list[list[Any]]:
     """The features of every current record as columns, one list per name in FIELDS
     (visited on or after `since`, YYYY-MM-DD, and perhaps a day before it: the caller
     filters on the visit itself). SealBroken as `Reads.records` raises it. The blocks of
     merges the office's view holds (hq/cluster_view.py) come from it; the others merge by
     merge, and a whole-history read (no `since`) puts what keeps them in the view into
-    `later`, to be called once the read has ended: it writes. A view block whose blob did
+    `later`, to be called once the read has ended, before the columns are let go: it
+    makes the view's blobs and returns what waits for a thread to write them
+    (cluster_view.View.save, views.keep_meanwhile). A view block whose blob did
     not open is read merge by merge too, a merge whose index blob did not open from its
     records, and both are named in `altered` (hq/views.py)."""
     cols: list[list[Any]] = [[] for _ in FIELDS]
@@ -99,8 +102,7 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
         altered.append(altered_view("类案索引", "the cluster index", broken, ("个批次", "merge")))
     if later is not None and since is None:
         high = max((top for *_, top in counts if top is not None), default=-1)
-        # its own list of the columns: the caller may clear `cols` while the view is kept
-        later.append(partial(view.save, reads, list(cols), spans, {b: (rows, versions) for b, rows, versions, _, _ in counts},
+        later.append(partial(view.save, reads, cols, spans, {b: (rows, versions) for b, rows, versions, _, _ in counts},
                              high))
     return cols
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import sqlite3
 from itertools import chain
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 import orjson
 
@@ -33,7 +33,7 @@ from ..reports.cluster_features import FIELDS
 from ..security import records_key
 from ..security.errors import SealBroken
 from ..security.records_key import BatchSealer, Opener
-from .views import keep
+from .views import Statement, keep_meanwhile
 
 TABLE = "cluster_view"
 PURPOSE = "cluster-view"  # bound into every blob: part of the file format, never renamed
@@ -125,24 +125,26 @@ class View:
             yield cols
 
     def save(self, conn: Any, cols: Columns, spans: dict[int, list[tuple[int, int]]],
-             sums: dict[int | None, tuple[int, int]], high: int) -> bool:
+             sums: dict[int | None, tuple[int, int]], high: int) -> Callable[[], bool]:
         """After a whole-history read: keep each block it read merge by merge (`spans`:
         where its rows lie in `cols`, the features read; `sums`: each block's rows and
         versions' sum as SQL counted them in the same read; `high`: the highest batch with
-        a row then), and drop the entry of a block with no current row left. False when
-        nothing was written."""
+        a row then), and drop the entry of a block with no current row left. The blobs
+        are made and sealed before it returns, and written by a thread meanwhile
+        (views.keep_meanwhile): it returns what waits for that write, True when written."""
         fresh = [b for b, at in spans.items() if b in sums and sum(e - s for s, e in at) == sums[b][0]]
         gone = [b for b in self._entries if b not in sums]
         if not fresh and not gone:
-            return False
+            return lambda: False
 
-        def write(db: sqlite3.Connection, batch: int, sealer: BatchSealer) -> None:
-            db.executemany(f"DELETE FROM {TABLE} WHERE block=?", [(b,) for b in gone])
+        def statements(batch: int, sealer: BatchSealer) -> Iterator[Statement]:
+            if gone:
+                yield f"DELETE FROM {TABLE} WHERE block IN (SELECT value FROM json_each(?))", (orjson.dumps(gone).decode(),)
             for block in fresh:  # made and sealed one at a time: a city's are ~200 MB in all
                 got = [list(chain.from_iterable(c[s:e] for s, e in spans[block])) for c in cols]
                 got[_SUMMARY] = _copies(got[_SUMMARY])
                 e = Entry(block, batch, *sums[block], high, max(v[:10] for v in got[_VISITED]), FORM)
-                db.execute(f"INSERT OR REPLACE INTO {TABLE} ({_ENTRY}, sealed) VALUES ({', '.join('?' * 8)})",
-                           (*e, sealer.seal({"columns": got}, _aad(e))))
+                yield (f"INSERT OR REPLACE INTO {TABLE} ({_ENTRY}, sealed) VALUES ({', '.join('?' * 8)})",
+                       (*e, sealer.seal({"columns": got}, _aad(e))))
 
-        return keep(conn, write)
+        return keep_meanwhile(conn, statements)

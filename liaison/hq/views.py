@@ -21,9 +21,11 @@ that does not open refuses the read.
 from __future__ import annotations
 
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from queue import Queue
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..security.records_key import BatchSealer
 from .lock import OfficeBusy, office_lock
@@ -58,21 +60,87 @@ def keep(conn: Any, write: Callable[[sqlite3.Connection, int, BatchSealer], None
     return True
 
 
-@contextmanager
-def kept_meanwhile(later: list[Callable[[], bool]]) -> Iterator[None]:
-    """Run the `later` writes (each a view's `keep`) in a thread while the body runs, and
-    wait for them when it ends, however it ends; an error of theirs is raised then.
+Statement = tuple[str, Sequence[Any]]
+
+
+def keep_meanwhile(conn: Any, statements: Callable[[int, BatchSealer], Iterable[Statement]]
+                   ) -> Callable[[], bool]:
+    """Keep a view as `keep` does, its rows written by a thread of its own: the thread
+    takes the office's lock, holds the write transaction and runs each (SQL, arguments)
+    that `statements(batch, sealer)` yields here, on the caller's thread, as they come.
+    Returns once the last is made (at once when the office is busy), with what waits for
+    the commit: True when the view was kept; an error of the thread's is raised there.
+    Until it has been called the caller must not use the office's connection (the thread
+    does: it is made with check_same_thread=False, not for two threads at once).
 
     Why: a first whole-history `hq clusters` keeps ~200 MB of sealed view, and most of
-    that second is SQLite writing pages and syncing them, and AES-GCM, both with the GIL
-    released: on a second core it overlaps the clustering instead of preceding it. The
-    body must not touch the office's connection meanwhile (the writes use it: it is made
-    with check_same_thread=False, not for two threads at once), nor clear what the
-    writes read."""
-    if not later:
+    that second is SQLite writing pages and syncing them, with the GIL released: on a
+    second core it overlaps the clustering instead of preceding it. The rows are made
+    and sealed here, so the features they are made from can be let go before the
+    clustering starts (the thread reading them meanwhile held ~80 MB more at a city's
+    peak), and a few made rows wait in the queue at most."""
+    made: Queue[Statement | None] = Queue(maxsize=4)
+    ready: Future[tuple[int, BatchSealer] | None] = Future()
+    stop = threading.Event()  # the thread will not write: stop making rows
+
+    def write() -> bool:
+        ended = False  # the caller's last None taken
+        try:
+            with office_lock(conn.home, WAIT_S), conn.db:
+                conn.db.execute("BEGIN IMMEDIATE")
+                ready.set_result(conn.sealer())
+                while (statement := made.get()) is not None:
+                    if stop.is_set():
+                        raise _Abandoned
+                    conn.db.execute(*statement)
+                ended = True
+                if stop.is_set():  # the caller failed making them: none is kept
+                    raise _Abandoned
+            return True
+        except (OfficeBusy, sqlite3.OperationalError, OSError, _Abandoned):  # busy, a read-only copy
+            return False
+        finally:
+            stop.set()
+            if not ready.done():
+                ready.set_result(None)
+            while not ended and made.get() is not None:  # the caller puts None last, whatever happens
+                pass
+
+    pool = ThreadPoolExecutor(1, thread_name_prefix="liaison-view")
+    done = pool.submit(write)
+    pool.shutdown(wait=False)
+    try:
+        got = ready.result()
+        if got is not None:
+            for statement in statements(*got):
+                if stop.is_set():
+                    break
+                made.put(statement)
+    except BaseException:
+        stop.set()
+        made.put(None)
+        with suppress(Exception):
+            done.result()  # rolled back: the office's connection is the caller's again
+        raise
+    made.put(None)
+    return done.result
+
+
+class _Abandoned(Exception):
+    pass
+
+
+@contextmanager
+def written_meanwhile(later: list[Callable[[], Callable[[], bool]]]) -> Iterator[None]:
+    """Start each of the `later` writes (keep_meanwhile), run the body, then wait for
+    them however it ends: the office's connection is closed only after."""
+    waits = [start() for start in later]
+    try:
         yield
-        return
-    with ThreadPoolExecutor(1, thread_name_prefix="liaison-view") as pool:
-        done = pool.submit(lambda: [keep() for keep in later])
-        yield  # on an error here the pool's exit still waits for the writes, then it is raised
-    done.result()
+    except BaseException:
+        for wait in waits:
+            with suppress(Exception):  # the body's error is the one to raise
+                wait()
+        raise
+    for wait in waits:
+        wait()

@@ -34,7 +34,7 @@ def _read(o, staff, since: str | None = None, keep: bool = True) -> list:
     cols = cluster_index.columns(o.db, staff.opener, since, later)
     if keep:
         for k in later:
-            k()
+            k()()
     return sorted(f for f in zip(*cols, strict=True) if since is None or f[VISITED][:10] >= since)
 
 
@@ -184,7 +184,7 @@ def test_an_entry_altered_on_disk_is_not_used_and_is_named(tmp_path, monkeypatch
         assert sorted(zip(*cols, strict=True)) == whole and merges
         assert len(altered) == 1 and "类案视图的 1 个块（0）" in altered[0] and "cluster view, 1 block (0)" in altered[0]
         for k in later:
-            k()
+            k()()
         merges.clear()
         altered.clear()
         cols = cluster_index.columns(o.db, staff.opener, None, None, altered)
@@ -233,47 +233,62 @@ def test_the_summaries_written_are_copies(texts):
     assert not any(a is b for a, b in zip(got, texts, strict=True) if isinstance(a, str) and len(a) > 1)
 
 
-def test_the_view_is_kept_from_its_own_list_of_the_columns(tmp_path):
-    """`hq clusters` finds the clusters while the view is kept (hq/views.kept_meanwhile),
-    and finding them empties the list of columns it is given: the view's write must not
-    read that list."""
+def test_a_view_write_that_fails_keeps_nothing_and_stops_the_rows_being_made(tmp_path):
+    """Faults injected on purpose: SQL the thread cannot run, and a failure while the
+    rows are made (views.keep_meanwhile). The view is as before either way."""
+    import time
+
+    from liaison.hq.views import keep_meanwhile
+
     world, _ = build(tmp_path)
     with world.office() as o:
         staff = office_staff(o)
-        later: list = []
-        cols = cluster_index.columns(o.db, staff.opener, None, later)
-        cols.clear()  # as find_clusters_columns does once its rows are made
-        assert [keep() for keep in later] == [True]
-        assert _read(o, staff, keep=False) == _whole(staff)
-        assert len(_entries(o)) == 1
+        _read(o, staff)
+        kept = _entries(o)
+        made: list[int] = []
+
+        def bad_sql(batch, sealer):
+            yield "DELETE FROM cluster_view", ()
+            for n in range(100):
+                made.append(n)
+                yield "INSERT INTO no_such_table VALUES (?)", (n,)
+
+        assert keep_meanwhile(o.db, bad_sql)() is False
+        assert _entries(o) == kept and len(made) < 100
+
+        def fails(batch, sealer):
+            yield "DELETE FROM cluster_view", ()
+            time.sleep(0.3)  # the thread has run it, and waits for the next
+            raise RuntimeError("injected")
+
+        with pytest.raises(RuntimeError, match="injected"):
+            keep_meanwhile(o.db, fails)
+        assert _entries(o) == kept  # rolled back, and the connection is free again
 
 
-def test_the_views_writes_end_before_their_error_or_the_bodys_is_raised():
-    import threading
-    import time
+def test_the_body_waits_for_the_views_write_however_it_ends():
+    from liaison.hq.views import written_meanwhile
 
-    from liaison.hq.views import kept_meanwhile
+    waited: list[str] = []
 
-    def fails() -> bool:
-        raise RuntimeError("the write failed")
-
-    with pytest.raises(RuntimeError, match="the write failed"):
-        with kept_meanwhile([fails]):
-            pass
-    written = threading.Event()
-
-    def slow() -> bool:
-        time.sleep(0.3)
-        written.set()
-        return True
+    def start(name: str, result: bool | Exception):
+        def wait() -> bool:
+            waited.append(name)
+            if isinstance(result, Exception):
+                raise result
+            return result
+        return lambda: wait
 
     with pytest.raises(KeyError):
-        with kept_meanwhile([slow]):
-            raise KeyError("the clusters failed")
-    assert written.is_set()  # waited for: the office's connection is closed only after
+        with written_meanwhile([start("a", True), start("b", OSError("write failed"))]):
+            raise KeyError("the clusters failed")  # raised, not the write's error
+    assert waited == ["a", "b"]
+    with pytest.raises(OSError, match="write failed"):
+        with written_meanwhile([start("c", OSError("write failed"))]):
+            pass
 
 
-def test_hq_clusters_failing_while_the_view_is_kept_says_so_and_keeps_the_view(tmp_path, monkeypatch, capsys):
+def test_hq_clusters_failing_while_the_view_is_written_keeps_the_view(tmp_path, monkeypatch, capsys):
     """Fault injected on purpose: finding the clusters raises while the view is written."""
     from liaison.bench.office import OFFICER, PIN
     from liaison.cli import main

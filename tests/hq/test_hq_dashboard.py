@@ -141,7 +141,7 @@ async def test_an_altered_cluster_view_is_said_and_audited(office):
     staff = unlocked(world)
     later: list = []
     cluster_index.columns(staff.office.db, staff.opener, None, later)
-    assert all(k() for k in later)  # the view, as `hq clusters` keeps it
+    assert all(k()() for k in later)  # the view, as `hq clusters` keeps it
     since = (TODAY - timedelta(days=dash.CLUSTER_DAYS)).isoformat()
     want = len(clusters.find_clusters(staff.records(), since=since))  # from the whole records
     assert want > 0
