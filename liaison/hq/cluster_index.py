@@ -30,6 +30,7 @@ import orjson
 from ..reports.cluster_features import FIELDS, Features, of_parts, of_record
 from ..security.records_key import BatchSealer, Opener
 from . import cluster_view
+from .read_ahead import reading_ahead, worth_it
 from .sealed_index import SealedIndex
 from .views import BLOCK_BITS, altered_view
 
@@ -89,13 +90,14 @@ def columns(reads: Reads, opener: Opener, since: str | None = None,
             add(got)
         todo += view.altered
         merges = reads.merge_rows(start, index=INDEX, blocks=(todo, BLOCK_BITS) if view.used else None) if todo else ()
-        for merge in merges:
-            at = len(cols[0])
-            add(_batch(reads, opener, merge, broken))
-            if since is None and merge.batch is not None:
-                spans.setdefault(merge.batch >> BLOCK_BITS, []).append((at, len(cols[0])))
-        for merge in reads.merge_rows(untallied=True, index=INDEX):
-            add(_batch(reads, opener, merge, broken))
+        with reading_ahead(reads.db, since is None and worth_it(len(todo), len(counts))):  # the first after a backlog
+            for merge in merges:
+                at = len(cols[0])
+                add(_batch(reads, opener, merge, broken))
+                if since is None and merge.batch is not None:
+                    spans.setdefault(merge.batch >> BLOCK_BITS, []).append((at, len(cols[0])))
+            for merge in reads.merge_rows(untallied=True, index=INDEX):
+                add(_batch(reads, opener, merge, broken))
     if altered is not None and view.altered:
         altered.append(altered_view("类案视图", "the cluster view", view.altered))
     if altered is not None and broken:

@@ -23,6 +23,7 @@ from ..security import records_key
 from ..security.records_key import Opener
 from . import referral_index
 from .db import OfficeDB
+from .read_ahead import reading_ahead, worth_it
 from .reads import not_sealed
 from .referral_view import Block, Counted, Refs, View
 from .views import BLOCK_BITS, altered_view
@@ -43,7 +44,9 @@ def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None,
         altered.append(altered_view("转介统计视图", "the referral view"))
     todo: list[int | None] = []
     high = -1  # the highest batch with a counted row: what the view is kept as of
+    blocks = 0
     for block, n, vsum, done, top in db.block_counts(lo, hi, BLOCK_BITS):
+        blocks += 1
         high = max(high, top if top is not None else -1)
         got = view.counted(block, n, vsum, done, top, lo, hi)
         if got is None:
@@ -52,13 +55,14 @@ def count(db: OfficeDB, opener: Opener, lo: str | None, hi: str | None,
             _add(seen, got)
     whole = lo is None and hi is None
     broken: list[int] = []  # merges whose index blob did not open: their rows opened on their own
-    for block, batches, ids, versions, resolved, days in db.block_rows(lo, hi, todo, BLOCK_BITS) if todo else ():
-        rows = Block()
-        rows.add_rows(days, versions, resolved,
-                      view.places(_referrals(db, opener, block, batches, ids, versions, broken)))
-        _add(seen, rows.in_period(view.sets, lo, hi))
-        if whole and block is not None:
-            view.put(block, rows)
+    with reading_ahead(db.db, whole and worth_it(len(todo), blocks)):  # a first report after a backlog
+        for block, batches, ids, versions, resolved, days in db.block_rows(lo, hi, todo, BLOCK_BITS) if todo else ():
+            rows = Block()
+            rows.add_rows(days, versions, resolved,
+                          view.places(_referrals(db, opener, block, batches, ids, versions, broken)))
+            _add(seen, rows.in_period(view.sets, lo, hi))
+            if whole and block is not None:
+                view.put(block, rows)
     if broken and altered is not None:
         altered.append(altered_view("转介索引", "the referral index", broken, ("个批次", "merge")))
     return seen, partial(view.save, db, high) if whole else (lambda: False)
