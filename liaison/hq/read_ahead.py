@@ -3,10 +3,10 @@ of it in no order runs: the first whole-history report or `hq clusters` after a 
 backlog (hq/views.py: no view yet) reads every merge's index blob and the rows of every
 block, pages scattered over the whole file. From a cold disk cache (the machine
 restarted since the ingest, or its cache given to something else) those are page-sized
-reads one at a time: at 600 000 records the first `hq clusters` took 15.5-18.2 s cold
-against ~9 s warm, the first report 5.1-5.9 s against ~2.4 s. Read in order alongside,
-the 1.9 GB file is in the cache in ~2.5 s: the same cold runs took 10.8 s and 3.5 s, and
-the warm ones are as before.
+reads one at a time: at 600 000 records the first `hq clusters` took 15.4-16.6 s cold
+against 8.3-9.5 s warm, the first report 5.0-5.8 s against 2.3-2.5 s. Read in order
+alongside, the 1.9 GB file is in the cache in ~2.5 s: the same cold runs took 10.7-11.1 s
+and 3.4-4.0 s, and the warm ones are as before.
 
 The file is read by a child process, not by a thread: a process that opens a SQLite
 database file itself and closes it drops every POSIX lock SQLite holds on it in that
