@@ -45,17 +45,25 @@ def altered_view(zh: str, en: str, parts: list[int] | None = None, unit: tuple[s
             f"({en}: did not pass the check, altered or damaged on disk; not used, counted from the records instead)")
 
 
+NOT_KEPT = (OfficeBusy, sqlite3.OperationalError, OSError)  # busy, or a read-only copy: the next reader keeps it
+
+
+@contextmanager
+def _transaction(conn: Any) -> Iterator[tuple[int, BatchSealer]]:
+    """A write transaction of the office (`conn`: its OfficeDB) and a new batch of the
+    writer's key, if the office's lock comes within WAIT_S (NOT_KEPT otherwise)."""
+    with office_lock(conn.home, WAIT_S), conn.db:
+        conn.db.execute("BEGIN IMMEDIATE")
+        yield conn.sealer()
+
+
 def keep(conn: Any, write: Callable[[sqlite3.Connection, int, BatchSealer], None]) -> bool:
-    """Run `write(db, batch, sealer)` in a write transaction of the office (`conn`: its
-    OfficeDB), under a new batch of the writer's key, if the office's lock comes within
-    WAIT_S: False, and nothing written, when a merge holds it or the copy is read-only
-    (the next reader keeps the view then)."""
+    """Run `write(db, batch, sealer)` in a `_transaction`: False, and nothing written,
+    when a merge holds the office or the copy is read-only."""
     try:
-        with office_lock(conn.home, WAIT_S), conn.db:
-            conn.db.execute("BEGIN IMMEDIATE")
-            batch, sealer = conn.sealer()
+        with _transaction(conn) as (batch, sealer):
             write(conn.db, batch, sealer)
-    except (OfficeBusy, sqlite3.OperationalError, OSError):  # busy, or a read-only copy
+    except NOT_KEPT:
         return False
     return True
 
@@ -86,9 +94,8 @@ def keep_meanwhile(conn: Any, statements: Callable[[int, BatchSealer], Iterable[
     def write() -> bool:
         ended = False  # the caller's last None taken
         try:
-            with office_lock(conn.home, WAIT_S), conn.db:
-                conn.db.execute("BEGIN IMMEDIATE")
-                ready.set_result(conn.sealer())
+            with _transaction(conn) as got:
+                ready.set_result(got)
                 while (statement := made.get()) is not None:
                     if stop.is_set():
                         raise _Abandoned
@@ -97,7 +104,7 @@ def keep_meanwhile(conn: Any, statements: Callable[[int, BatchSealer], Iterable[
                 if stop.is_set():  # the caller failed making them: none is kept
                     raise _Abandoned
             return True
-        except (OfficeBusy, sqlite3.OperationalError, OSError, _Abandoned):  # busy, a read-only copy
+        except (*NOT_KEPT, _Abandoned):
             return False
         finally:
             stop.set()

@@ -51,6 +51,8 @@ def _cli(hq, *args: str) -> str:
 @pytest.mark.parametrize("command", [["report", "--json"], ["clusters", "--json"]])
 def test_only_the_first_whole_history_read_after_the_ingest_reads_ahead(office, monkeypatch, command):
     started = _spy(monkeypatch)
+    # A read ahead far slower than the read it serves (injected): it must still end with it.
+    monkeypatch.setattr(read_ahead, "_READ", "import time; time.sleep(60)")
     first = orjson.loads(_cli(office, *command))
     assert [p for p, _ in started] == [str(office / "office.db")]
     assert started[0][1].poll() is not None  # stopped, and waited for, when the read ended
@@ -70,17 +72,22 @@ def test_a_period_or_a_since_read_does_not_read_ahead(office, monkeypatch):
     assert started == []
 
 
-def test_a_file_the_child_cannot_read_changes_nothing(tmp_path):
+def test_a_file_the_child_cannot_read_changes_nothing(tmp_path, monkeypatch):
     import sqlite3
 
+    started = _spy(monkeypatch)
     db = sqlite3.connect(tmp_path / "office.db")
     db.execute("CREATE TABLE t (x)")
-    (tmp_path / "office.db").chmod(0)  # the child cannot open it (root can: then it reads it)
+    (tmp_path / "office.db").unlink()  # gone from the folder; SQLite keeps its own descriptor
+    monkeypatch.setattr(read_ahead, "_fits", lambda path: True)  # (its size can no longer be read)
     with read_ahead.reading_ahead(db):
+        assert started[0][1].wait(30) == 1  # the child failed on its own, quietly
         assert db.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    assert len(started) == 1
     memory = sqlite3.connect(":memory:")
-    with read_ahead.reading_ahead(memory):  # no file at all
+    with read_ahead.reading_ahead(memory):  # no file at all: no child
         pass
+    assert len(started) == 1
 
 
 def test_whether_a_read_is_worth_reading_ahead_for():
