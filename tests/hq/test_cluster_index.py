@@ -95,7 +95,7 @@ def test_a_merge_from_before_the_index_is_read_from_its_rows(world):
 
 @pytest.mark.parametrize("alter", [
     "UPDATE cluster_index SET sealed=(SELECT sealed FROM cluster_index WHERE batch=:a) WHERE batch=:b",  # moved
-    "UPDATE cluster_index SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB) WHERE batch=:b",
+    "UPDATE cluster_index SET sealed=CAST(substr(sealed, 1, 40) || (CASE substr(sealed, 41, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(sealed, 42) AS BLOB) WHERE batch=:b",
     "UPDATE cluster_index SET sealed=CAST(x'ff00fe' AS TEXT) WHERE batch=:b"])  # not even UTF-8
 def test_a_blob_moved_to_another_merge_or_altered_is_not_used_and_is_named(world, alter):
     """A merge's index blob that does not open (another merge's, altered, not a blob) is
@@ -109,7 +109,7 @@ def test_a_blob_moved_to_another_merge_or_altered_is_not_used_and_is_named(world
         assert got == _whole(o, staff)
         assert len(altered) == 1 and f"类案索引的 1 个批次（{b}）" in altered[0] and f"1 merge ({b})" in altered[0]
         # The records themselves are the truth: one that does not open is refused.
-        o.db.db.execute("UPDATE records SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB) "
+        o.db.db.execute("UPDATE records SET sealed=CAST(substr(sealed, 1, 40) || (CASE substr(sealed, 41, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(sealed, 42) AS BLOB) "
                         "WHERE batch=?", (b,))
         with pytest.raises(SealBroken):
             cluster_index.columns(o.db, staff.opener)

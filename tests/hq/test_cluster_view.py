@@ -164,7 +164,7 @@ def test_an_entry_that_does_not_match_its_block_is_not_used(tmp_path, monkeypatc
 
 
 @pytest.mark.parametrize("alter", ["UPDATE cluster_view SET high=high+1",  # a clear count, bound to the blob
-                                   "UPDATE cluster_view SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB)",
+                                   "UPDATE cluster_view SET sealed=CAST(substr(sealed, 1, 40) || (CASE substr(sealed, 41, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(sealed, 42) AS BLOB)",
                                    "UPDATE cluster_view SET sealed=CAST(x'ff00fe' AS TEXT)"])  # not even UTF-8
 def test_an_entry_altered_on_disk_is_not_used_and_is_named(tmp_path, monkeypatch, alter):
     """The counts an entry is checked against are bound to its sealed blob: changed on

@@ -174,7 +174,7 @@ def test_an_altered_view_is_said_and_audited_and_an_altered_record_refused(tmp_p
     assert code == ec.OK and main(clusters) == ec.OK  # keeps the cluster view
     want_clusters = capsys.readouterr().out
     db = sqlite3.connect(world.hq / "office.db", isolation_level=None)
-    db.execute("UPDATE referral_view SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB)")
+    db.execute("UPDATE referral_view SET sealed=CAST(substr(sealed, 1, 40) || (CASE substr(sealed, 41, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(sealed, 42) AS BLOB)")
     db.execute("UPDATE cluster_view SET high=high+1")
     code, out, err = report(capsys, world, "--json")
     assert code == ec.OK and out == want and "转介统计视图未通过校验" in err and "the referral view" in err
@@ -188,7 +188,7 @@ def test_an_altered_view_is_said_and_audited_and_an_altered_record_refused(tmp_p
     assert len(said) == 2 and "转介统计视图" in said[0] and "类案视图的 1 个块" in said[1]
 
     listing = ["hq", "list", "--home", str(world.hq), "--json", *AS_OFFICE]
-    for alter, words in (("CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB)", "office data cannot be opened"),
+    for alter, words in (("CAST(substr(sealed, 1, 40) || (CASE substr(sealed, 41, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(sealed, 42) AS BLOB)", "office data cannot be opened"),
                          ("CAST(x'ff00fe' AS TEXT)", "the office database cannot be read")):
         db.execute(f"UPDATE records SET sealed={alter} WHERE rowid=(SELECT min(rowid) FROM records "
                    "WHERE sealed IS NOT NULL)")

@@ -241,7 +241,7 @@ def test_a_view_that_does_not_match_the_rows_is_not_used(tmp_path, monkeypatch):
             assert new == old and new["referrals"] and per_row
 
 
-@pytest.mark.parametrize("alter", ["UPDATE referral_view SET sealed=CAST(substr(sealed, 1, 40) || x'00' || substr(sealed, 42) AS BLOB)",
+@pytest.mark.parametrize("alter", ["UPDATE referral_view SET sealed=CAST(substr(sealed, 1, 40) || (CASE substr(sealed, 41, 1) WHEN x'00' THEN x'01' ELSE x'00' END) || substr(sealed, 42) AS BLOB)",
                                    "UPDATE referral_view SET sealed=CAST(x'ff00fe' AS TEXT)",  # not even UTF-8
                                    "UPDATE referral_view SET batch=batch+1000000"])  # no key for it
 def test_a_view_altered_on_disk_is_not_used_and_is_named(tmp_path, monkeypatch, alter):
